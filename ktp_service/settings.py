@@ -1,0 +1,43 @@
+"""The one typed settings object. Every value can be set by an environment variable with the ``KTP_``
+prefix (``KTP_DATABASE_URL``, ``KTP_DATA_DIR``...). Defaults run on a laptop with nothing else installed."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KTP_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default=Path("var"), description="Photos, spooled cards, keys.")
+    database_url: str = Field(default="", description="Empty means SQLite at DATA_DIR/ktp.sqlite3.")
+    templates_dir: Path = Field(default=PROJECT_ROOT / "templates", description="Card layout templates.")
+    default_template: str = "ktp-front-sragen"
+    timezone: str = "Asia/Jakarta"
+    token_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lockout_minutes: int = Field(default=15, ge=1)
+    max_image_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    max_image_pixels: int = Field(default=24_000_000, ge=10_000)
+    log_level: str = "INFO"
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'ktp.sqlite3').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
