@@ -1,0 +1,1 @@
+"""HTTP API (FastAPI). Routes are thin: parse, call a service, shape the answer."""

@@ -1,0 +1,80 @@
+"""Dependency aliases, defined once: ``SessionDep``, ``ActorDep`` and ``require_roles(...)``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlmodel import Session
+
+from ktp_service.errors import Forbidden, Unauthorized
+from ktp_service.models import User
+from ktp_service.security import read_token, token_secret
+from ktp_service.services.actor import Actor
+from ktp_service.services.users import actor_for
+from ktp_service.settings import Settings
+from ktp_service.vocab import Role
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed when the route returns, rolled back when it raises."""
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_actor(
+    session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2)]
+) -> Actor:
+    if not token:
+        raise Unauthorized("Log in first: send 'Authorization: Bearer <token>' from POST /api/v1/auth/token.")
+    claims = read_token(token_secret(settings.data_dir / "keys"), token)
+    if claims is None:
+        raise Unauthorized("Your session has expired or the token is invalid; log in again.")
+    user = session.get(User, int(claims["sub"]))
+    if user is None or not user.active:
+        raise Unauthorized("This account no longer exists or is disabled.")
+    return actor_for(session, user)
+
+
+ActorDep = Annotated[Actor, Depends(get_actor)]
+
+
+class RequireRoles:
+    """A route dependency that admits only the listed roles. Every route declares one (the role-matrix test
+    walks the routes and checks it)."""
+
+    def __init__(self, *roles: Role) -> None:
+        self.roles = frozenset(roles)
+
+    def __call__(self, actor: ActorDep) -> Actor:
+        if actor.role not in self.roles:
+            allowed = ", ".join(sorted(r.value for r in self.roles))
+            raise Forbidden(f"Your role ({actor.role.value}) may not do this; allowed: {allowed}.")
+        return actor
+
+
+# Role sets, named for what they let a user do. Routes use these aliases as the type of their actor.
+RegistryWriter = Annotated[Actor, Depends(RequireRoles(Role.CLERK, Role.SUPERVISOR))]
+RegistryReader = Annotated[Actor, Depends(RequireRoles(Role.CLERK, Role.SUPERVISOR, Role.ADMIN, Role.FINANCE))]
+AdminOnly = Annotated[Actor, Depends(RequireRoles(Role.ADMIN))]
+AnyUser = Annotated[Actor, Depends(RequireRoles(*Role))]

@@ -1,0 +1,130 @@
+"""Resident registry API."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Query, UploadFile, status
+from sqlmodel import Session
+
+from ktp_service import regions
+from ktp_service.api.deps import RegistryReader, RegistryWriter, SessionDep, SettingsDep
+from ktp_service.errors import FieldProblem, invalid_field
+from ktp_service.images import ImageKind
+from ktp_service.models import Resident
+from ktp_service.schemas.residents import (
+    ResidentCreate,
+    ResidentHistory,
+    ResidentPublic,
+    ResidentsPublic,
+    ResidentUpdate,
+    ResidentVersionPublic,
+    Warning_,
+)
+from ktp_service.services import offices, residents
+from ktp_service.services.actor import Actor
+
+router = APIRouter(prefix="/api/v1/residents", tags=["residents"])
+NikPath = Annotated[str, Path(pattern=r"^\d{16}$", description="The 16-digit NIK.")]
+
+
+def to_public(resident: Resident, warnings: list[FieldProblem] | None = None) -> ResidentPublic:
+    out = ResidentPublic.model_validate(resident)
+    kec = regions.get_region(resident.kode_kecamatan)
+    desa = regions.get_region(resident.kode_desa)
+    out.kecamatan = kec.name.upper() if kec else None
+    out.kelurahan_desa = desa.name.upper() if desa else None
+    out.warnings = [Warning_(field=w.field, code=w.code, message=w.message) for w in warnings or []]
+    return out
+
+
+def _office_id(session: Session, actor: Actor) -> int | None:
+    return offices.get_by_code(session, actor.office_code).id if actor.office_code else None
+
+
+@router.post("", response_model=ResidentPublic, status_code=status.HTTP_201_CREATED)
+def create_resident(body: ResidentCreate, session: SessionDep, actor: RegistryWriter) -> ResidentPublic:
+    """Register a resident with every field printed on the KTP."""
+    resident, warnings = residents.create(session, actor, body, _office_id(session, actor))
+    return to_public(resident, warnings)
+
+
+@router.get("", response_model=ResidentsPublic)
+def search_residents(
+    session: SessionDep,
+    actor: RegistryReader,
+    nik: Annotated[str | None, Query(pattern=r"^\d{1,16}$", description="NIK or its first digits.")] = None,
+    nama: Annotated[str | None, Query(min_length=2, max_length=80, description="Words of the name.")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ResidentsPublic:
+    """Find residents by NIK prefix or by name (words in any order)."""
+    if not nik and not (nama and nama.strip()):
+        raise invalid_field("nik", "give a NIK (or its first digits) or a name (nama) to search for.")
+    rows, total = residents.search(session, actor, nik_prefix=nik, nama=nama, limit=limit, offset=offset)
+    return ResidentsPublic(data=[to_public(r) for r in rows], count=total)
+
+
+@router.get("/{nik}", response_model=ResidentPublic)
+def get_resident(nik: NikPath, session: SessionDep, actor: RegistryReader) -> ResidentPublic:
+    """One resident by NIK."""
+    return to_public(residents.read(session, actor, nik))
+
+
+@router.patch("/{nik}", response_model=ResidentPublic)
+def update_resident(
+    nik: NikPath,
+    body: ResidentUpdate,
+    session: SessionDep,
+    actor: RegistryWriter,
+    if_match: Annotated[int | None, Header(description="The version you edited; refused if it changed since.")] = None,
+) -> ResidentPublic:
+    """Correct fields of a resident; the previous version is kept."""
+    resident, warnings = residents.update(session, actor, nik, body, if_match)
+    return to_public(resident, warnings)
+
+
+@router.get("/{nik}/history", response_model=ResidentHistory)
+def resident_history(nik: NikPath, session: SessionDep, actor: RegistryReader) -> ResidentHistory:
+    """Every version of a resident: who changed which fields when."""
+    versions = residents.history(session, actor, nik)
+    return ResidentHistory(
+        nik=nik,
+        versions=[
+            ResidentVersionPublic(
+                version=v.version, changed_at=v.changed_at, changed_by=by, changed_fields=v.changed_fields, data=v.data
+            )
+            for v, by in versions
+        ],
+    )
+
+
+def _put_image(kind: ImageKind, nik: str, file: UploadFile, session: Session, actor: Actor, settings: SettingsDep) -> ResidentPublic:
+    raw = file.file.read(settings.max_image_bytes + 1)
+    resident = residents.set_image(
+        session,
+        actor,
+        nik,
+        kind,
+        raw,
+        images_dir=settings.data_dir / "images",
+        max_bytes=settings.max_image_bytes,
+        max_pixels=settings.max_image_pixels,
+    )
+    return to_public(resident)
+
+
+@router.put("/{nik}/photo", response_model=ResidentPublic)
+def put_photo(
+    nik: NikPath, file: UploadFile, session: SessionDep, actor: RegistryWriter, settings: SettingsDep
+) -> ResidentPublic:
+    """Upload the photo (JPEG or PNG) as the multipart form field ``file``."""
+    return _put_image("photo", nik, file, session, actor, settings)
+
+
+@router.put("/{nik}/signature", response_model=ResidentPublic)
+def put_signature(
+    nik: NikPath, file: UploadFile, session: SessionDep, actor: RegistryWriter, settings: SettingsDep
+) -> ResidentPublic:
+    """Upload the signature (JPEG or PNG, transparency kept) as the multipart form field ``file``."""
+    return _put_image("signature", nik, file, session, actor, settings)

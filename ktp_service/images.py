@@ -1,0 +1,86 @@
+"""Photo and signature intake: only JPEG or PNG, bounded bytes and pixels, decompression bombs refused,
+EXIF orientation applied (and EXIF dropped: it can carry GPS positions), stored under a content hash."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from ktp_service.errors import invalid_field
+
+ImageKind = Literal["photo", "signature"]
+
+# Smallest useful sources: the photo box is about 22 x 29 mm, so 240 x 320 px is 280 dpi.
+MIN_SIZE: dict[ImageKind, tuple[int, int]] = {"photo": (240, 320), "signature": (80, 30)}
+
+
+@dataclass(frozen=True)
+class StoredImage:
+    sha256: str
+    fmt: str  # "jpeg" | "png"
+    path: Path
+
+
+def accept_image(
+    raw: bytes, kind: ImageKind, *, field: str, max_bytes: int, max_pixels: int
+) -> tuple[bytes, str]:
+    """Validate ``raw`` and return normalised bytes and their format, or raise a 422 naming ``field``."""
+    if not raw:
+        raise invalid_field(field, "the file is empty.")
+    if len(raw) > max_bytes:
+        raise invalid_field(field, f"the file is {len(raw)} bytes; the limit is {max_bytes} bytes.", "too_large")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            probe = Image.open(io.BytesIO(raw))
+            fmt = (probe.format or "").upper()
+            if fmt not in ("JPEG", "PNG"):
+                raise invalid_field(field, f"must be a JPEG or PNG image, not {fmt or 'unknown'}.", "format")
+            w, h = probe.size
+            if w * h > max_pixels:
+                raise invalid_field(field, f"the image has {w}x{h} pixels; the limit is {max_pixels} pixels.", "too_large")
+            probe.verify()  # checks the file structure without decoding pixels
+            img = Image.open(io.BytesIO(raw))
+            img.load()
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise invalid_field(field, f"is not a readable JPEG or PNG image ({type(exc).__name__}).", "format") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise invalid_field(field, f"the image file is damaged or truncated ({exc}).", "format") from None
+
+    img = ImageOps.exif_transpose(img)
+    min_w, min_h = MIN_SIZE[kind]
+    if img.width < min_w or img.height < min_h:
+        raise invalid_field(
+            field, f"the image is {img.width}x{img.height} pixels; at least {min_w}x{min_h} is needed.", "too_small"
+        )
+    out = io.BytesIO()
+    if kind == "signature" or fmt == "PNG":
+        # Signatures keep their transparency; PNG photos stay lossless.
+        if img.mode not in ("RGB", "RGBA", "L", "LA"):
+            img = img.convert("RGBA")
+        img.save(out, "PNG", optimize=False, compress_level=6)
+        return out.getvalue(), "png"
+    img.convert("RGB").save(out, "JPEG", quality=95, subsampling=0)
+    return out.getvalue(), "jpeg"
+
+
+def store_image(data: bytes, fmt: str, images_dir: Path) -> StoredImage:
+    """Write ``data`` under its SHA-256 (idempotent: the same image is stored once)."""
+    digest = hashlib.sha256(data).hexdigest()
+    path = images_dir / digest[:2] / f"{digest}.{fmt}"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    return StoredImage(digest, fmt, path)
+
+
+def image_path(images_dir: Path, sha256: str, fmt: str) -> Path:
+    return images_dir / sha256[:2] / f"{sha256}.{fmt}"

@@ -1,0 +1,117 @@
+"""The FastAPI application: wiring, error rendering, health."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ktp_service import __version__
+from ktp_service.api.routes import admin, auth, residents
+from ktp_service.db import make_engine
+from ktp_service.errors import DomainError
+from ktp_service.settings import Settings, get_settings
+
+log = logging.getLogger("ktp")
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
+    return ".".join(parts) or "request"
+
+
+# Plain words for pattern rules, which pydantic can only describe by their regular expression.
+PATTERN_MESSAGES = {
+    "nik": "must be exactly 16 digits (0-9).",
+    "rt": "must be a number of up to three digits, e.g. 003.",
+    "rw": "must be a number of up to three digits, e.g. 019.",
+    "kode_kecamatan": "must be a dotted kecamatan code such as 33.14.01.",
+    "kode_desa": "must be a dotted kelurahan/desa code such as 33.14.01.2001.",
+    "code": "must be a dotted region code such as 33.14 or 33.14.01.",
+    "username": "may use 3-64 lower-case letters, digits, dots, dashes and underscores.",
+}
+
+
+def _validation_body(exc: RequestValidationError) -> dict[str, Any]:
+    detail = []
+    for err in exc.errors():
+        field = _field_name(tuple(err.get("loc", ())))
+        message = str(err.get("msg", "is invalid"))
+        message = message.removeprefix("Value error, ")
+        if err.get("type") == "string_pattern_mismatch":
+            message = PATTERN_MESSAGES.get(field.rsplit(".", 1)[-1], message)
+        detail.append({"field": field, "message": message, "code": str(err.get("type", "invalid"))})
+    summary = "; ".join(f"{d['field']}: {d['message']}" for d in detail)
+    return {"error": "validation_error", "message": summary or "The request is invalid.", "detail": detail}
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = engine or make_engine(settings.effective_database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="ktp-service",
+        version=__version__,
+        summary="KTP card printing and revenue-share billing for a regency's civil registry.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+
+    @app.exception_handler(DomainError)
+    async def _domain_error(_: Request, exc: DomainError) -> JSONResponse:
+        return JSONResponse(exc.body(), status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(_validation_body(exc), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}
+        return JSONResponse(
+            {"error": codes.get(exc.status_code, "http_error"), "message": str(exc.detail)},
+            status_code=exc.status_code,
+            headers=exc.headers,
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error: %s", type(exc).__name__)
+        return JSONResponse(
+            {"error": "internal_error", "message": "Something went wrong on the server; nothing was saved."},
+            status_code=500,
+        )
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> JSONResponse:
+        """Service and database status."""
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            db = {"status": "ok", "backend": engine.dialect.name}
+        except Exception as exc:  # the health check reports, it never raises
+            db = {"status": "error", "backend": engine.dialect.name, "error": type(exc).__name__}
+        ok = db["status"] == "ok"
+        return JSONResponse(
+            {"status": "ok" if ok else "degraded", "version": __version__, "database": db},
+            status_code=200 if ok else 503,
+        )
+
+    app.include_router(auth.router)
+    app.include_router(residents.router)
+    app.include_router(admin.router)
+    return app

@@ -1,0 +1,51 @@
+"""audit trail is append-only: the database refuses UPDATE and DELETE on audit_event
+
+Revision ID: a1_append_only_audit
+Revises: 15d37a7f9b75
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "a1_append_only_audit"
+down_revision: str | None = "15d37a7f9b75"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+APPEND_ONLY = ("audit_event",)
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            """
+            CREATE OR REPLACE FUNCTION ktp_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP;
+            END $$
+            """
+        )
+        for table in APPEND_ONLY:
+            op.execute(
+                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION ktp_refuse_change()"
+            )
+    else:
+        for table in APPEND_ONLY:
+            for action in ("UPDATE", "DELETE"):
+                op.execute(
+                    f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
+                    f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {action} refused'); END"
+                )
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for table in APPEND_ONLY:
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+        op.execute("DROP FUNCTION IF EXISTS ktp_refuse_change()")
+    else:
+        for table in APPEND_ONLY:
+            for action in ("update", "delete"):
+                op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{action}")

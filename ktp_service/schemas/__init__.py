@@ -1,0 +1,1 @@
+"""Request and response bodies (pydantic). One family per resource: ``XCreate``, ``XUpdate``, ``XPublic``."""

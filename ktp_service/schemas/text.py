@@ -1,0 +1,63 @@
+"""Normalisation of printed text: Unicode NFC, upper case, collapsed spaces."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Annotated
+
+from pydantic import AfterValidator, BeforeValidator, StringConstraints
+
+_SPACES = re.compile(r"\s+")
+# Letters of any script (accented included), spaces, and the punctuation real names carry.
+_NAME = re.compile(r"[^\W\d_]+(?:[ '\-.,`’][^\W\d_]*)*\.?", re.UNICODE)
+
+
+def normalize_text(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    value = unicodedata.normalize("NFC", value)
+    value = _SPACES.sub(" ", value).strip()
+    return value.upper()
+
+
+def _check_name(value: str) -> str:
+    if value and not _NAME.fullmatch(value):
+        raise ValueError("may contain only letters, spaces, apostrophes, hyphens, dots and commas")
+    return value
+
+
+def _digits3(value: object) -> object:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 3:
+        return value.strip().zfill(3)
+    return value
+
+
+def _not_zero(value: str) -> str:
+    if value == "000":
+        raise ValueError("must be a number from 001 to 999")
+    return value
+
+
+UpperText = Annotated[str, BeforeValidator(normalize_text)]
+PersonName = Annotated[
+    str,
+    BeforeValidator(normalize_text),
+    StringConstraints(min_length=1, max_length=80),
+    AfterValidator(_check_name),
+]
+PlaceName = Annotated[
+    str,
+    BeforeValidator(normalize_text),
+    StringConstraints(min_length=1, max_length=40),
+    AfterValidator(_check_name),
+]
+Address = Annotated[str, BeforeValidator(normalize_text), StringConstraints(min_length=1, max_length=120)]
+RtRw = Annotated[
+    str,
+    BeforeValidator(_digits3),
+    StringConstraints(pattern=r"^\d{3}$"),
+    AfterValidator(_not_zero),
+]

@@ -1,0 +1,64 @@
+"""Passwords (argon2id), bearer tokens (short-lived HS256 JWTs) and the signing secret kept in DATA_DIR."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+_hasher = PasswordHasher()
+# Verifying against this keeps a wrong username as slow as a wrong password (no user enumeration by timing).
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password: str, password_hash: str | None) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@lru_cache
+def token_secret(keys_dir: Path) -> str:
+    """The token signing secret, generated on first use and kept out of the repository and the database."""
+    path = keys_dir / "token-secret"
+    if not path.exists():
+        keys_dir.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(secrets.token_urlsafe(48))
+        tmp.chmod(0o600)
+        try:
+            tmp.rename(path) if not path.exists() else tmp.unlink()
+        except FileExistsError:
+            tmp.unlink()
+    return path.read_text().strip()
+
+
+def issue_token(secret: str, *, user_id: int, username: str, role: str, minutes: int) -> str:
+    now = datetime.now(UTC)
+    claims: dict[str, Any] = {
+        "sub": str(user_id),
+        "name": username,
+        "role": role,
+        "iat": now,
+        "exp": now + timedelta(minutes=minutes),
+    }
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def read_token(secret: str, token: str) -> dict[str, Any] | None:
+    try:
+        claims: dict[str, Any] = jwt.decode(token, secret, algorithms=["HS256"], options={"require": ["exp", "sub"]})
+    except jwt.PyJWTError:
+        return None
+    return claims

@@ -1,0 +1,44 @@
+"""Offices are data: a regency one-stop office and its kecamatan offices, each keyed by its region code."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from ktp_service import regions
+from ktp_service.errors import Conflict, NotFound, invalid_field
+from ktp_service.models import Office
+from ktp_service.services import audit
+from ktp_service.services.actor import Actor
+
+
+class OfficeNotFound(NotFound):
+    code = "office_not_found"
+
+
+def get_by_code(session: Session, code: str) -> Office:
+    office = session.exec(select(Office).where(Office.code == code)).first()
+    if office is None:
+        raise OfficeNotFound(f"No office with region code {code} is registered.")
+    return office
+
+
+def list_offices(session: Session) -> list[Office]:
+    return list(session.exec(select(Office).order_by(col(Office.code))))
+
+
+def create(session: Session, actor: Actor, code: str, name: str | None = None) -> Office:
+    """Register the office serving region ``code`` (a kabupaten/kota or a kecamatan)."""
+    region = regions.get_region(code)
+    if region is None or region.kind not in ("kabupaten", "kota", "kecamatan"):
+        raise invalid_field("code", f"{code} is not a kabupaten, kota or kecamatan code in the Kemendagri list.")
+    if session.exec(select(Office.id).where(Office.code == code)).first() is not None:
+        raise Conflict(f"An office for region {code} already exists.")
+    if name is None:
+        name = (
+            f"Kantor Kecamatan {region.name}" if region.kind == "kecamatan" else f"Kantor Pelayanan Terpadu {region.name}"
+        )
+    office = Office(code=code, name=name, kind=region.kind)
+    session.add(office)
+    session.flush()
+    audit.record(session, actor, "office.create", "office", office.id, office_code=code)
+    return office

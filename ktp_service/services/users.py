@@ -1,0 +1,96 @@
+"""Users, roles and login with throttling of repeated failures."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from ktp_service.errors import Conflict, NotFound, TooManyAttempts, Unauthorized, invalid_field
+from ktp_service.models import LoginFailure, Office, User, utcnow
+from ktp_service.security import hash_password, verify_password
+from ktp_service.services import audit, offices
+from ktp_service.services.actor import Actor
+from ktp_service.vocab import Role
+
+MIN_PASSWORD = 10
+
+
+class UserNotFound(NotFound):
+    code = "user_not_found"
+
+
+def create(
+    session: Session,
+    actor: Actor,
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    office_code: str | None,
+    full_name: str = "",
+) -> User:
+    if len(password) < MIN_PASSWORD:
+        raise invalid_field("password", f"must be at least {MIN_PASSWORD} characters.")
+    office: Office | None = None
+    if role.office_bound:
+        if not office_code:
+            raise invalid_field("office", f"a {role.value} works for one office: give its region code.")
+        office = offices.get_by_code(session, office_code)
+    elif office_code:
+        raise invalid_field("office", f"a {role.value} is not bound to an office.")
+    if session.exec(select(User.id).where(User.username == username)).first() is not None:
+        raise Conflict(f"Username {username!r} is taken.")
+    user = User(
+        username=username,
+        full_name=full_name,
+        password_hash=hash_password(password),
+        role=role.value,
+        office_id=office.id if office else None,
+    )
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(f"Username {username!r} is taken.") from None
+    audit.record(session, actor, "user.create", "user", user.id, role=role.value)
+    return user
+
+
+def office_code_of(session: Session, user: User) -> str | None:
+    if user.office_id is None:
+        return None
+    office = session.get(Office, user.office_id)
+    return office.code if office else None
+
+
+def authenticate(session: Session, username: str, password: str, *, max_failures: int, window_minutes: int) -> User:
+    """The user with these credentials, or Unauthorized. After ``max_failures`` failures within the window the
+    username is refused for the rest of the window, whatever the password (slows down guessing)."""
+    since = utcnow() - timedelta(minutes=window_minutes)
+    failures = session.exec(
+        select(func.count()).where(LoginFailure.username == username, col(LoginFailure.at) >= since)
+    ).one()
+    if failures >= max_failures:
+        raise TooManyAttempts(
+            f"Too many failed logins for this username. Try again in {window_minutes} minutes "
+            "or ask an administrator."
+        )
+    user = session.exec(select(User).where(User.username == username)).first()
+    ok = verify_password(password, user.password_hash if user else None)
+    if not ok or user is None or not user.active:
+        session.add(LoginFailure(username=username))
+        raise Unauthorized("Wrong username or password.")
+    return user
+
+
+def list_users(session: Session) -> list[tuple[User, str | None]]:
+    rows = session.exec(
+        select(User, Office.code).join(Office, col(Office.id) == User.office_id, isouter=True).order_by(col(User.username))
+    ).all()
+    return [(u, c) for u, c in rows]
+
+
+def actor_for(session: Session, user: User) -> Actor:
+    return Actor(user_id=user.id, username=user.username, role=Role(user.role), office_code=office_code_of(session, user))
