@@ -48,7 +48,11 @@ def accept_image(
             probe.verify()  # checks the file structure without decoding pixels
             img = Image.open(io.BytesIO(raw))
             img.load()
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise invalid_field(
+            field, f"the image has more pixels than the limit of {max_pixels} (a decompression bomb?).", "too_large"
+        ) from None
+    except UnidentifiedImageError as exc:
         raise invalid_field(field, f"is not a readable JPEG or PNG image ({type(exc).__name__}).", "format") from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise invalid_field(field, f"the image file is damaged or truncated ({exc}).", "format") from None

@@ -1,0 +1,43 @@
+# Two commands for a fresh machine: `make run` and `make test` (see README).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: run test install system-packages services lint typecheck pytest bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+system-packages:
+	bash scripts/install-system-packages.sh
+
+## run: set up, migrate, seed demo data if empty, serve on http://127.0.0.1:8000 (docs at /docs)
+run: install system-packages
+	$(BIN)/ktp db upgrade
+	$(BIN)/ktp demo seed --if-empty
+	$(BIN)/ktp serve
+
+services:
+	bash scripts/start-test-services.sh
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/pytest
+
+## test: set up (system packages, services), then lint, type checks and the whole suite
+test: install system-packages services lint typecheck pytest
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache test-output
