@@ -39,8 +39,13 @@ def serve(
 
     logging_setup.install(get_settings().log_level)
     uvicorn.run(
-        "ktp_service.main:create_app", factory=True, host=host, port=port, workers=workers,
-        log_config=None, access_log=True,
+        "ktp_service.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,
+        access_log=True,
     )
 
 
@@ -77,7 +82,9 @@ def db_check() -> None:
 
 @demo_app.command("seed")
 def demo_seed(
-    if_empty: Annotated[bool, typer.Option("--if-empty", help="Only seed a database with no offices.")] = False,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Only seed a database with no offices.")
+    ] = False,
 ) -> None:
     """Create Kabupaten Sragen's offices and the demo users."""
     from ktp_service import seed
@@ -89,7 +96,9 @@ def demo_seed(
         added = seed.seed_demo(session)
     typer.echo(f"seeded {added['offices']} offices, {added['users']} users")
     if added["users"]:
-        typer.echo(f"demo users ({', '.join(u.username for u in seed.DEMO_USERS)}) use password {seed.DEMO_PASSWORD!r}")
+        typer.echo(
+            f"demo users ({', '.join(u.username for u in seed.DEMO_USERS)}) use password {seed.DEMO_PASSWORD!r}"
+        )
 
 
 @users_app.command("create")
@@ -98,20 +107,29 @@ def users_create(
     role: Annotated[Role, typer.Option(help="Role.")],
     office: Annotated[str | None, typer.Option(help="Region code of the office (clerk, supervisor).")] = None,
     full_name: Annotated[str, typer.Option(help="Full name.")] = "",
-    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from stdin.")
+    ] = False,
 ) -> None:
     """Create a user account."""
     from ktp_service.services import users
     from ktp_service.services.actor import SYSTEM
 
     if not password_stdin:
-        typer.secho("give the password on standard input with --password-stdin", fg=typer.colors.RED, err=True)
+        typer.secho(
+            "give the password on standard input with --password-stdin", fg=typer.colors.RED, err=True
+        )
         raise typer.Exit(code=2)
     password = sys.stdin.readline().rstrip("\r\n")
     try:
         with session_scope() as session:
             user = users.create(
-                session, SYSTEM, username=username, password=password, role=role, office_code=office,
+                session,
+                SYSTEM,
+                username=username,
+                password=password,
+                role=role,
+                office_code=office,
                 full_name=full_name,
             )
             typer.echo(f"created user {user.username} ({user.role}{', office ' + office if office else ''})")

@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from pydantic import BaseModel
+
 
 @dataclass
 class FieldProblem:
@@ -90,3 +92,27 @@ class OutOfOfficeScope(Forbidden):
 def invalid_field(field_name: str, message: str, code: str = "invalid") -> Invalid:
     """A 422 about exactly one field."""
     return Invalid(f"{field_name}: {message}", [FieldProblem(field_name, message, code)])
+
+
+class ErrorBody(BaseModel):
+    """The one JSON shape of every error answer."""
+
+    error: str
+    message: str
+    detail: list[dict[str, str]] | None = None
+
+
+_ERROR_CASES = {
+    400: "The request cannot be carried out.",
+    401: "Not logged in, or the token expired.",
+    403: "Your role or office may not do this.",
+    404: "No such record.",
+    409: "Conflicts with the current state (duplicate, stale version...).",
+    422: "A field is invalid; `detail` names each field and rule.",
+    429: "Too many attempts; wait before trying again.",
+}
+
+# Declared on every router so the OpenAPI document tells clients (and schemathesis) the error shape.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorBody, "description": text} for code, text in _ERROR_CASES.items()
+}

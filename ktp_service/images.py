@@ -34,7 +34,9 @@ def accept_image(
     if not raw:
         raise invalid_field(field, "the file is empty.")
     if len(raw) > max_bytes:
-        raise invalid_field(field, f"the file is {len(raw)} bytes; the limit is {max_bytes} bytes.", "too_large")
+        raise invalid_field(
+            field, f"the file is {len(raw)} bytes; the limit is {max_bytes} bytes.", "too_large"
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -44,16 +46,22 @@ def accept_image(
                 raise invalid_field(field, f"must be a JPEG or PNG image, not {fmt or 'unknown'}.", "format")
             w, h = probe.size
             if w * h > max_pixels:
-                raise invalid_field(field, f"the image has {w}x{h} pixels; the limit is {max_pixels} pixels.", "too_large")
+                raise invalid_field(
+                    field, f"the image has {w}x{h} pixels; the limit is {max_pixels} pixels.", "too_large"
+                )
             probe.verify()  # checks the file structure without decoding pixels
-            img = Image.open(io.BytesIO(raw))
+            img: Image.Image = Image.open(io.BytesIO(raw))
             img.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise invalid_field(
-            field, f"the image has more pixels than the limit of {max_pixels} (a decompression bomb?).", "too_large"
+            field,
+            f"the image has more pixels than the limit of {max_pixels} (a decompression bomb?).",
+            "too_large",
         ) from None
     except UnidentifiedImageError as exc:
-        raise invalid_field(field, f"is not a readable JPEG or PNG image ({type(exc).__name__}).", "format") from None
+        raise invalid_field(
+            field, f"is not a readable JPEG or PNG image ({type(exc).__name__}).", "format"
+        ) from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise invalid_field(field, f"the image file is damaged or truncated ({exc}).", "format") from None
 
@@ -61,7 +69,9 @@ def accept_image(
     min_w, min_h = MIN_SIZE[kind]
     if img.width < min_w or img.height < min_h:
         raise invalid_field(
-            field, f"the image is {img.width}x{img.height} pixels; at least {min_w}x{min_h} is needed.", "too_small"
+            field,
+            f"the image is {img.width}x{img.height} pixels; at least {min_w}x{min_h} is needed.",
+            "too_small",
         )
     out = io.BytesIO()
     if kind == "signature" or fmt == "PNG":

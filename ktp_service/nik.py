@@ -64,7 +64,10 @@ def check_nik(nik: str, tanggal_lahir: date | None, jenis_kelamin: str | None) -
     encoded_female = raw_day > 40
     day = raw_day - 40 if encoded_female else raw_day
     if not _is_real_day(day, month, yy):
-        bad("birth_date", f"Digits 7-12 of the NIK ({nik[6:12]}) are not a real date (DDMMYY, +40 on the day for women).")
+        bad(
+            "birth_date",
+            f"Digits 7-12 of the NIK ({nik[6:12]}) are not a real date (DDMMYY, +40 on the day for women).",
+        )
     elif tanggal_lahir is not None and (
         day != tanggal_lahir.day or month != tanggal_lahir.month or yy != tanggal_lahir.year % 100
     ):

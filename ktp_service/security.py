@@ -58,7 +58,9 @@ def issue_token(secret: str, *, user_id: int, username: str, role: str, minutes:
 
 def read_token(secret: str, token: str) -> dict[str, Any] | None:
     try:
-        claims: dict[str, Any] = jwt.decode(token, secret, algorithms=["HS256"], options={"require": ["exp", "sub"]})
+        claims: dict[str, Any] = jwt.decode(
+            token, secret, algorithms=["HS256"], options={"require": ["exp", "sub"]}
+        )
     except jwt.PyJWTError:
         return None
     return claims

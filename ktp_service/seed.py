@@ -56,8 +56,13 @@ def seed_users(session: Session) -> int:
     for u in DEMO_USERS:
         if u.username not in existing:
             users.create(
-                session, SYSTEM, username=u.username, password=DEMO_PASSWORD, role=u.role,
-                office_code=u.office, full_name=u.full_name,
+                session,
+                SYSTEM,
+                username=u.username,
+                password=DEMO_PASSWORD,
+                role=u.role,
+                office_code=u.office,
+                full_name=u.full_name,
             )
             added += 1
     return added

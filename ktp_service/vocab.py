@@ -14,7 +14,7 @@ class GolonganDarah(StrEnum):
     A = "A"
     B = "B"
     AB = "AB"
-    O = "O"
+    O = "O"  # noqa: E741 - the blood group is called O
     TIDAK_TAHU = "-"
 
 

@@ -25,8 +25,8 @@ from ktp_service.main import create_app
 from ktp_service.models import Office, User
 from ktp_service.security import hash_password
 from ktp_service.seed import DEMO_USERS, REGENCY
-from ktp_service.services.offices import create as create_office
 from ktp_service.services.actor import SYSTEM
+from ktp_service.services.offices import create as create_office
 from ktp_service.settings import Settings
 
 PG_ADMIN_URL = os.environ.get("KTP_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -148,8 +148,6 @@ def client(world: World, settings: Settings) -> Iterator[TestClient]:
     app = create_app(settings, world.engine)
     with TestClient(app) as c:
         yield c
-
-
 
 
 def auth_headers(client: TestClient, username: str) -> dict[str, str]:

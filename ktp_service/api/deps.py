@@ -75,6 +75,8 @@ class RequireRoles:
 
 # Role sets, named for what they let a user do. Routes use these aliases as the type of their actor.
 RegistryWriter = Annotated[Actor, Depends(RequireRoles(Role.CLERK, Role.SUPERVISOR))]
-RegistryReader = Annotated[Actor, Depends(RequireRoles(Role.CLERK, Role.SUPERVISOR, Role.ADMIN, Role.FINANCE))]
+RegistryReader = Annotated[
+    Actor, Depends(RequireRoles(Role.CLERK, Role.SUPERVISOR, Role.ADMIN, Role.FINANCE))
+]
 AdminOnly = Annotated[Actor, Depends(RequireRoles(Role.ADMIN))]
 AnyUser = Annotated[Actor, Depends(RequireRoles(*Role))]

@@ -30,12 +30,16 @@ def create(session: Session, actor: Actor, code: str, name: str | None = None) -
     """Register the office serving region ``code`` (a kabupaten/kota or a kecamatan)."""
     region = regions.get_region(code)
     if region is None or region.kind not in ("kabupaten", "kota", "kecamatan"):
-        raise invalid_field("code", f"{code} is not a kabupaten, kota or kecamatan code in the Kemendagri list.")
+        raise invalid_field(
+            "code", f"{code} is not a kabupaten, kota or kecamatan code in the Kemendagri list."
+        )
     if session.exec(select(Office.id).where(Office.code == code)).first() is not None:
         raise Conflict(f"An office for region {code} already exists.")
     if name is None:
         name = (
-            f"Kantor Kecamatan {region.name}" if region.kind == "kecamatan" else f"Kantor Pelayanan Terpadu {region.name}"
+            f"Kantor Kecamatan {region.name}"
+            if region.kind == "kecamatan"
+            else f"Kantor Pelayanan Terpadu {region.name}"
         )
     office = Office(code=code, name=name, kind=region.kind)
     session.add(office)

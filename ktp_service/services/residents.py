@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, or_, select
 
 from ktp_service import regions
-from ktp_service.errors import FieldProblem, Invalid, NikAlreadyRegistered, NotFound, Conflict
+from ktp_service.errors import Conflict, FieldProblem, Invalid, NikAlreadyRegistered, NotFound
 from ktp_service.images import ImageKind, accept_image, store_image
 from ktp_service.models import Resident, ResidentVersion, User, utcnow
 from ktp_service.nik import check_nik
@@ -41,7 +41,11 @@ def _check_regions(kode_kecamatan: str, kode_desa: str) -> list[FieldProblem]:
     kec = regions.get_region(kode_kecamatan)
     if kec is None or kec.kind != "kecamatan":
         problems.append(
-            FieldProblem("kode_kecamatan", f"{kode_kecamatan} is not a kecamatan in the Kemendagri list.", "unknown_region")
+            FieldProblem(
+                "kode_kecamatan",
+                f"{kode_kecamatan} is not a kecamatan in the Kemendagri list.",
+                "unknown_region",
+            )
         )
     if not kode_desa.startswith(kode_kecamatan + "."):
         problems.append(
@@ -53,7 +57,9 @@ def _check_regions(kode_kecamatan: str, kode_desa: str) -> list[FieldProblem]:
         )
     elif regions.get_region(kode_desa) is None:
         problems.append(
-            FieldProblem("kode_desa", f"{kode_desa} is not a kelurahan/desa in the Kemendagri list.", "unknown_region")
+            FieldProblem(
+                "kode_desa", f"{kode_desa} is not a kelurahan/desa in the Kemendagri list.", "unknown_region"
+            )
         )
     return problems
 
@@ -61,7 +67,9 @@ def _check_regions(kode_kecamatan: str, kode_desa: str) -> list[FieldProblem]:
 def _check_validity(kewarganegaraan: str, berlaku_hingga: date | None) -> list[FieldProblem]:
     # UU 24/2013 art. 64(7)(a): a citizen's KTP-el is valid for life; a resident foreigner's card expires.
     if kewarganegaraan == Kewarganegaraan.WNI and berlaku_hingga is not None:
-        return [FieldProblem("berlaku_hingga", "A WNI card is valid for life (SEUMUR HIDUP); leave it empty.")]
+        return [
+            FieldProblem("berlaku_hingga", "A WNI card is valid for life (SEUMUR HIDUP); leave it empty.")
+        ]
     if kewarganegaraan == Kewarganegaraan.WNA and berlaku_hingga is None:
         return [FieldProblem("berlaku_hingga", "A WNA card needs an expiry date.", "missing")]
     return []
@@ -100,7 +108,9 @@ def _add_version(session: Session, actor: Actor, resident: Resident, changed: li
     )
 
 
-def create(session: Session, actor: Actor, body: ResidentCreate, office_id: int | None) -> tuple[Resident, list[FieldProblem]]:
+def create(
+    session: Session, actor: Actor, body: ResidentCreate, office_id: int | None
+) -> tuple[Resident, list[FieldProblem]]:
     actor.require_serves(body.kode_kecamatan)
     resident = Resident(**body.model_dump(), registered_office_id=office_id)
     warnings = _validate_whole(resident)
@@ -111,16 +121,22 @@ def create(session: Session, actor: Actor, body: ResidentCreate, office_id: int 
         session.flush()
     except IntegrityError:
         # Lost a race with a concurrent registration of the same NIK: the unique index decided.
-        raise NikAlreadyRegistered("A resident with this NIK is already registered; correct it instead.") from None
+        raise NikAlreadyRegistered(
+            "A resident with this NIK is already registered; correct it instead."
+        ) from None
     _add_version(session, actor, resident, sorted(body.model_fields_set | {"nik"}))
-    audit.record(session, actor, "resident.create", "resident", resident.id, office_code=resident.kode_kecamatan)
+    audit.record(
+        session, actor, "resident.create", "resident", resident.id, office_code=resident.kode_kecamatan
+    )
     return resident, warnings
 
 
 def read(session: Session, actor: Actor, nik: str) -> Resident:
     resident = _get(session, nik)
     actor.require_serves(resident.kode_kecamatan)
-    audit.record(session, actor, "resident.read", "resident", resident.id, office_code=resident.kode_kecamatan)
+    audit.record(
+        session, actor, "resident.read", "resident", resident.id, office_code=resident.kode_kecamatan
+    )
     return resident
 
 
@@ -136,7 +152,9 @@ def search(
             stmt = stmt.where(col(Resident.nama).contains(word, autoescape=True))
     if actor.role.office_bound:
         code = actor.office_code or "-"
-        stmt = stmt.where(or_(Resident.kode_kecamatan == code, col(Resident.kode_kecamatan).startswith(code + ".")))
+        stmt = stmt.where(
+            or_(Resident.kode_kecamatan == code, col(Resident.kode_kecamatan).startswith(code + "."))
+        )
     total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
     rows = list(session.exec(stmt.order_by(Resident.nama, Resident.nik).limit(limit).offset(offset)))
     audit.record(
@@ -175,8 +193,14 @@ def update(
         session.flush()
         _add_version(session, actor, resident, sorted(changes))
         audit.record(
-            session, actor, "resident.update", "resident", resident.id,
-            office_code=resident.kode_kecamatan, fields=sorted(changes), version=resident.version,
+            session,
+            actor,
+            "resident.update",
+            "resident",
+            resident.id,
+            office_code=resident.kode_kecamatan,
+            fields=sorted(changes),
+            version=resident.version,
         )
     return resident, warnings
 
@@ -206,8 +230,13 @@ def set_image(
         session.flush()
         _add_version(session, actor, resident, [f"{field}_sha256"])
         audit.record(
-            session, actor, f"resident.{field}", "resident", resident.id,
-            office_code=resident.kode_kecamatan, sha256=stored.sha256,
+            session,
+            actor,
+            f"resident.{field}",
+            "resident",
+            resident.id,
+            office_code=resident.kode_kecamatan,
+            sha256=stored.sha256,
         )
     return resident
 
@@ -221,5 +250,7 @@ def history(session: Session, actor: Actor, nik: str) -> list[tuple[ResidentVers
         .where(ResidentVersion.resident_id == resident.id)
         .order_by(col(ResidentVersion.version))
     ).all()
-    audit.record(session, actor, "resident.history", "resident", resident.id, office_code=resident.kode_kecamatan)
+    audit.record(
+        session, actor, "resident.history", "resident", resident.id, office_code=resident.kode_kecamatan
+    )
     return [(v, name) for v, name in rows]

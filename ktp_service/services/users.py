@@ -65,7 +65,9 @@ def office_code_of(session: Session, user: User) -> str | None:
     return office.code if office else None
 
 
-def authenticate(session: Session, username: str, password: str, *, max_failures: int, window_minutes: int) -> User:
+def authenticate(
+    session: Session, username: str, password: str, *, max_failures: int, window_minutes: int
+) -> User:
     """The user with these credentials, or Unauthorized. After ``max_failures`` failures within the window the
     username is refused for the rest of the window, whatever the password (slows down guessing)."""
     since = utcnow() - timedelta(minutes=window_minutes)
@@ -87,10 +89,17 @@ def authenticate(session: Session, username: str, password: str, *, max_failures
 
 def list_users(session: Session) -> list[tuple[User, str | None]]:
     rows = session.exec(
-        select(User, Office.code).join(Office, col(Office.id) == User.office_id, isouter=True).order_by(col(User.username))
+        select(User, Office.code)
+        .join(Office, col(Office.id) == User.office_id, isouter=True)
+        .order_by(col(User.username))
     ).all()
     return [(u, c) for u, c in rows]
 
 
 def actor_for(session: Session, user: User) -> Actor:
-    return Actor(user_id=user.id, username=user.username, role=Role(user.role), office_code=office_code_of(session, user))
+    return Actor(
+        user_id=user.id,
+        username=user.username,
+        role=Role(user.role),
+        office_code=office_code_of(session, user),
+    )

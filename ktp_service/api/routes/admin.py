@@ -10,11 +10,12 @@ from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
 from ktp_service.api.deps import AdminOnly, AnyUser, SessionDep
+from ktp_service.errors import ERROR_RESPONSES
 from ktp_service.models import AuditEvent
 from ktp_service.services import offices, users
 from ktp_service.vocab import Role
 
-router = APIRouter(prefix="/api/v1", tags=["administration"])
+router = APIRouter(prefix="/api/v1", tags=["administration"], responses=ERROR_RESPONSES)
 
 
 class OfficeCreate(BaseModel):
@@ -61,7 +62,10 @@ class AuditEventPublic(BaseModel):
 @router.get("/offices", response_model=list[OfficePublic])
 def list_offices(session: SessionDep, actor: AnyUser) -> list[OfficePublic]:
     """Every office with its region code."""
-    return [OfficePublic(code=o.code, name=o.name, kind=o.kind, active=o.active) for o in offices.list_offices(session)]
+    return [
+        OfficePublic(code=o.code, name=o.name, kind=o.kind, active=o.active)
+        for o in offices.list_offices(session)
+    ]
 
 
 @router.post("/offices", response_model=OfficePublic, status_code=status.HTTP_201_CREATED)
@@ -75,7 +79,14 @@ def create_office(body: OfficeCreate, session: SessionDep, actor: AdminOnly) -> 
 def list_users(session: SessionDep, actor: AdminOnly) -> list[UserPublic]:
     """Every user with role and office."""
     return [
-        UserPublic(id=u.id or 0, username=u.username, full_name=u.full_name, role=u.role, office=code, active=u.active)
+        UserPublic(
+            id=u.id or 0,
+            username=u.username,
+            full_name=u.full_name,
+            role=u.role,
+            office=code,
+            active=u.active,
+        )
         for u, code in users.list_users(session)
     ]
 
@@ -84,11 +95,21 @@ def list_users(session: SessionDep, actor: AdminOnly) -> list[UserPublic]:
 def create_user(body: UserCreate, session: SessionDep, actor: AdminOnly) -> UserPublic:
     """Create a user; clerks and supervisors need the region code of their office."""
     u = users.create(
-        session, actor, username=body.username, password=body.password, role=body.role,
-        office_code=body.office, full_name=body.full_name,
+        session,
+        actor,
+        username=body.username,
+        password=body.password,
+        role=body.role,
+        office_code=body.office,
+        full_name=body.full_name,
     )
     return UserPublic(
-        id=u.id or 0, username=u.username, full_name=u.full_name, role=u.role, office=body.office, active=u.active
+        id=u.id or 0,
+        username=u.username,
+        full_name=u.full_name,
+        role=u.role,
+        office=body.office,
+        active=u.active,
     )
 
 

@@ -9,12 +9,12 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
 from ktp_service.api.deps import AnyUser, SessionDep, SettingsDep
-from ktp_service.errors import Unauthorized
+from ktp_service.errors import ERROR_RESPONSES, Unauthorized
 from ktp_service.security import issue_token, token_secret
 from ktp_service.services import audit, users
 from ktp_service.services.users import actor_for
 
-router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"], responses=ERROR_RESPONSES)
 
 
 class Token(BaseModel):
@@ -57,7 +57,9 @@ def login(
         role=user.role,
         minutes=settings.token_minutes,
     )
-    return Token(access_token=token, expires_in=settings.token_minutes * 60, role=user.role, office=actor.office_code)
+    return Token(
+        access_token=token, expires_in=settings.token_minutes * 60, role=user.role, office=actor.office_code
+    )
 
 
 @router.get("/me", response_model=Me)

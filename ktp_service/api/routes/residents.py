@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from ktp_service import regions
 from ktp_service.api.deps import RegistryReader, RegistryWriter, SessionDep, SettingsDep
-from ktp_service.errors import FieldProblem, invalid_field
+from ktp_service.errors import ERROR_RESPONSES, FieldProblem, invalid_field
 from ktp_service.images import ImageKind
 from ktp_service.models import Resident
 from ktp_service.schemas.residents import (
@@ -24,7 +24,7 @@ from ktp_service.schemas.residents import (
 from ktp_service.services import offices, residents
 from ktp_service.services.actor import Actor
 
-router = APIRouter(prefix="/api/v1/residents", tags=["residents"])
+router = APIRouter(prefix="/api/v1/residents", tags=["residents"], responses=ERROR_RESPONSES)
 NikPath = Annotated[str, Path(pattern=r"^\d{16}$", description="The 16-digit NIK.")]
 
 
@@ -77,7 +77,9 @@ def update_resident(
     body: ResidentUpdate,
     session: SessionDep,
     actor: RegistryWriter,
-    if_match: Annotated[int | None, Header(description="The version you edited; refused if it changed since.")] = None,
+    if_match: Annotated[
+        int | None, Header(description="The version you edited; refused if it changed since.")
+    ] = None,
 ) -> ResidentPublic:
     """Correct fields of a resident; the previous version is kept."""
     resident, warnings = residents.update(session, actor, nik, body, if_match)
@@ -92,14 +94,20 @@ def resident_history(nik: NikPath, session: SessionDep, actor: RegistryReader) -
         nik=nik,
         versions=[
             ResidentVersionPublic(
-                version=v.version, changed_at=v.changed_at, changed_by=by, changed_fields=v.changed_fields, data=v.data
+                version=v.version,
+                changed_at=v.changed_at,
+                changed_by=by,
+                changed_fields=v.changed_fields,
+                data=v.data,
             )
             for v, by in versions
         ],
     )
 
 
-def _put_image(kind: ImageKind, nik: str, file: UploadFile, session: Session, actor: Actor, settings: SettingsDep) -> ResidentPublic:
+def _put_image(
+    kind: ImageKind, nik: str, file: UploadFile, session: Session, actor: Actor, settings: SettingsDep
+) -> ResidentPublic:
     raw = file.file.read(settings.max_image_bytes + 1)
     resident = residents.set_image(
         session,

@@ -1,0 +1,100 @@
+"""Walks every route of the API with every role and checks who is let in.
+
+The expected matrix is written out here, independently of the code's declarations; a route that is not in
+it fails the test, so each new route must say who may use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ktp_service.vocab import Role
+from tests.factories import resident_payload
+
+PUBLIC = "public"
+ALL = frozenset(Role)
+ADMIN = frozenset({Role.ADMIN})
+REGISTRY_WRITE = frozenset({Role.CLERK, Role.SUPERVISOR})
+REGISTRY_READ = frozenset({Role.CLERK, Role.SUPERVISOR, Role.ADMIN, Role.FINANCE})
+
+MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
+    ("GET", "/healthz"): PUBLIC,
+    ("POST", "/api/v1/auth/token"): PUBLIC,
+    ("GET", "/api/v1/auth/me"): ALL,
+    ("POST", "/api/v1/residents"): REGISTRY_WRITE,
+    ("GET", "/api/v1/residents"): REGISTRY_READ,
+    ("GET", "/api/v1/residents/{nik}"): REGISTRY_READ,
+    ("PATCH", "/api/v1/residents/{nik}"): REGISTRY_WRITE,
+    ("GET", "/api/v1/residents/{nik}/history"): REGISTRY_READ,
+    ("PUT", "/api/v1/residents/{nik}/photo"): REGISTRY_WRITE,
+    ("PUT", "/api/v1/residents/{nik}/signature"): REGISTRY_WRITE,
+    ("GET", "/api/v1/offices"): ALL,
+    ("POST", "/api/v1/offices"): ADMIN,
+    ("GET", "/api/v1/users"): ADMIN,
+    ("POST", "/api/v1/users"): ADMIN,
+    ("GET", "/api/v1/audit"): ADMIN,
+}
+
+# One account per role; office-bound roles work at Kalijambe, where the test resident lives.
+ACCOUNTS = {
+    Role.ADMIN: "admin",
+    Role.CLERK: "kalijambe.clerk",
+    Role.SUPERVISOR: "kalijambe.supervisor",
+    Role.PARTNER_AUDITOR: "partner.auditor",
+    Role.FINANCE: "finance",
+}
+
+
+def _operations(client: TestClient) -> set[tuple[str, str]]:
+    spec = client.get("/openapi.json").json()
+    return {(m.upper(), p) for p, ops in spec["paths"].items() for m in ops}
+
+
+def test_every_route_is_in_the_matrix(client: TestClient) -> None:
+    assert _operations(client) == set(MATRIX)
+
+
+def _call(client: TestClient, method: str, path: str, nik: str, headers: dict[str, str]) -> int:
+    url = path.replace("{nik}", nik)
+    kwargs: dict[str, object] = {"headers": headers}
+    if path.endswith(("/photo", "/signature")):
+        kwargs["files"] = {"file": ("x.txt", b"not an image", "text/plain")}
+    elif method in ("POST", "PATCH", "PUT"):
+        kwargs["json"] = {}
+    if method == "GET" and path == "/api/v1/residents":
+        kwargs["params"] = {"nik": nik[:6]}
+    return client.request(method, url, **kwargs).status_code  # type: ignore[arg-type]
+
+
+def test_role_matrix(client: TestClient, as_user: Callable[[str], dict[str, str]]) -> None:
+    nik = client.post(
+        "/api/v1/residents", json=resident_payload(), headers=as_user("kalijambe.clerk")
+    ).json()["nik"]
+    failures = []
+    for (method, path), allowed in sorted(MATRIX.items()):
+        if path == "/api/v1/auth/token":
+            continue  # exercised by every login
+        if allowed != PUBLIC:
+            anonymous = _call(client, method, path, nik, {})
+            if anonymous != 401:
+                failures.append(f"{method} {path} anonymous -> {anonymous}, expected 401")
+        for role, username in ACCOUNTS.items():
+            status = _call(client, method, path, nik, as_user(username))
+            let_in = allowed == PUBLIC or role in allowed  # type: ignore[operator]
+            if let_in and status in (401, 403):
+                failures.append(f"{method} {path} as {role.value} -> {status}, expected to be allowed")
+            if not let_in and status != 403:
+                failures.append(f"{method} {path} as {role.value} -> {status}, expected 403")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("username", ["kalijambe.clerk", "partner.auditor"])
+def test_forbidden_answer_says_why(
+    client: TestClient, as_user: Callable[[str], dict[str, str]], username: str
+) -> None:
+    r = client.get("/api/v1/users", headers=as_user(username))
+    assert r.status_code == 403
+    assert r.json()["error"] == "forbidden" and "admin" in r.json()["message"]
