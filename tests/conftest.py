@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, select
 
 from ktp_service import migrate
 from ktp_service.db import make_engine
@@ -70,8 +70,8 @@ def pg_engine() -> Iterator[Engine]:
 
 
 def _truncate_all(engine: Engine) -> None:
-    migrate.import_all_models()
-    names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    existing = set(inspect(engine).get_table_names()) - {"alembic_version"}
+    names = ", ".join(f'"{name}"' for name in sorted(existing))
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 

@@ -56,7 +56,7 @@ def search_residents(
     nik: Annotated[str | None, Query(pattern=r"^\d{1,16}$", description="NIK or its first digits.")] = None,
     nama: Annotated[str | None, Query(min_length=2, max_length=80, description="Words of the name.")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> ResidentsPublic:
     """Find residents by NIK prefix or by name (words in any order)."""
     if not nik and not (nama and nama.strip()):
@@ -78,7 +78,8 @@ def update_resident(
     session: SessionDep,
     actor: RegistryWriter,
     if_match: Annotated[
-        int | None, Header(description="The version you edited; refused if it changed since.")
+        int | None,
+        Header(ge=1, le=2_000_000_000, description="The version you edited; refused if it changed since."),
     ] = None,
 ) -> ResidentPublic:
     """Correct fields of a resident; the previous version is kept."""
