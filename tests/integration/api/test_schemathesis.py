@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from schemathesis import checks
-from schemathesis.specs.openapi import checks as openapi_checks
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
+from schemathesis import checks
+from schemathesis.specs.openapi import checks as openapi_checks
 from sqlalchemy.engine import Engine
 
 from ktp_service.main import create_app
