@@ -1,0 +1,261 @@
+"""The renderer: template + card data in, document bytes out. Pure: no database, network or settings; the
+only reads are font files. What does not change between cards (background, artwork, header, labels, the
+specimen mark) is drawn once per template/side/dpi and kept in small LRU caches, then copied per card."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Literal, TypeVar
+
+from PIL import Image, ImageChops, ImageColor, ImageDraw
+
+from ktp_service.cards.artwork import ANCHORS, draw_static, specimen_mask
+from ktp_service.cards.barcode import BarcodeGeometry, code128_modules, draw_barcode, geometry
+from ktp_service.cards.data import CardData
+from ktp_service.cards.fonts import font_at
+from ktp_service.cards.images import prepare_photo, prepare_signature
+from ktp_service.cards.layout import (
+    FitProblem,
+    FittedField,
+    Placed,
+    SideLayout,
+    format_value,
+    layout_side,
+    mm_to_px,
+    value_context,
+)
+from ktp_service.cards.output import encode_png, pdf_from_pngs
+from ktp_service.cards.template import BarcodeBox, CardTemplate, ImageBox
+
+Format = Literal["png", "pdf"]
+SideName = Literal["front", "back"]
+MEDIA_TYPES: dict[str, str] = {"png": "image/png", "pdf": "application/pdf"}
+MAX_DPI = 1200
+DEFAULT_MAX_IMAGE_PIXELS = 24_000_000
+
+T = TypeVar("T")
+
+
+class _Lru:
+    """A tiny thread-safe LRU for rendered layers. Values are never mutated: callers copy before drawing."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, make: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]  # type: ignore[return-value]
+        value = make()  # outside the lock: drawing a layer takes a while; a rare double draw is harmless
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_static_layers = _Lru(4)
+_label_layers = _Lru(8)
+_specimen_masks = _Lru(2)
+
+
+def clear_caches() -> None:
+    for cache in (_static_layers, _label_layers, _specimen_masks):
+        cache.clear()
+
+
+@dataclass(frozen=True)
+class RenderedCard:
+    content: bytes
+    media_type: str
+    template_id: str
+    template_version: int
+    template_hash: str  # sha256 of the template file
+    document_hash: str  # sha256 of ``content``
+    width_px: int
+    height_px: int
+    dpi: int
+    side: str
+    specimen: bool
+    fits: tuple[FittedField, ...]
+
+
+def _check_dpi(template: CardTemplate, dpi: int) -> None:
+    base = template.page.base_dpi
+    if not 0 < dpi <= MAX_DPI or dpi % base:
+        raise ValueError(f"dpi must be a multiple of {base} up to {MAX_DPI}, not {dpi}")
+
+
+def check_fit(template: CardTemplate, data: CardData, *, dpi: int = 300) -> list[FitProblem]:
+    """Every value (on every side) that cannot be printed as the template allows; empty when the card fits.
+    Images are not looked at: a missing photo is reported by render_card."""
+    _check_dpi(template, dpi)
+    problems: list[FitProblem] = []
+    for _, side in template.sides():
+        problems += layout_side(template, side, data, dpi).problems
+        if side.barcode is not None:
+            plan = _barcode_plan(template, side.barcode, data, dpi)
+            if isinstance(plan, FitProblem):
+                problems.append(plan)
+    return problems
+
+
+def render_image(
+    template: CardTemplate,
+    data: CardData,
+    *,
+    dpi: int = 300,
+    side: SideName = "front",
+    specimen: bool = False,
+    max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS,
+) -> tuple[Image.Image, SideLayout]:
+    """The card side as an RGB image, plus its layout. Raises FieldDoesNotFit (the first problem),
+    ImageMissing or ImageInvalid."""
+    _check_dpi(template, dpi)
+    spec = template.side(side)
+    layout = layout_side(template, spec, data, dpi)
+    if layout.problems:
+        raise layout.problems[0].error()
+    key = (template.content_hash, side, dpi)
+    static = _static_layers.get(key, lambda: draw_static(template, spec, dpi))
+    labelled = _label_layers.get(key + (layout.labels,), lambda: _draw_labels(static, layout.labels))
+    image = labelled.copy()
+    draw = ImageDraw.Draw(image)
+    _draw_texts(draw, layout.values)
+    if spec.photo is not None:
+        box = _box_px(spec.photo, dpi)
+        photo = prepare_photo(data.foto, (box[2] - box[0], box[3] - box[1]), max_image_pixels)
+        image.paste(photo, box[:2])
+        _border(draw, spec.photo, box, dpi)
+    if spec.signature is not None:
+        _paste_signature(image, spec.signature, data.tanda_tangan, dpi, max_image_pixels)
+    if spec.barcode is not None:
+        _draw_code128(draw, template, spec.barcode, data, dpi)
+    if specimen:
+        mask = _specimen_masks.get((template.content_hash, dpi), lambda: specimen_mask(template, dpi))
+        image.paste(ImageColor.getrgb(template.specimen.color), None, mask)
+    return image, layout
+
+
+def render_card(
+    template: CardTemplate,
+    data: CardData,
+    *,
+    dpi: int = 300,
+    fmt: Format = "png",
+    specimen: bool = False,
+    side: SideName = "front",
+    max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS,
+) -> RenderedCard:
+    """Render one side of a card as PNG or PDF (page exactly the card's size). ``specimen`` overlays the
+    template's diagonal mark (``CONTOH``) so a preview can never pass as a card."""
+    if fmt not in MEDIA_TYPES:
+        raise ValueError(f"format must be png or pdf, not {fmt!r}")
+    image, layout = render_image(
+        template, data, dpi=dpi, side=side, specimen=specimen, max_image_pixels=max_image_pixels
+    )
+    png = encode_png(image, dpi)
+    content = png if fmt == "png" else pdf_from_pngs([png], template.page.width_mm, template.page.height_mm)
+    return RenderedCard(
+        content=content,
+        media_type=MEDIA_TYPES[fmt],
+        template_id=template.id,
+        template_version=template.version,
+        template_hash=template.content_hash,
+        document_hash=hashlib.sha256(content).hexdigest(),
+        width_px=image.width,
+        height_px=image.height,
+        dpi=dpi,
+        side=side,
+        specimen=specimen,
+        fits=layout.fits,
+    )
+
+
+def _draw_labels(static: Image.Image, labels: tuple[Placed, ...]) -> Image.Image:
+    image = static.copy()
+    _draw_texts(ImageDraw.Draw(image), labels)
+    return image
+
+
+def _draw_texts(draw: ImageDraw.ImageDraw, placed: tuple[Placed, ...]) -> None:
+    for item in placed:
+        font = font_at(item.font, item.size_px)
+        for line, baseline in zip(item.lines, item.baselines_px, strict=True):
+            draw.text((item.x_px, baseline), line, font=font, fill=item.color, anchor=ANCHORS[item.align])
+
+
+def _box_px(box: ImageBox | BarcodeBox, dpi: int) -> tuple[int, int, int, int]:
+    return (
+        round(mm_to_px(box.x_mm, dpi)),
+        round(mm_to_px(box.y_mm, dpi)),
+        round(mm_to_px(box.x_mm + box.width_mm, dpi)),
+        round(mm_to_px(box.y_mm + box.height_mm, dpi)),
+    )
+
+
+def _border(draw: ImageDraw.ImageDraw, spec: ImageBox, box: tuple[int, int, int, int], dpi: int) -> None:
+    if spec.border is None:
+        return
+    width = max(1, round(mm_to_px(spec.border_mm, dpi)))
+    # Drawn just outside the box so it never covers the photo.
+    draw.rectangle(
+        (box[0] - width, box[1] - width, box[2] + width - 1, box[3] + width - 1),
+        outline=spec.border,
+        width=width,
+    )
+
+
+def _paste_signature(image: Image.Image, spec: ImageBox, raw: bytes, dpi: int, max_pixels: int) -> None:
+    box = _box_px(spec, dpi)
+    signature = prepare_signature(raw, (box[2] - box[0], box[3] - box[1]), max_pixels)
+    x = box[0] + (box[2] - box[0] - signature.width) // 2
+    y = box[1] + (box[3] - box[1] - signature.height) // 2
+    if signature.mode == "RGBA":
+        image.paste(signature.convert("RGB"), (x, y), signature.getchannel("A"))
+    else:
+        # Multiply: white paper leaves the card as it is, ink darkens it (a scanned signature on paper).
+        area = (x, y, x + signature.width, y + signature.height)
+        image.paste(ImageChops.multiply(image.crop(area), signature), area[:2])
+    _border(ImageDraw.Draw(image), spec, box, dpi)
+
+
+def _barcode_plan(
+    template: CardTemplate, spec: BarcodeBox, data: CardData, dpi: int
+) -> tuple[str, BarcodeGeometry] | FitProblem:
+    """The bars and where they go, or why they cannot be drawn."""
+    value = format_value(spec.value, value_context(template, data), uppercase=False)
+    try:
+        modules = code128_modules(value)
+    except Exception as exc:  # python-barcode has its own errors for characters Code 128 cannot carry
+        return FitProblem("barcode", value, f"cannot be encoded as Code 128 ({exc})")
+    box = _box_px(spec, dpi)
+    geo = geometry(modules, box[0], box[2] - box[0], spec.quiet_zone_modules)
+    if geo is None:
+        return FitProblem(
+            "barcode", value, f"the {spec.width_mm} mm box is too narrow for its bars and quiet zones"
+        )
+    return modules, geo
+
+
+def _draw_code128(
+    draw: ImageDraw.ImageDraw, template: CardTemplate, spec: BarcodeBox, data: CardData, dpi: int
+) -> None:
+    plan = _barcode_plan(template, spec, data, dpi)
+    if isinstance(plan, FitProblem):
+        raise plan.error()
+    modules, geo = plan
+    box = _box_px(spec, dpi)
+    draw_barcode(draw, modules, geo, box[1], box[3], spec.quiet_zone_modules, spec.color, spec.plate)
