@@ -1,0 +1,220 @@
+"""Billing's tables, all prefixed ``billing_`` and registered on ``SQLModel.metadata`` so the application's
+Alembic autogenerate picks them up.
+
+Times are fixed-width UTC text (see :mod:`billing.canonical`) and money is ``BIGINT`` whole rupiah.
+
+The ledger (:class:`LedgerTransaction`, :class:`LedgerEntry`) is append-only: :func:`append_only_ddl` gives
+the triggers that make the database refuse UPDATE and DELETE on it; the hash chain detects changes made by
+someone able to drop those triggers.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import Column, Field, SQLModel
+
+# SQLite only auto-increments an ``INTEGER PRIMARY KEY`` (a rowid alias), not a ``BIGINT`` one.
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def _money(*, nullable: bool = False) -> Column:  # type: ignore[type-arg]
+    return Column(sa.BigInteger(), nullable=nullable)
+
+
+class ContractVersion(SQLModel, table=True):
+    """One version of the revenue-share agreement, in force from ``effective_from`` to ``effective_to``
+    (both inclusive, local dates; ``None`` = open-ended). ``terms_json`` is the canonical JSON of the
+    validated :class:`billing.contracts.ContractTerms`; ``terms_sha256`` its hash, quoted in statements."""
+
+    __tablename__ = "billing_contract_version"
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=100, index=True)
+    partner_name: str = Field(max_length=200)
+    effective_from: date
+    effective_to: date | None = None
+    terms_json: str = Field(sa_column=Column(sa.Text(), nullable=False))
+    terms_sha256: str = Field(max_length=64)
+    created_at: str = Field(max_length=27)
+
+
+class ChainHead(SQLModel, table=True):
+    """The single row (``id = 1``) holding the ledger's last sequence number and hash. Every append locks
+    this row first, so two writers can never both extend the chain from the same head."""
+
+    __tablename__ = "billing_chain_head"
+
+    id: int = Field(primary_key=True)
+    seq: int = Field(sa_column=Column(sa.BigInteger(), nullable=False))
+    hash: str = Field(max_length=64)
+
+
+class Period(SQLModel, table=True):
+    """A billing month (``YYYY-MM`` in the configured zone). ``open`` until closed; closing stores the signed
+    statement and the chain head it covers, after which nothing more is posted to the month."""
+
+    __tablename__ = "billing_period"
+
+    month: str = Field(primary_key=True, max_length=7)
+    status: str = Field(default="open", max_length=8)
+    closed_at: str | None = Field(default=None, max_length=27)
+    statement_json: str | None = Field(default=None, sa_column=Column(sa.Text(), nullable=True))
+    signature: str | None = Field(default=None, max_length=200)
+    key_id: str | None = Field(default=None, max_length=64)
+    head_seq: int | None = Field(default=None, sa_column=Column(sa.BigInteger(), nullable=True))
+    head_hash: str | None = Field(default=None, max_length=64)
+
+
+class LedgerTransaction(SQLModel, table=True):
+    """One balanced ledger transaction, a link of the hash chain.
+
+    ``kind`` is ``card`` (a card printed; ``billed`` false when the contract does not bill it, e.g. a
+    reprint after a printer fault), ``reversal`` (undoes the transaction ``corrects_seq`` points to) or
+    ``period_close`` (the month's per-period rounding adjustment and taxes, posted when it closes).
+
+    ``fee``/``cards``/``partner``/``regency`` are the transaction's allocation (negative for a reversal);
+    its :class:`LedgerEntry` lines say the same in debits and credits. ``hash`` is the SHA-256 of the
+    canonical JSON of every column except ``hash`` plus the lines, and that content includes ``prev_hash``
+    (see :func:`billing.ledger.transaction_content`).
+
+    No full NIK is stored: ``nik_masked`` for the partner's view, and ``event_digest``, an HMAC of the whole
+    event with a secret kept outside the database, to recognise a replay without making NIKs guessable
+    from an exported bundle.
+    """
+
+    __tablename__ = "billing_transaction"
+    __table_args__ = (sa.Index("ix_billing_transaction_period_ordinal", "period", "period_ordinal"),)
+
+    seq: int = Field(sa_column=Column(BigId, primary_key=True, autoincrement=False))
+    kind: str = Field(max_length=16)
+    event_key: str = Field(max_length=200, unique=True)
+    event_digest: str | None = Field(default=None, max_length=64)
+    period: str = Field(max_length=7, index=True)
+    event_period: str = Field(max_length=7, index=True)
+    prior_period: bool = False
+    event_at: str = Field(max_length=27)
+    event_date: str = Field(max_length=10)
+    recorded_at: str = Field(max_length=27)
+    contract_version_id: int | None = Field(default=None, foreign_key="billing_contract_version.id")
+    card_serial: str | None = Field(default=None, max_length=64, index=True)
+    nik_masked: str | None = Field(default=None, max_length=16)
+    office_code: str | None = Field(default=None, max_length=32)
+    reason: str | None = Field(default=None, max_length=32)
+    printer_id: str | None = Field(default=None, max_length=64)
+    template_version: str | None = Field(default=None, max_length=64)
+    fault_reprint: bool = False
+    billed: bool = False
+    payer: str | None = Field(default=None, max_length=8)
+    fee: int = Field(sa_column=_money())
+    cards: int
+    partner: int = Field(sa_column=_money())
+    regency: int = Field(sa_column=_money())
+    rate_bp: int | None = None
+    period_ordinal: int | None = None
+    corrects_seq: int | None = Field(
+        default=None, sa_column=Column(sa.BigInteger(), sa.ForeignKey("billing_transaction.seq"), unique=True)
+    )
+    note: str | None = Field(default=None, max_length=500)
+    prev_hash: str = Field(max_length=64, unique=True)
+    hash: str = Field(max_length=64, unique=True)
+
+
+class LedgerEntry(SQLModel, table=True):
+    """One line of a transaction: an account debited or credited (exactly one of the two is non-zero)."""
+
+    __tablename__ = "billing_entry"
+    __table_args__ = (sa.UniqueConstraint("transaction_seq", "line"),)
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True, autoincrement=True))
+    transaction_seq: int = Field(
+        sa_column=Column(sa.BigInteger(), sa.ForeignKey("billing_transaction.seq"), nullable=False)
+    )
+    line: int
+    account: str = Field(max_length=40)
+    debit: int = Field(sa_column=_money())
+    credit: int = Field(sa_column=_money())
+
+
+class EventConflictRecord(SQLModel, table=True):
+    """An event that arrived under a key already posted with different content. Nothing was posted for it;
+    it stays here until someone resolves it, and an unresolved conflict keeps its month from closing."""
+
+    __tablename__ = "billing_event_conflict"
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_key: str = Field(max_length=200, index=True)
+    event_period: str = Field(max_length=7, index=True)
+    existing_seq: int | None = Field(default=None, sa_column=Column(sa.BigInteger(), nullable=True))
+    received_digest: str = Field(max_length=64)
+    detail: str = Field(max_length=500)
+    received_at: str = Field(max_length=27)
+    resolved_at: str | None = Field(default=None, max_length=27)
+    resolution: str | None = Field(default=None, max_length=500)
+
+
+class MoneyReceived(SQLModel, table=True):
+    """Money that actually arrived in the regional treasury for an office on a day (entered or imported)."""
+
+    __tablename__ = "billing_money_received"
+
+    id: int | None = Field(default=None, primary_key=True)
+    month: str = Field(max_length=7, index=True)
+    office_code: str = Field(max_length=32)
+    day: date
+    amount: int = Field(sa_column=_money())
+    reference: str = Field(default="", max_length=100)
+    source: str = Field(max_length=200)
+    recorded_at: str = Field(max_length=27)
+
+
+class ReconciliationNote(SQLModel, table=True):
+    """An explanation of one difference in a month's reconciliation (the latest per item counts)."""
+
+    __tablename__ = "billing_reconciliation_note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    month: str = Field(max_length=7, index=True)
+    item: str = Field(max_length=100)
+    explanation: str = Field(max_length=1000)
+    author: str = Field(max_length=100)
+    recorded_at: str = Field(max_length=27)
+
+
+APPEND_ONLY_TABLES = ("billing_transaction", "billing_entry")
+
+
+def append_only_ddl(dialect_name: str) -> list[str]:
+    """Statements that make the database refuse UPDATE and DELETE on the ledger tables (for a migration:
+    ``for s in append_only_ddl(op.get_bind().dialect.name): op.execute(s)``)."""
+    if dialect_name == "postgresql":
+        statements = [
+            "CREATE OR REPLACE FUNCTION billing_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP; END $$"
+        ]
+        statements += [
+            f"CREATE TRIGGER {t}_append_only BEFORE UPDATE OR DELETE ON {t} "
+            "FOR EACH ROW EXECUTE FUNCTION billing_refuse_change()"
+            for t in APPEND_ONLY_TABLES
+        ]
+        return statements
+    return [
+        f"CREATE TRIGGER {t}_no_{action.lower()} BEFORE {action} ON {t} "
+        f"BEGIN SELECT RAISE(ABORT, '{t} is append-only: {action} refused'); END"
+        for t in APPEND_ONLY_TABLES
+        for action in ("UPDATE", "DELETE")
+    ]
+
+
+def billing_tables() -> list[sa.Table]:
+    return [t for t in SQLModel.metadata.sorted_tables if t.name.startswith("billing_")]
+
+
+def create_billing_tables(engine: sa.Engine) -> None:
+    """Create billing's tables and the append-only triggers (tests and benchmarks; the application uses
+    its Alembic migrations)."""
+    with engine.begin() as conn:
+        SQLModel.metadata.create_all(conn, tables=billing_tables())
+        for statement in append_only_ddl(conn.dialect.name):
+            conn.execute(sa.text(statement))

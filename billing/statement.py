@@ -1,0 +1,370 @@
+"""The month's statement, as it stands (open) or as closed and signed.
+
+Figures come from one SQL aggregation over the month's transactions (grouped by office, reason, contract
+version, payer, rate...), then :func:`rollup` turns those groups into the statement; the offline bundle
+verifier runs the same :func:`rollup` on groups it builds from the exported entries, and also checks the
+totals against the sums of the entries' accounts.
+
+``partner_share`` in the totals and per contract version includes the per-period rounding adjustment (see
+:mod:`billing.contracts`); the per-office and per-reason breakdowns show what the cards were posted with, so
+under per-period rounding they can differ from the total by ``period_rounding_adjustment``.
+``net_payable_to_partner = partner_share + ppn - pph23_withheld``. Prior-period items (late cards and
+corrections of closed months) are part of the month's figures and are also shown on their own.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any, Literal, NamedTuple
+
+from pydantic import BaseModel
+from sqlalchemy import func, select
+from sqlmodel import Session, col
+
+from billing.canonical import canonical_bytes, canonical_json, utc_text
+from billing.config import BillingConfig
+from billing.contracts import ContractTerms, period_adjustment, taxes_on, terms_of
+from billing.errors import PeriodNotClosable
+from billing.ledger import ENTRY, TX, append_close_transaction, list_conflicts
+from billing.lock import lock_billing
+from billing.models import ContractVersion, Period
+from billing.periods import check_not_future, is_closed, month_bounds, open_months_before, parse_month
+
+
+class Group(NamedTuple):
+    """Sums over the month's card and reversal transactions sharing these keys."""
+
+    office_code: str
+    reason: str
+    contract_version_id: int
+    payer: str
+    rate_bp: int | None
+    prior_period: bool
+    billed: bool
+    transactions: int
+    cards: int
+    fee: int
+    partner: int
+    regency: int
+
+
+class Figures(BaseModel):
+    cards_billed: int = 0
+    gross_amount: int = 0
+    partner_share: int = 0
+    regency_share: int = 0
+
+
+class Breakdown(Figures):
+    key: str
+
+
+class VersionFigures(Figures):
+    contract_version_id: int
+    period_rounding_adjustment: int
+    pph23_withheld: int
+    ppn: int
+
+
+class ContractSnapshot(BaseModel):
+    id: int
+    number: str
+    partner_name: str
+    terms: dict[str, Any]
+    terms_sha256: str
+
+
+class ChainInfo(BaseModel):
+    """The stretch of the chain the statement covers: from the month's first transaction (whose
+    ``prev_hash`` is ``anchor_hash``) to its closing transaction ``head_seq`` with hash ``head_hash``.
+    Transactions of other months posted in between are part of the stretch but not of the figures."""
+
+    first_seq: int
+    head_seq: int
+    head_hash: str
+    anchor_hash: str
+    period_transactions: int
+    period_entries: int
+
+
+class Statement(BaseModel):
+    month: str
+    zone: str
+    period_start: str
+    period_end: str
+    status: Literal["open", "closed"]
+    generated_at: str
+    agreement_numbers: list[str]
+    partner_name: str
+    cards_billed: int
+    cards_not_billed: int
+    gross_amount: int
+    citizen_fees: int
+    regency_service_fees: int
+    partner_share: int
+    regency_share: int
+    period_rounding_adjustment: int
+    pph23_withheld: int
+    ppn: int
+    net_payable_to_partner: int
+    prior_period: Figures
+    by_office: list[Breakdown]
+    by_reason: list[Breakdown]
+    by_contract_version: list[VersionFigures]
+    contracts: list[ContractSnapshot]
+    chain: ChainInfo | None = None
+    key_id: str | None = None
+
+
+class SignedStatement(NamedTuple):
+    statement: Statement
+    statement_json: str  # the exact canonical JSON that was signed
+    signature: str  # Ed25519, base64
+
+
+def _add(fig: Figures, g: Group) -> None:
+    fig.cards_billed += g.cards
+    fig.gross_amount += g.fee
+    fig.partner_share += g.partner
+    fig.regency_share += g.regency
+
+
+def _breakdown(groups: Iterable[Group], key: str) -> list[Breakdown]:
+    out: dict[str, Breakdown] = {}
+    for g in groups:
+        k = str(getattr(g, key))
+        _add(out.setdefault(k, Breakdown(key=k)), g)
+    return [out[k] for k in sorted(out)]
+
+
+def rollup(groups: list[Group], terms: Mapping[int, ContractTerms]) -> dict[str, Any]:
+    """The statement's figures from the month's groups and the terms of the versions they name."""
+    total, prior = Figures(), Figures()
+    not_billed = citizen = service = 0
+    per_version: dict[int, Figures] = defaultdict(Figures)
+    rate_groups: dict[tuple[int, int | None], list[int]] = defaultdict(lambda: [0, 0])
+    for g in groups:
+        _add(total, g)
+        _add(per_version[g.contract_version_id], g)
+        if g.prior_period:
+            _add(prior, g)
+        if not g.billed:
+            not_billed += g.transactions
+        if g.payer == "citizen":
+            citizen += g.fee
+            sums = rate_groups[(g.contract_version_id, g.rate_bp)]
+            sums[0] += g.fee
+            sums[1] += g.partner
+        else:
+            service += g.fee
+    versions: list[VersionFigures] = []
+    adjustment = pph23 = ppn = 0
+    for vid in sorted(per_version):
+        adj = sum(
+            period_adjustment(terms[vid], rate, fee, partner)
+            for (v, rate), (fee, partner) in rate_groups.items()
+            if v == vid
+        )
+        fig = per_version[vid]
+        share = fig.partner_share + adj
+        taxes = taxes_on(terms[vid], share)
+        versions.append(
+            VersionFigures(
+                contract_version_id=vid,
+                cards_billed=fig.cards_billed,
+                gross_amount=fig.gross_amount,
+                partner_share=share,
+                regency_share=fig.regency_share - adj,
+                period_rounding_adjustment=adj,
+                pph23_withheld=taxes.pph23,
+                ppn=taxes.ppn,
+            )
+        )
+        adjustment += adj
+        pph23 += taxes.pph23
+        ppn += taxes.ppn
+    partner_share = total.partner_share + adjustment
+    return {
+        "cards_billed": total.cards_billed,
+        "cards_not_billed": not_billed,
+        "gross_amount": total.gross_amount,
+        "citizen_fees": citizen,
+        "regency_service_fees": service,
+        "partner_share": partner_share,
+        "regency_share": total.regency_share - adjustment,
+        "period_rounding_adjustment": adjustment,
+        "pph23_withheld": pph23,
+        "ppn": ppn,
+        "net_payable_to_partner": partner_share + ppn - pph23,
+        "prior_period": prior,
+        "by_office": _breakdown(groups, "office_code"),
+        "by_reason": _breakdown(groups, "reason"),
+        "by_contract_version": versions,
+    }
+
+
+def month_groups(session: Session, month: str) -> list[Group]:
+    """One SQL aggregation over the month's card and reversal transactions."""
+    keys = [
+        TX.c.office_code,
+        TX.c.reason,
+        TX.c.contract_version_id,
+        TX.c.payer,
+        TX.c.rate_bp,
+        TX.c.prior_period,
+        TX.c.billed,
+    ]
+    query = (
+        select(
+            *keys,
+            func.count(),
+            func.sum(TX.c.cards),
+            func.sum(TX.c.fee),
+            func.sum(TX.c.partner),
+            func.sum(TX.c.regency),
+        )
+        .where(TX.c.period == month, TX.c.kind != "period_close")
+        .group_by(*keys)
+    )
+    return [
+        Group(o, r, v, p, rate, bool(prior), bool(billed), int(n), int(c), int(f), int(pa), int(re))
+        for o, r, v, p, rate, prior, billed, n, c, f, pa, re in session.execute(query)
+    ]
+
+
+def snapshot(version: ContractVersion) -> ContractSnapshot:
+    assert version.id is not None
+    return ContractSnapshot(
+        id=version.id,
+        number=version.number,
+        partner_name=version.partner_name,
+        terms=terms_of(version).model_dump(mode="json"),
+        terms_sha256=version.terms_sha256,
+    )
+
+
+def build_statement(session: Session, month: str, config: BillingConfig, now: datetime) -> Statement:
+    """The month's figures computed from the ledger now (open or not; used by closing, too)."""
+    groups = month_groups(session, month)
+    ids = sorted({g.contract_version_id for g in groups})
+    versions = list(session.scalars(select(ContractVersion).where(col(ContractVersion.id).in_(ids))))
+    versions.sort(key=lambda v: v.id or 0)
+    terms = {v.id: terms_of(v) for v in versions if v.id is not None}
+    start, end = month_bounds(month, config.zone)
+    return Statement(
+        month=month,
+        zone=config.zone_name,
+        period_start=utc_text(start),
+        period_end=utc_text(end),
+        status="closed" if is_closed(session, month) else "open",
+        generated_at=utc_text(now),
+        agreement_numbers=sorted({v.number for v in versions}),
+        partner_name=versions[-1].partner_name if versions else "",
+        contracts=[snapshot(v) for v in versions],
+        **rollup(groups, terms),
+    )
+
+
+def get_statement(
+    session: Session, month: str, *, config: BillingConfig, now: datetime | None = None
+) -> Statement:
+    """The statement for ``month`` at any time: the signed one once closed, the figures so far while open.
+    A month in the future is refused."""
+    now = now or datetime.now(UTC)
+    parse_month(month)
+    check_not_future(month, now, config.zone)
+    period = session.get(Period, month)
+    if period is not None and period.statement_json is not None:
+        return Statement.model_validate_json(period.statement_json)
+    return build_statement(session, month, config, now)
+
+
+def signed_statement(session: Session, month: str) -> SignedStatement | None:
+    period = session.get(Period, month)
+    if period is None or period.statement_json is None or period.signature is None:
+        return None
+    statement = Statement.model_validate_json(period.statement_json)
+    return SignedStatement(statement, period.statement_json, period.signature)
+
+
+def close_period(
+    session: Session,
+    month: str,
+    *,
+    config: BillingConfig,
+    unposted_events: int,
+    now: datetime | None = None,
+) -> SignedStatement:
+    """Close ``month``: post its closing transaction (per-period rounding adjustment, PPN, PPh 23), fix and
+    sign its statement. ``unposted_events`` is how many printed cards of the month the caller still has
+    waiting to be posted (its outbox); closing is refused unless it is zero, and also when the month is not
+    over yet, is already closed, an earlier month with postings is still open, or an event of the month or
+    earlier is in unresolved conflict. Flushes; the caller commits."""
+    now = now or datetime.now(UTC)
+    parse_month(month)
+    check_not_future(month, now, config.zone)
+    start, end = month_bounds(month, config.zone)
+    if now < end:
+        raise PeriodNotClosable(f"month {month} is not over until {end.astimezone(config.zone).isoformat()}")
+    head = lock_billing(session)
+    if is_closed(session, month):
+        raise PeriodNotClosable(f"month {month} is already closed")
+    if unposted_events:
+        raise PeriodNotClosable(f"{unposted_events} printed card(s) of {month} are not posted yet")
+    earlier = open_months_before(session, month)
+    if earlier:
+        raise PeriodNotClosable(f"close {', '.join(earlier)} first (months close in order)")
+    conflicts = [c for c in list_conflicts(session) if c.event_period <= month]
+    if conflicts:
+        raise PeriodNotClosable(
+            f"{len(conflicts)} unresolved event conflict(s) up to {month}, first: {conflicts[0].detail}"
+        )
+    statement = build_statement(session, month, config, now)
+    head = append_close_transaction(
+        session,
+        head,
+        month=month,
+        adjustment=statement.period_rounding_adjustment,
+        ppn=statement.ppn,
+        pph23=statement.pph23_withheld,
+        now=now,
+        zone=config.zone,
+    )
+    first_seq, count = session.execute(
+        select(func.min(TX.c.seq), func.count()).where(TX.c.period == month)
+    ).one()
+    anchor = session.execute(select(TX.c.prev_hash).where(TX.c.seq == first_seq)).scalar_one()
+    entries = session.execute(
+        select(func.count())
+        .select_from(ENTRY.join(TX, ENTRY.c.transaction_seq == TX.c.seq))
+        .where(TX.c.period == month)
+    ).scalar_one()
+    statement.status = "closed"
+    statement.chain = ChainInfo(
+        first_seq=first_seq,
+        head_seq=head.seq,
+        head_hash=head.hash,
+        anchor_hash=anchor,
+        period_transactions=count,
+        period_entries=entries,
+    )
+    statement.key_id = config.keys.key_id()
+    text = canonical_json(statement.model_dump(mode="json"))
+    signature = config.keys.sign(text.encode("utf-8"))
+    period = session.get(Period, month) or Period(month=month)
+    period.status = "closed"
+    period.closed_at = utc_text(now)
+    period.statement_json = text
+    period.signature = signature
+    period.key_id = statement.key_id
+    period.head_seq = head.seq
+    period.head_hash = head.hash
+    session.add(period)
+    session.flush()
+    return SignedStatement(statement, text, signature)
+
+
+def statement_bytes(statement: Statement) -> bytes:
+    return canonical_bytes(statement.model_dump(mode="json"))

@@ -1,0 +1,83 @@
+"""Database fixtures for billing: one engine per backend for the whole run, SQLite (a temporary file) and
+PostgreSQL (its own database, ``ktp_test_billing``, recreated each run). A missing PostgreSQL fails the
+run; it never skips. Tables come from ``create_billing_tables`` (SQLModel metadata plus the append-only
+triggers) and are emptied before each test, since billing tests commit (concurrency, crash simulation)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, SQLModel
+
+from billing.config import BillingConfig
+from billing.models import billing_tables, create_billing_tables
+from ktp_service.db import make_engine
+
+PG_ADMIN_URL = os.environ.get("KTP_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PG_BILLING_DB = os.environ.get("KTP_TEST_BILLING_PG_DB", "ktp_test_billing")
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _fresh_pg_database() -> str:
+    admin = make_engine(PG_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_BILLING_DB}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{PG_BILLING_DB}"'))
+    except Exception as exc:
+        pytest.fail(f"PostgreSQL is required and is not reachable at {PG_ADMIN_URL}: {exc}")
+    finally:
+        admin.dispose()
+    return make_url(PG_ADMIN_URL).set(database=PG_BILLING_DB).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def billing_engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('billing') / 'billing.sqlite3'}"
+    else:
+        url = _fresh_pg_database()
+    engine = make_engine(url)
+    create_billing_tables(engine)
+    yield engine
+    engine.dispose()
+
+
+def empty_billing_tables(engine: Engine) -> None:
+    tables = billing_tables()
+    if engine.dialect.name == "postgresql":
+        # TRUNCATE fires no row triggers, so the append-only triggers stay in force for the tests.
+        names = ", ".join(t.name for t in tables)
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        # SQLite's triggers refuse DELETE on the ledger: rebuild the (small, temporary) schema instead.
+        with engine.begin() as conn:
+            SQLModel.metadata.drop_all(conn, tables=tables)
+        create_billing_tables(engine)
+
+
+@pytest.fixture
+def engine(billing_engine: Engine) -> Engine:
+    """The backend's engine with every billing table empty."""
+    empty_billing_tables(billing_engine)
+    return billing_engine
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> BillingConfig:
+    return BillingConfig(key_dir=tmp_path / "keys")
