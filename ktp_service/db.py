@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+import threading
 from functools import lru_cache
 from typing import Any
 
@@ -13,6 +14,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 from ktp_service.settings import get_settings
+
+
+READ_ONLY = "ktp_read_only"
 
 
 def make_engine(url: str) -> Engine:
@@ -31,14 +35,51 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
 
-        @event.listens_for(engine, "begin")
-        def _sqlite_begin_immediate(conn: Any) -> None:
-            # Take the write lock at BEGIN: pysqlite's deferred BEGIN lets two writers both read, then one
-            # fails to upgrade its lock ("database is locked") instead of waiting its turn.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-
+        # SQLite has one writer at a time. Threads of this process queue on a lock rather than in SQLite's
+        # busy handler, which polls with sleeps of up to 100 ms and so makes long latency tails. The lock is
+        # taken at BEGIN and released after the real COMMIT or ROLLBACK (the dialect's do_commit/do_rollback).
+        _serialize_sqlite_writers(engine)
         return engine
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def _serialize_sqlite_writers(engine: Engine) -> None:
+    writer = threading.Lock()
+    holders: set[int] = set()  # ids of the pooled connections that hold the lock
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(conn: Any) -> None:
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("BEGIN")  # a WAL reader never waits and is never waited for
+            return
+        # BEGIN IMMEDIATE takes SQLite's write lock at once: pysqlite's deferred BEGIN lets two writers both
+        # read, then one fails to upgrade its lock ("database is locked") instead of waiting its turn.
+        # Bounded wait: should a connection ever leave without COMMIT/ROLLBACK, SQLite's own busy handler
+        # takes over instead of this process hanging.
+        held = writer.acquire(timeout=30)
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            if held:
+                writer.release()
+            raise
+        if held:
+            holders.add(id(conn.connection))
+
+    def _release_after(original: Any) -> Any:
+        def run(pooled_conn: Any) -> None:
+            try:
+                original(pooled_conn)
+            finally:
+                if id(pooled_conn) in holders:
+                    holders.discard(id(pooled_conn))
+                    writer.release()
+
+        return run
+
+    dialect: Any = engine.dialect
+    dialect.do_commit = _release_after(dialect.do_commit)
+    dialect.do_rollback = _release_after(dialect.do_rollback)
 
 
 @lru_cache
@@ -46,6 +87,40 @@ def get_engine() -> Engine:
     settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return make_engine(settings.effective_database_url)
+
+
+@contextmanager
+def unit_of_work(engine: Engine, *, writes: bool = True) -> Iterator[Session]:
+    """A session whose transaction commits when the block ends normally and rolls back on any exception.
+
+    ``writes=False`` declares that the work only reads, apart from records appended at the end (the audit
+    trail of reads). On SQLite those run in a reader transaction that takes no write lock, and the appended
+    records are written afterwards in a short write transaction of their own, so readers do not queue
+    behind each other. On PostgreSQL (MVCC) both kinds are one ordinary transaction.
+    """
+    if writes or engine.dialect.name != "sqlite":
+        with Session(engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+        return
+    with Session(engine.execution_options(**{READ_ONLY: True}), autoflush=False, expire_on_commit=False) as session:
+        try:
+            yield session
+            appended = list(session.new)
+            for obj in appended:
+                session.expunge(obj)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+    if appended:
+        with Session(engine) as writer:
+            writer.add_all(appended)
+            writer.commit()
 
 
 @contextmanager

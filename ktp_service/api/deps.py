@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
+from ktp_service.db import unit_of_work
 from ktp_service.errors import Forbidden, Unauthorized
 from ktp_service.models import User
 from ktp_service.security import read_token, token_secret
@@ -20,7 +21,7 @@ from ktp_service.vocab import Role
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -29,17 +30,16 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed when the route returns, rolled back when it raises."""
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    """One transaction per request: committed when the route returns, rolled back when it raises.
+
+    Function scope: the commit happens before the response is sent, so a failed commit is an error answer,
+    never a success whose data was lost. GET and HEAD only read (their audit records are appended).
+    """
+    with unit_of_work(request.app.state.engine, writes=request.method not in ("GET", "HEAD")) as session:
+        yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_actor(
@@ -66,7 +66,7 @@ class RequireRoles:
     def __init__(self, *roles: Role) -> None:
         self.roles = frozenset(roles)
 
-    def __call__(self, actor: ActorDep) -> Actor:
+    async def __call__(self, actor: ActorDep) -> Actor:
         if actor.role not in self.roles:
             allowed = ", ".join(sorted(r.value for r in self.roles))
             raise Forbidden(f"Your role ({actor.role.value}) may not do this; allowed: {allowed}.")
