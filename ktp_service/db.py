@@ -3,9 +3,9 @@ end or rolls back on any error, services only flush (STYLE.md habit 4)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-import threading
 from functools import lru_cache
 from typing import Any
 
@@ -14,7 +14,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 from ktp_service.settings import get_settings
-
 
 READ_ONLY = "ktp_read_only"
 
@@ -107,7 +106,9 @@ def unit_of_work(engine: Engine, *, writes: bool = True) -> Iterator[Session]:
                 session.rollback()
                 raise
         return
-    with Session(engine.execution_options(**{READ_ONLY: True}), autoflush=False, expire_on_commit=False) as session:
+    with Session(
+        engine.execution_options(**{READ_ONLY: True}), autoflush=False, expire_on_commit=False
+    ) as session:
         try:
             yield session
             appended = list(session.new)
