@@ -1,0 +1,51 @@
+"""Helpers shared by the card engine tests."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import yaml
+from PIL import Image
+
+from ktp_service.cards import CardData, CardTemplate
+from ktp_service.cards.template import parse_template
+from ktp_service.settings import PROJECT_ROOT
+
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+KTP = "ktp-front-sragen"
+
+
+def with_data(base: CardData, **changes: Any) -> CardData:
+    """A copy of ``base`` with ``changes``, validated like fresh input."""
+    return CardData.model_validate(base.model_dump() | changes)
+
+
+def decode(content: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(content))
+    image.load()
+    return image
+
+
+def ktp_source() -> dict[str, Any]:
+    """The KTP template file as plain data, for tests that derive variants of it."""
+    data: dict[str, Any] = yaml.safe_load((TEMPLATES_DIR / f"{KTP}.yaml").read_text())
+    return data
+
+
+def template_from(source: dict[str, Any]) -> CardTemplate:
+    return parse_template(yaml.safe_dump(source).encode(), source["id"])
+
+
+def write_template(directory: Path, source: dict[str, Any], name: str | None = None) -> Path:
+    path = directory / f"{name or source['id']}.yaml"
+    path.write_text(yaml.safe_dump(source, sort_keys=False))
+    return path
+
+
+def pixels(image: Image.Image) -> list[tuple[int, ...]]:
+    """The pixels as tuples (Image.getdata is deprecated in Pillow 12)."""
+    bands = len(image.getbands())
+    raw = image.tobytes()
+    return [tuple(raw[i : i + bands]) for i in range(0, len(raw), bands)]
