@@ -30,6 +30,7 @@ transaction.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -55,6 +56,7 @@ from billing.lock import Head, lock_billing, move_head
 from billing.models import ChainHead, EventConflictRecord, LedgerEntry, LedgerTransaction, Period
 from billing.periods import ensure_periods, latest_closed_month, local_date, month_of, posting_month
 from billing.privacy import mask_nik
+from billing.signing import load_public_key, signature_valid
 
 CITIZEN_FEES = "citizen_fees_collected"
 REGENCY_EXPENSE = "regency_service_expense"
@@ -526,8 +528,10 @@ def _stream(session: Session, query: Any) -> Iterator[Any]:
     yield from result
 
 
-def verify_chain(session: Session) -> VerificationResult:
-    """Recompute the whole chain from the database and say what does not match."""
+def verify_chain(session: Session, *, public_key_pem: str | None = None) -> VerificationResult:
+    """Recompute the whole chain from the database and say what does not match. With the regency's public
+    key, also check each closed month's signed statement and that it names the head the month recorded
+    (someone able to rewrite the database can recompute hashes, but cannot sign)."""
     problems: list[str] = []
     first_bad: list[int] = []
 
@@ -539,11 +543,11 @@ def verify_chain(session: Session) -> VerificationResult:
 
     entries = _stream(session, select(ENTRY).order_by(ENTRY.c.transaction_seq, ENTRY.c.line))
     pending = next(entries, None)
-    closed = {
-        p.head_seq: (p.month, p.head_hash)
-        for p in session.scalars(select(Period).where(col(Period.status) == "closed"))
-        if p.head_seq is not None
-    }
+    periods = list(session.scalars(select(Period).where(col(Period.status) == "closed")))
+    if public_key_pem is not None:
+        for message in _check_signed_statements(periods, public_key_pem):
+            bad(0, message)
+    closed = {p.head_seq: (p.month, p.head_hash) for p in periods if p.head_seq is not None}
     prev_hash, expected, count, entry_count = GENESIS_HASH, 1, 0, 0
     tx_query = select(*[TX.c[name] for name in (*CONTENT_COLUMNS, "hash")]).order_by(TX.c.seq)
     for raw in _stream(session, tx_query):
@@ -593,6 +597,19 @@ def verify_chain(session: Session) -> VerificationResult:
     return VerificationResult(
         ok, count, entry_count, expected - 1, prev_hash, problems, first_bad[0] if first_bad else None
     )
+
+
+def _check_signed_statements(periods: Sequence[Period], public_key_pem: str) -> Iterator[str]:
+    key = load_public_key(public_key_pem)
+    for p in periods:
+        if p.statement_json is None or p.signature is None:
+            yield f"closed month {p.month} has no signed statement"
+            continue
+        if not signature_valid(key, p.statement_json.encode("utf-8"), p.signature):
+            yield f"the signed statement of {p.month} does not match its signature"
+        chain = json.loads(p.statement_json).get("chain") or {}
+        if (chain.get("head_seq"), chain.get("head_hash")) != (p.head_seq, p.head_hash):
+            yield f"month {p.month} records a chain head other than its signed statement names"
 
 
 def _diagnose(row: Any, stored: Sequence[Any]) -> str:

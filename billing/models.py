@@ -186,21 +186,21 @@ APPEND_ONLY_TABLES = ("billing_transaction", "billing_entry")
 
 
 def append_only_ddl(dialect_name: str) -> list[str]:
-    """Statements that make the database refuse UPDATE and DELETE on the ledger tables (for a migration:
-    ``for s in append_only_ddl(op.get_bind().dialect.name): op.execute(s)``)."""
+    """Statements that make the database refuse UPDATE and DELETE on the ledger tables; safe to run again
+    (for a migration: ``for s in append_only_ddl(op.get_bind().dialect.name): op.execute(s)``)."""
     if dialect_name == "postgresql":
         statements = [
             "CREATE OR REPLACE FUNCTION billing_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
             "BEGIN RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP; END $$"
         ]
         statements += [
-            f"CREATE TRIGGER {t}_append_only BEFORE UPDATE OR DELETE ON {t} "
+            f"CREATE OR REPLACE TRIGGER {t}_append_only BEFORE UPDATE OR DELETE ON {t} "
             "FOR EACH ROW EXECUTE FUNCTION billing_refuse_change()"
             for t in APPEND_ONLY_TABLES
         ]
         return statements
     return [
-        f"CREATE TRIGGER {t}_no_{action.lower()} BEFORE {action} ON {t} "
+        f"CREATE TRIGGER IF NOT EXISTS {t}_no_{action.lower()} BEFORE {action} ON {t} "
         f"BEGIN SELECT RAISE(ABORT, '{t} is append-only: {action} refused'); END"
         for t in APPEND_ONLY_TABLES
         for action in ("UPDATE", "DELETE")

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
 
 from billing.config import BillingConfig
-from billing.models import billing_tables, create_billing_tables
+from billing.models import append_only_ddl, billing_tables, create_billing_tables
 from ktp_service.db import make_engine
 
 PG_ADMIN_URL = os.environ.get("KTP_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -58,6 +58,8 @@ def empty_billing_tables(engine: Engine) -> None:
         names = ", ".join(t.name for t in tables)
         with engine.begin() as conn:
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            for statement in append_only_ddl("postgresql"):  # a tamper test may have dropped them
+                conn.execute(text(statement))
     else:
         # SQLite's triggers refuse DELETE on the ledger: rebuild the (small, temporary) schema instead.
         with engine.begin() as conn:
