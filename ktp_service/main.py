@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -15,10 +16,15 @@ from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ktp_service import __version__
-from ktp_service.api.routes import admin, auth, residents
+from ktp_service.api.routes import admin, auth, printing, residents
+from ktp_service.billing_bridge import poster
+from ktp_service.cards import CardError, TemplateNotFound
 from ktp_service.db import make_engine
 from ktp_service.errors import DomainError
+from ktp_service.services import printers
 from ktp_service.settings import Settings, get_settings
+from ktp_service.status_poller import StatusPoller
+from ktp_service.worker import PrintWorker
 
 log = logging.getLogger("ktp")
 
@@ -57,9 +63,23 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     settings = settings or get_settings()
     engine = engine or make_engine(settings.effective_database_url)
 
+    adapters = printers.AdapterCache(settings.data_dir)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        background: list[tuple[PrintWorker | StatusPoller, threading.Thread]] = []
+        if settings.run_worker:
+            worker = PrintWorker(engine, settings, adapters=adapters, post_events=poster(settings))
+            poller = StatusPoller(engine, adapters, settings.printer_poll_seconds)
+            for name, runner in (("print-worker", worker), ("status-poller", poller)):
+                thread = threading.Thread(target=runner.run, name=name, daemon=True)
+                thread.start()
+                background.append((runner, thread))
         yield
+        for runner, thread in background:
+            runner.stop()
+            thread.join(timeout=10)
+        adapters.close()
         engine.dispose()
 
     app = FastAPI(
@@ -70,10 +90,16 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.adapters = adapters
 
     @app.exception_handler(DomainError)
     async def _domain_error(_: Request, exc: DomainError) -> JSONResponse:
         return JSONResponse(exc.body(), status_code=exc.status_code)
+
+    @app.exception_handler(CardError)
+    async def _card_error(_: Request, exc: CardError) -> JSONResponse:
+        status = 404 if isinstance(exc, TemplateNotFound) else 422
+        return JSONResponse({"error": type(exc).__name__, "message": str(exc)}, status_code=status)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -114,4 +140,5 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(auth.router)
     app.include_router(residents.router)
     app.include_router(admin.router)
+    app.include_router(printing.router)
     return app

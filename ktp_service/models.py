@@ -136,3 +136,161 @@ class AuditEvent(SQLModel, table=True):
     entity_id: str | None = Field(default=None, max_length=64, index=True)
     office_code: str | None = Field(default=None, max_length=13)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+# -- printing ------------------------------------------------------------------------------------------
+
+# Job states that hold a resident's "one card at a time": at most one such job per resident (unique index).
+ACTIVE_JOB_STATES = ("pending", "pending-held", "processing", "processing-stopped", "needs-confirmation")
+
+
+class Printer(SQLModel, table=True):
+    """A card printer attached to an office, reached through the adapter named in ``adapter``. The last
+    polled status is kept on the row so lists answer without contacting printers."""
+
+    __table_args__ = (sa.UniqueConstraint("office_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    adapter: str = Field(max_length=32)
+    uri: str = Field(default="", max_length=300)
+    config: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    document_format: str = Field(default="image/png", max_length=64)
+    dpi: int = 300
+    active: bool = True
+    created_at: datetime = ts_column()
+    status_state: str | None = Field(default=None, max_length=32)
+    status_reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status_markers: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status_counter: int | None = None
+    status_error: str | None = Field(default=None, max_length=300)
+    status_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class PrintJob(SQLModel, table=True):
+    """One card to print. ``state`` uses the IPP job-state keywords plus ``needs-confirmation`` (the outcome
+    is unknown and a supervisor must record it). The partial unique index keeps one active job per
+    resident, so concurrent requests for the same NIK create one job."""
+
+    __tablename__ = "print_job"
+    __table_args__ = (
+        sa.Index(
+            "uq_print_job_active_resident",
+            "resident_id",
+            unique=True,
+            sqlite_where=sa.text(f"state IN {ACTIVE_JOB_STATES}"),
+            postgresql_where=sa.text(f"state IN {ACTIVE_JOB_STATES}"),
+        ),
+        sa.UniqueConstraint("clerk_id", "idempotency_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    uuid: str = Field(max_length=36, unique=True, index=True)
+    resident_id: int = Field(foreign_key="resident.id", index=True)
+    printer_id: int = Field(foreign_key="printer.id", index=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    clerk_id: int | None = Field(default=None, foreign_key="app_user.id")
+    reason: str = Field(max_length=16)
+    state: str = Field(max_length=24, index=True)
+    state_reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    message: str = Field(default="", max_length=300)
+    card_serial: str | None = Field(default=None, max_length=32, unique=True)
+    requires_approval: bool = False
+    approved_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reprint_of_id: int | None = Field(default=None, foreign_key="print_job.id")
+    is_fault_reprint: bool = False
+    spoiled: bool = False
+    idempotency_key: str | None = Field(default=None, max_length=100)
+    request_hash: str | None = Field(default=None, max_length=64)
+    template_id: str | None = Field(default=None, max_length=64)
+    template_version: str | None = Field(default=None, max_length=32)
+    template_hash: str | None = Field(default=None, max_length=64)
+    document_sha256: str | None = Field(default=None, max_length=64)
+    tanggal_terbit: date | None = None
+    printer_job_id: str | None = Field(default=None, max_length=300)
+    attempts: int = 0
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    submit_started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    resolved_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    created_at: datetime = ts_column(index=True)
+    updated_at: datetime = ts_column()
+
+
+class Card(SQLModel, table=True):
+    """A printed card. At most one valid card per resident (partial unique index): a new card for the same
+    NIK invalidates the old one in the same transaction that completes its print job."""
+
+    __table_args__ = (
+        sa.Index(
+            "uq_card_valid_resident",
+            "resident_id",
+            unique=True,
+            sqlite_where=sa.text("valid"),
+            postgresql_where=sa.text("valid"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    serial: str = Field(max_length=32, unique=True)
+    resident_id: int = Field(foreign_key="resident.id", index=True)
+    job_id: int = Field(foreign_key="print_job.id", unique=True)
+    valid: bool = True
+    issued_at: datetime = ts_column()
+    invalidated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    replaced_by_id: int | None = Field(default=None, foreign_key="card.id")
+
+
+class StockMovement(SQLModel, table=True):
+    """Blank-card stock of an office: receipts are positive, cards used (printed or spoiled) negative."""
+
+    __tablename__ = "stock_movement"
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    at: datetime = ts_column(index=True)
+    kind: str = Field(max_length=16)  # receipt | printed | spoiled | adjustment
+    quantity: int
+    job_id: int | None = Field(default=None, foreign_key="print_job.id")
+    user_id: int | None = Field(default=None, foreign_key="app_user.id")
+    note: str = Field(default="", max_length=200)
+
+
+class CounterReading(SQLModel, table=True):
+    """A printer's hardware card counter at a time, read from the device or entered by staff."""
+
+    __tablename__ = "counter_reading"
+
+    id: int | None = Field(default=None, primary_key=True)
+    printer_id: int = Field(foreign_key="printer.id", index=True)
+    at: datetime = ts_column(index=True)
+    value: int
+    source: str = Field(max_length=16)  # device | manual
+    user_id: int | None = Field(default=None, foreign_key="app_user.id")
+    note: str = Field(default="", max_length=200)
+
+
+class CardPrintedEvent(SQLModel, table=True):
+    """Outbox row written in the transaction that completes a print job: what billing needs to price the
+    card. Billing consumes it (``posted_at``); its ``event_key`` makes posting idempotent."""
+
+    __tablename__ = "outbox_card_printed"
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_key: str = Field(max_length=64, unique=True)
+    card_serial: str = Field(max_length=32)
+    nik: str = Field(max_length=16)
+    office_code: str = Field(max_length=13)
+    reason: str = Field(max_length=16)
+    printer_id: int
+    job_uuid: str = Field(max_length=36)
+    completed_at: datetime = Field(sa_type=UTCDateTime)
+    template_version: str = Field(max_length=32)
+    is_fault_reprint: bool = False
+    created_at: datetime = ts_column()
+    posted_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)

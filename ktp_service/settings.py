@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     max_image_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     max_image_pixels: int = Field(default=24_000_000, ge=10_000)
     log_level: str = "INFO"
+    low_stock_threshold: int = Field(
+        default=50, ge=0, description="Warn when an office has this few blank cards."
+    )
+    run_worker: bool = Field(default=True, description="Run the print worker inside `ktp serve`.")
+    printer_poll_seconds: float = Field(default=10.0, gt=0, description="Background printer status poll.")
 
     @property
     def effective_database_url(self) -> str:

@@ -79,4 +79,8 @@ RegistryReader = Annotated[
     Actor, Depends(RequireRoles(Role.CLERK, Role.SUPERVISOR, Role.ADMIN, Role.FINANCE))
 ]
 AdminOnly = Annotated[Actor, Depends(RequireRoles(Role.ADMIN))]
+PrintOperator = Annotated[Actor, Depends(RequireRoles(Role.CLERK, Role.SUPERVISOR))]
+Supervisor = Annotated[Actor, Depends(RequireRoles(Role.SUPERVISOR))]
+# Who looks after printers and stock: supervisors of the office and administrators.
+PrinterOperator = Annotated[Actor, Depends(RequireRoles(Role.SUPERVISOR, Role.ADMIN))]
 AnyUser = Annotated[Actor, Depends(RequireRoles(*Role))]

@@ -1,15 +1,19 @@
 """The renderer: template + card data in, document bytes out. Pure: no database, network or settings; the
-only reads are font files. What does not change between cards (background, artwork, header, labels, the
-specimen mark) is drawn once per template/side/dpi and kept in small LRU caches, then copied per card."""
+only reads are font files. What does not change between cards is drawn once and kept: the background with
+its artwork and header per template/side/dpi (copied per card), the labels as small stamps, the specimen
+mark as a mask."""
 
 from __future__ import annotations
 
 import hashlib
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Literal, TypeVar
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
 
 from PIL import Image, ImageChops, ImageColor, ImageDraw
 
@@ -37,43 +41,61 @@ MEDIA_TYPES: dict[str, str] = {"png": "image/png", "pdf": "application/pdf"}
 MAX_DPI = 1200
 DEFAULT_MAX_IMAGE_PIXELS = 24_000_000
 
-T = TypeVar("T")
 
+class _LayerCache:
+    """A small thread-safe LRU of rendered layers, bounded by pixel bytes rather than count (one 600 dpi
+    layer is four times a 300 dpi one). Layers are never mutated: callers copy before drawing."""
 
-class _Lru:
-    """A tiny thread-safe LRU for rendered layers. Values are never mutated: callers copy before drawing."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[Hashable, object] = OrderedDict()
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[Hashable, Image.Image] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, make: Callable[[], T]) -> T:
+    def get(self, key: Hashable, make: Callable[[], Image.Image]) -> Image.Image:
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
-                return self._items[key]  # type: ignore[return-value]
-        value = make()  # outside the lock: drawing a layer takes a while; a rare double draw is harmless
+                return self._items[key]
+        layer = make()  # outside the lock: drawing takes a while; a rare double draw is harmless
         with self._lock:
-            self._items[key] = value
+            self._items[key] = layer
             self._items.move_to_end(key)
-            while len(self._items) > self.size:
+            while len(self._items) > 1 and sum(_nbytes(i) for i in self._items.values()) > self.max_bytes:
                 self._items.popitem(last=False)
-        return value
+        return layer
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
 
 
-_static_layers = _Lru(4)
-_label_layers = _Lru(8)
-_specimen_masks = _Lru(2)
+def _nbytes(image: Image.Image) -> int:
+    return image.width * image.height * len(image.getbands())
+
+
+#: Background + artwork + header per template/side/dpi, and specimen masks: 40 MB holds several templates
+#: at 300 and 600 dpi (a 600 dpi ID-1 layer is 7.7 MB).
+_layers = _LayerCache(max_bytes=40 * 1024 * 1024)
+
+
+@lru_cache(maxsize=4096)
+def _stamp(
+    font: Path, size_px: float, text: str, frac_x: float, frac_y: float, anchor: str
+) -> tuple[Image.Image, int, int]:
+    """Text rasterised once as a coverage mask, with its offset from the anchor point. Labels repeat on
+    every card but move down when a value above wraps, so they are kept as small stamps rather than in the
+    background layer. ``frac_x``/``frac_y`` are the sub-pixel position, so a stamp pasted at the whole-pixel
+    part gives exactly the pixels ``ImageDraw.text`` would draw."""
+    face = font_at(font, size_px)
+    left, top, right, bottom = face.getbbox(text, anchor=anchor)
+    mask = Image.new("L", (math.ceil(right - left) + 3, math.ceil(bottom - top) + 3), 0)
+    ImageDraw.Draw(mask).text((frac_x - left + 1, frac_y - top + 1), text, font=face, fill=255, anchor=anchor)
+    return mask, math.floor(left) - 1, math.floor(top) - 1
 
 
 def clear_caches() -> None:
-    for cache in (_static_layers, _label_layers, _specimen_masks):
-        cache.clear()
+    _layers.clear()
+    _stamp.cache_clear()
 
 
 @dataclass(frozen=True)
@@ -128,10 +150,8 @@ def render_image(
     layout = layout_side(template, spec, data, dpi)
     if layout.problems:
         raise layout.problems[0].error()
-    key = (template.content_hash, side, dpi)
-    static = _static_layers.get(key, lambda: draw_static(template, spec, dpi))
-    labelled = _label_layers.get(key + (layout.labels,), lambda: _draw_labels(static, layout.labels))
-    image = labelled.copy()
+    image = _layers.get((template.content_hash, side, dpi), lambda: draw_static(template, spec, dpi)).copy()
+    _stamp_texts(image, layout.labels)
     draw = ImageDraw.Draw(image)
     _draw_texts(draw, layout.values)
     if spec.photo is not None:
@@ -144,7 +164,7 @@ def render_image(
     if spec.barcode is not None:
         _draw_code128(draw, template, spec.barcode, data, dpi)
     if specimen:
-        mask = _specimen_masks.get((template.content_hash, dpi), lambda: specimen_mask(template, dpi))
+        mask = _layers.get((template.content_hash, dpi, "specimen"), lambda: specimen_mask(template, dpi))
         image.paste(ImageColor.getrgb(template.specimen.color), None, mask)
     return image, layout
 
@@ -184,10 +204,21 @@ def render_card(
     )
 
 
-def _draw_labels(static: Image.Image, labels: tuple[Placed, ...]) -> Image.Image:
-    image = static.copy()
-    _draw_texts(ImageDraw.Draw(image), labels)
-    return image
+def _stamp_texts(image: Image.Image, placed: tuple[Placed, ...]) -> None:
+    for item in placed:
+        color = ImageColor.getrgb(item.color)
+        for line, baseline in zip(item.lines, item.baselines_px, strict=True):
+            x, y = math.floor(item.x_px), math.floor(baseline)
+            # Sub-pixel offsets rounded to 1/100 px: invisible, and it keeps the number of stamps small.
+            mask, dx, dy = _stamp(
+                item.font,
+                item.size_px,
+                line,
+                round(item.x_px - x, 2),
+                round(baseline - y, 2),
+                ANCHORS[item.align],
+            )
+            image.paste(color, (x + dx, y + dy, x + dx + mask.width, y + dy + mask.height), mask)
 
 
 def _draw_texts(draw: ImageDraw.ImageDraw, placed: tuple[Placed, ...]) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Path, Query, UploadFile, status
+from fastapi import APIRouter, Header, Path, Query, Response, UploadFile, status
 from sqlmodel import Session
 
 from ktp_service import regions
 from ktp_service.api.deps import RegistryReader, RegistryWriter, SessionDep, SettingsDep
+from ktp_service.cards import render_card
 from ktp_service.errors import ERROR_RESPONSES, FieldProblem, invalid_field
 from ktp_service.images import ImageKind
 from ktp_service.models import Resident
@@ -21,7 +22,7 @@ from ktp_service.schemas.residents import (
     ResidentVersionPublic,
     Warning_,
 )
-from ktp_service.services import offices, residents
+from ktp_service.services import audit, cards, offices, residents
 from ktp_service.services.actor import Actor
 
 router = APIRouter(prefix="/api/v1/residents", tags=["residents"], responses=ERROR_RESPONSES)
@@ -137,3 +138,42 @@ def put_signature(
 ) -> ResidentPublic:
     """Upload the signature (JPEG or PNG, transparency kept) as the multipart form field ``file``."""
     return _put_image("signature", nik, file, session, actor, settings)
+
+
+@router.get(
+    "/{nik}/card-preview",
+    response_class=Response,
+    responses={
+        200: {"content": {"image/png": {}, "application/pdf": {}}, "description": "The card, marked CONTOH."}
+    },
+)
+def card_preview(
+    nik: NikPath,
+    session: SessionDep,
+    actor: RegistryReader,
+    settings: SettingsDep,
+    dpi: Annotated[Literal[300, 600], Query(description="Resolution.")] = 300,
+    format: Annotated[Literal["png", "pdf"], Query(description="png or pdf.")] = "png",
+    template: Annotated[
+        str | None, Query(max_length=64, description="Template id (default: the office's).")
+    ] = None,
+) -> Response:
+    """The card exactly as it would print today, with a diagonal CONTOH so a preview never passes as a card."""
+    resident = residents.read(session, actor, nik)
+    tpl = cards.template(template or settings.default_template, settings.templates_dir)
+    data = cards.card_data(
+        resident, settings.data_dir / "images", tanggal_terbit=cards.local_today(settings.timezone)
+    )
+    rendered = render_card(tpl, data, dpi=dpi, fmt=format, specimen=True)
+    audit.record(
+        session, actor, "resident.card_preview", "resident", resident.id, office_code=resident.kode_kecamatan
+    )
+    return Response(
+        rendered.content,
+        media_type=rendered.media_type,
+        headers={
+            "Cache-Control": "no-store",  # personal data: never kept by browsers or proxies
+            "X-Template": f"{rendered.template_id}@{rendered.template_version}",
+            "X-Template-Sha256": rendered.template_hash,
+        },
+    )

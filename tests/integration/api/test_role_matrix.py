@@ -19,6 +19,9 @@ ALL = frozenset(Role)
 ADMIN = frozenset({Role.ADMIN})
 REGISTRY_WRITE = frozenset({Role.CLERK, Role.SUPERVISOR})
 REGISTRY_READ = frozenset({Role.CLERK, Role.SUPERVISOR, Role.ADMIN, Role.FINANCE})
+PRINT = frozenset({Role.CLERK, Role.SUPERVISOR})
+SUPERVISOR = frozenset({Role.SUPERVISOR})
+PRINTER_CARE = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
 MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/healthz"): PUBLIC,
@@ -36,6 +39,24 @@ MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/api/v1/users"): ADMIN,
     ("POST", "/api/v1/users"): ADMIN,
     ("GET", "/api/v1/audit"): ADMIN,
+    ("GET", "/api/v1/residents/{nik}/card-preview"): REGISTRY_READ,
+    ("POST", "/api/v1/printers"): ADMIN,
+    ("GET", "/api/v1/printers"): ALL,
+    ("GET", "/api/v1/printers/{printer_id}"): ALL,
+    ("POST", "/api/v1/printers/{printer_id}/status"): PRINTER_CARE,
+    ("POST", "/api/v1/printers/{printer_id}/counter-readings"): PRINTER_CARE,
+    ("GET", "/api/v1/printers/{printer_id}/counter-readings"): ALL,
+    ("POST", "/api/v1/printers/{printer_id}/simulator"): PRINTER_CARE,
+    ("POST", "/api/v1/print-jobs"): PRINT,
+    ("GET", "/api/v1/print-jobs"): PRINT,
+    ("GET", "/api/v1/print-jobs/{job_id}"): PRINT,
+    ("POST", "/api/v1/print-jobs/{job_id}/cancel"): PRINT,
+    ("POST", "/api/v1/print-jobs/{job_id}/reprint"): PRINT,
+    ("POST", "/api/v1/print-jobs/{job_id}/approve"): SUPERVISOR,
+    ("POST", "/api/v1/print-jobs/{job_id}/refuse"): SUPERVISOR,
+    ("POST", "/api/v1/print-jobs/{job_id}/confirm"): SUPERVISOR,
+    ("GET", "/api/v1/offices/{code}/stock"): ALL,
+    ("POST", "/api/v1/offices/{code}/stock"): PRINTER_CARE,
 }
 
 # One account per role; office-bound roles work at Kalijambe, where the test resident lives.
@@ -57,8 +78,11 @@ def test_every_route_is_in_the_matrix(client: TestClient) -> None:
     assert _operations(client) == set(MATRIX)
 
 
-def _call(client: TestClient, method: str, path: str, nik: str, headers: dict[str, str]) -> int:
-    url = path.replace("{nik}", nik)
+def _call(client: TestClient, method: str, path: str, params: dict[str, str], headers: dict[str, str]) -> int:
+    url = path
+    for name, value in params.items():
+        url = url.replace("{" + name + "}", value)
+    nik = params["nik"]
     kwargs: dict[str, object] = {"headers": headers}
     if path.endswith(("/photo", "/signature")):
         kwargs["files"] = {"file": ("x.txt", b"not an image", "text/plain")}
@@ -73,16 +97,27 @@ def test_role_matrix(client: TestClient, as_user: Callable[[str], dict[str, str]
     nik = client.post(
         "/api/v1/residents", json=resident_payload(), headers=as_user("kalijambe.clerk")
     ).json()["nik"]
+    printer = client.post(
+        "/api/v1/printers",
+        json={"name": "P1", "office": "33.14.01", "adapter": "simulator", "uri": "simulator://matrix"},
+        headers=as_user("admin"),
+    ).json()
+    params = {
+        "nik": nik,
+        "printer_id": str(printer["id"]),
+        "job_id": "00000000-0000-0000-0000-000000000000",
+        "code": "33.14.01",
+    }
     failures = []
     for (method, path), allowed in sorted(MATRIX.items()):
         if path == "/api/v1/auth/token":
             continue  # exercised by every login
         if allowed != PUBLIC:
-            anonymous = _call(client, method, path, nik, {})
+            anonymous = _call(client, method, path, params, {})
             if anonymous != 401:
                 failures.append(f"{method} {path} anonymous -> {anonymous}, expected 401")
         for role, username in ACCOUNTS.items():
-            status = _call(client, method, path, nik, as_user(username))
+            status = _call(client, method, path, params, as_user(username))
             let_in = allowed == PUBLIC or role in allowed  # type: ignore[operator]
             if let_in and status in (401, 403):
                 failures.append(f"{method} {path} as {role.value} -> {status}, expected to be allowed")

@@ -1,0 +1,344 @@
+"""Printers, print jobs, blank-card stock and counter readings."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Query, Request, Response, status
+from sqlmodel import Session
+
+from ktp_service.advice import advice_for
+from ktp_service.api.deps import (
+    AdminOnly,
+    AnyUser,
+    PrinterOperator,
+    PrintOperator,
+    SessionDep,
+    SettingsDep,
+    Supervisor,
+)
+from ktp_service.errors import ERROR_RESPONSES, Invalid, NotFound
+from ktp_service.models import Office, Printer, PrintJob, Resident
+from ktp_service.schemas.printing import (
+    CounterReadingCreate,
+    CounterReadingPublic,
+    JobDecision,
+    JobResolution,
+    PrinterCreate,
+    PrinterPublic,
+    PrintJobCreate,
+    PrintJobPublic,
+    PrintJobsPublic,
+    SimulatorFault,
+    StockMovementPublic,
+    StockPublic,
+    StockReceipt,
+    Supply,
+)
+from ktp_service.services import offices, print_jobs, printers, stock
+from ktp_service.services.actor import Actor
+
+router = APIRouter(prefix="/api/v1", tags=["printing"], responses=ERROR_RESPONSES)
+PrinterId = Annotated[int, Path(ge=1, le=2_000_000_000, description="The printer's id.")]
+JobId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$", description="The print job's UUID.")]
+OfficeCode = Annotated[
+    str, Path(pattern=r"^\d{2}\.\d{2}(\.\d{2})?$", description="Region code of the office.")
+]
+
+
+def _adapters(request: Request) -> printers.AdapterCache:
+    cache: printers.AdapterCache = request.app.state.adapters
+    return cache
+
+
+def printer_public(p: Printer, office: str) -> PrinterPublic:
+    return PrinterPublic(
+        id=p.id or 0,
+        name=p.name,
+        office=office,
+        adapter=p.adapter,
+        uri=p.uri,
+        config=p.config,
+        document_format=p.document_format,
+        dpi=p.dpi,
+        active=p.active,
+        state=p.status_state,
+        state_reasons=p.status_reasons,
+        supplies=[Supply(**m) for m in p.status_markers],
+        card_counter=p.status_counter,
+        status_error=p.status_error,
+        status_at=p.status_at,
+        advice=advice_for(p.status_reasons),
+    )
+
+
+def job_public(session: Session, job: PrintJob) -> PrintJobPublic:
+    resident = session.get(Resident, job.resident_id)
+    office = session.get(Office, job.office_id)
+    names = print_jobs.usernames(session, {job.clerk_id, job.approved_by_id})
+    reprint_of = session.get(PrintJob, job.reprint_of_id) if job.reprint_of_id else None
+    assert resident is not None and office is not None
+    return PrintJobPublic(
+        id=job.uuid,
+        nik=resident.nik,
+        nama=resident.nama,
+        printer_id=job.printer_id,
+        office=office.code,
+        clerk=names.get(job.clerk_id or 0),
+        reason=job.reason,
+        state=job.state,
+        state_reasons=job.state_reasons,
+        message=job.message,
+        advice=advice_for(job.state_reasons),
+        card_serial=job.card_serial,
+        requires_approval=job.requires_approval,
+        approved_by=names.get(job.approved_by_id or 0),
+        reprint_of=reprint_of.uuid if reprint_of else None,
+        is_fault_reprint=job.is_fault_reprint,
+        spoiled=job.spoiled,
+        template_id=job.template_id,
+        template_version=job.template_version,
+        document_sha256=job.document_sha256,
+        tanggal_terbit=job.tanggal_terbit,
+        attempts=job.attempts,
+        created_at=job.created_at,
+        submitted_at=job.submitted_at,
+        completed_at=job.completed_at,
+    )
+
+
+# -- printers ----------------------------------------------------------------------------------------------
+@router.post("/printers", response_model=PrinterPublic, status_code=status.HTTP_201_CREATED)
+def create_printer(
+    body: PrinterCreate, session: SessionDep, actor: AdminOnly, settings: SettingsDep
+) -> PrinterPublic:
+    """Register a card printer of an office (adapter spool, simulator or ipp)."""
+    p = printers.create(
+        session,
+        actor,
+        name=body.name,
+        office=body.office,
+        adapter=body.adapter,
+        uri=body.uri,
+        config=body.config,
+        document_format=body.document_format,
+        dpi=body.dpi,
+        data_dir=settings.data_dir,
+    )
+    return printer_public(p, body.office)
+
+
+@router.get("/printers", response_model=list[PrinterPublic])
+def list_printers(
+    session: SessionDep, actor: AnyUser, office: Annotated[str | None, Query(max_length=13)] = None
+) -> list[PrinterPublic]:
+    """Printers with their last polled state, supplies and counter (clerks see their office's)."""
+    return [printer_public(p, code) for p, code in printers.list_printers(session, actor, office)]
+
+
+def _printer(session: Session, actor: Actor, printer_id: int) -> Printer:
+    p = printers.get(session, printer_id)
+    printers.check_office(session, actor, p)
+    return p
+
+
+@router.get("/printers/{printer_id}", response_model=PrinterPublic)
+def get_printer(printer_id: PrinterId, session: SessionDep, actor: AnyUser) -> PrinterPublic:
+    """One printer with its last polled status."""
+    p = _printer(session, actor, printer_id)
+    return printer_public(p, printers.office_code(session, p))
+
+
+@router.post("/printers/{printer_id}/status", response_model=PrinterPublic)
+def refresh_printer_status(
+    printer_id: PrinterId, session: SessionDep, actor: PrinterOperator, request: Request
+) -> PrinterPublic:
+    """Ask the printer for its state now (instead of waiting for the next background poll)."""
+    p = _printer(session, actor, printer_id)
+    printers.poll_status(session, p, _adapters(request))
+    return printer_public(p, printers.office_code(session, p))
+
+
+@router.post("/printers/{printer_id}/counter-readings", response_model=CounterReadingPublic, status_code=201)
+def add_counter_reading(
+    printer_id: PrinterId, body: CounterReadingCreate, session: SessionDep, actor: PrinterOperator
+) -> CounterReadingPublic:
+    """Record the printer's card counter as read on its panel (for month-end reconciliation)."""
+    r = printers.record_counter(session, actor, _printer(session, actor, printer_id), body.value, body.note)
+    return CounterReadingPublic(at=r.at, value=r.value, source=r.source, note=r.note)
+
+
+@router.get("/printers/{printer_id}/counter-readings", response_model=list[CounterReadingPublic])
+def list_counter_readings(
+    printer_id: PrinterId, session: SessionDep, actor: AnyUser
+) -> list[CounterReadingPublic]:
+    """Counter readings, newest first: from the device when it reports one, or entered by staff."""
+    p = _printer(session, actor, printer_id)
+    return [
+        CounterReadingPublic(at=r.at, value=r.value, source=r.source, note=r.note)
+        for r in printers.counter_readings(session, p)
+    ]
+
+
+@router.post("/printers/{printer_id}/simulator", response_model=PrinterPublic)
+def control_simulator(
+    printer_id: PrinterId,
+    body: SimulatorFault,
+    session: SessionDep,
+    actor: PrinterOperator,
+    request: Request,
+    settings: SettingsDep,
+) -> PrinterPublic:
+    """Training and tests: raise or clear faults on a simulated printer, load cards, replace the ribbon."""
+    from printers.simulator import FAULTS
+
+    p = _printer(session, actor, printer_id)
+    if p.adapter != "simulator":
+        raise Invalid(f"Printer {p.name} is not a simulator.")
+    control = printers.simulator_control(p, settings.data_dir)
+    unknown = [f for f in (*body.set, *body.clear) if f not in FAULTS and f != "all"]
+    if unknown:
+        raise Invalid(f"Unknown fault(s) {', '.join(unknown)}; known: {', '.join(FAULTS)}.")
+    for fault in body.clear:
+        control.clear_fault(None if fault == "all" else fault)
+    for fault in body.set:
+        control.set_fault(fault)
+    if body.load_cards is not None:
+        control.load_cards(body.load_cards)
+    if body.replace_ribbon:
+        control.replace_ribbon()
+    printers.poll_status(session, p, _adapters(request))
+    return printer_public(p, printers.office_code(session, p))
+
+
+# -- print jobs --------------------------------------------------------------------------------------------
+@router.post("/print-jobs", response_model=PrintJobPublic, status_code=status.HTTP_201_CREATED)
+def create_print_job(
+    body: PrintJobCreate,
+    session: SessionDep,
+    actor: PrintOperator,
+    settings: SettingsDep,
+    request: Request,
+    response: Response,
+    idempotency_key: Annotated[
+        str | None,
+        Header(min_length=1, max_length=100, description="Repeat a request safely: same key, same job."),
+    ] = None,
+) -> PrintJobPublic:
+    """Send a resident's card to a printer of your office."""
+    job, created = print_jobs.create(
+        session,
+        actor,
+        body,
+        idempotency_key=idempotency_key,
+        adapters=_adapters(request),
+        images_dir=settings.data_dir / "images",
+        templates_dir=settings.templates_dir,
+        template_id=settings.default_template,
+        timezone=settings.timezone,
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+        response.headers["Idempotent-Replayed"] = "true"
+    return job_public(session, job)
+
+
+@router.get("/print-jobs", response_model=PrintJobsPublic)
+def list_print_jobs(
+    session: SessionDep,
+    actor: PrintOperator,
+    office: Annotated[str | None, Query(max_length=13)] = None,
+    state: Annotated[str | None, Query(max_length=24)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+) -> PrintJobsPublic:
+    """Print jobs, newest first, by office and state (clerks see their office's)."""
+    rows, total = print_jobs.list_jobs(session, actor, office=office, state=state, limit=limit, offset=offset)
+    return PrintJobsPublic(data=[job_public(session, j) for j in rows], count=total)
+
+
+@router.get("/print-jobs/{job_id}", response_model=PrintJobPublic)
+def get_print_job(job_id: JobId, session: SessionDep, actor: PrintOperator) -> PrintJobPublic:
+    """One print job: state, printer reasons and what to do about them."""
+    return job_public(session, print_jobs.get(session, actor, job_id))
+
+
+@router.post("/print-jobs/{job_id}/cancel", response_model=PrintJobPublic)
+def cancel_print_job(
+    job_id: JobId, session: SessionDep, actor: PrintOperator, request: Request
+) -> PrintJobPublic:
+    """Cancel a job that has not printed yet."""
+    job = print_jobs.cancel(session, actor, print_jobs.get(session, actor, job_id), _adapters(request))
+    return job_public(session, job)
+
+
+@router.post("/print-jobs/{job_id}/approve", response_model=PrintJobPublic)
+def approve_print_job(
+    job_id: JobId, body: JobDecision, session: SessionDep, actor: Supervisor
+) -> PrintJobPublic:
+    """Supervisor: approve a second card (hilang, rusak, perubahan_data) waiting in pending-held."""
+    job = print_jobs.approve(session, actor, print_jobs.get(session, actor, job_id), body.note)
+    return job_public(session, job)
+
+
+@router.post("/print-jobs/{job_id}/refuse", response_model=PrintJobPublic)
+def refuse_print_job(
+    job_id: JobId, body: JobDecision, session: SessionDep, actor: Supervisor
+) -> PrintJobPublic:
+    """Supervisor: refuse a second card waiting for approval."""
+    job = print_jobs.refuse(session, actor, print_jobs.get(session, actor, job_id), body.note)
+    return job_public(session, job)
+
+
+@router.post("/print-jobs/{job_id}/confirm", response_model=PrintJobPublic)
+def confirm_print_job(
+    job_id: JobId, body: JobResolution, session: SessionDep, actor: Supervisor
+) -> PrintJobPublic:
+    """Supervisor: record whether a job in needs-confirmation printed or spoiled its card."""
+    job = print_jobs.resolve(session, actor, print_jobs.get(session, actor, job_id), body.outcome, body.note)
+    return job_public(session, job)
+
+
+@router.post("/print-jobs/{job_id}/reprint", response_model=PrintJobPublic, status_code=201)
+def reprint_print_job(job_id: JobId, session: SessionDep, actor: PrintOperator) -> PrintJobPublic:
+    """Ask for a new card after a spoiled one (printer fault)."""
+    job = print_jobs.reprint(session, actor, print_jobs.get(session, actor, job_id))
+    return job_public(session, job)
+
+
+# -- blank-card stock --------------------------------------------------------------------------------------
+def _office_for(session: Session, actor: Actor, code: str) -> Office:
+    if actor.role.office_bound and code != actor.office_code:
+        raise NotFound(f"Office {code} is not your office.")
+    return offices.get_by_code(session, code)
+
+
+@router.get("/offices/{code}/stock", response_model=StockPublic)
+def get_stock(code: OfficeCode, session: SessionDep, actor: AnyUser, settings: SettingsDep) -> StockPublic:
+    """Blank cards in stock at an office, with the latest movements and a low-stock flag."""
+    office = _office_for(session, actor, code)
+    assert office.id is not None
+    bal = stock.balance(session, office.id)
+    return StockPublic(
+        office=office.code,
+        balance=bal,
+        low=bal <= settings.low_stock_threshold,
+        low_threshold=settings.low_stock_threshold,
+        movements=[
+            StockMovementPublic(at=m.at, kind=m.kind, quantity=m.quantity, note=m.note)
+            for m in stock.movements(session, office.id)
+        ],
+    )
+
+
+@router.post("/offices/{code}/stock", response_model=StockPublic, status_code=201)
+def add_stock(
+    code: OfficeCode, body: StockReceipt, session: SessionDep, actor: PrinterOperator, settings: SettingsDep
+) -> StockPublic:
+    """Record blank cards received (or a counted adjustment with its reason)."""
+    office = _office_for(session, actor, code)
+    if body.kind == "receipt":
+        stock.receive(session, actor, office, body.quantity, body.note)
+    else:
+        stock.adjust(session, actor, office, body.quantity, body.note)
+    return get_stock(code, session, actor, settings)

@@ -1,0 +1,148 @@
+"""Printer, print-job and stock bodies."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+JobReason = Literal["baru", "hilang", "rusak", "perubahan_data", "perpanjangan"]
+
+
+class PrinterCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$")
+    office: str = Field(pattern=r"^\d{2}\.\d{2}(\.\d{2})?$", description="Region code of the office.")
+    adapter: str = Field(description="spool, simulator or ipp.")
+    uri: str = Field(default="", max_length=300, examples=["ipp://127.0.0.1:8631/ipp/print"])
+    config: dict[str, Any] = Field(default_factory=dict)
+    document_format: Literal["image/png", "application/pdf"] = "image/png"
+    dpi: Literal[300, 600] = 300
+
+
+class Supply(BaseModel):
+    name: str
+    marker_type: str
+    level: int | None
+    low_level: int | None = None
+
+
+class PrinterPublic(BaseModel):
+    id: int
+    name: str
+    office: str
+    adapter: str
+    uri: str
+    config: dict[str, Any]
+    document_format: str
+    dpi: int
+    active: bool
+    state: str | None = Field(description="idle, processing, stopped or offline, as last polled.")
+    state_reasons: list[str]
+    supplies: list[Supply]
+    card_counter: int | None
+    status_error: str | None
+    status_at: datetime | None
+    advice: list[str] = Field(description="What a person should do about the printer's state, in Indonesian.")
+
+
+class CounterReadingCreate(BaseModel):
+    value: int = Field(ge=0, le=2_000_000_000)
+    note: str = Field(default="", max_length=200)
+
+
+class CounterReadingPublic(BaseModel):
+    at: datetime
+    value: int
+    source: str
+    note: str
+
+
+class SimulatorFault(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    set: list[str] = Field(
+        default_factory=list, description="Faults to raise: jam, ribbon-out, ribbon-low..."
+    )
+    clear: list[str] = Field(default_factory=list, description="Faults to clear; ['all'] clears every fault.")
+    load_cards: int | None = Field(default=None, ge=0, le=100_000)
+    replace_ribbon: bool = False
+
+
+class PrintJobCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    nik: str = Field(pattern=r"^\d{16}$")
+    printer_id: int = Field(ge=1, le=2_000_000_000)
+    reason: JobReason
+
+
+class PrintJobPublic(BaseModel):
+    id: str = Field(description="The job's UUID.")
+    nik: str
+    nama: str
+    printer_id: int
+    office: str
+    clerk: str | None
+    reason: str
+    state: str
+    state_reasons: list[str]
+    message: str
+    advice: list[str]
+    card_serial: str | None
+    requires_approval: bool
+    approved_by: str | None
+    reprint_of: str | None
+    is_fault_reprint: bool
+    spoiled: bool
+    template_id: str | None
+    template_version: str | None
+    document_sha256: str | None
+    tanggal_terbit: date | None
+    attempts: int
+    created_at: datetime
+    submitted_at: datetime | None
+    completed_at: datetime | None
+
+
+class PrintJobsPublic(BaseModel):
+    data: list[PrintJobPublic]
+    count: int
+
+
+class JobResolution(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: Literal["printed", "spoiled"]
+    note: str = Field(default="", max_length=200)
+
+
+class JobDecision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: str = Field(default="", max_length=200)
+
+
+class StockReceipt(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    quantity: int = Field(ge=-100_000, le=100_000, description="Cards received (or, for an adjustment, +/-).")
+    note: str = Field(default="", max_length=200)
+    kind: Literal["receipt", "adjustment"] = "receipt"
+
+
+class StockMovementPublic(BaseModel):
+    at: datetime
+    kind: str
+    quantity: int
+    note: str
+
+
+class StockPublic(BaseModel):
+    office: str
+    balance: int
+    low: bool
+    low_threshold: int
+    movements: list[StockMovementPublic]

@@ -1,0 +1,385 @@
+"""Print jobs: from a clerk's request to a completed card, exactly once.
+
+Rules (issue 4, DOMAIN.md section 1):
+- one valid card per NIK: a second card needs a reason other than ``baru``; ``hilang``, ``rusak`` and
+  ``perubahan_data`` also need a supervisor's approval (the job waits in ``pending-held``); the old card
+  becomes invalid in the transaction that completes the new one;
+- one active job per resident (a partial unique index decides between concurrent requests);
+- the completion, the card, the old card's invalidation, the stock consumption and the billable
+  "card printed" outbox row are written in one transaction (:func:`complete`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from ktp_service.cards import check_fit
+from ktp_service.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound, invalid_field
+from ktp_service.models import (
+    ACTIVE_JOB_STATES,
+    Card,
+    CardPrintedEvent,
+    Office,
+    Printer,
+    PrintJob,
+    Resident,
+    User,
+    utcnow,
+)
+from ktp_service.schemas.printing import PrintJobCreate
+from ktp_service.services import audit, cards, printers, residents, stock
+from ktp_service.services.actor import Actor
+from printers.errors import PrinterError
+
+APPROVAL_REASONS = frozenset({"hilang", "rusak", "perubahan_data"})
+
+
+class PrintJobNotFound(NotFound):
+    code = "print_job_not_found"
+
+
+class JobStateConflict(Conflict):
+    code = "job_state_conflict"
+
+
+def request_hash(body: PrintJobCreate) -> str:
+    return hashlib.sha256(json.dumps(body.model_dump(), sort_keys=True).encode()).hexdigest()
+
+
+def get(session: Session, actor: Actor, job_uuid: str) -> PrintJob:
+    job = session.exec(select(PrintJob).where(PrintJob.uuid == job_uuid)).first()
+    if job is None:
+        raise PrintJobNotFound(f"No print job {job_uuid}.")
+    if actor.role.office_bound:
+        office = session.get(Office, job.office_id)
+        if office is None or office.code != actor.office_code:
+            raise PrintJobNotFound(f"No print job {job_uuid} at your office.")
+    return job
+
+
+def _check_printable(
+    session: Session,
+    resident: Resident,
+    printer: Printer,
+    *,
+    images_dir: Path,
+    templates_dir: Path,
+    template_id: str,
+    timezone: str,
+) -> None:
+    """Refuse, before any job exists, a card that cannot be printed: missing photo or signature, a value
+    that does not fit the template, a printer that does not take the configured format."""
+    problems: list[FieldProblem] = []
+    if not resident.photo_sha256:
+        problems.append(FieldProblem("foto", "The resident has no photo yet; upload it first.", "missing"))
+    if not resident.signature_sha256:
+        problems.append(
+            FieldProblem("tanda_tangan", "The resident has no signature yet; upload it first.", "missing")
+        )
+    template = cards.template(template_id, templates_dir)
+    data = cards.card_data(resident, images_dir, tanggal_terbit=cards.local_today(timezone))
+    for fit in check_fit(template, data, dpi=printer.dpi):
+        problems.append(FieldProblem(fit.field, str(fit), "does_not_fit"))
+    if problems:
+        raise Invalid("The card cannot be printed: " + "; ".join(p.message for p in problems), problems)
+
+
+def create(
+    session: Session,
+    actor: Actor,
+    body: PrintJobCreate,
+    *,
+    idempotency_key: str | None,
+    adapters: printers.AdapterCache,
+    images_dir: Path,
+    templates_dir: Path,
+    template_id: str,
+    timezone: str,
+) -> tuple[PrintJob, bool]:
+    """Create a job; returns (job, created). A repeated ``idempotency_key`` with the same body returns the
+    first job (created False); with a different body it is a 409."""
+    digest = request_hash(body)
+    if idempotency_key:
+        earlier = _by_key(session, actor, idempotency_key, digest)
+        if earlier is not None:
+            return earlier, False
+    resident = residents.read(session, actor, body.nik)
+    printer = printers.get(session, body.printer_id)
+    printers.check_office(session, actor, printer)
+    if not printer.active:
+        raise Conflict(f"Printer {printer.name} is switched off in the registry; choose another printer.")
+    _check_printable(
+        session,
+        resident,
+        printer,
+        images_dir=images_dir,
+        templates_dir=templates_dir,
+        template_id=template_id,
+        timezone=timezone,
+    )
+    try:
+        caps = adapters.get(printer).capabilities()
+    except PrinterError:
+        caps = None  # unreachable now: the worker checks again before it sends anything
+    if caps is not None and not caps.supports_format(printer.document_format):
+        raise invalid_field(
+            "printer_id", f"printer {printer.name} does not accept {printer.document_format} documents."
+        )
+
+    active = session.exec(
+        select(PrintJob).where(
+            PrintJob.resident_id == resident.id, col(PrintJob.state).in_(ACTIVE_JOB_STATES)
+        )
+    ).first()
+    if active is not None:
+        raise Conflict(f"A card for this NIK is already in progress (job {active.uuid}, {active.state}).")
+    valid = valid_card(session, resident)
+    requires_approval = False
+    if valid is not None:
+        if body.reason == "baru":
+            raise Conflict(
+                f"This resident already holds a valid card ({valid.serial}). A second card needs a reason: "
+                "hilang, rusak, perubahan_data or perpanjangan."
+            )
+        requires_approval = body.reason in APPROVAL_REASONS
+
+    assert resident.id is not None and printer.id is not None
+    job = PrintJob(
+        uuid=str(uuid.uuid4()),
+        resident_id=resident.id,
+        printer_id=printer.id,
+        office_id=printer.office_id,
+        clerk_id=actor.user_id,
+        reason=body.reason,
+        state="pending-held" if requires_approval else "pending",
+        message="Menunggu persetujuan supervisor." if requires_approval else "",
+        requires_approval=requires_approval,
+        idempotency_key=idempotency_key,
+        request_hash=digest,
+    )
+    try:
+        with session.begin_nested():
+            session.add(job)
+            session.flush()
+    except IntegrityError:
+        # A concurrent request won: either the same idempotency key or another job for this resident.
+        if idempotency_key:
+            earlier = _by_key(session, actor, idempotency_key, digest)
+            if earlier is not None:
+                return earlier, False
+        raise Conflict("A card for this NIK is already in progress.") from None
+    job.card_serial = card_serial(printers.office_code(session, printer), job)
+    session.add(job)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "print_job.create",
+        "print_job",
+        job.uuid,
+        office_code=printers.office_code(session, printer),
+        reason=body.reason,
+        printer_id=printer.id,
+    )
+    return job, True
+
+
+def _by_key(session: Session, actor: Actor, key: str, digest: str) -> PrintJob | None:
+    earlier = session.exec(
+        select(PrintJob).where(PrintJob.clerk_id == actor.user_id, PrintJob.idempotency_key == key)
+    ).first()
+    if earlier is not None and earlier.request_hash != digest:
+        raise Conflict("This Idempotency-Key was already used for a different request.")
+    return earlier
+
+
+def card_serial(office_code: str, job: PrintJob) -> str:
+    """``KTP-3314-00000042``: regency code and the job's number (unique, readable over the phone)."""
+    return f"KTP-{office_code[:5].replace('.', '')}-{job.id:08d}"
+
+
+def valid_card(session: Session, resident: Resident) -> Card | None:
+    return session.exec(
+        select(Card).where(Card.resident_id == resident.id, col(Card.valid).is_(True))
+    ).first()
+
+
+def _require_state(job: PrintJob, *states: str) -> None:
+    if job.state not in states:
+        raise JobStateConflict(f"Job {job.uuid} is {job.state}; this needs it to be {' or '.join(states)}.")
+
+
+def approve(session: Session, actor: Actor, job: PrintJob, note: str) -> PrintJob:
+    _require_state(job, "pending-held")
+    if job.clerk_id == actor.user_id:
+        raise Forbidden("You asked for this card yourself; another supervisor must approve it.")
+    job.state, job.approved_by_id, job.approved_at = "pending", actor.user_id, utcnow()
+    job.message = ""
+    _touch(session, job)
+    audit.record(session, actor, "print_job.approve", "print_job", job.uuid, note=note)
+    return job
+
+
+def refuse(session: Session, actor: Actor, job: PrintJob, note: str) -> PrintJob:
+    _require_state(job, "pending-held")
+    job.state, job.message = "canceled", f"Ditolak supervisor. {note}".strip()
+    _touch(session, job)
+    audit.record(session, actor, "print_job.refuse", "print_job", job.uuid, note=note)
+    return job
+
+
+def cancel(session: Session, actor: Actor, job: PrintJob, adapters: printers.AdapterCache) -> PrintJob:
+    """Cancel a job that has not printed. A job already at the printer is asked to cancel there; its outcome
+    then comes from the printer (a card may have printed anyway)."""
+    if job.state in ("pending", "pending-held"):
+        job.state, job.message = "canceled", "Dibatalkan."
+    elif job.state in ("processing", "processing-stopped") and job.printer_job_id:
+        try:
+            adapters.get(printers.get(session, job.printer_id)).cancel(job.printer_job_id)
+        except PrinterError as exc:
+            raise Conflict(f"The printer could not be asked to cancel: {exc}") from None
+        job.message = "Pembatalan diminta ke printer."
+    else:
+        raise JobStateConflict(f"Job {job.uuid} is {job.state} and can no longer be canceled.")
+    _touch(session, job)
+    audit.record(session, actor, "print_job.cancel", "print_job", job.uuid)
+    return job
+
+
+def resolve(session: Session, actor: Actor, job: PrintJob, outcome: str, note: str) -> PrintJob:
+    """A supervisor records the outcome of a job whose outcome the printer could not tell."""
+    _require_state(job, "needs-confirmation")
+    job.resolved_by_id = actor.user_id
+    if outcome == "printed":
+        complete(session, job, utcnow())
+    else:
+        abort(session, job, ["spoiled-by-confirmation"], "Dinyatakan rusak oleh supervisor.", spoiled=True)
+    audit.record(session, actor, "print_job.resolve", "print_job", job.uuid, outcome=outcome, note=note)
+    return job
+
+
+def reprint(session: Session, actor: Actor, job: PrintJob) -> PrintJob:
+    """A new job for a card spoiled by a printer fault. It needs no new approval: the spoiled card never
+    became valid, and the original request was already approved if it needed to be."""
+    if not (job.state == "aborted" and job.spoiled):
+        raise JobStateConflict(f"Only a spoiled card can be reprinted; job {job.uuid} is {job.state}.")
+    if session.exec(select(PrintJob.id).where(PrintJob.reprint_of_id == job.id)).first() is not None:
+        raise Conflict(f"Job {job.uuid} was already reprinted.")
+    active = session.exec(
+        select(PrintJob.uuid).where(
+            PrintJob.resident_id == job.resident_id, col(PrintJob.state).in_(ACTIVE_JOB_STATES)
+        )
+    ).first()
+    if active is not None:
+        raise Conflict(f"A card for this NIK is already in progress (job {active}).")
+    new = PrintJob(
+        uuid=str(uuid.uuid4()),
+        resident_id=job.resident_id,
+        printer_id=job.printer_id,
+        office_id=job.office_id,
+        clerk_id=actor.user_id,
+        reason=job.reason,
+        state="pending",
+        reprint_of_id=job.id,
+        is_fault_reprint=True,
+        requires_approval=job.requires_approval,
+        approved_by_id=job.approved_by_id,
+        approved_at=job.approved_at,
+    )
+    try:
+        with session.begin_nested():
+            session.add(new)
+            session.flush()
+    except IntegrityError:
+        raise Conflict("A card for this NIK is already in progress.") from None
+    new.card_serial = card_serial(offices_code(session, new.office_id), new)
+    session.add(new)
+    audit.record(session, actor, "print_job.reprint", "print_job", new.uuid, reprint_of=job.uuid)
+    return new
+
+
+def offices_code(session: Session, office_id: int) -> str:
+    office = session.get(Office, office_id)
+    assert office is not None
+    return office.code
+
+
+def complete(session: Session, job: PrintJob, completed_at: datetime) -> None:
+    """The card printed: in this one transaction the job completes, the card becomes valid, the old card
+    becomes invalid, a blank card is consumed and the billable event is written to the outbox."""
+    if job.state == "completed":
+        return  # exactly once: a second report of the same completion changes nothing
+    resident = session.get(Resident, job.resident_id)
+    assert resident is not None and job.id is not None and job.card_serial is not None
+    old = valid_card(session, resident)
+    if old is not None:
+        old.valid, old.invalidated_at = False, completed_at
+        session.add(old)
+        session.flush()  # the partial unique index admits the new valid card only after this
+    card = Card(serial=job.card_serial, resident_id=resident.id or 0, job_id=job.id, issued_at=completed_at)
+    session.add(card)
+    session.flush()
+    if old is not None:
+        old.replaced_by_id = card.id
+        session.add(old)
+    job.state, job.completed_at, job.message = "completed", completed_at, "Kartu selesai dicetak."
+    job.state_reasons = [r for r in job.state_reasons if r.startswith("job-")]
+    _touch(session, job)
+    stock.consume(session, job.office_id, job.id, spoiled=False)
+    session.add(
+        CardPrintedEvent(
+            event_key=f"card-printed:{job.card_serial}",
+            card_serial=job.card_serial,
+            nik=resident.nik,
+            office_code=offices_code(session, job.office_id),
+            reason=job.reason,
+            printer_id=job.printer_id,
+            job_uuid=job.uuid,
+            completed_at=completed_at,
+            template_version=job.template_version or "",
+            is_fault_reprint=job.is_fault_reprint,
+        )
+    )
+
+
+def abort(session: Session, job: PrintJob, reasons: list[str], message: str, *, spoiled: bool) -> None:
+    """The job ended without a card. ``spoiled``: a blank card was used up (jam mid-card); it is recorded
+    against stock and never billed; the clerk can ask for a reprint."""
+    assert job.id is not None
+    job.state, job.state_reasons, job.message, job.spoiled = "aborted", reasons, message, spoiled
+    _touch(session, job)
+    if spoiled:
+        stock.consume(session, job.office_id, job.id, spoiled=True)
+
+
+def _touch(session: Session, job: PrintJob) -> None:
+    job.updated_at = utcnow()
+    session.add(job)
+
+
+def list_jobs(
+    session: Session, actor: Actor, *, office: str | None, state: str | None, limit: int, offset: int
+) -> tuple[list[PrintJob], int]:
+    stmt = select(PrintJob)
+    code = actor.office_code if actor.role.office_bound else office
+    if code:
+        stmt = stmt.join(Office, col(Office.id) == PrintJob.office_id).where(Office.code == code)
+    if state:
+        stmt = stmt.where(PrintJob.state == state)
+    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+    rows = list(session.exec(stmt.order_by(col(PrintJob.id).desc()).limit(limit).offset(offset)))
+    return rows, total
+
+
+def usernames(session: Session, ids: set[int | None]) -> dict[int, str]:
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    return {u.id or 0: u.username for u in session.exec(select(User).where(col(User.id).in_(wanted)))}

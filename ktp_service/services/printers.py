@@ -1,0 +1,205 @@
+"""Printer registry: printers belong to offices; adapters are built from each printer's row. Status is
+polled in the background and kept on the row (so a list of twenty offices' printers never waits on a
+printer); counter readings from devices are recorded when they change."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from ktp_service.errors import Conflict, Invalid, NotFound, invalid_field
+from ktp_service.models import CounterReading, Office, Printer, utcnow
+from ktp_service.services import audit, offices
+from ktp_service.services.actor import Actor
+from printers.base import PrinterAdapter, PrinterStatus
+from printers.errors import AdapterConfigInvalid, PrinterError, PrinterUnavailable
+from printers.registry import ADAPTER_NAMES, create_adapter
+from printers.simulator import SimulatorControl, name_from
+
+DOCUMENT_FORMATS = ("image/png", "application/pdf")
+
+
+class PrinterNotFound(NotFound):
+    code = "printer_not_found"
+
+
+def _adapter_config(printer: Printer, data_dir: Path) -> dict[str, Any]:
+    """The adapter's config with this installation's defaults: simulators keep their state in DATA_DIR so
+    the web process and separate workers see the same printer; spool printers write under DATA_DIR."""
+    config = dict(printer.config)
+    if printer.adapter == "simulator":
+        config.setdefault("state_dir", str(data_dir / "simulators"))
+        if not printer.uri:
+            config.setdefault("name", f"printer-{printer.id}")
+    elif printer.adapter == "spool" and not printer.uri:
+        config.setdefault("directory", str(data_dir / "spool" / f"printer-{printer.id}"))
+    return config
+
+
+class AdapterCache:
+    """One adapter per printer, rebuilt when the printer's configuration changes. Thread-safe."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self._lock = threading.Lock()
+        self._adapters: dict[int, tuple[tuple[str, str, str], PrinterAdapter]] = {}
+
+    def get(self, printer: Printer) -> PrinterAdapter:
+        assert printer.id is not None
+        key = (printer.adapter, printer.uri, repr(sorted(printer.config.items())))
+        with self._lock:
+            cached = self._adapters.get(printer.id)
+            if cached and cached[0] == key:
+                return cached[1]
+            adapter = create_adapter(printer.adapter, printer.uri, _adapter_config(printer, self.data_dir))
+            if cached:
+                cached[1].close()
+            self._adapters[printer.id] = (key, adapter)
+            return adapter
+
+    def close(self) -> None:
+        with self._lock:
+            for _, adapter in self._adapters.values():
+                adapter.close()
+            self._adapters.clear()
+
+
+def get(session: Session, printer_id: int) -> Printer:
+    printer = session.get(Printer, printer_id)
+    if printer is None:
+        raise PrinterNotFound(f"No printer with id {printer_id}.")
+    return printer
+
+
+def office_code(session: Session, printer: Printer) -> str:
+    office = session.get(Office, printer.office_id)
+    assert office is not None
+    return office.code
+
+
+def check_office(session: Session, actor: Actor, printer: Printer) -> None:
+    """Clerks and supervisors use only the printers of their own office."""
+    if actor.role.office_bound and office_code(session, printer) != actor.office_code:
+        raise PrinterNotFound(f"Printer {printer.id} is not a printer of your office ({actor.office_code}).")
+
+
+def create(
+    session: Session,
+    actor: Actor,
+    *,
+    name: str,
+    office: str,
+    adapter: str,
+    uri: str,
+    config: dict[str, Any],
+    document_format: str,
+    dpi: int,
+    data_dir: Path,
+) -> Printer:
+    if adapter not in ADAPTER_NAMES:
+        raise invalid_field(
+            "adapter", f"unknown adapter {adapter!r}; use one of: {', '.join(ADAPTER_NAMES)}."
+        )
+    if document_format not in DOCUMENT_FORMATS:
+        raise invalid_field("document_format", f"must be one of {', '.join(DOCUMENT_FORMATS)}.")
+    the_office = offices.get_by_code(session, office)
+    assert the_office.id is not None
+    if session.exec(
+        select(Printer.id).where(Printer.office_id == the_office.id, Printer.name == name)
+    ).first():
+        raise Conflict(f"Office {office} already has a printer named {name!r}.")
+    printer = Printer(
+        name=name,
+        office_id=the_office.id,
+        adapter=adapter,
+        uri=uri,
+        config=config,
+        document_format=document_format,
+        dpi=dpi,
+    )
+    session.add(printer)
+    session.flush()
+    try:
+        # Building the adapter validates URI and config without contacting the printer.
+        create_adapter(adapter, uri, _adapter_config(printer, data_dir)).close()
+    except AdapterConfigInvalid as exc:
+        raise Invalid(f"config: {exc}") from None
+    audit.record(session, actor, "printer.create", "printer", printer.id, office_code=office, adapter=adapter)
+    return printer
+
+
+def list_printers(session: Session, actor: Actor, office: str | None = None) -> list[tuple[Printer, str]]:
+    stmt = (
+        select(Printer, Office.code)
+        .join(Office, col(Office.id) == Printer.office_id)
+        .order_by(col(Office.code), col(Printer.name))
+    )
+    if actor.role.office_bound:
+        stmt = stmt.where(Office.code == actor.office_code)
+    elif office:
+        stmt = stmt.where(Office.code == office)
+    return [(p, c) for p, c in session.exec(stmt)]
+
+
+def apply_status(session: Session, printer: Printer, status: PrinterStatus | None, error: str | None) -> None:
+    """Keep a polled status on the printer's row and record a device counter reading when it changed."""
+    printer.status_at = utcnow()
+    if status is None:
+        printer.status_state = "offline"
+        printer.status_reasons = ["offline-report"]
+        printer.status_error = (error or "")[:300]
+    else:
+        printer.status_state = status.state.value
+        printer.status_reasons = list(status.state_reasons)
+        printer.status_markers = [asdict(m) for m in status.markers]
+        printer.status_error = None
+        if status.card_counter is not None and status.card_counter != printer.status_counter:
+            assert printer.id is not None
+            session.add(CounterReading(printer_id=printer.id, value=status.card_counter, source="device"))
+        printer.status_counter = status.card_counter
+    session.add(printer)
+
+
+def poll_status(session: Session, printer: Printer, adapters: AdapterCache) -> None:
+    try:
+        status = adapters.get(printer).status()
+    except PrinterUnavailable as exc:
+        apply_status(session, printer, None, str(exc))
+    except PrinterError as exc:
+        apply_status(session, printer, None, f"{type(exc).__name__}: {exc}")
+    else:
+        apply_status(session, printer, status, None)
+
+
+def record_counter(session: Session, actor: Actor, printer: Printer, value: int, note: str) -> CounterReading:
+    if value < 0:
+        raise invalid_field("value", "a counter reading cannot be negative.")
+    assert printer.id is not None
+    reading = CounterReading(
+        printer_id=printer.id, value=value, source="manual", user_id=actor.user_id, note=note
+    )
+    session.add(reading)
+    session.flush()
+    audit.record(session, actor, "printer.counter", "printer", printer.id, value=value)
+    return reading
+
+
+def counter_readings(session: Session, printer: Printer, limit: int = 50) -> list[CounterReading]:
+    return list(
+        session.exec(
+            select(CounterReading)
+            .where(CounterReading.printer_id == printer.id)
+            .order_by(col(CounterReading.at).desc())
+            .limit(limit)
+        )
+    )
+
+
+def simulator_control(printer: Printer, data_dir: Path) -> SimulatorControl:
+    """The operator panel of a simulated printer (faults, cards, ribbon), in any process."""
+    config = _adapter_config(printer, data_dir)
+    return SimulatorControl(name_from(printer.uri, config), state_dir=config.get("state_dir"))

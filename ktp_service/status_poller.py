@@ -1,0 +1,43 @@
+"""Background poll of every active printer's status, kept on the printer rows (state, reasons, supplies,
+counter). One slow or unreachable printer only delays its own row."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from sqlalchemy.engine import Engine
+from sqlmodel import col, select
+
+from ktp_service.db import unit_of_work
+from ktp_service.models import Printer
+from ktp_service.services import printers
+
+log = logging.getLogger("ktp.status")
+
+
+class StatusPoller:
+    def __init__(self, engine: Engine, adapters: printers.AdapterCache, interval: float) -> None:
+        self.engine, self.adapters, self.interval = engine, adapters, interval
+        self._stop = threading.Event()
+
+    def poll_all(self) -> None:
+        with unit_of_work(self.engine) as session:
+            ids = list(session.exec(select(Printer.id).where(col(Printer.active).is_(True))))
+        for printer_id in ids:
+            # The printer is asked outside any transaction; the answer is written in a short one.
+            with unit_of_work(self.engine) as session:
+                printer = session.get(Printer, printer_id)
+                if printer is not None:
+                    printers.poll_status(session, printer, self.adapters)
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.poll_all()
+            except Exception:
+                log.exception("printer status poll failed")
+            self._stop.wait(self.interval)
+
+    def stop(self) -> None:
+        self._stop.set()

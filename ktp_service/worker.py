@@ -1,0 +1,325 @@
+"""The print worker: takes pending jobs, renders and submits them one card at a time per printer, follows
+them to their outcome, and hands completed cards to billing through the outbox.
+
+Exactly once, crash-safe:
+- a job is claimed (``processing``, ``claimed_by``, a lease) in a committed transaction before anything is
+  sent, so two workers never take the same job (PostgreSQL ``FOR UPDATE SKIP LOCKED`` on the printer row;
+  SQLite has one writer);
+- ``submit_started_at`` is committed before the document goes to the printer and ``printer_job_id`` right
+  after. A worker that finds a job with the first and not the second (it died in between) never resends:
+  the job waits as ``needs-confirmation`` for a supervisor;
+- a job with ``printer_job_id`` is resolved by asking the printer, whichever worker sent it;
+- completion is one transaction (:func:`ktp_service.services.print_jobs.complete`), and only a job still
+  ``processing``/``processing-stopped`` completes, so a completion is never recorded twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Literal
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, or_, select
+
+from ktp_service.cards import CardError, render_card
+from ktp_service.db import unit_of_work
+from ktp_service.models import Printer, PrintJob, Resident, utcnow
+from ktp_service.services import cards, print_jobs, printers
+from ktp_service.settings import Settings
+from printers.base import JobState, error_reasons
+from printers.errors import (
+    JobNotFound,
+    JobRejected,
+    PrinterError,
+    PrinterFault,
+    PrinterUnavailable,
+    SubmissionUncertain,
+)
+
+log = logging.getLogger("ktp.worker")
+
+LEASE = timedelta(seconds=60)
+MAX_BACKOFF_SECONDS = 60
+FORMATS: dict[str, Literal["png", "pdf"]] = {"image/png": "png", "application/pdf": "pdf"}
+
+# Test hook (crash tests only): exit abruptly right after the printer accepted a document, before the
+# outcome is recorded, as a power cut would.
+CRASH_AFTER_SUBMIT = "KTP_TEST_CRASH_AFTER_SUBMIT"
+
+
+@dataclass
+class PassResult:
+    submitted: int = 0
+    finished: int = 0
+    posted: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.submitted or self.finished or self.posted)
+
+
+def default_name() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+class PrintWorker:
+    """One worker. ``run_once`` does one pass over all printers and is what tests drive; ``run`` loops."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        *,
+        name: str | None = None,
+        adapters: printers.AdapterCache | None = None,
+        post_events: Callable[[Session], int] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.name = name or default_name()
+        self.adapters = adapters or printers.AdapterCache(settings.data_dir)
+        self.post_events = post_events
+        self._stop = threading.Event()
+        self._recovered_own = False
+
+    # -- the loop ---------------------------------------------------------------------------------------
+    def run(self, idle_wait: float = 0.5) -> None:
+        log.info("print worker %s started", self.name)
+        while not self._stop.is_set():
+            try:
+                busy = self.run_once().busy
+            except Exception:  # keep serving the other printers; the error is in the log
+                log.exception("print worker pass failed")
+                busy = False
+            if not busy:
+                self._stop.wait(idle_wait)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def run_once(self) -> PassResult:
+        result = PassResult()
+        if not self._recovered_own:
+            self._recover(own=True)
+            self._recovered_own = True
+        self._recover(own=False)
+        result.finished += self._follow_submitted()
+        with unit_of_work(self.engine) as session:
+            printer_ids = list(session.exec(select(Printer.id).where(col(Printer.active).is_(True))))
+        for printer_id in printer_ids:
+            assert printer_id is not None
+            job_id = self._claim(printer_id)
+            if job_id is not None:
+                self._submit(job_id)
+                result.submitted += 1
+        result.finished += self._follow_submitted()
+        if self.post_events is not None:
+            with unit_of_work(self.engine) as session:
+                result.posted += self.post_events(session)
+        return result
+
+    # -- recovery ---------------------------------------------------------------------------------------
+    def _recover(self, *, own: bool) -> None:
+        """Jobs left ``processing`` by a worker that stopped: this worker's own after a restart, others'
+        once their lease ran out."""
+        now = utcnow()
+        with unit_of_work(self.engine) as session:
+            stmt = select(PrintJob).where(col(PrintJob.state).in_(("processing", "processing-stopped")))
+            if own:
+                stmt = stmt.where(PrintJob.claimed_by == self.name)
+            else:
+                stmt = stmt.where(PrintJob.claimed_by != self.name, col(PrintJob.lease_until) < now)
+            for job in session.exec(stmt.with_for_update(skip_locked=True)):
+                if job.printer_job_id:
+                    job.claimed_by, job.lease_until = self.name, now + LEASE  # follow it from here
+                elif job.submit_started_at is not None:
+                    job.state = "needs-confirmation"
+                    job.message = (
+                        "Pekerja cetak berhenti saat mengirim kartu ke printer. Periksa hasil cetak printer, "
+                        "lalu supervisor mencatat: tercetak atau rusak."
+                    )
+                else:
+                    job.state, job.claimed_by, job.lease_until = "pending", None, None
+                session.add(job)
+
+    # -- claim and submit -------------------------------------------------------------------------------
+    def _claim(self, printer_id: int) -> int | None:
+        """The next job of this printer, if the printer has no card in progress. Committed before sending."""
+        now = utcnow()
+        with unit_of_work(self.engine) as session:
+            printer = session.exec(
+                select(Printer).where(Printer.id == printer_id).with_for_update(skip_locked=True)
+            ).first()
+            if printer is None:
+                return None  # another worker is deciding for this printer right now
+            busy = session.exec(
+                select(PrintJob.id).where(
+                    PrintJob.printer_id == printer_id,
+                    col(PrintJob.state).in_(("processing", "processing-stopped")),
+                )
+            ).first()
+            if busy is not None:
+                return None  # one card at a time per printer
+            job = session.exec(
+                select(PrintJob)
+                .where(
+                    PrintJob.printer_id == printer_id,
+                    PrintJob.state == "pending",
+                    or_(col(PrintJob.next_attempt_at).is_(None), col(PrintJob.next_attempt_at) <= now),
+                )
+                .order_by(col(PrintJob.id))
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            ).first()
+            if job is None:
+                return None
+            job.state, job.claimed_by, job.lease_until = "processing", self.name, now + LEASE
+            job.attempts += 1
+            session.add(job)
+            return job.id
+
+    def _submit(self, job_id: int) -> None:
+        with unit_of_work(self.engine) as session:
+            job = session.get(PrintJob, job_id)
+            assert job is not None
+            printer = session.get(Printer, job.printer_id)
+            resident = session.get(Resident, job.resident_id)
+            assert printer is not None and resident is not None
+            try:
+                document = self._render(job, printer, resident)
+            except CardError as exc:
+                print_jobs.abort(session, job, [], f"Kartu tidak dapat dibuat: {exc}", spoiled=False)
+                return
+            job.submit_started_at = utcnow()
+            session.add(job)
+        adapter = self.adapters.get(printer)
+        try:
+            receipt = adapter.submit(
+                document,
+                document_format=printer.document_format,
+                job_name=f"ktp-{job.uuid}",
+                options={"copies": 1},
+            )
+        except (PrinterUnavailable, PrinterFault) as exc:
+            self._retry_later(job_id, exc)
+            return
+        except JobRejected as exc:
+            with unit_of_work(self.engine) as session:
+                job = _reload(session, job_id)
+                print_jobs.abort(
+                    session, job, list(exc.reasons), f"Printer menolak dokumen: {exc}", spoiled=False
+                )
+            return
+        except SubmissionUncertain as exc:
+            with unit_of_work(self.engine) as session:
+                job = _reload(session, job_id)
+                job.state = "needs-confirmation"
+                job.message = f"Tidak pasti apakah printer menerima kartu ({exc}). Periksa printer."
+                session.add(job)
+            return
+        if os.environ.get(CRASH_AFTER_SUBMIT):
+            os._exit(137)
+        with unit_of_work(self.engine) as session:
+            job = _reload(session, job_id)
+            job.printer_job_id, job.submitted_at = receipt.job_id, utcnow()
+            job.state_reasons = list(receipt.state_reasons)
+            session.add(job)
+
+    def _render(self, job: PrintJob, printer: Printer, resident: Resident) -> bytes:
+        template = cards.template(self.settings.default_template, self.settings.templates_dir)
+        issue_date = cards.local_today(self.settings.timezone)
+        data = cards.card_data(resident, self.settings.data_dir / "images", tanggal_terbit=issue_date)
+        rendered = render_card(template, data, dpi=printer.dpi, fmt=FORMATS[printer.document_format])
+        job.template_id, job.template_version = rendered.template_id, str(rendered.template_version)
+        job.template_hash, job.document_sha256 = rendered.template_hash, rendered.document_hash
+        job.tanggal_terbit = issue_date
+        return rendered.content
+
+    def _retry_later(self, job_id: int, exc: PrinterError) -> None:
+        """Nothing was submitted: back to the queue with exponential backoff; the reasons tell the clerk why."""
+        with unit_of_work(self.engine) as session:
+            job = _reload(session, job_id)
+            delay = min(MAX_BACKOFF_SECONDS, 2 ** min(job.attempts, 6))
+            job.state, job.claimed_by, job.lease_until, job.submit_started_at = "pending", None, None, None
+            job.next_attempt_at = utcnow() + timedelta(seconds=delay)
+            job.state_reasons = list(exc.reasons) or ["offline-report"]
+            job.message = f"Printer belum siap ({exc}); dicoba lagi dalam {delay} detik."
+            session.add(job)
+
+    # -- follow -----------------------------------------------------------------------------------------
+    def _follow_submitted(self) -> int:
+        finished = 0
+        with unit_of_work(self.engine) as session:
+            ids = list(
+                session.exec(
+                    select(PrintJob.id).where(
+                        col(PrintJob.state).in_(("processing", "processing-stopped")),
+                        col(PrintJob.printer_job_id).is_not(None),
+                        PrintJob.claimed_by == self.name,
+                    )
+                )
+            )
+        for job_id in ids:
+            assert job_id is not None
+            finished += self._follow(job_id)
+        return finished
+
+    def _follow(self, job_id: int) -> int:
+        with unit_of_work(self.engine) as session:
+            job = session.exec(select(PrintJob).where(PrintJob.id == job_id).with_for_update()).first()
+            if job is None or job.state not in ("processing", "processing-stopped") or not job.printer_job_id:
+                return 0
+            printer = session.get(Printer, job.printer_id)
+            assert printer is not None
+            job.lease_until = utcnow() + LEASE
+            try:
+                status = self.adapters.get(printer).job_status(job.printer_job_id)
+            except JobNotFound:
+                job.state = "needs-confirmation"
+                job.message = (
+                    "Printer tidak dapat memberi tahu hasil cetak. Supervisor mencatat: tercetak atau rusak."
+                )
+                session.add(job)
+                return 1
+            except PrinterUnavailable as exc:
+                job.state_reasons, job.message = ["offline-report"], f"Printer tidak terhubung ({exc})."
+                session.add(job)
+                return 0
+            if status.state == JobState.COMPLETED:
+                print_jobs.complete(session, job, status.completed_at or utcnow())
+                return 1
+            if status.state == JobState.ABORTED:
+                reasons = list(status.state_reasons)
+                print_jobs.abort(session, job, reasons, _abort_message(reasons), spoiled=True)
+                return 1
+            if status.state == JobState.CANCELED:
+                print_jobs.abort(
+                    session, job, list(status.state_reasons), "Dibatalkan di printer.", spoiled=False
+                )
+                job.state = "canceled"
+                return 1
+            job.state = "processing-stopped" if status.state == JobState.PROCESSING_STOPPED else "processing"
+            job.state_reasons = list(status.state_reasons)
+            session.add(job)
+            return 0
+
+
+def _reload(session: Session, job_id: int) -> PrintJob:
+    job = session.get(PrintJob, job_id)
+    assert job is not None
+    return job
+
+
+def _abort_message(reasons: list[str]) -> str:
+    faults = error_reasons(reasons)
+    what = ", ".join(faults) if faults else "gangguan printer"
+    return (
+        f"Kartu rusak saat dicetak ({what}); kartu blanko terpakai. Minta cetak ulang setelah printer siap."
+    )
