@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ktp_service.cards.cli import render
 from ktp_service.db import get_engine, session_scope
 from ktp_service.errors import DomainError
 from ktp_service.settings import get_settings
@@ -31,11 +32,20 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="uvicorn worker processes.")] = 1,
+    worker: Annotated[
+        bool, typer.Option(help="Run the print worker and printer poll in this process.")
+    ] = True,
 ) -> None:
     """Serve the API (OpenAPI docs at /docs)."""
+    import os
+
     import uvicorn
 
     from ktp_service import logging_setup
+
+    if not worker:
+        os.environ["KTP_RUN_WORKER"] = "false"
+        get_settings.cache_clear()
 
     logging_setup.install(get_settings().log_level)
     uvicorn.run(
@@ -145,3 +155,126 @@ def users_list() -> None:
     with session_scope() as session:
         for u, code in users.list_users(session):
             typer.echo(f"{u.username:24} {u.role:16} {code or '-':10} {'active' if u.active else 'disabled'}")
+
+
+# -- cards and printing --------------------------------------------------------------------------------
+app.command("render", help="Render a card to PNG or PDF from a JSON file or the built-in sample.")(render)
+
+printers_app = typer.Typer(help="Card printers.", no_args_is_help=True)
+app.add_typer(printers_app, name="printers")
+
+
+@app.command()
+def worker(
+    name: Annotated[
+        str | None, typer.Option(help="Stable worker name (jobs it left are recovered on restart).")
+    ] = None,
+) -> None:
+    """Run the print worker (production: one or more, apart from `ktp serve --no-worker`)."""
+    from ktp_service import logging_setup
+    from ktp_service.billing_bridge import poster
+    from ktp_service.worker import PrintWorker
+
+    settings = get_settings()
+    logging_setup.install(settings.log_level)
+    PrintWorker(get_engine(), settings, name=name, post_events=poster(settings)).run()
+
+
+@printers_app.command("add")
+def printers_add(
+    name: Annotated[str, typer.Option(help="Name, unique within the office.")],
+    office: Annotated[str, typer.Option(help="Region code of the office, e.g. 33.14.01.")],
+    adapter: Annotated[str, typer.Option(help="spool, simulator or ipp.")],
+    uri: Annotated[str, typer.Option(help="e.g. ipp://127.0.0.1:631/printers/evolis.")] = "",
+    config: Annotated[str, typer.Option(help="Adapter config as JSON.")] = "{}",
+    document_format: Annotated[str, typer.Option(help="image/png or application/pdf.")] = "image/png",
+    dpi: Annotated[int, typer.Option(help="300 or 600.")] = 300,
+) -> None:
+    """Register a card printer of an office."""
+    import json
+
+    from ktp_service.services import printers
+    from ktp_service.services.actor import SYSTEM
+
+    try:
+        parsed = json.loads(config)
+    except json.JSONDecodeError as exc:
+        typer.secho(f"error: --config is not JSON: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=2) from None
+    try:
+        with session_scope() as session:
+            p = printers.create(
+                session,
+                SYSTEM,
+                name=name,
+                office=office,
+                adapter=adapter,
+                uri=uri,
+                config=parsed,
+                document_format=document_format,
+                dpi=dpi,
+                data_dir=get_settings().data_dir,
+            )
+            typer.echo(f"printer {p.id}: {p.name} at {office} ({p.adapter} {p.uri})")
+    except DomainError as exc:
+        _fail(exc)
+
+
+@printers_app.command("list")
+def printers_list() -> None:
+    """Printers with their last polled state."""
+    from ktp_service.services import printers
+    from ktp_service.services.actor import SYSTEM
+
+    with session_scope() as session:
+        for p, code in printers.list_printers(session, SYSTEM):
+            reasons = ",".join(p.status_reasons) or "-"
+            typer.echo(f"{p.id:4} {code:10} {p.name:20} {p.adapter:10} {p.status_state or '?':10} {reasons}")
+
+
+@printers_app.command("status")
+def printers_status(printer_id: Annotated[int, typer.Argument(help="Printer id.")]) -> None:
+    """Ask a printer for its state, supplies and counter now."""
+    from ktp_service.advice import advice_for
+    from ktp_service.services import printers
+
+    adapters = printers.AdapterCache(get_settings().data_dir)
+    try:
+        with session_scope() as session:
+            p = printers.get(session, printer_id)
+            printers.poll_status(session, p, adapters)
+            typer.echo(f"{p.name}: {p.status_state} reasons={','.join(p.status_reasons) or '-'}")
+            for m in p.status_markers:
+                typer.echo(f"  supply {m['name']}: {m['level'] if m['level'] is not None else '?'}%")
+            typer.echo(
+                f"  card counter: {p.status_counter if p.status_counter is not None else 'not reported'}"
+            )
+            if p.status_error:
+                typer.echo(f"  error: {p.status_error}")
+            for line in advice_for(p.status_reasons):
+                typer.echo(f"  -> {line}")
+    except DomainError as exc:
+        _fail(exc)
+    finally:
+        adapters.close()
+
+
+@printers_app.command("simulate")
+def printers_simulate(
+    printer_id: Annotated[int, typer.Argument(help="Printer id of a simulator.")],
+    fault: Annotated[
+        list[str] | None, typer.Option(help="Raise a fault: jam, ribbon-out, offline...")
+    ] = None,
+    clear: Annotated[list[str] | None, typer.Option(help="Clear a fault, or 'all'.")] = None,
+) -> None:
+    """Training: raise or clear faults on a simulated printer."""
+    from ktp_service.services import printers
+
+    with session_scope() as session:
+        p = printers.get(session, printer_id)
+        control = printers.simulator_control(p, get_settings().data_dir)
+        for f in clear or []:
+            control.clear_fault(None if f == "all" else f)
+        for f in fault or []:
+            control.set_fault(f)
+        typer.echo(f"{p.name}: faults={','.join(control.info().faults) or 'none'}")
