@@ -25,8 +25,9 @@ Contract for every adapter
   ``PrinterFault`` from ``submit`` guarantee nothing was submitted; ``SubmissionUncertain`` means "maybe".
 * A job that ended badly mid-card (jam) is an ``aborted`` job whose ``state_reasons`` include the
   printer's reason, not an exception. A card was consumed (spoiled).
-* ``job_status`` raises ``JobNotFound`` when the printer cannot tell the job's outcome (printer restarted,
-  history expired). The caller must then ask a person; it must not assume either outcome.
+* ``job_status`` raises ``OutcomeUnknown`` when the printer cannot tell the job's outcome: the job is
+  unknown (``JobNotFound``: printer restarted, history expired) or its answer contradicts itself. The
+  caller must then ask a person; it must not assume either outcome.
 """
 
 from __future__ import annotations
@@ -223,8 +224,8 @@ class PrinterAdapter(Protocol):
         ...
 
     def job_status(self, job_id: str) -> JobStatus:
-        """The job's state now. Raises ``JobNotFound`` when the printer cannot tell (see module doc),
-        ``PrinterUnavailable`` when it cannot be reached."""
+        """The job's state now. Raises ``OutcomeUnknown`` (``JobNotFound`` among them) when the printer
+        cannot tell (see module doc), ``PrinterUnavailable`` when it cannot be reached."""
         ...
 
     def cancel(self, job_id: str) -> None:

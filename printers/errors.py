@@ -11,14 +11,15 @@ printers alike::
     ├── PrinterFault              the printer needs a person (jam, cover open, ribbon out, feeder
     │                             empty): ``reasons`` says why. Nothing was submitted; retry once the
     │                             fault is cleared.
-    ├── SubmissionUncertain       the document was sent but the answer was lost: the printer may or may
-    │                             not have taken it. Never resubmit automatically (a card could print
-    │                             twice); the job needs a person's confirmation.
     ├── JobRejected               the printer refused this document or these options; resubmitting the
     │   │                         same thing will fail again
     │   └── FormatNotSupported    ... because of the document format
-    └── JobNotFound               the printer does not (or no longer) know this job, so it cannot tell
-                                  its outcome (printer restarted, job history expired)
+    └── OutcomeUnknown            nobody can tell from the printer whether the card printed: a person
+        │                         must confirm (printed or spoiled). Never resubmit automatically.
+        ├── SubmissionUncertain   the document was sent but the answer was lost: the printer may or may
+        │                         not have taken it (``submit``)
+        └── JobNotFound           the printer does not (or no longer) know this job (printer restarted,
+                                  job history expired)
 
 A hard fault in the middle of a card (a jam) is not an exception: it is reported by ``job_status`` as an
 ``aborted`` job whose ``state_reasons`` name the fault (``media-jam-...``).
@@ -53,7 +54,12 @@ class PrinterFault(PrinterError):
     """The printer reports an error condition a person must clear. Nothing was submitted."""
 
 
-class SubmissionUncertain(PrinterError):
+class OutcomeUnknown(PrinterError):
+    """The printer cannot say whether the card printed; a person must confirm. Raised as such by
+    ``job_status`` when the printer's answer contradicts itself (completed, yet a jam was reported)."""
+
+
+class SubmissionUncertain(OutcomeUnknown):
     """The connection broke after the document was sent: the job may exist on the printer or not."""
 
 
@@ -65,5 +71,5 @@ class FormatNotSupported(JobRejected):
     """The printer does not accept this document format."""
 
 
-class JobNotFound(PrinterError):
+class JobNotFound(OutcomeUnknown):
     """The printer cannot tell anything about this job (unknown id, restarted printer, expired history)."""
