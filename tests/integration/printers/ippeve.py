@@ -139,7 +139,7 @@ class IppEvePrinter:
 
     def stop(self) -> None:
         if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)  # our own session: runuser and ippeveprinter
+            os.killpg(self.process.pid, signal.SIGTERM)  # its own session: ippeveprinter and a print command
             try:
                 self.process.wait(timeout=5)
             except subprocess.TimeoutExpired:
@@ -170,7 +170,8 @@ def start_ippeveprinter(
             owner = pwd.getpwnam(PRINT_USER)
         except KeyError:
             raise PrintEnvironmentMissing(f"user {PRINT_USER} does not exist; {HINT}") from None
-        as_user = ["runuser", "-u", PRINT_USER, "--"]
+        # setpriv execs ippeveprinter itself (runuser would sit in between and delay a stop by 2 s)
+        as_user = ["setpriv", f"--reuid={owner.pw_uid}", f"--regid={owner.pw_gid}", "--clear-groups", "--"]
 
     workdir = workdir or Path(tempfile.mkdtemp(prefix="ktp-ippeve-"))
     workdir.chmod(0o755)
@@ -189,7 +190,7 @@ def start_ippeveprinter(
         printer.process = subprocess.Popen(
             [*as_user, binary, "-k", "-d", str(workdir / "spool"), "-p", str(printer.port), "-n", "localhost",
              "-r", "off", "-c", str(command), "-a", str(workdir / "attributes.conf"), name],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ, "HOME": str(workdir)},
         )  # fmt: skip
 
     def answers() -> bool:
