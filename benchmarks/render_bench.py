@@ -143,6 +143,8 @@ def main() -> None:
     print(
         f"ktp-front-sragen, {len(people)} residents, 1 core; Python {platform.python_version()}, Pillow {PIL.__version__}"
     )
+    # The machine may be shared: the load average tells how much the figures below had to compete.
+    print(f"load average (1, 5, 15 min): {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     print(f"peak RSS while making the test photos: {peak_rss_mb():.0f} MB (not counted below)")
     reset_peak_rss()
     for dpi in args.dpi:
