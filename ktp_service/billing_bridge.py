@@ -61,7 +61,7 @@ def post_pending(session: Session, config: BillingConfig, limit: int = BATCH) ->
     now, done = utcnow(), 0
     for row, outcome in zip(rows, report.outcomes, strict=True):
         if outcome.status == "rejected":
-            log.warning("billing rejected event %s: %s", row.id, outcome.detail)
+            log.debug("billing rejected event %s: %s", row.id, outcome.detail)
             continue
         row.posted_at = now  # posted, a duplicate of a posted one, or recorded as a conflict
         session.add(row)

@@ -30,7 +30,8 @@ from ktp_service.services.offices import create as create_office
 from ktp_service.settings import Settings
 
 PG_ADMIN_URL = os.environ.get("KTP_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-PG_TEST_DB = os.environ.get("KTP_TEST_PG_DB", "ktp_test")
+# One database per test run, so runs side by side (developers, CI) never drop each other's database.
+PG_TEST_DB = os.environ.get("KTP_TEST_PG_DB", f"ktp_test_{os.getpid()}")
 PASSWORD = "test-password-123"
 
 
@@ -52,6 +53,13 @@ def recreate_pg_database(dbname: str) -> str:
     return _pg_url(dbname)
 
 
+def drop_pg_database(dbname: str) -> None:
+    admin = make_engine(PG_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("db") / "template.sqlite3"
@@ -67,6 +75,7 @@ def pg_engine() -> Iterator[Engine]:
     migrate.upgrade(engine)
     yield engine
     engine.dispose()
+    drop_pg_database(PG_TEST_DB)
 
 
 def _truncate_all(engine: Engine) -> None:
@@ -137,9 +146,11 @@ def world(engine: Engine, password_hash: str) -> World:
 
 @pytest.fixture
 def settings(engine: Engine, tmp_path: Path) -> Settings:
+    # No background worker or printer poll inside the app under test: tests drive the worker themselves.
     return Settings(
         data_dir=tmp_path / "data",
         database_url=engine.url.render_as_string(hide_password=False),
+        run_worker=False,
     )
 
 
