@@ -303,7 +303,12 @@ class IppPrinter:
         )
 
     def cancel(self, job_id: str) -> None:
-        if self.job_status(job_id).is_terminal:  # also proves the id still means our job
+        try:
+            if self.job_status(job_id).is_terminal:  # also proves the id still means our job
+                return
+        except JobNotFound:
+            raise
+        except OutcomeUnknown:  # it ended (completed yet faulted): nothing left to cancel
             return
         ipp_job_id, _name = _split_job_id(job_id)
         response = self._call(IppOperation.CANCEL_JOB, {"job-id": ipp_job_id})

@@ -23,7 +23,8 @@ Faults (set and cleared from outside with :class:`SimulatorControl`, e.g. by the
 While printing is stopped, ``submit`` raises ``PrinterFault`` with the reasons. A card that waited
 restarts when the fault is cleared. Cancelling a job mid-card ejects the card (counted, spoiled). The
 ribbon and the feeder also run out by themselves when ``ribbon_capacity`` / ``cards`` are given;
-``replace_ribbon`` and ``load_cards`` refill them.
+``replace_ribbon`` and ``load_cards`` refill them. The last ``KEEP_FINISHED_JOBS`` finished jobs are
+remembered; ``job_status`` of an older one raises ``JobNotFound``.
 
 Where the state lives (one design, two stores): the whole printer is a small JSON-able ``SimState``
 changed only inside a transaction.
