@@ -152,7 +152,7 @@ def card_preview(
     session: SessionDep,
     actor: RegistryReader,
     settings: SettingsDep,
-    dpi: Annotated[Literal[300, 600], Query(description="Resolution.")] = 300,
+    dpi: Annotated[int, Query(ge=300, le=600, multiple_of=300, description="300 or 600.")] = 300,
     format: Annotated[Literal["png", "pdf"], Query(description="png or pdf.")] = "png",
     template: Annotated[
         str | None, Query(max_length=64, description="Template id (default: the office's).")
