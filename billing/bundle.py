@@ -36,6 +36,7 @@ from billing.contracts import ContractTerms, price_card
 from billing.errors import NotFound, PeriodNotClosable
 from billing.ledger import (
     CITIZEN_FEES,
+    HASHED_FIELDS,
     PARTNER_PAYABLE,
     PPH23_PAYABLE,
     PPN_EXPENSE,
@@ -44,7 +45,6 @@ from billing.ledger import (
     card_lines,
     close_lines,
     iter_transactions,
-    transaction_content,
 )
 from billing.signing import key_id, load_public_key, signature_valid
 from billing.statement import Group, Statement, rollup, signed_statement
@@ -60,7 +60,9 @@ statement.json      the closed statement (canonical JSON: sorted keys, no spaces
 statement.sig       Ed25519 signature of statement.json, base64 (key id {key_id})
 transactions.jsonl  chain transactions {first} to {last}, one canonical JSON object per line
 
-Each transaction's "hash" is the SHA-256 (hex) of the canonical JSON of the object without "hash";
+Each transaction's "hash" is the SHA-256 (hex) of the canonical JSON array of its fields
+  {fields}
+in that order (booleans as 0/1), followed by "lines" ([[account, debit, credit], ...]);
 its "prev_hash" is the "hash" of the line before (the first one's is chain.anchor_hash in the statement).
 Check it with: ktp billing verify-statement BUNDLE --public-key KEY.pem
 or: python -m billing.bundle BUNDLE KEY.pem
@@ -79,15 +81,20 @@ def export_bundle(session: Session, month: str, path: Path) -> Path:
         z.writestr(STATEMENT, signed.statement_json.encode("utf-8"))
         z.writestr(SIGNATURE, signed.signature + "\n")
         readme = _README.format(
-            month=month, key_id=signed.statement.key_id, first=chain.first_seq, last=chain.head_seq
+            month=month,
+            key_id=signed.statement.key_id,
+            first=chain.first_seq,
+            last=chain.head_seq,
+            fields=", ".join(HASHED_FIELDS),
         )
         z.writestr(README, readme)
         with z.open(TRANSACTIONS, "w", force_zip64=True) as out:
             buffer: list[str] = []
-            for row, lines in iter_transactions(session, chain.first_seq, chain.head_seq):
-                content = transaction_content(row, lines)
-                content["hash"] = row["hash"]
-                buffer.append(canonical_json(content))
+            for content, stored_hash in iter_transactions(session, chain.first_seq, chain.head_seq):
+                record = dict(zip(HASHED_FIELDS, content, strict=False))
+                record["lines"] = content[-1]
+                record["hash"] = stored_hash
+                buffer.append(canonical_json(record))
                 if len(buffer) >= 5000:
                     out.write(("\n".join(buffer) + "\n").encode("utf-8"))
                     buffer.clear()
@@ -200,7 +207,13 @@ def _verify_transactions(z: zipfile.ZipFile, statement: Statement, problems: _Pr
             problems.add(f"transaction {expected} is missing (line {number} holds {seq})")
         if tx.get("prev_hash") != prev:
             problems.add(f"transaction {seq}: prev_hash does not link to the transaction before it")
-        if sha256_hex(canonical_bytes(tx)) != stored_hash:
+        try:
+            content = [tx[name] for name in HASHED_FIELDS]
+            content.append(tx["lines"])
+        except KeyError as exc:
+            problems.add(f"transaction {seq} lacks the field {exc}")
+            continue
+        if sha256_hex(canonical_bytes(content)) != stored_hash:
             problems.add(f"transaction {seq} ({tx.get('event_key')}): content does not match its hash")
         prev, expected, last_hash = stored_hash, seq + 1, stored_hash
         if seq in targets:

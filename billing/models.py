@@ -76,8 +76,8 @@ class LedgerTransaction(SQLModel, table=True):
 
     ``fee``/``cards``/``partner``/``regency`` are the transaction's allocation (negative for a reversal);
     its :class:`LedgerEntry` lines say the same in debits and credits. ``hash`` is the SHA-256 of the
-    canonical JSON of every column except ``hash`` plus the lines, and that content includes ``prev_hash``
-    (see :func:`billing.ledger.transaction_content`).
+    canonical JSON of every column except ``hash`` (``prev_hash`` included) plus the lines (see
+    :func:`billing.ledger.transaction_content`).
 
     No full NIK is stored: ``nik_masked`` for the partner's view, and ``event_digest``, an HMAC of the whole
     event with a secret kept outside the database, to recognise a replay without making NIKs guessable
@@ -91,8 +91,8 @@ class LedgerTransaction(SQLModel, table=True):
     kind: str = Field(max_length=16)
     event_key: str = Field(max_length=200, unique=True)
     event_digest: str | None = Field(default=None, max_length=64)
-    period: str = Field(max_length=7, index=True)
-    event_period: str = Field(max_length=7, index=True)
+    period: str = Field(max_length=7)  # indexed with period_ordinal (see __table_args__)
+    event_period: str = Field(max_length=7)
     prior_period: bool = False
     event_at: str = Field(max_length=27)
     event_date: str = Field(max_length=10)
@@ -117,8 +117,10 @@ class LedgerTransaction(SQLModel, table=True):
         default=None, sa_column=Column(sa.BigInteger(), sa.ForeignKey("billing_transaction.seq"), unique=True)
     )
     note: str | None = Field(default=None, max_length=500)
-    prev_hash: str = Field(max_length=64, unique=True)
-    hash: str = Field(max_length=64, unique=True)
+    # No unique index on the hashes: the primary key on ``seq`` already makes a fork impossible, and two
+    # 64-character indexes would slow every posting for nothing.
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
 
 
 class LedgerEntry(SQLModel, table=True):
@@ -135,6 +137,19 @@ class LedgerEntry(SQLModel, table=True):
     account: str = Field(max_length=40)
     debit: int = Field(sa_column=_money())
     credit: int = Field(sa_column=_money())
+
+
+class BilledCard(SQLModel, table=True):
+    """Each card serial currently billed, and the transaction that bills it: inserted with the card's
+    transaction, deleted by its reversal. The primary key makes a second billing of the same card impossible
+    even under two event keys; :func:`billing.ledger.verify_chain` checks it against the ledger."""
+
+    __tablename__ = "billing_billed_card"
+
+    card_serial: str = Field(primary_key=True, max_length=64)
+    seq: int = Field(
+        sa_column=Column(sa.BigInteger(), sa.ForeignKey("billing_transaction.seq"), nullable=False)
+    )
 
 
 class EventConflictRecord(SQLModel, table=True):

@@ -94,6 +94,7 @@ def test_deleting_a_transaction_is_detected(engine: Engine, ledger: Session) -> 
         engine,
         ledger,
         "DELETE FROM billing_entry WHERE transaction_seq = 4",
+        "DELETE FROM billing_billed_card WHERE seq = 4",
         "DELETE FROM billing_transaction WHERE seq = 4",
     )
     result = verify_chain(ledger)
@@ -102,11 +103,17 @@ def test_deleting_a_transaction_is_detected(engine: Engine, ledger: Session) -> 
     assert any(p.startswith("transaction 5 (") and "prev_hash" in p for p in result.problems)
 
 
+def test_unmarking_a_billed_card_is_detected(engine: Engine, ledger: Session) -> None:
+    tamper(engine, ledger, "DELETE FROM billing_billed_card WHERE seq = 2")
+    assert verify_chain(ledger).problems == ["4 cards are marked billed, the ledger bills 5"]
+
+
 def test_deleting_the_last_transaction_is_detected_by_the_head(engine: Engine, ledger: Session) -> None:
     tamper(
         engine,
         ledger,
         "DELETE FROM billing_entry WHERE transaction_seq = 5",
+        "DELETE FROM billing_billed_card WHERE seq = 5",
         "DELETE FROM billing_transaction WHERE seq = 5",
     )
     result = verify_chain(ledger)
@@ -124,10 +131,12 @@ def test_reordering_transactions_is_detected(engine: Engine, ledger: Session) ->
         engine,
         ledger,
         "DELETE FROM billing_entry WHERE transaction_seq IN (2, 3)",
+        "DELETE FROM billing_billed_card WHERE seq IN (2, 3)",
         "UPDATE billing_transaction SET seq = -2 WHERE seq = 2",
         "UPDATE billing_transaction SET seq = 2 WHERE seq = 3",
         "UPDATE billing_transaction SET seq = 3 WHERE seq = -2",
         f"INSERT INTO billing_entry (transaction_seq, line, account, debit, credit) VALUES {swapped}",
+        "INSERT INTO billing_billed_card SELECT card_serial, seq FROM billing_transaction WHERE seq IN (2, 3)",
     )
     result = verify_chain(ledger)
     assert result.first_bad_seq == 2
@@ -162,9 +171,9 @@ def test_rewriting_a_closed_month_and_recomputing_every_hash_is_caught_by_the_si
 
 
 def _rehash_everything(db: Session) -> None:
-    from billing.ledger import CONTENT_COLUMNS, content_hash, transaction_content
+    from billing.ledger import HASHED_FIELDS, content_hash, transaction_content
 
-    cols = ", ".join((*CONTENT_COLUMNS, "hash"))
+    cols = ", ".join((*HASHED_FIELDS, "hash"))
     rows = [
         dict(r._mapping) for r in db.execute(text(f"SELECT {cols} FROM billing_transaction ORDER BY seq"))
     ]
@@ -180,7 +189,7 @@ def _rehash_everything(db: Session) -> None:
             )
         ]
         row["prev_hash"] = prev
-        new = content_hash(transaction_content(row, lines))  # type: ignore[arg-type]
+        new = content_hash(transaction_content(row, lines))
         db.execute(
             text("UPDATE billing_transaction SET prev_hash = :p, hash = :h WHERE seq = :s"),
             {"p": prev, "h": new, "s": row["seq"]},
