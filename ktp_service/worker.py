@@ -34,8 +34,8 @@ from ktp_service.services import cards, print_jobs, printers
 from ktp_service.settings import Settings
 from printers.base import JobState, error_reasons
 from printers.errors import (
-    JobNotFound,
     JobRejected,
+    OutcomeUnknown,
     PrinterError,
     PrinterFault,
     PrinterUnavailable,
@@ -281,7 +281,7 @@ class PrintWorker:
             job.lease_until = utcnow() + LEASE
             try:
                 status = self.adapters.get(printer).job_status(job.printer_job_id)
-            except JobNotFound:
+            except OutcomeUnknown:  # JobNotFound, or a printer that cannot vouch for the outcome
                 job.state = "needs-confirmation"
                 job.message = (
                     "Printer tidak dapat memberi tahu hasil cetak. Supervisor mencatat: tercetak atau rusak."
