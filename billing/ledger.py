@@ -55,7 +55,14 @@ from billing.errors import (
 )
 from billing.lock import Head, lock_billing, move_head
 from billing.models import BilledCard, ChainHead, EventConflictRecord, LedgerEntry, LedgerTransaction, Period
-from billing.periods import ensure_periods, latest_closed_month, local_date, month_of, posting_month
+from billing.periods import (
+    ensure_periods,
+    latest_closed_month,
+    local_date,
+    month_of,
+    parse_month,
+    posting_month,
+)
 from billing.privacy import mask_nik
 from billing.signing import load_public_key, signature_valid
 
@@ -669,16 +676,31 @@ def _diagnose(row: Mapping[str, Any], stored: Sequence[tuple[Any, ...]]) -> str:
 
 def iter_transactions(session: Session, first_seq: int, last_seq: int) -> Iterator[tuple[list[Any], str]]:
     """Transactions ``first_seq`` to ``last_seq`` in chain order, each as its hashed content
-    (:func:`transaction_content`) and its stored hash (for exports)."""
+    (:func:`transaction_content`) and its stored hash (for bundles)."""
     first, last = int(first_seq), int(last_seq)
+    yield from _iter_content(
+        session, f"seq BETWEEN {first} AND {last}", f"transaction_seq BETWEEN {first} AND {last}"
+    )
+
+
+def iter_month_transactions(session: Session, month: str) -> Iterator[tuple[list[Any], str]]:
+    """The transactions posted to ``month`` in chain order, as :func:`iter_transactions` (for exports)."""
+    parse_month(month)  # checked: it is written into the SQL below
+    in_month = f"period = '{month}'"
+    yield from _iter_content(
+        session, in_month, f"transaction_seq IN (SELECT seq FROM billing_transaction WHERE {in_month})"
+    )
+
+
+def _iter_content(session: Session, tx_where: str, entry_where: str) -> Iterator[tuple[list[Any], str]]:
     entries = _raw_rows(
         session,
-        "SELECT transaction_seq, account, debit, credit FROM billing_entry "
-        f"WHERE transaction_seq BETWEEN {first} AND {last} ORDER BY transaction_seq, line",
+        f"SELECT transaction_seq, account, debit, credit FROM billing_entry WHERE {entry_where} "
+        "ORDER BY transaction_seq, line",
     )
     pending = next(entries, None)
     n_fields = len(HASHED_FIELDS)
-    sql = f"SELECT {_HASHED_SQL}, hash FROM billing_transaction WHERE seq BETWEEN {first} AND {last} ORDER BY seq"
+    sql = f"SELECT {_HASHED_SQL}, hash FROM billing_transaction WHERE {tx_where} ORDER BY seq"
     for row in _raw_rows(session, sql):
         lines: list[list[Any]] = []
         while pending is not None and pending[0] == row[0]:
