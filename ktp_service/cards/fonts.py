@@ -43,7 +43,9 @@ def find_font(name: str) -> Path:
 
 @lru_cache(maxsize=512)
 def font_at(path: Path, size_px: float) -> ImageFont.FreeTypeFont:
-    """A font at a pixel size; cached because sizes repeat from card to card."""
+    """A font at a pixel size; cached because sizes repeat from card to card. Shared between threads:
+    fine on CPython with the GIL, which Pillow holds while FreeType renders (a free-threaded build needs
+    Pillow >= 12.2, which locks each face)."""
     return ImageFont.truetype(str(path), size=size_px)
 
 
