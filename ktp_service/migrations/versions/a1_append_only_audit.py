@@ -1,7 +1,7 @@
 """audit trail is append-only: the database refuses UPDATE and DELETE on audit_event
 
 Revision ID: a1_append_only_audit
-Revises: ec4004a69901
+Revises: a6d39519a5d1
 """
 
 from collections.abc import Sequence
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "a1_append_only_audit"
-down_revision: str | None = "ec4004a69901"
+down_revision: str | None = "a6d39519a5d1"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

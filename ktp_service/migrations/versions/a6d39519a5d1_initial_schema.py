@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: ec4004a69901
+Revision ID: a6d39519a5d1
 Revises: 
-Create Date: 2026-11-28 01:58:41.475498
+Create Date: 2026-11-28 02:14:30.469773
 """
 
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ from alembic import op
 
 import ktp_service.models
 
-revision: str = 'ec4004a69901'
+revision: str = 'a6d39519a5d1'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -206,14 +206,10 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['corrects_seq'], ['billing_transaction.seq'], ),
     sa.PrimaryKeyConstraint('seq'),
     sa.UniqueConstraint('corrects_seq'),
-    sa.UniqueConstraint('event_key'),
-    sa.UniqueConstraint('hash'),
-    sa.UniqueConstraint('prev_hash')
+    sa.UniqueConstraint('event_key')
     )
     with op.batch_alter_table('billing_transaction', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_billing_transaction_card_serial'), ['card_serial'], unique=False)
-        batch_op.create_index(batch_op.f('ix_billing_transaction_event_period'), ['event_period'], unique=False)
-        batch_op.create_index(batch_op.f('ix_billing_transaction_period'), ['period'], unique=False)
         batch_op.create_index('ix_billing_transaction_period_ordinal', ['period', 'period_ordinal'], unique=False)
 
     op.create_table('printer',
@@ -274,6 +270,12 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_resident_nama'), ['nama'], unique=False)
         batch_op.create_index(batch_op.f('ix_resident_nik'), ['nik'], unique=True)
 
+    op.create_table('billing_billed_card',
+    sa.Column('card_serial', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('seq', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['seq'], ['billing_transaction.seq'], ),
+    sa.PrimaryKeyConstraint('card_serial')
+    )
     op.create_table('billing_entry',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('transaction_seq', sa.BigInteger(), nullable=False),
@@ -448,6 +450,7 @@ def downgrade() -> None:
 
     op.drop_table('counter_reading')
     op.drop_table('billing_entry')
+    op.drop_table('billing_billed_card')
     with op.batch_alter_table('resident', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_resident_nik'))
         batch_op.drop_index(batch_op.f('ix_resident_nama'))
@@ -460,8 +463,6 @@ def downgrade() -> None:
     op.drop_table('printer')
     with op.batch_alter_table('billing_transaction', schema=None) as batch_op:
         batch_op.drop_index('ix_billing_transaction_period_ordinal')
-        batch_op.drop_index(batch_op.f('ix_billing_transaction_period'))
-        batch_op.drop_index(batch_op.f('ix_billing_transaction_event_period'))
         batch_op.drop_index(batch_op.f('ix_billing_transaction_card_serial'))
 
     op.drop_table('billing_transaction')
