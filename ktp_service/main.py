@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ktp_service import __version__
 from ktp_service.api.routes import admin, auth, printing, residents
 from ktp_service.billing_bridge import poster
-from ktp_service.cards import CardError, TemplateNotFound
+from ktp_service.cards import CardError, FontMissing, TemplateNotFound
 from ktp_service.db import make_engine
 from ktp_service.errors import DomainError
 from ktp_service.services import printers
@@ -98,6 +98,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @app.exception_handler(CardError)
     async def _card_error(_: Request, exc: CardError) -> JSONResponse:
+        if isinstance(exc, FontMissing):  # the server's setup, not the clerk's input
+            log.error("card font missing: %s", exc)
+            return JSONResponse(
+                {"error": "internal_error", "message": "A font the card template needs is not installed."},
+                status_code=500,
+            )
         status = 404 if isinstance(exc, TemplateNotFound) else 422
         return JSONResponse({"error": type(exc).__name__, "message": str(exc)}, status_code=status)
 
