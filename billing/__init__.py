@@ -1,6 +1,44 @@
-"""Revenue-share billing: contracts, allocation rules, the append-only hash-chained ledger, periods and
-signed statements.
+"""Revenue-share billing: contracts, allocation rules, the append-only hash-chained ledger, periods, signed
+statements, reconciliation and month-end documents.
 
-Pure domain and persistence: it knows nothing of FastAPI or of the web application. Money is whole rupiah
-as ``int`` everywhere; every rounding rule is a named function.
+Pure domain and persistence: it knows nothing of FastAPI or of the web application, and reads no settings
+(configuration comes in as :class:`billing.config.BillingConfig`). Money is whole rupiah as ``int``
+everywhere; every rounding rule is a named function (:mod:`billing.allocation`). Every function that
+writes takes the caller's ``Session`` and only flushes: the caller commits.
+
+Public API (import from the submodules)::
+
+    config.BillingConfig(key_dir, zone_name="Asia/Jakarta")      # keys live outside the database
+    models                                                        # the billing_* tables (SQLModel.metadata),
+        .append_only_ddl(dialect) -> list[str]                    #   triggers for a migration
+        .create_billing_tables(engine)                            #   tests/benchmarks only
+    errors.BillingError and subclasses                            # .status_code, .code, .message
+
+    contracts.parse_terms(dict | json) -> ContractTerms           # InvalidInput naming every problem
+    contracts.add_contract_version(session, terms, now=) -> ContractVersion   # ContractOverlap
+    contracts.list_contract_versions(session) / end_contract_version(session, id, effective_to)
+
+    ledger.CardPrintedEvent(event_key, card_serial, nik, office_code, reason, printer_id,
+                            completed_at, template_version, is_fault_reprint)
+    ledger.post_card_printed(session, event, config=, now=) -> PostOutcome     # inside the job's transaction
+    ledger.post_events(session, events, config=, now=) -> PostReport           # outbox consumer, batches
+    ledger.post_correction(session, corrects_seq=, correction_key=, note=, config=, now=)
+    ledger.list_conflicts(session) / resolve_conflict(session, id, resolution)
+    ledger.verify_chain(session, public_key_pem=None) -> VerificationResult
+
+    statement.get_statement(session, "YYYY-MM", config=, now=) -> Statement    # open or closed
+    statement.close_period(session, "YYYY-MM", config=, unposted_events=, now=) -> SignedStatement
+    bundle.export_bundle(session, "YYYY-MM", path) -> path
+    bundle.verify_bundle(path, public_key_pem) -> list[str]                    # no database needed
+    config.keys.public_key_pem()                                               # to publish
+
+    reconciliation.record_money_received(...) / import_money_csv(session, month, text, source=)
+    reconciliation.explain_difference(session, month, item, explanation, author=)
+    reconciliation.reconcile(session, month, PrintingFigures(...), config=) -> ReconciliationReport
+
+    documents.statement_pdf(statement, regency=, parties=) -> bytes
+    documents.berita_acara_pdf(report, statement, number=, signed_on=, place=, regency=, parties=,
+                               follow_up=) -> bytes
+    documents.entry_rows(session, month) / totals_rows(statement) / write_csv(...) / write_xlsx(...)
+    privacy.mask_nik(nik) -> "3314**********01"
 """

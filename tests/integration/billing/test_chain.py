@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
+from billing.bundle import export_bundle, verify_bundle
 from billing.config import BillingConfig
-from billing.ledger import post_card_printed, post_events, verify_chain
+from billing.ledger import post_card_printed, post_correction, post_events, verify_chain
 from billing.statement import close_period
 from tests.unit.billing.factories import add_contract, event
 
@@ -272,3 +274,40 @@ def test_a_second_writer_waits_for_the_first_on_postgresql(engine: Engine, confi
     first.close()
     t.join()
     assert outcome == ["duplicate"]
+
+
+def test_awkward_text_round_trips_through_both_databases_and_the_bundle(
+    db: Session, config: BillingConfig, tmp_path: Path
+) -> None:
+    """What is hashed at posting must be exactly what is read back: quotes, backslashes, newlines, control
+    characters and non-ASCII text in every free-text field, on SQLite and PostgreSQL."""
+    add_contract(db)
+    awkward = [
+        'Kantor "Kalijambe"',
+        "back\\slash",
+        "line\nbreak\ttab",
+        "\u0001\u001f",
+        "Kecamatan Gesi é ñ 漢字 😀",
+        " ",
+    ]
+    events = [
+        event(
+            datetime(2026, 11, 10, tzinfo=UTC) + timedelta(minutes=i),
+            key=f"key {text!r}",
+            office_code=text,
+            printer_id=text,
+            template_version=text,
+            card_serial=f"S{i}{text}",
+        )  # fmt: skip
+        for i, text in enumerate(awkward)
+    ]
+    post_events(db, events, config=config, now=NOW)
+    post_correction(
+        db, corrects_seq=1, correction_key='fix "1"\n', note="catatan: \\ \u00e9\n", config=config, now=NOW
+    )
+    close_period(db, "2026-11", config=config, unposted_events=0, now=NOW)
+    db.commit()
+    result = verify_chain(db, public_key_pem=config.keys.public_key_pem())
+    assert result.ok, result.problems
+    bundle = export_bundle(db, "2026-11", tmp_path / "b.zip")
+    assert verify_bundle(bundle, config.keys.public_key_pem()) == []
