@@ -21,13 +21,13 @@ import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Literal
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
 
-from ktp_service.cards import CardError, render_card
+from ktp_service.cards import CardError, RenderedCard, render_card
 from ktp_service.db import unit_of_work
 from ktp_service.models import Printer, PrintJob, Resident, utcnow
 from ktp_service.services import cards, print_jobs, printers
@@ -186,17 +186,26 @@ class PrintWorker:
             return job.id
 
     def _submit(self, job_id: int) -> None:
-        with unit_of_work(self.engine) as session:
+        # Read, then render with no transaction open: rendering takes milliseconds of CPU, and on SQLite an
+        # open write transaction would make every clerk's request wait for it.
+        with unit_of_work(self.engine, writes=False) as session:
             job = session.get(PrintJob, job_id)
             assert job is not None
             printer = session.get(Printer, job.printer_id)
             resident = session.get(Resident, job.resident_id)
             assert printer is not None and resident is not None
-            try:
-                document = self._render(job, printer, resident)
-            except CardError as exc:
+        try:
+            document, rendered, issue_date = self._render(printer, resident)
+        except CardError as exc:
+            with unit_of_work(self.engine) as session:
+                job = _reload(session, job_id)
                 print_jobs.abort(session, job, [], f"Kartu tidak dapat dibuat: {exc}", spoiled=False)
-                return
+            return
+        with unit_of_work(self.engine) as session:
+            job = _reload(session, job_id)
+            job.template_id, job.template_version = rendered.template_id, str(rendered.template_version)
+            job.template_hash, job.document_sha256 = rendered.template_hash, rendered.document_hash
+            job.tanggal_terbit = issue_date
             job.submit_started_at = utcnow()
             session.add(job)
         adapter = self.adapters.get(printer)
@@ -232,15 +241,12 @@ class PrintWorker:
             job.state_reasons = list(receipt.state_reasons)
             session.add(job)
 
-    def _render(self, job: PrintJob, printer: Printer, resident: Resident) -> bytes:
+    def _render(self, printer: Printer, resident: Resident) -> tuple[bytes, RenderedCard, date]:
         template = cards.template(self.settings.default_template, self.settings.templates_dir)
         issue_date = cards.local_today(self.settings.timezone)
         data = cards.card_data(resident, self.settings.data_dir / "images", tanggal_terbit=issue_date)
         rendered = render_card(template, data, dpi=printer.dpi, fmt=FORMATS[printer.document_format])
-        job.template_id, job.template_version = rendered.template_id, str(rendered.template_version)
-        job.template_hash, job.document_sha256 = rendered.template_hash, rendered.document_hash
-        job.tanggal_terbit = issue_date
-        return rendered.content
+        return rendered.content, rendered, issue_date
 
     def _retry_later(self, job_id: int, exc: PrinterError) -> None:
         """Nothing was submitted: back to the queue with exponential backoff; the reasons tell the clerk why."""
