@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test install system-packages services lint typecheck pytest bench clean
+.PHONY: run test install runtime-packages system-packages services lint typecheck pytest bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,11 +14,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+runtime-packages:
+	bash scripts/install-system-packages.sh scripts/runtime-packages.txt
+
 system-packages:
-	bash scripts/install-system-packages.sh
+	bash scripts/install-system-packages.sh scripts/runtime-packages.txt scripts/system-packages.txt
 
 ## run: set up, migrate, seed demo data if empty, serve on http://127.0.0.1:8000 (docs at /docs)
-run: install system-packages
+run: install runtime-packages
 	$(BIN)/ktp db upgrade
 	$(BIN)/ktp demo seed --if-empty
 	$(BIN)/ktp serve

@@ -103,8 +103,11 @@ def demo_seed(
         if if_empty and not seed.is_empty(session):
             typer.echo("database already has data; demo seed skipped")
             return
-        added = seed.seed_demo(session)
-    typer.echo(f"seeded {added['offices']} offices, {added['users']} users")
+        added = seed.seed_demo(session, get_settings().data_dir)
+    typer.echo(
+        f"seeded {added['offices']} offices, {added['users']} users, {added['printers']} printers, "
+        f"{added['residents']} residents"
+    )
     if added["users"]:
         typer.echo(
             f"demo users ({', '.join(u.username for u in seed.DEMO_USERS)}) use password {seed.DEMO_PASSWORD!r}"

@@ -4,13 +4,15 @@ one demo user per role. Idempotent: seeding twice adds nothing."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 
 from sqlmodel import Session, select
 
 from ktp_service import regions
-from ktp_service.models import Office, User
-from ktp_service.services import offices, users
-from ktp_service.services.actor import SYSTEM
+from ktp_service.models import Office, Printer, Resident, User
+from ktp_service.services import offices, printers, stock, users
+from ktp_service.services.actor import SYSTEM, Actor
 from ktp_service.vocab import Role
 
 REGENCY = "33.14"
@@ -68,9 +70,99 @@ def seed_users(session: Session) -> int:
     return added
 
 
+DEMO_PRINTERS = (
+    # (office, name, adapter, uri): a spool printer writes files you can open; simulators behave like card
+    # printers (faults can be switched on for training).
+    (REGENCY, "KPT-Spool", "spool", ""),
+    (REGENCY, "KPT-Simulator", "simulator", "simulator://kpt-1"),
+    ("33.14.01", "Kalijambe-Simulator", "simulator", "simulator://kalijambe-1"),
+)
+
+DEMO_RESIDENTS = (
+    # nik, nama, born, female, kode_desa, alamat
+    ("3314015708850001", "SITI NUR'AINI", date(1985, 8, 17), True, "33.14.01.2001", "DK. KEDEN RT 003"),
+    ("3314011203900002", "BAMBANG SETIAWAN", date(1990, 3, 12), False, "33.14.01.2007", "JL. NGEBUNG NO. 7"),
+    ("3314016101020003", "DWI AYU LESTARI", date(2002, 1, 21), True, "33.14.01.2003", "DK. KALIMACAN RT 001"),
+)
+
+
+def seed_printers(session: Session, data_dir: Path) -> int:
+    added = 0
+    existing = {(p.office_id, p.name) for p in session.exec(select(Printer))}
+    for office_code, name, adapter, uri in DEMO_PRINTERS:
+        office = offices.get_by_code(session, office_code)
+        if (office.id, name) in existing:
+            continue
+        printers.create(
+            session,
+            SYSTEM,
+            name=name,
+            office=office_code,
+            adapter=adapter,
+            uri=uri,
+            config={},
+            document_format="image/png",
+            dpi=300,
+            data_dir=data_dir,
+        )
+        stock.receive(session, SYSTEM, office, 500, "stok awal (demo)")
+        added += 1
+    return added
+
+
+def seed_residents(session: Session, data_dir: Path) -> int:
+    from ktp_service.cards.sample import make_photo, make_signature
+    from ktp_service.images import accept_image, store_image
+    from ktp_service.schemas.residents import ResidentCreate
+    from ktp_service.services import residents
+
+    clerk = Actor(user_id=None, username="demo-seed", role=Role.CLERK, office_code="33.14.01")
+    office = offices.get_by_code(session, "33.14.01")
+    added = 0
+    for i, (nik, nama, born, female, desa, alamat) in enumerate(DEMO_RESIDENTS):
+        if session.exec(select(Resident.id).where(Resident.nik == nik)).first() is not None:
+            continue
+        body = ResidentCreate(
+            nik=nik,
+            nama=nama,
+            tempat_lahir="SRAGEN",
+            tanggal_lahir=born,
+            jenis_kelamin="PEREMPUAN" if female else "LAKI-LAKI",
+            golongan_darah="O",
+            alamat=alamat,
+            rt="003",
+            rw="019",
+            kode_kecamatan="33.14.01",
+            kode_desa=desa,
+            agama="ISLAM",
+            status_perkawinan="KAWIN",
+            pekerjaan="WIRASWASTA",
+        )
+        resident, _ = residents.create(session, clerk, body, office.id)
+        photo = store_image(
+            *accept_image(make_photo(seed=i), "photo", field="foto", max_bytes=10**7, max_pixels=10**8),
+            data_dir / "images",
+        )
+        sig = store_image(
+            *accept_image(
+                make_signature(seed=i), "signature", field="ttd", max_bytes=10**7, max_pixels=10**8
+            ),
+            data_dir / "images",
+        )
+        resident.photo_sha256, resident.photo_format = photo.sha256, photo.fmt
+        resident.signature_sha256, resident.signature_format = sig.sha256, sig.fmt
+        session.add(resident)
+        added += 1
+    return added
+
+
 def is_empty(session: Session) -> bool:
     return session.exec(select(Office.id).limit(1)).first() is None
 
 
-def seed_demo(session: Session) -> dict[str, int]:
-    return {"offices": seed_offices(session), "users": seed_users(session)}
+def seed_demo(session: Session, data_dir: Path) -> dict[str, int]:
+    counts = {"offices": seed_offices(session), "users": seed_users(session)}
+    session.flush()
+    counts["printers"] = seed_printers(session, data_dir)
+    counts["residents"] = seed_residents(session, data_dir)
+    return counts
