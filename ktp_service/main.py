@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ktp_service import __version__
+from ktp_service import __version__, web
 from ktp_service.api.routes import admin, auth, printing, residents
 from ktp_service.billing_bridge import poster
 from ktp_service.cards import CardError, FontMissing, TemplateNotFound
@@ -147,4 +147,5 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(residents.router)
     app.include_router(admin.router)
     app.include_router(printing.router)
+    app.include_router(web.router)
     return app

@@ -1,0 +1,20 @@
+"""The web console (issue 6): server-rendered pages for clerks, supervisors, administrators, finance and the
+partner's auditor. Pages call the same services as the API, as the logged-in user, so roles, office scope and
+every rule are the API's. Nothing loads from outside: CSS and the little JavaScript are served from
+``static/``, charts are SVG drawn on the server.
+
+Mounted by ``app.include_router(web.router)`` in :mod:`ktp_service.main`.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.staticfiles import StaticFiles
+
+from ktp_service.web.core import HERE
+from ktp_service.web.routes import admin, auth, counter, indicators, office
+
+router = APIRouter(include_in_schema=False)
+for _module in (auth, counter, office, admin, indicators):
+    router.include_router(_module.router)
+router.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

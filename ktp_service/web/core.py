@@ -1,0 +1,296 @@
+"""What every page shares: the signed session cookie, CSRF checks, the logged-in actor, role gates (the very
+role sets of the API), transactions, and rendering templates.
+
+Session: a cookie signed with itsdangerous (secret: the token secret in DATA_DIR/keys, with its own salt),
+holding the user id, a per-session CSRF token, the language and one-shot flash messages. It expires after
+``token_minutes`` without a request (renewed on every page), so an unattended counter logs itself out.
+Every POST form carries the CSRF token in a hidden field; a form without the right token is refused.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import secrets
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, get_args
+from urllib.parse import quote
+
+from fastapi import Depends, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.datastructures import FormData
+
+from ktp_service.api.deps import RequireRoles
+from ktp_service.db import unit_of_work
+from ktp_service.errors import DomainError, Forbidden, NotFound
+from ktp_service.models import User
+from ktp_service.security import token_secret
+from ktp_service.services.actor import Actor
+from ktp_service.services.users import actor_for
+from ktp_service.settings import Settings
+from ktp_service.vocab import Role
+from ktp_service.web import i18n
+
+log = logging.getLogger("ktp.web")
+
+COOKIE = "ktp_console"
+HERE = Path(__file__).parent
+TEMPLATES = Environment(
+    loader=FileSystemLoader(HERE / "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+TEMPLATES.filters["rupiah"] = i18n.rupiah
+TEMPLATES.filters["number"] = i18n.number
+TEMPLATES.filters["percent"] = i18n.percent
+TEMPLATES.filters["zip_pairs"] = lambda values: [(v, v) for v in values]
+
+
+class LoginRequired(Exception):
+    """No valid session: the page sends the browser to the login form."""
+
+
+class CsrfFailed(Exception):
+    """A POST without this session's CSRF token."""
+
+
+@dataclass
+class WebSession:
+    """What the signed cookie holds."""
+
+    uid: int | None = None
+    csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    lang: str = i18n.DEFAULT_LANGUAGE
+    flash: list[tuple[str, str]] = field(default_factory=list)
+    dirty: bool = False
+
+    def dump(self) -> dict[str, Any]:
+        return {"uid": self.uid, "csrf": self.csrf, "lang": self.lang, "flash": self.flash}
+
+
+def _serializer(settings: Settings) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(token_secret(settings.data_dir / "keys"), salt="ktp-web-session")
+
+
+def settings_of(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def load_session(request: Request) -> WebSession:
+    """The request's session, decoded once (an invalid or expired cookie is a fresh anonymous session)."""
+    cached = getattr(request.state, "web_session", None)
+    if isinstance(cached, WebSession):
+        return cached
+    settings = settings_of(request)
+    raw = request.cookies.get(COOKIE)
+    session = WebSession(dirty=True)
+    request.state.session_expired = False
+    if raw:
+        try:
+            data = _serializer(settings).loads(raw, max_age=settings.token_minutes * 60)
+            lang = data.get("lang") if data.get("lang") in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
+            session = WebSession(
+                uid=data.get("uid"),
+                csrf=str(data.get("csrf") or secrets.token_urlsafe(24)),
+                lang=lang,
+                flash=[(str(k), str(t)) for k, t in data.get("flash") or []],
+            )
+        except (BadSignature, TypeError, ValueError, AttributeError):
+            request.state.session_expired = True
+    request.state.web_session = session
+    return session
+
+
+def save_session(request: Request, response: Response) -> None:
+    """Re-sign the session onto the response: this also renews its idle timeout."""
+    session = getattr(request.state, "web_session", None)
+    if not isinstance(session, WebSession):
+        return
+    settings = settings_of(request)
+    response.set_cookie(
+        COOKIE,
+        _serializer(settings).dumps(session.dump()),
+        max_age=settings.token_minutes * 60,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+
+
+@dataclass
+class Page:
+    """One request of a page: who is asking, in which language, and the tools to answer."""
+
+    request: Request
+    session: WebSession
+    actor: Actor | None = None
+    full_name: str = ""
+
+    @property
+    def lang(self) -> str:
+        return self.session.lang
+
+    @property
+    def settings(self) -> Settings:
+        return settings_of(self.request)
+
+    @property
+    def me(self) -> Actor:
+        if self.actor is None:
+            raise LoginRequired()
+        return self.actor
+
+    def t(self, key: str, **values: object) -> str:
+        return i18n.translate(key, self.lang, **values)
+
+    def flash(self, kind: str, text: str) -> None:
+        self.session.flash.append((kind, text))
+
+    def tx(self, *, writes: bool = True) -> Any:
+        """A unit of work: commits at the end of the block, rolls back if it raises."""
+        return unit_of_work(self.request.app.state.engine, writes=writes)
+
+    @property
+    def nav(self) -> list[tuple[str, str]]:
+        """(href, catalogue key) of the menu for this user's role."""
+        if self.actor is None:
+            return []
+        return [(href, key) for href, key, roles in NAV if self.actor.role in roles]
+
+    def can(self, alias: Any) -> bool:
+        return self.actor is not None and self.actor.role in roles_of(alias)
+
+    def render(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+        flashes, self.session.flash = self.session.flash, []
+        html = TEMPLATES.get_template(template).render(
+            page=self,
+            _=self.t,
+            flashes=flashes,
+            tanggal=lambda v: i18n.tanggal(v, self.settings.timezone),
+            waktu=lambda v: i18n.waktu(v, self.settings.timezone),
+            **context,
+        )
+        return HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-store"})
+
+    def redirect(self, url: str) -> RedirectResponse:
+        return RedirectResponse(url, status_code=303)
+
+
+_C, _S, _A, _F, _P = Role.CLERK, Role.SUPERVISOR, Role.ADMIN, Role.FINANCE, Role.PARTNER_AUDITOR
+# The menu: (href, catalogue key, roles that see it). Each page still checks its own roles.
+NAV: list[tuple[str, str, frozenset[Role]]] = [
+    ("/supervisor", "nav.approvals", frozenset({_S})),
+    ("/residents", "nav.counter", frozenset({_C, _S, _A, _F})),
+    ("/residents/new", "nav.register", frozenset({_C, _S})),
+    ("/jobs", "nav.queue", frozenset({_C, _S})),
+    ("/printers", "nav.printers", frozenset({_C, _S, _A})),
+    ("/stock", "nav.stock", frozenset({_C, _S, _A, _F})),
+    ("/admin/offices", "nav.offices", frozenset({_A})),
+    ("/admin/users", "nav.users", frozenset({_A})),
+    ("/indicators", "nav.indicators", frozenset({_S, _A, _F})),
+]
+
+
+def roles_of(alias: Any) -> frozenset[Role]:
+    """The roles an API dependency alias (``PrintOperator``, ``AdminOnly``...) admits: pages reuse the API's
+    own role sets, so the two can never disagree."""
+    for meta in get_args(alias)[1:]:
+        dependency = getattr(meta, "dependency", None)
+        if isinstance(dependency, RequireRoles):
+            return dependency.roles
+    raise TypeError(f"{alias!r} is not a role alias from ktp_service.api.deps")
+
+
+def _page(request: Request) -> Page:
+    session = load_session(request)
+    page = Page(request, session)
+    if session.uid is not None:
+        with unit_of_work(request.app.state.engine, writes=False) as db:
+            user = db.get(User, session.uid)
+            if user is not None and user.active:
+                page.actor = actor_for(db, user)
+                page.full_name = user.full_name or user.username
+            else:
+                session.uid = None
+    return page
+
+
+def any_page(request: Request) -> Page:
+    """Anyone, logged in or not (the login page)."""
+    return _page(request)
+
+
+class PageFor:
+    """A page dependency for the roles of an API alias; anonymous visitors are sent to log in."""
+
+    def __init__(self, *aliases: Any) -> None:
+        self.roles = frozenset().union(*(roles_of(a) for a in aliases))
+
+    def __call__(self, request: Request) -> Page:
+        page = _page(request)
+        if page.actor is None:
+            raise LoginRequired()
+        if page.actor.role not in self.roles:
+            raise Forbidden(page.t("error.forbidden"))
+        return page
+
+
+async def posted_form(request: Request) -> FormData:
+    """The POSTed form, after checking its CSRF token against the session's."""
+    form = await request.form(max_files=4, max_fields=200)
+    session = load_session(request)
+    sent = form.get("csrf_token")
+    if not isinstance(sent, str) or not hmac.compare_digest(sent, session.csrf):
+        raise CsrfFailed()
+    return form
+
+
+Form = Annotated[FormData, Depends(posted_form)]
+
+
+def text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+class WebRoute(APIRoute):
+    """Turns what a page raises into pages (login redirect, error page) and saves the session cookie on
+    every answer. Routes catch the DomainErrors they can show next to a field; the rest land here."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def run(request: Request) -> Response:
+            try:
+                response = await handler(request)
+            except LoginRequired:
+                load_session(request)
+                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                response = RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+            except CsrfFailed:
+                response = _error_page(request, 403, "error.csrf")
+            except DomainError as exc:
+                key = "error.not_found" if isinstance(exc, NotFound) else None
+                response = _error_page(request, exc.status_code, key, exc.message)
+            except Exception:
+                log.exception("page %s failed", request.url.path)
+                response = _error_page(request, 500, "error.internal")
+            save_session(request, response)
+            return response
+
+        return run
+
+
+def _error_page(request: Request, status: int, key: str | None, message: str = "") -> Response:
+    page = Page(request, load_session(request))
+    text_ = page.t(key) if key else message
+    detail = message if key and message and page.lang == "en" else ""
+    return page.render("error.html", status_code=status, message=text_, detail=detail)

@@ -1,0 +1,139 @@
+"""From form fields to the API's own request bodies, and from errors back to messages next to each field.
+
+Pages validate with the same pydantic bodies as the API (``ResidentCreate``...) and the same services, so
+there is one set of rules; this module only translates the rule that failed into the page's language.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+
+from ktp_service.errors import DomainError, OutOfOfficeScope
+from ktp_service.schemas.residents import ResidentFields
+from ktp_service.web import i18n
+
+RESIDENT_FIELDS = ("nik", *ResidentFields.model_fields)
+_DATE = re.compile(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\s*$")
+
+# (field, code) -> catalogue key; (None, code) applies to any field.
+_CODES: dict[tuple[str | None, str], str] = {
+    ("nik", "format"): "v.nik_format",
+    ("nik", "province"): "v.nik_province",
+    ("nik", "region"): "v.nik_region",
+    ("nik", "birth_date"): "v.nik_birth_date",
+    ("nik", "birth_date_mismatch"): "v.nik_birth_date_mismatch",
+    ("nik", "sex_mismatch"): "v.nik_sex_mismatch",
+    ("nik", "serial"): "v.nik_serial",
+    ("kode_kecamatan", "unknown_region"): "v.kecamatan_unknown",
+    ("kode_desa", "desa_not_in_kecamatan"): "v.desa_not_in_kecamatan",
+    ("kode_desa", "unknown_region"): "v.desa_unknown",
+    ("berlaku_hingga", "invalid"): "v.wni_lifetime",
+    ("berlaku_hingga", "missing"): "v.wna_expiry",
+    ("foto", "missing"): "v.photo_missing",
+    ("tanda_tangan", "missing"): "v.signature_missing",
+    ("file", "format"): "v.image_format",
+    ("file", "too_large"): "v.image_too_large",
+    ("file", "too_small"): "v.image_too_small",
+    ("file", "invalid"): "v.image_empty",
+    ("password", "invalid"): "v.password_short",
+    (None, "does_not_fit"): "v.does_not_fit",
+    # pydantic's error types
+    (None, "missing"): "v.missing",
+    (None, "enum"): "v.choose",
+    (None, "literal_error"): "v.choose",
+    ("nik", "string_pattern_mismatch"): "v.nik_format",
+    ("rt", "string_pattern_mismatch"): "v.rtrw",
+    ("rw", "string_pattern_mismatch"): "v.rtrw",
+    ("rt", "value_error"): "v.rtrw",
+    ("rw", "value_error"): "v.rtrw",
+    ("kode_kecamatan", "string_pattern_mismatch"): "v.kecamatan_unknown",
+    ("kode_desa", "string_pattern_mismatch"): "v.desa_unknown",
+    ("nama", "value_error"): "v.name_chars",
+    ("tempat_lahir", "value_error"): "v.name_chars",
+    ("pekerjaan", "value_error"): "v.pekerjaan",
+    ("tanggal_lahir", "value_error"): "v.date_range",
+    ("username", "string_pattern_mismatch"): "v.username",
+    ("password", "string_too_short"): "v.password_short",
+    (None, "date_from_datetime_parsing"): "v.date",
+    (None, "date_parsing"): "v.date",
+    (None, "date_type"): "v.date",
+    (None, "int_parsing"): "v.number",
+}
+
+Errors = dict[str, str]
+
+
+def message(lang: str, field: str, code: str, fallback: str, **values: Any) -> str:
+    key = _CODES.get((field, code)) or _CODES.get((None, code))
+    if code == "string_too_long" and "max_length" in values:
+        return i18n.translate("v.too_long", lang, max=values["max_length"])
+    return i18n.translate(key, lang) if key else fallback
+
+
+def from_validation(exc: ValidationError, lang: str) -> Errors:
+    out: Errors = {}
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ())]
+        field = loc[0] if loc else "form"
+        fallback = str(err.get("msg", "")).removeprefix("Value error, ")
+        ctx = err.get("ctx") or {}
+        out.setdefault(field, message(lang, field, str(err.get("type")), fallback, **ctx))
+    return out
+
+
+def from_domain(exc: DomainError, lang: str) -> tuple[Errors, str]:
+    """Field messages, and a message for the whole form (empty when every problem has its field)."""
+    if isinstance(exc, OutOfOfficeScope):
+        return {"kode_kecamatan": i18n.translate("v.out_of_scope", lang)}, ""
+    if exc.code == "nik_already_registered":
+        return {"nik": i18n.translate("v.nik_taken", lang)}, ""
+    fields: Errors = {}
+    for p in exc.problems:
+        fields.setdefault(p.field, message(lang, p.field, p.code, p.message))
+    return fields, "" if fields else exc.message
+
+
+def parse_date(value: str) -> date | str | None:
+    """``17-08-1985`` -> a date; empty -> None; anything else is passed on as typed, for pydantic to refuse."""
+    if not value.strip():
+        return None
+    m = _DATE.match(value)
+    if not m:
+        return value
+    day, month, year = (int(g) for g in m.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return value
+
+
+def resident_data(form: FormData, *, with_nik: bool) -> dict[str, Any]:
+    """The resident fields of a form, as the API's JSON would carry them (empty optional fields left out)."""
+    data: dict[str, Any] = {}
+    for name in RESIDENT_FIELDS:
+        if name == "nik" and not with_nik:
+            continue
+        raw = form.get(name)
+        value = raw.strip() if isinstance(raw, str) else ""
+        if name in ("tanggal_lahir", "berlaku_hingga"):
+            parsed = parse_date(value)
+            if parsed is not None:
+                data[name] = parsed
+            elif name == "berlaku_hingga":
+                data[name] = None
+            continue
+        if value:
+            data[name] = value
+    return data
+
+
+def date_text(value: object) -> str:
+    """A form value back to the ``dd-mm-yyyy`` the clerk typed or the stored date."""
+    if isinstance(value, date):
+        return value.strftime("%d-%m-%Y")
+    return "" if value is None else str(value)

@@ -1,0 +1,184 @@
+"""Service indicators for the regency, computed from the print_job and printer tables (the success
+indicators the Sragen case lacked, DOMAIN.md section 3):
+
+- cards printed per office per local day;
+- turnaround from the request to the printed card (a fault reprint counts from the first request);
+- spoilage rate: spoiled blanks / (printed + spoiled);
+- printer availability *now*: active printers ready at their last poll. The printer table keeps only the
+  latest status, so availability over time would need a status history, which the schema does not keep.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, or_, select
+
+from ktp_service.models import Office, Printer, PrintJob
+from ktp_service.web.views import printer_state
+
+
+@dataclass
+class OfficeFigures:
+    code: str
+    name: str
+    printed: int = 0
+    spoiled: int = 0
+    delayed: int = 0  # jobs that waited on a printer fault (retried or stopped)
+    turnaround: list[float] = field(default_factory=list)  # minutes
+    printers: int = 0
+    ready: int = 0
+
+    @property
+    def median(self) -> float | None:
+        return quantile(self.turnaround, 50)
+
+    @property
+    def p90(self) -> float | None:
+        return quantile(self.turnaround, 90)
+
+
+@dataclass
+class Indicators:
+    start: date
+    end: date  # inclusive
+    days: list[date]
+    per_day: dict[date, int]
+    per_office_day: dict[str, dict[date, int]]
+    offices: list[OfficeFigures]
+
+    @property
+    def total(self) -> OfficeFigures:
+        t = OfficeFigures("*", "")
+        for o in self.offices:
+            t.printed += o.printed
+            t.spoiled += o.spoiled
+            t.delayed += o.delayed
+            t.turnaround += o.turnaround
+            t.printers += o.printers
+            t.ready += o.ready
+        return t
+
+
+def quantile(values: list[float], percent: int) -> float | None:
+    """Nearest-rank percentile: the smallest value with at least ``percent`` % of the observations at or
+    below it; None when empty. Integer arithmetic, so 90 % of 10 values is exactly rank 9."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, -(-percent * len(ordered) // 100))  # ceil(percent * n / 100)
+    return ordered[rank - 1]
+
+
+def compute(session: Session, *, zone: str, start: date, end: date, office_code: str | None) -> Indicators:
+    tz = ZoneInfo(zone)
+    since = datetime.combine(start, time.min, tz)
+    until = datetime.combine(end + timedelta(days=1), time.min, tz)
+    office_rows = list(session.exec(select(Office).order_by(col(Office.code))))
+    if office_code:
+        office_rows = [o for o in office_rows if o.code == office_code]
+    by_id = {o.id: OfficeFigures(o.code, o.name) for o in office_rows}
+
+    days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    per_day: dict[date, int] = dict.fromkeys(days, 0)
+    per_office_day: dict[str, dict[date, int]] = defaultdict(lambda: dict.fromkeys(days, 0))
+
+    jobs = list(
+        session.exec(
+            select(PrintJob).where(
+                col(PrintJob.office_id).in_(list(by_id)),
+                or_(
+                    (col(PrintJob.completed_at) >= since) & (col(PrintJob.completed_at) < until),
+                    (col(PrintJob.updated_at) >= since) & (col(PrintJob.updated_at) < until),
+                ),
+            )
+        )
+    )
+    first_request = _first_requests(session, jobs)
+    for job in jobs:
+        figures = by_id[job.office_id]
+        if job.state == "completed" and job.completed_at and since <= job.completed_at < until:
+            figures.printed += 1
+            day = job.completed_at.astimezone(tz).date()
+            per_day[day] += 1
+            per_office_day[figures.code][day] += 1
+            requested = first_request.get(job.id or 0, job.created_at)
+            figures.turnaround.append((job.completed_at - requested).total_seconds() / 60)
+        if job.spoiled and since <= job.updated_at < until:
+            figures.spoiled += 1
+        if since <= job.created_at < until and (job.attempts > 1 or job.state == "processing-stopped"):
+            figures.delayed += 1
+
+    for printer in session.exec(select(Printer).where(col(Printer.active).is_(True))):
+        if printer.office_id in by_id:
+            by_id[printer.office_id].printers += 1
+            by_id[printer.office_id].ready += printer_state(printer).ready
+
+    shown = [f for f in by_id.values() if f.printed or f.spoiled or f.printers or office_code]
+    return Indicators(start, end, days, per_day, dict(per_office_day), shown)
+
+
+def _first_requests(session: Session, jobs: list[PrintJob]) -> dict[int, datetime]:
+    """For fault reprints, when the card was first asked for (following reprint_of back to the start)."""
+    out: dict[int, datetime] = {}
+    pending = {j.id or 0: j.reprint_of_id for j in jobs if j.reprint_of_id}
+    created: dict[int, tuple[datetime, int | None]] = {}
+    frontier = {parent for parent in pending.values() if parent is not None}
+    for _ in range(10):  # reprint chains are short; bounded so bad data cannot loop
+        frontier -= created.keys()
+        if not frontier:
+            break
+        rows = list(session.exec(select(PrintJob).where(col(PrintJob.id).in_(list(frontier)))))
+        frontier = set()
+        for j in rows:
+            created[j.id or 0] = (j.created_at, j.reprint_of_id)
+            if j.reprint_of_id is not None:
+                frontier.add(j.reprint_of_id)
+    for job_id, parent in pending.items():
+        when: datetime | None = None
+        cursor: int | None = parent
+        for _ in range(10):
+            if cursor is None or cursor not in created:
+                break
+            when, cursor = created[cursor]
+        if when is not None:
+            out[job_id] = when
+    return out
+
+
+@dataclass
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str
+    value: int
+
+
+def bar_chart(
+    labels: list[str], values: list[int], *, width: int = 760, height: int = 220
+) -> dict[str, object]:
+    """Geometry of a plain SVG bar chart (drawn by the template; no chart library)."""
+    top = max(values, default=0) or 1
+    left, bottom, gap = 36, 28, 4
+    inner_w, inner_h = width - left - 8, height - bottom - 12
+    step = inner_w / max(len(values), 1)
+    bars = []
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        h = inner_h * value / top
+        bars.append(Bar(left + i * step + gap / 2, 12 + inner_h - h, max(step - gap, 1), h, label, value))
+    ticks = [(12 + inner_h - inner_h * f, round(top * f)) for f in (0, 0.5, 1)]
+    every = max(1, len(values) // 10)  # at most about ten date labels
+    return {
+        "bars": bars,
+        "ticks": ticks,
+        "width": width,
+        "height": height,
+        "left": left,
+        "base": 12 + inner_h,
+        "label_every": every,
+    }

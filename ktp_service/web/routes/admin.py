@@ -1,0 +1,99 @@
+"""Administration: offices, users and roles (printers are on the printers page)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+
+from ktp_service.api.deps import AdminOnly
+from ktp_service.api.routes.admin import OfficeCreate, UserCreate
+from ktp_service.errors import DomainError
+from ktp_service.services import offices, users
+from ktp_service.vocab import Role
+from ktp_service.web import forms
+from ktp_service.web.core import Form, Page, PageFor, WebRoute, text
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+AdminPage = Annotated[Page, Depends(PageFor(AdminOnly))]
+
+
+def _offices_page(
+    page: Page, errors: dict[str, str] | None = None, values: dict[str, str] | None = None, status: int = 200
+) -> HTMLResponse:
+    with page.tx(writes=False) as session:
+        rows = offices.list_offices(session)
+    return page.render(
+        "offices.html", status_code=status, rows=rows, errors=errors or {}, values=values or {}
+    )
+
+
+@router.get("/admin/offices")
+def offices_page(page: AdminPage) -> HTMLResponse:
+    return _offices_page(page)
+
+
+@router.post("/admin/offices")
+def add_office(page: AdminPage, form: Form) -> Response:
+    values = {"code": text(form, "code"), "name": text(form, "name")}
+    try:
+        body = OfficeCreate.model_validate({"code": values["code"], "name": values["name"] or None})
+        with page.tx() as session:
+            offices.create(session, page.me, body.code, body.name)
+    except ValidationError as exc:
+        return _offices_page(page, forms.from_validation(exc, page.lang), values, 422)
+    except DomainError as exc:
+        fields, whole = forms.from_domain(exc, page.lang)
+        return _offices_page(page, fields or {"code": whole}, values, exc.status_code)
+    page.flash("ok", page.t("office.added", code=body.code))
+    return page.redirect("/admin/offices")
+
+
+def _users_page(
+    page: Page, errors: dict[str, str] | None = None, values: dict[str, str] | None = None, status: int = 200
+) -> HTMLResponse:
+    with page.tx(writes=False) as session:
+        rows = users.list_users(session)
+        office_list = offices.list_offices(session)
+    return page.render(
+        "users.html",
+        status_code=status,
+        rows=rows,
+        offices=office_list,
+        roles=[r.value for r in Role],
+        errors=errors or {},
+        values=values or {},
+    )
+
+
+@router.get("/admin/users")
+def users_page(page: AdminPage) -> HTMLResponse:
+    return _users_page(page)
+
+
+@router.post("/admin/users")
+def add_user(page: AdminPage, form: Form) -> Response:
+    values = {k: text(form, k) for k in ("username", "full_name", "role", "office")}
+    try:
+        body = UserCreate.model_validate(
+            {**values, "office": values["office"] or None, "password": str(form.get("password") or "")}
+        )
+        with page.tx() as session:
+            users.create(
+                session,
+                page.me,
+                username=body.username,
+                password=body.password,
+                role=body.role,
+                office_code=body.office,
+                full_name=body.full_name,
+            )
+    except ValidationError as exc:
+        return _users_page(page, forms.from_validation(exc, page.lang), values, 422)
+    except DomainError as exc:
+        fields, whole = forms.from_domain(exc, page.lang)
+        return _users_page(page, fields or {"username": whole}, values, exc.status_code)
+    page.flash("ok", page.t("user.added", username=body.username))
+    return page.redirect("/admin/users")

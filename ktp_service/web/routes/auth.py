@@ -1,0 +1,98 @@
+"""Login, logout, language and the start page."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ktp_service.errors import TooManyAttempts, Unauthorized
+from ktp_service.services import audit, users
+from ktp_service.vocab import Role
+from ktp_service.web import i18n
+from ktp_service.web.core import Form, Page, WebRoute, any_page, text
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+AnyPage = Annotated[Page, Depends(any_page)]
+
+# Where each role starts its day.
+START = {
+    Role.CLERK: "/residents",
+    Role.SUPERVISOR: "/supervisor",
+    Role.ADMIN: "/admin/printers",
+    Role.FINANCE: "/indicators",
+    Role.PARTNER_AUDITOR: "/partner",
+}
+
+
+def _local(target: str | None) -> str | None:
+    """Only paths of this site (never //host or a scheme) may be a redirect target after login."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+@router.get("/")
+def home(page: AnyPage) -> RedirectResponse:
+    if page.actor is None:
+        return page.redirect("/login")
+    return page.redirect(START.get(page.actor.role, "/residents"))
+
+
+@router.get("/login")
+def login_form(page: AnyPage, next: Annotated[str | None, Query(max_length=300)] = None) -> HTMLResponse:
+    if page.request.state.session_expired:
+        page.flash("info", page.t("auth.expired"))
+    return page.render("login.html", next=_local(next) or "", username="", error="")
+
+
+@router.post("/login")
+def login(page: AnyPage, form: Form) -> Response:
+    username, password = text(form, "username"), str(form.get("password") or "")
+    settings = page.settings
+    error = ""
+    with page.tx() as session:
+        try:
+            user = users.authenticate(
+                session,
+                username,
+                password,
+                max_failures=settings.login_max_failures,
+                window_minutes=settings.login_lockout_minutes,
+            )
+        except TooManyAttempts:
+            error = page.t("auth.locked")
+        except Unauthorized:
+            error = page.t("auth.wrong")  # the failure is committed: it throttles the next guesses
+        else:
+            audit.record(
+                session, users.actor_for(session, user), "auth.login", "user", user.id, channel="web"
+            )
+    if error:
+        return page.render(
+            "login.html",
+            status_code=401,
+            next=_local(text(form, "next")) or "",
+            username=username,
+            error=error,
+        )
+    # A new CSRF token at login: a token seen before logging in is worth nothing afterwards.
+    page.session.uid, page.session.csrf = user.id, secrets.token_urlsafe(24)
+    role = Role(user.role)
+    return page.redirect(_local(text(form, "next")) or START.get(role, "/residents"))
+
+
+@router.post("/logout")
+def logout(page: AnyPage, form: Form) -> RedirectResponse:
+    page.session.uid, page.session.csrf = None, secrets.token_urlsafe(24)
+    page.flash("info", page.t("auth.logged_out"))
+    return page.redirect("/login")
+
+
+@router.post("/lang")
+def switch_language(page: AnyPage, form: Form) -> RedirectResponse:
+    lang = text(form, "lang")
+    page.session.lang = lang if lang in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
+    return page.redirect(_local(text(form, "back")) or "/")

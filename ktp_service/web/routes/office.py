@@ -1,0 +1,239 @@
+"""Running an office: printers (state, checks, simulator faults for training), blank-card stock, and the
+supervisor's decisions (second cards waiting for approval, jobs whose outcome needs confirming)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from ktp_service.api.deps import AdminOnly, AnyUser, PrinterOperator, Supervisor
+from ktp_service.errors import DomainError, Invalid
+from ktp_service.models import Office, Printer, Resident
+from ktp_service.schemas.printing import PrinterCreate
+from ktp_service.services import offices, print_jobs, printers, stock
+from ktp_service.web import forms
+from ktp_service.web.core import Form, Page, PageFor, WebRoute, text
+from ktp_service.web.views import job_state, printer_state
+from printers.registry import ADAPTER_NAMES
+from printers.simulator import FAULTS
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+AnyPage = Annotated[Page, Depends(PageFor(AnyUser))]
+CarePage = Annotated[Page, Depends(PageFor(PrinterOperator))]
+AdminPage = Annotated[Page, Depends(PageFor(AdminOnly))]
+SupervisorPage = Annotated[Page, Depends(PageFor(Supervisor))]
+PrinterId = Annotated[int, Path(ge=1, le=2_000_000_000)]
+
+
+# -- printers ----------------------------------------------------------------------------------------------
+def _printers_page(
+    page: Page,
+    *,
+    office: str = "",
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    settings = page.settings
+    with page.tx(writes=False) as session:
+        rows: list[dict[str, Any]] = []
+        for p, code in printers.list_printers(session, page.me, office or None):
+            faults: list[str] = []
+            if p.adapter == "simulator":
+                faults = list(printers.simulator_control(p, settings.data_dir).info().faults)
+            rows.append({"printer": p, "office": code, "view": printer_state(p), "faults": faults})
+        office_list = offices.list_offices(session) if not page.me.role.office_bound else []
+    return page.render(
+        "printers.html",
+        status_code=status,
+        rows=rows,
+        office=office,
+        offices=office_list,
+        can_care=page.can(PrinterOperator),
+        can_add=page.can(AdminOnly),
+        faults=list(FAULTS),
+        adapters=ADAPTER_NAMES,
+        errors=errors or {},
+        values=values or {"adapter": "simulator", "document_format": "image/png", "dpi": "300"},
+    )
+
+
+@router.get("/printers")
+def printers_page(page: AnyPage, office: Annotated[str, Query(max_length=13)] = "") -> HTMLResponse:
+    return _printers_page(page, office=office)
+
+
+@router.post("/printers")
+def add_printer(page: AdminPage, form: Form) -> Response:
+    values = {k: text(form, k) for k in ("name", "office", "adapter", "uri", "document_format", "dpi")}
+    try:
+        body = PrinterCreate.model_validate({**values, "dpi": int(values["dpi"] or 300)})
+    except (ValidationError, ValueError) as exc:
+        errors = (
+            forms.from_validation(exc, page.lang)
+            if isinstance(exc, ValidationError)
+            else {"dpi": page.t("v.number")}
+        )
+        return _printers_page(page, errors=errors, values=values, status=422)
+    try:
+        with page.tx() as session:
+            printers.create(
+                session,
+                page.me,
+                name=body.name,
+                office=body.office,
+                adapter=body.adapter,
+                uri=body.uri,
+                config=body.config,
+                document_format=body.document_format,
+                dpi=body.dpi,
+                data_dir=page.settings.data_dir,
+            )
+    except DomainError as exc:
+        fields, whole = forms.from_domain(exc, page.lang)
+        if whole:
+            fields["name"] = whole
+        return _printers_page(page, errors=fields, values=values, status=exc.status_code)
+    page.flash("ok", page.t("printer.added", name=body.name))
+    return page.redirect("/printers")
+
+
+def _own_printer(page: Page, session: Any, printer_id: int) -> Printer:
+    p = printers.get(session, printer_id)
+    printers.check_office(session, page.me, p)
+    return p
+
+
+@router.post("/printers/{printer_id}/status")
+def refresh_printer(printer_id: PrinterId, page: CarePage, form: Form) -> RedirectResponse:
+    with page.tx() as session:
+        printers.poll_status(
+            session, _own_printer(page, session, printer_id), page.request.app.state.adapters
+        )
+    return page.redirect(text(form, "back") if text(form, "back").startswith("/") else "/printers")
+
+
+@router.post("/printers/{printer_id}/simulator")
+def simulator(printer_id: PrinterId, page: CarePage, form: Form) -> RedirectResponse:
+    """Training: raise or clear one fault of a simulated printer (as the API's simulator route does)."""
+    action, fault = text(form, "action"), text(form, "fault")
+    with page.tx() as session:
+        p = _own_printer(page, session, printer_id)
+        if p.adapter != "simulator":
+            raise Invalid(f"Printer {p.name} is not a simulator.")
+        if fault not in FAULTS and not (action == "clear" and fault == "all"):
+            raise Invalid(f"Unknown fault {fault!r}; known: {', '.join(FAULTS)}.")
+        control = printers.simulator_control(p, page.settings.data_dir)
+        if action == "set":
+            control.set_fault(fault)
+        else:
+            control.clear_fault(None if fault == "all" else fault)
+        printers.poll_status(session, p, page.request.app.state.adapters)
+        state = page.t(printer_state(p).key)
+    page.flash("ok", page.t("printer.sim_done", state=state))
+    return page.redirect(f"/printers#printer-{printer_id}")
+
+
+# -- stock -------------------------------------------------------------------------------------------------
+def _stock_office(page: Page, session: Any, code: str) -> Office:
+    if page.me.role.office_bound:
+        code = page.me.office_code or ""
+    return offices.get_by_code(session, code or "33.14")
+
+
+@router.get("/stock")
+def stock_page(page: AnyPage, office: Annotated[str, Query(max_length=13)] = "") -> HTMLResponse:
+    return _stock_page(page, office)
+
+
+def _stock_page(
+    page: Page, office: str, errors: dict[str, str] | None = None, status: int = 200
+) -> HTMLResponse:
+    with page.tx(writes=False) as session:
+        the_office = _stock_office(page, session, office)
+        assert the_office.id is not None
+        balance = stock.balance(session, the_office.id)
+        moves = stock.movements(session, the_office.id, limit=30)
+        office_list = offices.list_offices(session) if not page.me.role.office_bound else []
+    threshold = page.settings.low_stock_threshold
+    return page.render(
+        "stock.html",
+        status_code=status,
+        office=the_office,
+        offices=office_list,
+        balance=balance,
+        low=balance <= threshold,
+        threshold=threshold,
+        moves=moves,
+        can_care=page.can(PrinterOperator),
+        errors=errors or {},
+    )
+
+
+@router.post("/stock")
+def receive_stock(page: CarePage, form: Form) -> Response:
+    code = text(form, "office")
+    raw = text(form, "quantity")
+    if not raw.lstrip("-").isdigit():
+        return _stock_page(page, code, {"quantity": page.t("v.number")}, 422)
+    try:
+        with page.tx() as session:
+            the_office = _stock_office(page, session, code)
+            stock.receive(session, page.me, the_office, int(raw), text(form, "note")[:200])
+            code = the_office.code
+    except DomainError as exc:
+        fields, whole = forms.from_domain(exc, page.lang)
+        return _stock_page(page, code, {"quantity": fields.get("quantity") or whole}, exc.status_code)
+    page.flash("ok", page.t("stock.received", quantity=int(raw)))
+    return page.redirect(f"/stock?office={code}")
+
+
+# -- supervisor --------------------------------------------------------------------------------------------
+@router.get("/supervisor")
+def supervisor_page(page: SupervisorPage) -> HTMLResponse:
+    lists: dict[str, list[dict[str, Any]]] = {}
+    with page.tx(writes=False) as session:
+        for state in ("pending-held", "needs-confirmation"):
+            rows, _ = print_jobs.list_jobs(session, page.me, office=None, state=state, limit=100, offset=0)
+            names = print_jobs.usernames(session, {j.clerk_id for j in rows})
+            lists[state] = [
+                {
+                    "job": j,
+                    "view": job_state(j),
+                    "resident": session.get(Resident, j.resident_id),
+                    "printer": session.get(Printer, j.printer_id),
+                    "clerk": names.get(j.clerk_id or 0, "-"),
+                }
+                for j in rows
+            ]
+    return page.render("supervisor.html", held=lists["pending-held"], confirm=lists["needs-confirmation"])
+
+
+JobId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
+
+
+@router.post("/supervisor/jobs/{job_id}")
+def decide(job_id: JobId, page: SupervisorPage, form: Form) -> RedirectResponse:
+    decision, note = text(form, "decision"), text(form, "note")[:200]
+    try:
+        with page.tx() as session:
+            job = print_jobs.get(session, page.me, job_id)
+            if decision == "approve":
+                print_jobs.approve(session, page.me, job, note)
+                done = "sup.approved"
+            elif decision == "refuse":
+                print_jobs.refuse(session, page.me, job, note)
+                done = "sup.refused"
+            elif decision in ("printed", "spoiled"):
+                print_jobs.resolve(session, page.me, job, decision, note)
+                done = "sup.resolved"
+            else:
+                raise Invalid(f"Unknown decision {decision!r}.")
+    except DomainError as exc:
+        page.flash("error", exc.message)
+    else:
+        page.flash("ok", page.t(done))
+    return page.redirect("/supervisor")

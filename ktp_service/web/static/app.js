@@ -1,0 +1,79 @@
+// Small progressive enhancement for the KTP console. Every page works without it.
+(function () {
+  "use strict";
+
+  // Follow a print job: fetch its status block until the job ends, then reload for the next actions.
+  var panel = document.querySelector("[data-poll]");
+  if (panel) {
+    var url = panel.getAttribute("data-poll");
+    var tick = function () {
+      fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+        .then(function (r) {
+          if (r.redirected || !r.ok) { window.location.reload(); return null; }
+          return r.text();
+        })
+        .then(function (html) {
+          if (html === null) { return; }
+          panel.innerHTML = html;
+          var inner = panel.querySelector("[data-terminal]");
+          if (inner && inner.getAttribute("data-terminal") === "yes") { window.location.reload(); return; }
+          window.setTimeout(tick, 1200);
+        })
+        .catch(function () { window.setTimeout(tick, 3000); });
+    };
+    window.setTimeout(tick, 800);
+  }
+
+  // Kelurahan/desa list follows the chosen kecamatan.
+  document.querySelectorAll("select[data-follows]").forEach(function (desa) {
+    var kec = document.getElementById(desa.getAttribute("data-follows"));
+    if (!kec) { return; }
+    var sync = function () {
+      desa.querySelectorAll("optgroup").forEach(function (g) {
+        var match = !kec.value || g.getAttribute("data-kecamatan") === kec.value;
+        g.hidden = !match;
+        g.disabled = !match;
+      });
+      var chosen = desa.options[desa.selectedIndex];
+      if (chosen && chosen.parentElement && chosen.parentElement.disabled) { desa.value = ""; }
+    };
+    kec.addEventListener("change", sync);
+    sync();
+  });
+
+  // Filters apply as soon as a choice is made.
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (s) {
+    s.addEventListener("change", function () { s.form.submit(); });
+  });
+
+  // Live validation: the form is checked by the server (same rules as saving) once a field is left.
+  document.querySelectorAll("form[data-check]").forEach(function (form) {
+    var touched = {};
+    var timer = null;
+    var check = function () {
+      fetch(form.getAttribute("data-check"), { method: "POST", body: new FormData(form), credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data) { return; }
+          form.querySelectorAll("[data-field]").forEach(function (box) {
+            var name = box.getAttribute("data-field");
+            if (!touched[name]) { return; }
+            var msg = data.errors[name] || "";
+            var out = box.querySelector(".error");
+            var input = box.querySelector("input, select");
+            if (out) { out.textContent = msg; }
+            box.classList.toggle("invalid", !!msg);
+            if (input) { if (msg) { input.setAttribute("aria-invalid", "true"); } else { input.removeAttribute("aria-invalid"); } }
+          });
+        })
+        .catch(function () { /* the server checks again on submit */ });
+    };
+    form.addEventListener("change", function (ev) {
+      var box = ev.target.closest("[data-field]");
+      if (box) { touched[box.getAttribute("data-field")] = true; }
+      if (ev.target.name === "tanggal_lahir" || ev.target.name === "jenis_kelamin") { touched.nik = true; }
+      window.clearTimeout(timer);
+      timer = window.setTimeout(check, 250);
+    });
+  });
+})();
