@@ -20,6 +20,7 @@ does not match; an empty list means the bundle checks out.
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 import zipfile
@@ -32,7 +33,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from billing.canonical import canonical_bytes, canonical_json, sha256_hex
-from billing.contracts import ContractTerms, price_card
+from billing.contracts import ContractTerms, Pricing, TieredShare, price_card
 from billing.errors import NotFound, PeriodNotClosable
 from billing.ledger import (
     CITIZEN_FEES,
@@ -114,10 +115,11 @@ class _Problems(list[str]):
 
 
 def _lines(z: zipfile.ZipFile) -> Iterator[str]:
-    with z.open(TRANSACTIONS) as f:
-        for raw in f:
-            line = raw.decode("utf-8").rstrip("\n")
-            if line:
+    # TextIOWrapper reads the inflated stream in large blocks and splits lines in C; iterating the zip
+    # member itself would read it line by line in Python.
+    with io.TextIOWrapper(z.open(TRANSACTIONS), encoding="utf-8") as f:
+        for line in f:
+            if line != "\n":
                 yield line
 
 
@@ -181,6 +183,7 @@ def _verify_transactions(z: zipfile.ZipFile, statement: Statement, problems: _Pr
     assert chain is not None
     month = statement.month
     terms = _terms(statement, problems)
+    prices = _Prices(terms)
 
     # First pass: which transactions are reversed (a reversal comes after what it reverses, so collect
     # targets first rather than keep every transaction in memory). Canonical JSON escapes quotes inside
@@ -233,7 +236,7 @@ def _verify_transactions(z: zipfile.ZipFile, statement: Statement, problems: _Pr
             if lines != want or seq != chain.head_seq:
                 problems.add(f"closing transaction {seq} does not carry the statement's adjustment and taxes")
             continue
-        _check_card(tx, lines, terms, originals, problems)
+        _check_card(tx, lines, prices, originals, problems)
         if tx["kind"] == "card" and tx["billed"]:
             ordinal = tx["period_ordinal"]
             if len(seen_ordinals) <= ordinal:
@@ -296,17 +299,39 @@ def _verify_transactions(z: zipfile.ZipFile, statement: Statement, problems: _Pr
     _compare(problems, "ppn (account)", statement.ppn, accounts[PPN_EXPENSE])
 
 
+class _Prices:
+    """:func:`price_card` for one bundle's contracts, remembered: a card's price depends on its ordinal only
+    through its tier's rate, so a month of cards has a handful of distinct prices."""
+
+    def __init__(self, terms: dict[int, ContractTerms]) -> None:
+        self.terms = terms
+        self.known: dict[tuple[int, str, int | None], Pricing] = {}
+
+    def __call__(self, version_id: int, reason: str, ordinal: int) -> Pricing:
+        terms = self.terms[version_id]
+        share = terms.partner_share
+        key = (
+            version_id,
+            reason,
+            share.basis_points_for(ordinal) if isinstance(share, TieredShare) else None,
+        )
+        price = self.known.get(key)
+        if price is None:
+            price = self.known[key] = price_card(terms, reason, ordinal)
+        return price
+
+
 def _check_card(
     tx: dict[str, Any],
     lines: list[tuple[Any, ...]],
-    terms: dict[int, ContractTerms],
+    prices: _Prices,
     originals: dict[int, tuple[int, int, int]],
     problems: _Problems,
 ) -> None:
     seq = tx["seq"]
     if lines != card_lines(tx["payer"], tx["fee"], tx["partner"], tx["regency"]):
         problems.add(f"transaction {seq}: its entries do not say what its amounts say")
-    version = terms.get(tx["contract_version_id"])
+    version = prices.terms.get(tx["contract_version_id"])
     if version is None:
         return
     if tx["kind"] == "reversal":
@@ -322,7 +347,7 @@ def _check_card(
         ):
             problems.add(f"transaction {seq}: card left unbilled though its contract bills it")
         return
-    price = price_card(version, tx["reason"], tx["period_ordinal"])
+    price = prices(tx["contract_version_id"], tx["reason"], tx["period_ordinal"])
     got = (tx["fee"], tx["payer"], tx["partner"], tx["regency"], tx["rate_bp"], tx["cards"])
     want = (price.fee, price.payer, price.partner, price.regency, price.rate_bp, 1)
     if got != want:
