@@ -16,12 +16,15 @@ Accounts (the regency's books)::
                    Dr ppn_on_partner_services / Cr partner_payable (PPN), Dr partner_payable / Cr pph23_payable
 
 A correction is a ``reversal`` transaction that mirrors the one it points to (``corrects_seq``); a
-transaction is corrected at most once (a unique column), and nothing is ever updated or deleted.
+transaction is corrected at most once (a unique column), and nothing is ever updated or deleted. The
+``billing_billed_card`` table (card serial -> billing transaction) keeps a card from being billed twice
+under two event keys; a reversal frees the card.
 
-Chain: each transaction's ``hash`` is ``sha256(canonical_json(content))`` where the content is every column
-but ``hash`` (``prev_hash`` included) plus ``lines: [[account, debit, credit], ...]`` in line order; its
-``prev_hash`` is the previous transaction's ``hash`` (64 zeros for the first). :func:`verify_chain` recomputes
-all of it and names the first transaction or entry that does not match.
+Chain: each transaction's ``hash`` is ``sha256(canonical_json(content))`` where the content is the array of
+its :data:`HASHED_FIELDS` (every column but ``hash``, ``prev_hash`` included; booleans as 0/1) followed by
+its lines ``[[account, debit, credit], ...]`` in line order; ``prev_hash`` is the previous transaction's
+``hash`` (64 zeros for the first). :func:`verify_chain` recomputes all of it and names the first
+transaction or entry that does not match.
 
 Every function here takes the caller's :class:`~sqlmodel.Session`, takes the billing lock
 (:mod:`billing.lock`) and only flushes: the caller commits, so a card's completion and its posting can be one
