@@ -12,7 +12,7 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, get_args
@@ -243,14 +243,18 @@ class PageFor:
         return page
 
 
-async def posted_form(request: Request) -> FormData:
-    """The POSTed form, after checking its CSRF token against the session's."""
+async def posted_form(request: Request) -> AsyncIterator[FormData]:
+    """The POSTed form, after checking its CSRF token against the session's. Uploaded files are closed
+    when the request ends."""
     form = await request.form(max_files=4, max_fields=200)
-    session = load_session(request)
-    sent = form.get("csrf_token")
-    if not isinstance(sent, str) or not hmac.compare_digest(sent, session.csrf):
-        raise CsrfFailed()
-    return form
+    try:
+        session = load_session(request)
+        sent = form.get("csrf_token")
+        if not isinstance(sent, str) or not hmac.compare_digest(sent, session.csrf):
+            raise CsrfFailed()
+        yield form
+    finally:
+        await form.close()
 
 
 Form = Annotated[FormData, Depends(posted_form)]

@@ -443,6 +443,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "ind.fault_jobs": ("Pekerjaan tertunda karena printer", "Jobs delayed by a printer"),
     "ind.ready": ("Siap", "Ready"),
     "ind.minutes": ("{n} menit", "{n} min"),
+    "ind.under_minute": ("< 1 menit", "< 1 min"),
     "ind.hours": ("{n} jam", "{n} h"),
     "ind.no_data": ("Belum ada data pada periode ini.", "No data in this period."),
     "ind.days": ("{n} hari terakhir", "last {n} days"),

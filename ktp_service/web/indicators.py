@@ -160,7 +160,7 @@ class Bar:
 
 
 def bar_chart(
-    labels: list[str], values: list[int], *, width: int = 760, height: int = 220
+    labels: list[str], values: list[int], *, width: int = 1180, height: int = 230
 ) -> dict[str, object]:
     """Geometry of a plain SVG bar chart (drawn by the template; no chart library)."""
     top = max(values, default=0) or 1

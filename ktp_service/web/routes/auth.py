@@ -21,7 +21,7 @@ AnyPage = Annotated[Page, Depends(any_page)]
 START = {
     Role.CLERK: "/residents",
     Role.SUPERVISOR: "/supervisor",
-    Role.ADMIN: "/admin/printers",
+    Role.ADMIN: "/printers",
     Role.FINANCE: "/indicators",
     Role.PARTNER_AUDITOR: "/partner",
 }

@@ -19,6 +19,7 @@ from ktp_service.cards import CardError, render_card
 from ktp_service.errors import Conflict, DomainError
 from ktp_service.images import ImageKind
 from ktp_service.models import Office, Printer, PrintJob, Resident, User
+from ktp_service.nik import check_nik
 from ktp_service.schemas.printing import PrintJobCreate
 from ktp_service.schemas.residents import ResidentCreate, ResidentUpdate
 from ktp_service.services import audit, cards, offices, print_jobs, printers, residents, stock
@@ -131,7 +132,15 @@ def _register(page: Page, form: Any, *, dry_run: bool) -> tuple[Resident | None,
     try:
         body = ResidentCreate.model_validate(data)
     except ValidationError as exc:
-        return None, forms.from_validation(exc, page.lang), ""
+        errors = forms.from_validation(exc, page.lang)
+        if "nik" not in errors:
+            # The form is incomplete, so the service is not reached yet; its NIK rule still is, so a NIK
+            # that disagrees with the birth date or sex typed so far is flagged at once.
+            born = data.get("tanggal_lahir") if "tanggal_lahir" not in errors else None
+            sex = data.get("jenis_kelamin") if "jenis_kelamin" not in errors else None
+            for p in check_nik(str(data.get("nik", "")), born, sex).problems:
+                errors.setdefault("nik", forms.message(page.lang, "nik", p.code, p.message))
+        return None, errors, ""
     try:
         with page.tx() as session:
             resident, _ = residents.create(session, page.me, body, _office_id(session, page.me))

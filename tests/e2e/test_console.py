@@ -1,0 +1,242 @@
+"""One flow per role, in a real browser against the running service (print worker and simulated card
+printers included). Every wait is on something the page shows (Playwright's expect), never a sleep.
+
+The flows share one server and run in file order; each leaves the seeded printer idle and instant.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlmodel import Session, col, func, select
+
+from ktp_service.cards.sample import make_photo, make_signature
+from ktp_service.models import PrintJob
+from tests.e2e.conftest import PRINTER, Site
+from tests.factories import make_nik
+
+pytestmark = pytest.mark.browser
+
+Open = Callable[[str], Any]
+CLERK, SUPERVISOR = "kalijambe.clerk", "kalijambe.supervisor"
+
+
+def _printer_card(page: Page, name: str) -> Any:
+    return page.locator(f"article[data-printer='{name}']")
+
+
+def _switch(page: Page, printer: str, fault: str) -> None:
+    """Press a simulator fault switch on the printers page and wait for the page that confirms it."""
+    card = _printer_card(page, printer)
+    if card.locator("details.simulator[open]").count() == 0:
+        card.locator("details.simulator summary").click()
+    before = card.locator(f"button[data-fault='{fault}']").get_attribute("aria-pressed")
+    card.locator(f"button[data-fault='{fault}']").click()
+    after = "false" if before == "true" else "true"
+    expect(_printer_card(page, printer).locator(f"button[data-fault='{fault}']")).to_have_attribute(
+        "aria-pressed", after
+    )
+
+
+def _print(page: Page, site: Site, nik: str, reason: str = "baru") -> None:
+    page.goto(f"{site.url}/residents/{nik}")
+    page.locator("#reason").select_option(reason)
+    page.get_by_role("button", name="Cetak kartu").click()
+    page.wait_for_url(re.compile(r"/jobs/[0-9a-f-]{36}$"))
+
+
+def test_clerk_registers_prints_survives_a_jam_and_reprints(desk: Open, site: Site) -> None:
+    clerk = desk(CLERK)
+    page = clerk.page
+    expect(page.get_by_role("heading", name="Cari penduduk")).to_be_visible()
+    clerk.shot("01-cari-penduduk")
+
+    nik = make_nik("33.14.01", date(1995, 3, 15), female=True, serial=4321)
+    page.get_by_label("NIK atau nama").fill(nik)
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Tidak ada penduduk yang cocok")).to_be_visible()
+
+    # Register: a wrong NIK is explained next to the field as soon as the clerk leaves it.
+    page.get_by_role("link", name="+ Daftar penduduk").click()
+    page.locator("#f-nik").fill(nik[:10])
+    page.locator("#f-nama").focus()
+    expect(page.locator("#e-nik")).to_have_text("NIK harus tepat 16 angka (0-9).")
+    page.locator("#f-nik").fill(nik)
+    page.locator("#f-nama").fill("Ratna Sari Dewi")
+    page.locator("#f-tempat_lahir").fill("Sragen")
+    page.locator("#f-tanggal_lahir").fill("16-03-1995")  # one day off the NIK's birth date
+    page.locator("#f-jenis_kelamin").select_option("PEREMPUAN")
+    expect(page.locator("#e-nik")).to_contain_text("Tanggal lahir di NIK tidak sama")
+    clerk.shot("02-daftar-validasi")
+    page.locator("#f-tanggal_lahir").fill("15-03-1995")
+    page.locator("#f-alamat").fill("Dk. Keden Rt 2")
+    page.locator("#f-rt").fill("2")
+    page.locator("#f-rw").fill("5")
+    page.locator("#f-kode_desa").select_option("33.14.01.2001")
+    page.locator("#f-agama").select_option("ISLAM")
+    page.locator("#f-status_perkawinan").select_option("BELUM KAWIN")
+    page.locator("#f-pekerjaan").select_option("PELAJAR/MAHASISWA")
+    expect(page.locator("#e-nik")).to_have_text("")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.get_by_test_id("resident-name")).to_have_text("RATNA SARI DEWI")
+    expect(page.get_by_role("status")).to_contain_text("Penduduk terdaftar")
+
+    # Photo and signature, then the live card preview.
+    page.locator("#file-photo").set_input_files(
+        {"name": "foto.jpg", "mimeType": "image/jpeg", "buffer": make_photo(seed=7)}
+    )
+    page.get_by_role("button", name="Unggah pas foto").click()
+    expect(page.get_by_role("status")).to_contain_text("Pas foto tersimpan")
+    page.locator("#file-signature").set_input_files(
+        {"name": "ttd.png", "mimeType": "image/png", "buffer": make_signature(seed=7)}
+    )
+    page.get_by_role("button", name="Unggah tanda tangan").click()
+    preview = page.get_by_test_id("card-preview")
+    expect(preview).to_be_visible()
+    page.wait_for_function("() => document.querySelector('[data-testid=card-preview]').naturalWidth === 1011")
+    clerk.shot("03-penduduk-pratinjau", full_page=True)
+
+    # Print on a slowed simulator, so the jam below lands mid-card.
+    site.set_speed(600)
+    expect(page.locator("label.printer-choice", has_text=PRINTER).locator(".badge")).to_have_text("Siap")
+    page.get_by_role("button", name="Cetak kartu").click()
+    page.wait_for_url(re.compile(r"/jobs/[0-9a-f-]{36}$"))
+    job_url = page.url
+    expect(page.get_by_test_id("job-state")).to_have_text("Sedang dicetak")
+    clerk.shot("04-cetak-berjalan")
+
+    # The supervisor, at the printer, simulates a card jam.
+    sup = desk(SUPERVISOR)
+    sup.page.goto(site.url + "/printers")
+    _switch(sup.page, PRINTER, "jam")
+    expect(_printer_card(sup.page, PRINTER).locator("header .badge")).to_have_text("Macet")
+    sup.shot("05-printer-macet")
+
+    # The clerk's page follows the job by itself: spoiled, with what to do.
+    expect(page.get_by_test_id("job-state")).to_have_text("Gagal: kartu rusak")
+    expect(page.locator(".advice-box")).to_contain_text("Kartu macet")
+    clerk.shot("06-kartu-rusak")
+
+    # Jam cleared, printer fast again; the clerk asks for the reprint, which completes.
+    _switch(sup.page, PRINTER, "jam")
+    site.set_speed(0)
+    page.get_by_role("button", name="Minta cetak ulang").click()
+    page.wait_for_url(re.compile(r"/jobs/[0-9a-f-]{36}$"))
+    assert page.url != job_url
+    expect(page.get_by_test_id("job-state")).to_have_text("Selesai")
+    expect(page.get_by_text("Kartu selesai dicetak. Serahkan kepada pemiliknya.")).to_be_visible()
+    clerk.shot("07-cetak-ulang-selesai")
+    page.goto(job_url)
+    expect(page.get_by_test_id("reprint-link")).to_be_visible()
+
+    # The office queue and blank-card stock: 500 received, one spoiled, one printed.
+    page.get_by_role("navigation").get_by_role("link", name="Antrian cetak").click()
+    expect(page.get_by_test_id("stock-balance")).to_have_text("498")
+    expect(page.locator("table.list tbody tr")).to_have_count(2)
+    clerk.shot("08-antrian-cetak")
+
+    # English is one click away, and back.
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("heading", name=re.compile("Print queue"))).to_be_visible()
+    page.get_by_role("button", name="Bahasa Indonesia").click()
+    expect(page.get_by_role("heading", name=re.compile("Antrian cetak"))).to_be_visible()
+
+
+def test_supervisor_approves_a_second_card_and_resolves_an_unknown_outcome(desk: Open, site: Site) -> None:
+    site.set_speed(0)
+    clerk = desk(CLERK)
+    page = clerk.page
+    bambang = "3314011203900002"  # seeded, no card yet
+    _print(page, site, bambang)
+    expect(page.get_by_test_id("job-state")).to_have_text("Selesai")
+
+    # A lost card: a second card waits for the supervisor.
+    _print(page, site, bambang, "hilang")
+    expect(page.get_by_test_id("job-state")).to_have_text("Menunggu persetujuan")
+    held_url = page.url
+
+    sup = desk(SUPERVISOR)
+    sp = sup.page
+    expect(sp.get_by_role("heading", name="Persetujuan supervisor")).to_be_visible()
+    row = sp.locator("tr", has_text="BAMBANG SETIAWAN")
+    row.get_by_placeholder("Catatan").fill("Surat kehilangan dari Polsek Kalijambe")
+    sup.shot("09-persetujuan")
+    row.get_by_role("button", name="Setujui").click()
+    expect(sp.get_by_role("status")).to_contain_text("Disetujui")
+    page.goto(held_url)
+    expect(page.get_by_test_id("job-state")).to_have_text("Selesai")
+
+    # A printer switched off and on mid-card cannot say whether the card printed: the job waits for the
+    # supervisor, who checks the output tray and records it.
+    site.set_speed(600)
+    _print(page, site, "3314016101020003")
+    expect(page.get_by_test_id("job-state")).to_have_text("Sedang dicetak")
+    site.power_cycle()
+    expect(page.get_by_test_id("job-state")).to_have_text("Perlu konfirmasi")
+    site.set_speed(0)
+    sp.reload()
+    row = sp.locator("tr", has_text="DWI AYU LESTARI")
+    sup.shot("10-perlu-konfirmasi")
+    row.get_by_role("button", name="Tercetak").click()
+    expect(sp.get_by_role("status")).to_contain_text("Hasil dicatat")
+    page.reload()
+    expect(page.get_by_test_id("job-state")).to_have_text("Selesai")
+
+
+def test_admin_adds_a_printer_and_switches_simulator_faults(desk: Open, site: Site) -> None:
+    admin = desk("admin")
+    page = admin.page
+    expect(page.get_by_role("heading", name="Printer", exact=True)).to_be_visible()
+    page.locator("#f-name").fill("Loket-2")
+    page.locator("#f-office").select_option("33.14.01")
+    page.locator("#f-adapter").select_option("simulator")
+    page.locator("#f-uri").fill("simulator://e2e-loket-2")
+    page.get_by_role("button", name="Tambah printer").click()
+    expect(page.get_by_role("status")).to_contain_text("Printer Loket-2 ditambahkan.")
+    card = _printer_card(page, "Loket-2")
+    expect(card).to_be_visible()
+
+    _switch(page, "Loket-2", "ribbon-low")
+    expect(_printer_card(page, "Loket-2").locator("header .badge")).to_have_text("Pita hampir habis")
+    _switch(page, "Loket-2", "offline")
+    expect(_printer_card(page, "Loket-2").locator("header .badge")).to_have_text("Offline")
+    _printer_card(page, "Loket-2").scroll_into_view_if_needed()
+    admin.shot("11-printer-admin")
+    _switch(page, "Loket-2", "offline")
+    _switch(page, "Loket-2", "ribbon-low")
+    expect(_printer_card(page, "Loket-2").locator("header .badge")).to_have_text("Siap")
+
+    # Users and roles: a clerk for the office.
+    page.get_by_role("navigation").get_by_role("link", name="Pengguna").click()
+    page.locator("#f-username").fill("kalijambe.clerk2")
+    page.locator("#f-full_name").fill("Petugas Kedua Kalijambe")
+    page.locator("#f-password").fill("kata-sandi-panjang-1")
+    page.locator("#f-role").select_option("clerk")
+    page.locator("#f-office").select_option("33.14.01")
+    page.get_by_role("button", name="Tambah pengguna").click()
+    expect(page.get_by_role("status")).to_contain_text("Pengguna kalijambe.clerk2 dibuat.")
+    expect(page.locator("td", has_text="kalijambe.clerk2")).to_be_visible()
+    admin.shot("12-pengguna")
+
+
+def test_indicators_match_the_print_jobs(desk: Open, site: Site) -> None:
+    with Session(site.engine) as s:
+        since = datetime.now(UTC) - timedelta(days=13)
+        printed = s.exec(
+            select(func.count()).where(PrintJob.state == "completed", col(PrintJob.completed_at) >= since)
+        ).one()
+        spoiled = s.exec(select(func.count()).where(col(PrintJob.spoiled).is_(True))).one()
+    finance = desk("finance")
+    page = finance.page
+    expect(page.get_by_role("heading", name="Indikator layanan KTP")).to_be_visible()
+    expect(page.get_by_test_id("ind-printed")).to_have_text(str(printed))
+    if printed + spoiled:
+        rate = f"{spoiled * 100 / (printed + spoiled):.1f}%".replace(".", ",")
+        expect(page.get_by_test_id("ind-spoilage")).to_have_text(rate)
+    expect(page.locator("svg.chart rect.bar")).to_have_count(14)
+    finance.shot("13-indikator")
