@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -281,3 +284,186 @@ def printers_simulate(
         for f in fault or []:
             control.set_fault(f)
         typer.echo(f"{p.name}: faults={','.join(control.info().faults) or 'none'}")
+
+
+# -- billing ----------------------------------------------------------------------------------------------
+billing_app = typer.Typer(help="Revenue-share billing.", no_args_is_help=True)
+app.add_typer(billing_app, name="billing")
+MonthOpt = Annotated[str, typer.Option("--month", help="YYYY-MM.")]
+
+
+@billing_app.command("contract-add")
+def billing_contract_add(
+    file: Annotated[Path, typer.Option("--file", help="Contract terms as JSON.")],
+) -> None:
+    """Add a contract version from a JSON file (the API's contract body)."""
+    import json
+
+    from ktp_service.services import billing
+    from ktp_service.services.actor import SYSTEM
+
+    try:
+        body = json.loads(file.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        typer.secho(f"error: cannot read {file}: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=2) from None
+    with _billing_errors(), session_scope() as session:
+        v = billing.add_contract(session, SYSTEM, body)
+        typer.echo(
+            f"contract version {v.id}: {v.number} from {v.effective_from} to {v.effective_to or 'open'}"
+        )
+
+
+@billing_app.command("post")
+def billing_post() -> None:
+    """Post printed cards waiting in the outbox now."""
+    from ktp_service.billing_bridge import config_for, post_pending
+
+    total = 0
+    with _billing_errors():
+        while True:
+            with session_scope() as session:
+                n = post_pending(session, config_for(get_settings()))
+            total += n
+            if n == 0:
+                break
+    typer.echo(f"posted {total} events")
+
+
+@billing_app.command("statement")
+def billing_statement(
+    month: MonthOpt,
+    format: Annotated[str, typer.Option("--format", help="json, csv, xlsx or pdf.")] = "json",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="File to write (default: standard output for json/csv).")
+    ] = None,
+) -> None:
+    """The month's statement as it stands (open) or as signed (closed)."""
+    import io
+
+    from billing import documents
+    from ktp_service.billing_bridge import config_for
+    from ktp_service.services import billing
+    from ktp_service.services.actor import SYSTEM
+
+    settings = get_settings()
+    if format not in ("json", "csv", "xlsx", "pdf"):
+        typer.secho("error: --format is json, csv, xlsx or pdf", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=2)
+    if format in ("xlsx", "pdf") and out is None:
+        typer.secho(f"error: --out is needed for {format}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=2)
+    with _billing_errors(), session_scope() as session:
+        st = billing.read_statement(session, SYSTEM, month, config_for(settings))
+        if format == "json":
+            text = st.model_dump_json(indent=2)
+        elif format == "csv":
+            buf = io.StringIO()
+            documents.write_csv(documents.totals_rows(st), buf)
+            text = buf.getvalue()
+        elif format == "xlsx":
+            assert out is not None
+            documents.write_xlsx(st, session, out)
+            typer.echo(f"wrote {out}")
+            return
+        else:
+            assert out is not None
+            out.write_bytes(documents.statement_pdf(st, regency=settings.regency_name))
+            typer.echo(f"wrote {out}")
+            return
+    if out is None:
+        typer.echo(text)
+    else:
+        out.write_text(text)
+        typer.echo(f"wrote {out}")
+
+
+@billing_app.command("close")
+def billing_close(month: MonthOpt) -> None:
+    """Close a month: fix and sign its statement (refused while its cards wait to be posted)."""
+    from ktp_service.billing_bridge import config_for
+    from ktp_service.services import billing
+    from ktp_service.services.actor import SYSTEM
+
+    with _billing_errors(), session_scope() as session:
+        signed = billing.close_month(session, SYSTEM, month, config_for(get_settings()))
+        st = signed.statement
+        typer.echo(
+            f"closed {month}: {st.cards_billed} cards, partner share {st.partner_share}, signed by key {st.key_id}"
+        )
+
+
+@billing_app.command("export-bundle")
+def billing_export_bundle(
+    month: MonthOpt, out: Annotated[Path, typer.Option("--out", help="The .zip to write.")]
+) -> None:
+    """Write a closed month's signed statement and entries to a bundle for offline verification."""
+    from ktp_service.services import billing
+    from ktp_service.services.actor import SYSTEM
+
+    with _billing_errors(), session_scope() as session:
+        out.write_bytes(billing.bundle_bytes(session, SYSTEM, month))
+    typer.echo(f"wrote {out}")
+
+
+@billing_app.command("public-key")
+def billing_public_key(
+    out: Annotated[Path | None, typer.Option("--out", help="File (default: stdout).")] = None,
+) -> None:
+    """The public key that verifies signed statements (PEM)."""
+    from ktp_service.billing_bridge import config_for
+
+    pem = config_for(get_settings()).keys.public_key_pem()
+    if out is None:
+        typer.echo(pem.rstrip())
+    else:
+        out.write_text(pem)
+
+
+@billing_app.command("verify")
+def billing_verify() -> None:
+    """Recompute the ledger's hash chain and signed statements; exit 1 naming what does not match."""
+    from ktp_service.billing_bridge import config_for
+    from ktp_service.services import billing
+    from ktp_service.services.actor import SYSTEM
+
+    with _billing_errors(), session_scope() as session:
+        r = billing.verify(session, SYSTEM, config_for(get_settings()))
+    if r.ok:
+        typer.echo(
+            f"ledger verifies: {r.transactions} transactions, {r.entries} entries, head {r.head_seq} {r.head_hash[:16]}..."
+        )
+        return
+    for problem in r.problems:
+        typer.secho(problem, fg=typer.colors.RED, err=True)
+    raise typer.Exit(code=1)
+
+
+@billing_app.command("verify-statement")
+def billing_verify_statement(
+    bundle: Annotated[Path, typer.Argument(help="The bundle (.zip) from export-bundle or the API.")],
+    public_key: Annotated[Path, typer.Option("--public-key", help="The regency's public key (PEM).")],
+) -> None:
+    """Check a bundle with no database: the signature, the chain, and every total recomputed from entries."""
+    from billing.bundle import verify_bundle
+
+    problems = verify_bundle(bundle, public_key.read_bytes())
+    if not problems:
+        typer.echo("bundle verifies: signature, chain and totals match")
+        return
+    for problem in problems:
+        typer.secho(problem, fg=typer.colors.RED, err=True)
+    raise typer.Exit(code=1)
+
+
+@contextmanager
+def _billing_errors() -> Iterator[None]:
+    from billing.errors import BillingError
+
+    try:
+        yield
+    except BillingError as exc:
+        typer.secho(f"error: {exc.message}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=2) from None
+    except DomainError as exc:
+        _fail(exc)

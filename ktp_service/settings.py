@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     templates_dir: Path = Field(default=PROJECT_ROOT / "templates", description="Card layout templates.")
     default_template: str = "ktp-front-sragen"
     timezone: str = "Asia/Jakarta"
+    regency_name: str = Field(default="KABUPATEN SRAGEN", description="As printed on billing documents.")
     token_minutes: int = Field(default=30, ge=1, le=24 * 60)
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_minutes: int = Field(default=15, ge=1)

@@ -83,4 +83,8 @@ PrintOperator = Annotated[Actor, Depends(RequireRoles(Role.CLERK, Role.SUPERVISO
 Supervisor = Annotated[Actor, Depends(RequireRoles(Role.SUPERVISOR))]
 # Who looks after printers and stock: supervisors of the office and administrators.
 PrinterOperator = Annotated[Actor, Depends(RequireRoles(Role.SUPERVISOR, Role.ADMIN))]
+# Billing: the partner's auditor reads and verifies; finance reconciles and closes; clerks see none of it.
+BillingReader = Annotated[Actor, Depends(RequireRoles(Role.FINANCE, Role.PARTNER_AUDITOR, Role.ADMIN))]
+ContractEditor = Annotated[Actor, Depends(RequireRoles(Role.FINANCE, Role.ADMIN))]
+FinanceOnly = Annotated[Actor, Depends(RequireRoles(Role.FINANCE))]
 AnyUser = Annotated[Actor, Depends(RequireRoles(*Role))]

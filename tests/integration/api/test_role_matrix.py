@@ -22,6 +22,10 @@ REGISTRY_READ = frozenset({Role.CLERK, Role.SUPERVISOR, Role.ADMIN, Role.FINANCE
 PRINT = frozenset({Role.CLERK, Role.SUPERVISOR})
 SUPERVISOR = frozenset({Role.SUPERVISOR})
 PRINTER_CARE = frozenset({Role.SUPERVISOR, Role.ADMIN})
+BILLING_READ = frozenset({Role.FINANCE, Role.PARTNER_AUDITOR, Role.ADMIN})
+CONTRACTS = frozenset({Role.FINANCE, Role.ADMIN})
+FINANCE = frozenset({Role.FINANCE})
+B = "/api/v1/billing"
 
 MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/healthz"): PUBLIC,
@@ -57,6 +61,22 @@ MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
     ("POST", "/api/v1/print-jobs/{job_id}/confirm"): SUPERVISOR,
     ("GET", "/api/v1/offices/{code}/stock"): ALL,
     ("POST", "/api/v1/offices/{code}/stock"): PRINTER_CARE,
+    ("GET", f"{B}/public-key"): PUBLIC,
+    ("POST", f"{B}/contracts"): CONTRACTS,
+    ("GET", f"{B}/contracts"): BILLING_READ,
+    ("POST", f"{B}/contracts/{{version_id}}/end"): CONTRACTS,
+    ("POST", f"{B}/post-pending"): FINANCE,
+    ("GET", f"{B}/periods/{{month}}/statement"): BILLING_READ,
+    ("POST", f"{B}/periods/{{month}}/close"): FINANCE,
+    ("GET", f"{B}/periods/{{month}}/entries"): BILLING_READ,
+    ("GET", f"{B}/periods/{{month}}/bundle"): BILLING_READ,
+    ("GET", f"{B}/periods/{{month}}/statement.pdf"): BILLING_READ,
+    ("GET", f"{B}/periods/{{month}}/reconciliation"): FINANCE,
+    ("POST", f"{B}/periods/{{month}}/money-received"): FINANCE,
+    ("POST", f"{B}/periods/{{month}}/money-received/import"): FINANCE,
+    ("POST", f"{B}/periods/{{month}}/explanations"): FINANCE,
+    ("GET", f"{B}/periods/{{month}}/berita-acara.pdf"): FINANCE,
+    ("GET", f"{B}/verify"): BILLING_READ,
 }
 
 # One account per role; office-bound roles work at Kalijambe, where the test resident lives.
@@ -84,7 +104,7 @@ def _call(client: TestClient, method: str, path: str, params: dict[str, str], he
         url = url.replace("{" + name + "}", value)
     nik = params["nik"]
     kwargs: dict[str, object] = {"headers": headers}
-    if path.endswith(("/photo", "/signature")):
+    if path.endswith(("/photo", "/signature", "/import")):
         kwargs["files"] = {"file": ("x.txt", b"not an image", "text/plain")}
     elif method in ("POST", "PATCH", "PUT"):
         kwargs["json"] = {}
@@ -107,6 +127,8 @@ def test_role_matrix(client: TestClient, as_user: Callable[[str], dict[str, str]
         "printer_id": str(printer["id"]),
         "job_id": "00000000-0000-0000-0000-000000000000",
         "code": "33.14.01",
+        "month": "2026-10",
+        "version_id": "1",
     }
     failures = []
     for (method, path), allowed in sorted(MATRIX.items()):

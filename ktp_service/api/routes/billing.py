@@ -1,0 +1,291 @@
+"""Billing: contracts, the month's statement, closing, the signed bundle, reconciliation and documents.
+Clerks see none of it; the partner's auditor reads and verifies (NIKs masked); finance reconciles and
+closes. Every read is audited."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Response, UploadFile, status
+from pydantic import BaseModel, Field
+
+from billing import documents, reconciliation
+from billing.statement import Statement
+from ktp_service.api.deps import BillingReader, ContractEditor, FinanceOnly, SessionDep, SettingsDep
+from ktp_service.billing_bridge import config_for, post_pending
+from ktp_service.errors import ERROR_RESPONSES
+from ktp_service.services import billing
+
+router = APIRouter(prefix="/api/v1/billing", tags=["billing"], responses=ERROR_RESPONSES)
+Month = Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM", examples=["2026-11"])]
+
+
+class ContractPublic(BaseModel):
+    id: int
+    number: str
+    partner_name: str
+    effective_from: date
+    effective_to: date | None
+    terms: dict[str, Any]
+    terms_sha256: str
+
+
+class ContractEnd(BaseModel):
+    effective_to: date
+
+
+class MoneyReceivedIn(BaseModel):
+    office_code: str = Field(min_length=1, max_length=32)
+    day: date
+    amount: int = Field(ge=0, le=10**15)
+    reference: str = Field(default="", max_length=100)
+
+
+class ExplanationIn(BaseModel):
+    item: str = Field(min_length=1, max_length=64)
+    explanation: str = Field(min_length=3, max_length=1000)
+
+
+class VerifyResult(BaseModel):
+    ok: bool
+    transactions: int
+    entries: int
+    head_seq: int
+    head_hash: str
+    first_bad_seq: int | None
+    problems: list[str]
+
+
+class ClosedMonth(BaseModel):
+    statement: Statement
+    signature: str
+
+
+class Posted(BaseModel):
+    posted: int
+
+
+def _contract(v: Any) -> ContractPublic:
+    import json
+
+    return ContractPublic(
+        id=v.id,
+        number=v.number,
+        partner_name=v.partner_name,
+        effective_from=v.effective_from,
+        effective_to=v.effective_to,
+        terms=json.loads(v.terms_json),
+        terms_sha256=v.terms_sha256,
+    )
+
+
+@router.get(
+    "/public-key", response_class=Response, responses={200: {"content": {"application/x-pem-file": {}}}}
+)
+def public_key(settings: SettingsDep) -> Response:
+    """The Ed25519 public key that verifies signed statements (PEM). Public: anyone may check a statement."""
+    return Response(config_for(settings).keys.public_key_pem(), media_type="application/x-pem-file")
+
+
+@router.post("/contracts", response_model=ContractPublic, status_code=status.HTTP_201_CREATED)
+def create_contract(body: dict[str, Any], session: SessionDep, actor: ContractEditor) -> ContractPublic:
+    """Add a contract version (fees per reason and payer, partner share, rounding, taxes)."""
+    return _contract(billing.add_contract(session, actor, body))
+
+
+@router.get("/contracts", response_model=list[ContractPublic])
+def list_contracts(session: SessionDep, actor: BillingReader) -> list[ContractPublic]:
+    """Every contract version, oldest first."""
+    from billing.contracts import list_contract_versions
+
+    return [_contract(v) for v in list_contract_versions(session)]
+
+
+@router.post("/contracts/{version_id}/end", response_model=ContractPublic)
+def end_contract(
+    version_id: Annotated[int, Path(ge=1, le=2_000_000_000)],
+    body: ContractEnd,
+    session: SessionDep,
+    actor: ContractEditor,
+) -> ContractPublic:
+    """Set the last day a version is in force (to make room for the next one)."""
+    return _contract(billing.end_contract(session, actor, version_id, body.effective_to))
+
+
+@router.post("/post-pending", response_model=Posted)
+def post_outbox(session: SessionDep, actor: FinanceOnly, settings: SettingsDep) -> Posted:
+    """Post printed cards waiting in the outbox now (the print worker also does it continuously)."""
+    return Posted(posted=post_pending(session, config_for(settings)))
+
+
+@router.get("/periods/{month}/statement", response_model=Statement)
+def get_statement(
+    month: Month, session: SessionDep, actor: BillingReader, settings: SettingsDep
+) -> Statement:
+    """The month as it stands (open) or as closed and signed: cards billed, gross, shares, taxes, breakdowns."""
+    return billing.read_statement(session, actor, month, config_for(settings))
+
+
+@router.post("/periods/{month}/close", response_model=ClosedMonth)
+def close_month(month: Month, session: SessionDep, actor: FinanceOnly, settings: SettingsDep) -> ClosedMonth:
+    """Close the month: fix and sign its statement. Refused while cards of the month wait to be posted."""
+    signed = billing.close_month(session, actor, month, config_for(settings))
+    return ClosedMonth(statement=signed.statement, signature=signed.signature)
+
+
+@router.get("/periods/{month}/entries", response_model=list[dict[str, Any]])
+def month_entries(
+    month: Month,
+    session: SessionDep,
+    actor: BillingReader,
+    format: Annotated[Literal["json", "csv"], Query()] = "json",
+) -> Any:
+    """Every ledger line of the month, down to each billed card (NIK masked), with its contract version."""
+    rows = billing.entries(session, actor, month)
+    if format == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(documents.ENTRY_COLUMNS))
+        writer.writeheader()
+        writer.writerows(rows)
+        return Response(out.getvalue(), media_type="text/csv", headers=_attachment(f"entries-{month}.csv"))
+    return rows
+
+
+@router.get(
+    "/periods/{month}/bundle", response_class=Response, responses={200: {"content": {"application/zip": {}}}}
+)
+def month_bundle(month: Month, session: SessionDep, actor: BillingReader) -> Response:
+    """The closed month's signed statement with its entries, to verify offline with
+    `ktp billing verify-statement BUNDLE --public-key FILE`."""
+    data = billing.bundle_bytes(session, actor, month)
+    return Response(data, media_type="application/zip", headers=_attachment(f"ktp-billing-{month}.zip"))
+
+
+@router.get(
+    "/periods/{month}/statement.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def statement_pdf(month: Month, session: SessionDep, actor: BillingReader, settings: SettingsDep) -> Response:
+    """The statement as PDF, ready to sign."""
+    st = billing.read_statement(session, actor, month, config_for(settings))
+    pdf = documents.statement_pdf(st, regency=settings.regency_name)
+    return Response(pdf, media_type="application/pdf", headers=_attachment(f"laporan-bagi-hasil-{month}.pdf"))
+
+
+@router.get("/periods/{month}/reconciliation", response_model=reconciliation.ReconciliationReport)
+def get_reconciliation(
+    month: Month,
+    session: SessionDep,
+    actor: FinanceOnly,
+    settings: SettingsDep,
+    partner_count: Annotated[
+        int | None, Query(ge=0, le=10**9, description="Cards the partner counted.")
+    ] = None,
+) -> reconciliation.ReconciliationReport:
+    """Cards billed vs printed + spoiled vs printer counters vs blank-card stock vs money expected and received."""
+    return billing.reconcile(session, actor, month, config_for(settings), partner_count)
+
+
+@router.post(
+    "/periods/{month}/money-received", status_code=201, response_model=reconciliation.ReconciliationReport
+)
+def add_money(
+    month: Month, body: MoneyReceivedIn, session: SessionDep, actor: FinanceOnly, settings: SettingsDep
+) -> reconciliation.ReconciliationReport:
+    """Record money that arrived in the regional treasury for an office on a day."""
+    reconciliation.record_money_received(
+        session,
+        month=month,
+        office_code=body.office_code,
+        day=body.day,
+        amount=body.amount,
+        reference=body.reference,
+    )
+    return billing.reconcile(session, actor, month, config_for(settings))
+
+
+@router.post(
+    "/periods/{month}/money-received/import",
+    status_code=201,
+    response_model=reconciliation.ReconciliationReport,
+)
+def import_money(
+    month: Month, file: UploadFile, session: SessionDep, actor: FinanceOnly, settings: SettingsDep
+) -> reconciliation.ReconciliationReport:
+    """Import money received from CSV (office_code,date,amount,reference); any bad row rejects the file."""
+    text = file.file.read(5_000_000).decode("utf-8", errors="replace")
+    reconciliation.import_money_csv(session, month, text, source=f"import:{file.filename or 'upload'}")
+    return billing.reconcile(session, actor, month, config_for(settings))
+
+
+@router.post(
+    "/periods/{month}/explanations", status_code=201, response_model=reconciliation.ReconciliationReport
+)
+def explain(
+    month: Month, body: ExplanationIn, session: SessionDep, actor: FinanceOnly, settings: SettingsDep
+) -> reconciliation.ReconciliationReport:
+    """Explain a difference of the reconciliation (the minutes become final once none is unexplained)."""
+    reconciliation.explain_difference(session, month, body.item, body.explanation, author=actor.username)
+    return billing.reconcile(session, actor, month, config_for(settings))
+
+
+@router.get(
+    "/periods/{month}/berita-acara.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def berita_acara(
+    month: Month,
+    session: SessionDep,
+    actor: FinanceOnly,
+    settings: SettingsDep,
+    number: Annotated[str, Query(min_length=1, max_length=100, description="The minutes' number.")] = "-",
+) -> Response:
+    """Berita Acara Rekonsiliasi (SEMENTARA while differences remain, FINAL once explained or matched)."""
+    cfg = config_for(settings)
+    report = billing.reconcile(session, actor, month, cfg)
+    st = billing.read_statement(session, actor, month, cfg)
+    pdf = documents.berita_acara_pdf(
+        report,
+        st,
+        number=number,
+        signed_on=date.today(),
+        place=settings.regency_name.title(),
+        regency=settings.regency_name,
+        parties=settings_parties(settings),
+    )
+    return Response(pdf, media_type="application/pdf", headers=_attachment(f"berita-acara-{month}.pdf"))
+
+
+@router.get("/verify", response_model=VerifyResult)
+def verify_chain(session: SessionDep, actor: BillingReader, settings: SettingsDep) -> VerifyResult:
+    """Recompute the whole hash chain and the signed statements; names the first entry that does not match."""
+    r = billing.verify(session, actor, config_for(settings))
+    return VerifyResult(
+        ok=r.ok,
+        transactions=r.transactions,
+        entries=r.entries,
+        head_seq=r.head_seq,
+        head_hash=r.head_hash,
+        first_bad_seq=r.first_bad_seq,
+        problems=r.problems,
+    )
+
+
+def settings_parties(settings: Any) -> list[documents.Party]:
+    return [
+        documents.Party(
+            side=f"Pihak Pertama (Pemerintah {settings.regency_name.title()})",
+            name="",
+            position="Kepala Dinas Kependudukan dan Pencatatan Sipil",
+        ),
+        documents.Party(side="Pihak Kedua (Mitra)", name="", position="Direktur"),
+    ]
+
+
+def _attachment(filename: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}

@@ -1,0 +1,179 @@
+"""The application's side of billing: what billing needs from the printing records (month figures,
+unposted events) and audited access for finance, administrators and the partner's auditor. The rules
+themselves live in :mod:`billing`."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from billing import contracts, documents, ledger, reconciliation, statement
+from billing.bundle import export_bundle
+from billing.config import BillingConfig
+from billing.models import ContractVersion
+from billing.periods import month_bounds, month_of
+from ktp_service.models import CardPrintedEvent, CounterReading, Office, Printer, PrintJob, StockMovement
+from ktp_service.services import audit
+from ktp_service.services.actor import Actor
+
+
+def add_contract(session: Session, actor: Actor, body: dict[str, Any]) -> ContractVersion:
+    version = contracts.add_contract_version(session, contracts.parse_terms(body))
+    audit.record(session, actor, "billing.contract.create", "contract", version.id, number=version.number)
+    return version
+
+
+def end_contract(session: Session, actor: Actor, version_id: int, effective_to: date) -> ContractVersion:
+    version = contracts.end_contract_version(session, version_id, effective_to)
+    audit.record(
+        session, actor, "billing.contract.end", "contract", version_id, effective_to=effective_to.isoformat()
+    )
+    return version
+
+
+def unposted_events(session: Session, month: str, config: BillingConfig) -> int:
+    """Printed cards of ``month`` or earlier still waiting in the outbox (closing needs zero)."""
+    _, end = month_bounds(month, config.zone)
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(CardPrintedEvent)
+            .where(col(CardPrintedEvent.posted_at).is_(None), col(CardPrintedEvent.completed_at) < end)
+        ).one()
+    )
+
+
+def read_statement(session: Session, actor: Actor, month: str, config: BillingConfig) -> statement.Statement:
+    result = statement.get_statement(session, month, config=config)
+    audit.record(session, actor, "billing.statement.read", "period", month)
+    return result
+
+
+def close_month(
+    session: Session, actor: Actor, month: str, config: BillingConfig
+) -> statement.SignedStatement:
+    signed = statement.close_period(
+        session, month, config=config, unposted_events=unposted_events(session, month, config)
+    )
+    audit.record(session, actor, "billing.close", "period", month, key_id=signed.statement.key_id)
+    return signed
+
+
+def bundle_bytes(session: Session, actor: Actor, month: str) -> bytes:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = export_bundle(session, month, Path(tmp) / f"ktp-billing-{month}.zip")
+        data = path.read_bytes()
+    audit.record(session, actor, "billing.bundle.download", "period", month)
+    return data
+
+
+def entries(session: Session, actor: Actor, month: str) -> list[dict[str, Any]]:
+    """Every ledger line of the month (NIKs are masked in the ledger itself)."""
+    rows = [
+        dict(zip(documents.ENTRY_COLUMNS, row, strict=True)) for row in documents.entry_rows(session, month)
+    ]
+    audit.record(session, actor, "billing.entries.read", "period", month, rows=len(rows))
+    return rows
+
+
+def verify(session: Session, actor: Actor, config: BillingConfig) -> ledger.VerificationResult:
+    result = ledger.verify_chain(session, public_key_pem=config.keys.public_key_pem())
+    audit.record(session, actor, "billing.verify", "ledger", None, ok=result.ok)
+    return result
+
+
+def printing_figures(
+    session: Session, month: str, config: BillingConfig, partner_cards_billed: int | None = None
+) -> reconciliation.PrintingFigures:
+    """The printing side's figures for ``month`` (local calendar month): cards completed and spoiled, each
+    printer's counter at the start and end (the last reading at or before each bound), and each office's
+    blank-card stock (opening, received, closing)."""
+    start, end = month_bounds(month, config.zone)
+    printed = session.exec(
+        select(func.count())
+        .select_from(PrintJob)
+        .where(
+            PrintJob.state == "completed",
+            col(PrintJob.completed_at) >= start,
+            col(PrintJob.completed_at) < end,
+        )
+    ).one()
+    spoiled = session.exec(
+        select(func.count())
+        .select_from(StockMovement)
+        .where(StockMovement.kind == "spoiled", col(StockMovement.at) >= start, col(StockMovement.at) < end)
+    ).one()
+    counters: list[reconciliation.CounterReading] = []
+    for printer in session.exec(select(Printer).order_by(col(Printer.id))):
+        at_start = _last_reading(session, printer.id or 0, start)
+        at_end = _last_reading(session, printer.id or 0, end)
+        if at_start is not None and at_end is not None:
+            counters.append(
+                reconciliation.CounterReading(printer_id=str(printer.id), start=at_start, end=at_end)
+            )
+    stock: list[reconciliation.StockCount] = []
+    for office in session.exec(select(Office).order_by(col(Office.code))):
+        opening = _stock_before(session, office.id or 0, start)
+        closing = _stock_before(session, office.id or 0, end)
+        received = session.exec(
+            select(func.coalesce(func.sum(StockMovement.quantity), 0)).where(
+                StockMovement.office_id == office.id,
+                StockMovement.kind == "receipt",
+                col(StockMovement.at) >= start,
+                col(StockMovement.at) < end,
+            )
+        ).one()
+        if opening or closing or received:
+            stock.append(
+                reconciliation.StockCount(
+                    office_code=office.code,
+                    opening=max(opening, 0),
+                    received=int(received),
+                    closing=max(closing, 0),
+                )
+            )
+    return reconciliation.PrintingFigures(
+        cards_printed=int(printed),
+        cards_spoiled=int(spoiled),
+        counters=counters,
+        stock=stock,
+        partner_cards_billed=partner_cards_billed,
+    )
+
+
+def _last_reading(session: Session, printer_id: int, before: datetime) -> int | None:
+    value = session.exec(
+        select(CounterReading.value)
+        .where(CounterReading.printer_id == printer_id, col(CounterReading.at) <= before)
+        .order_by(col(CounterReading.at).desc(), col(CounterReading.id).desc())
+        .limit(1)
+    ).first()
+    return None if value is None else int(value)
+
+
+def _stock_before(session: Session, office_id: int, moment: datetime) -> int:
+    total = session.exec(
+        select(func.coalesce(func.sum(StockMovement.quantity), 0)).where(
+            StockMovement.office_id == office_id, col(StockMovement.at) < moment
+        )
+    ).one()
+    return int(total)
+
+
+def reconcile(
+    session: Session, actor: Actor, month: str, config: BillingConfig, partner_cards_billed: int | None = None
+) -> reconciliation.ReconciliationReport:
+    figures = printing_figures(session, month, config, partner_cards_billed)
+    report = reconciliation.reconcile(session, month, figures, config=config)
+    audit.record(session, actor, "billing.reconciliation.read", "period", month, status=report.status)
+    return report
+
+
+def month_of_now(config: BillingConfig) -> str:
+    from datetime import UTC
+
+    return month_of(datetime.now(UTC), config.zone)
