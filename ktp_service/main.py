@@ -15,8 +15,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from billing.errors import BillingError, ImportRejected
 from ktp_service import __version__, web
-from ktp_service.api.routes import admin, auth, printing, residents
+from ktp_service.api.routes import admin, auth, billing, printing, residents
 from ktp_service.billing_bridge import poster
 from ktp_service.cards import CardError, FontMissing, TemplateNotFound
 from ktp_service.db import make_engine
@@ -96,6 +97,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     async def _domain_error(_: Request, exc: DomainError) -> JSONResponse:
         return JSONResponse(exc.body(), status_code=exc.status_code)
 
+    @app.exception_handler(BillingError)
+    async def _billing_error(_: Request, exc: BillingError) -> JSONResponse:
+        body: dict[str, Any] = {"error": exc.code, "message": exc.message}
+        if isinstance(exc, ImportRejected):
+            body["detail"] = [{"field": "file", "message": e, "code": "bad_row"} for e in exc.errors]
+        return JSONResponse(body, status_code=exc.status_code)
+
     @app.exception_handler(CardError)
     async def _card_error(_: Request, exc: CardError) -> JSONResponse:
         if isinstance(exc, FontMissing):  # the server's setup, not the clerk's input
@@ -147,5 +155,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(residents.router)
     app.include_router(admin.router)
     app.include_router(printing.router)
+    app.include_router(billing.router)
     app.include_router(web.router)
     return app
