@@ -147,3 +147,16 @@ def test_bad_contracts_are_refused_whole(counter: Counter) -> None:
     assert len(c.get("/api/v1/billing/contracts", headers=finance).json()) == 1
     future = c.get("/api/v1/billing/periods/2027-05/statement", headers=finance)
     assert future.status_code == 422
+
+
+def test_ledger_rows_cannot_be_changed_in_the_database(counter: Counter) -> None:
+    """Beyond the hash chain (which detects a change), the migrated database refuses one outright."""
+    from sqlalchemy import text
+
+    finance = counter.as_user("finance")
+    counter.client.post("/api/v1/billing/contracts", json=CONTRACT, headers=finance)
+    counter.print_card()
+    counter.worker.run_once()  # completes and posts
+    for sql in ("UPDATE billing_entry SET debit = debit + 1", "DELETE FROM billing_transaction"):
+        with counter.world.engine.begin() as conn, pytest.raises(Exception, match="append-only"):
+            conn.execute(text(sql))
