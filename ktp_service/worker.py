@@ -111,8 +111,22 @@ class PrintWorker:
             self._recovered_own = True
         self._recover(own=False)
         result.finished += self._follow_submitted()
-        with unit_of_work(self.engine) as session:
-            printer_ids = list(session.exec(select(Printer.id).where(col(Printer.active).is_(True))))
+        now = utcnow()
+        with unit_of_work(self.engine, writes=False) as session:
+            # Printers with a card due: a cheap read, so an idle worker takes no write lock.
+            printer_ids = sorted(
+                set(
+                    session.exec(
+                        select(PrintJob.printer_id)
+                        .join(Printer, col(Printer.id) == PrintJob.printer_id)
+                        .where(
+                            col(Printer.active).is_(True),
+                            PrintJob.state == "pending",
+                            or_(col(PrintJob.next_attempt_at).is_(None), col(PrintJob.next_attempt_at) <= now),
+                        )
+                    )
+                )
+            )
         for printer_id in printer_ids:
             assert printer_id is not None
             job_id = self._claim(printer_id)
@@ -130,12 +144,15 @@ class PrintWorker:
         """Jobs left ``processing`` by a worker that stopped: this worker's own after a restart, others'
         once their lease ran out."""
         now = utcnow()
+        stmt = select(PrintJob).where(col(PrintJob.state).in_(("processing", "processing-stopped")))
+        if own:
+            stmt = stmt.where(PrintJob.claimed_by == self.name)
+        else:
+            stmt = stmt.where(PrintJob.claimed_by != self.name, col(PrintJob.lease_until) < now)
+        with unit_of_work(self.engine, writes=False) as session:
+            if session.exec(stmt.limit(1)).first() is None:
+                return  # the usual case: a cheap read, no write lock
         with unit_of_work(self.engine) as session:
-            stmt = select(PrintJob).where(col(PrintJob.state).in_(("processing", "processing-stopped")))
-            if own:
-                stmt = stmt.where(PrintJob.claimed_by == self.name)
-            else:
-                stmt = stmt.where(PrintJob.claimed_by != self.name, col(PrintJob.lease_until) < now)
             for job in session.exec(stmt.with_for_update(skip_locked=True)):
                 if job.printer_job_id:
                     job.claimed_by, job.lease_until = self.name, now + LEASE  # follow it from here
@@ -262,7 +279,7 @@ class PrintWorker:
     # -- follow -----------------------------------------------------------------------------------------
     def _follow_submitted(self) -> int:
         finished = 0
-        with unit_of_work(self.engine) as session:
+        with unit_of_work(self.engine, writes=False) as session:
             ids = list(
                 session.exec(
                     select(PrintJob.id).where(
