@@ -26,12 +26,12 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy import create_engine, text
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from ktp_service.cards.sample import make_photo, make_signature
 from ktp_service.db import make_engine
 from ktp_service.images import store_image
-from ktp_service.models import Office, PrintJob, Printer, Resident, StockMovement
+from ktp_service.models import Office, Printer, PrintJob, Resident, StockMovement
 from ktp_service.seed import DEMO_PASSWORD
 
 KTP = str(Path(sys.executable).parent / "ktp")
@@ -129,7 +129,9 @@ def _run(backend: str, workers: int, cards: int, port: int) -> None:
         engine = make_engine(db_url)
         with Session(engine) as s:
             niks = list(s.exec(select(Resident.nik).order_by(Resident.id)))
-            printer_ids = list(s.exec(select(Printer.id).order_by(Printer.id)))
+            printer_ids = list(
+                s.exec(select(Printer.id).where(col(Printer.name).startswith("SIM-")).order_by(Printer.id))
+            )
         procs += [
             subprocess.Popen(
                 [KTP, "worker", "--name", f"bench-{w}"],

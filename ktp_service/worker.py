@@ -257,6 +257,10 @@ class PrintWorker:
             job.printer_job_id, job.submitted_at = receipt.job_id, utcnow()
             job.state_reasons = list(receipt.state_reasons)
             session.add(job)
+            if receipt.state == JobState.COMPLETED:
+                # A printer that answers "done" at once (spool, an instant simulator): record the card
+                # now, in this same transaction, instead of asking again on the next pass.
+                print_jobs.complete(session, job, job.submitted_at)
 
     def _render(self, printer: Printer, resident: Resident) -> tuple[bytes, RenderedCard, date]:
         template = cards.template(self.settings.default_template, self.settings.templates_dir)
