@@ -12,9 +12,9 @@ from fastapi import APIRouter
 from fastapi.staticfiles import StaticFiles
 
 from ktp_service.web.core import HERE
-from ktp_service.web.routes import admin, auth, counter, indicators, office
+from ktp_service.web.routes import admin, auth, billing, counter, indicators, office
 
 router = APIRouter(include_in_schema=False)
-for _module in (auth, counter, office, admin, indicators):
+for _module in (auth, counter, office, admin, indicators, billing):
     router.include_router(_module.router)
 router.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -25,6 +25,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import FormData
 
+from billing.errors import BillingError
 from ktp_service.api.deps import RequireRoles
 from ktp_service.db import unit_of_work
 from ktp_service.errors import DomainError, Forbidden, NotFound
@@ -45,10 +46,12 @@ TEMPLATES = Environment(
     autoescape=select_autoescape(["html"]),
     trim_blocks=True,
     lstrip_blocks=True,
+    finalize=lambda value: "" if value is None else value,  # an absent value shows as nothing, not "None"
 )
 TEMPLATES.filters["rupiah"] = i18n.rupiah
 TEMPLATES.filters["number"] = i18n.number
 TEMPLATES.filters["percent"] = i18n.percent
+TEMPLATES.globals["has_text"] = i18n.has
 TEMPLATES.filters["zip_pairs"] = lambda values: [(v, v) for v in values]
 
 
@@ -196,6 +199,9 @@ NAV: list[tuple[str, str, frozenset[Role]]] = [
     ("/admin/offices", "nav.offices", frozenset({_A})),
     ("/admin/users", "nav.users", frozenset({_A})),
     ("/indicators", "nav.indicators", frozenset({_S, _A, _F})),
+    ("/finance", "nav.finance", frozenset({_F, _A})),
+    ("/partner", "nav.partner", frozenset({_P})),
+    ("/contracts", "nav.contracts", frozenset({_F, _A, _P})),
 ]
 
 
@@ -284,6 +290,8 @@ class WebRoute(APIRoute):
             except DomainError as exc:
                 key = "error.not_found" if isinstance(exc, NotFound) else None
                 response = _error_page(request, exc.status_code, key, exc.message)
+            except BillingError as exc:
+                response = _error_page(request, exc.status_code, None, exc.message)
             except Exception:
                 log.exception("page %s failed", request.url.path)
                 response = _error_page(request, 500, "error.internal")

@@ -11,6 +11,7 @@ indicators the Sragen case lacked, DOMAIN.md section 3):
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -160,18 +161,25 @@ class Bar:
 
 
 def bar_chart(
-    labels: list[str], values: list[int], *, width: int = 1180, height: int = 230
+    labels: list[str],
+    values: list[int],
+    *,
+    width: int = 1180,
+    height: int = 230,
+    fmt: Callable[[int], str] = str,
 ) -> dict[str, object]:
-    """Geometry of a plain SVG bar chart (drawn by the template; no chart library)."""
+    """Geometry of a plain SVG bar chart (drawn by the template; no chart library). ``fmt`` writes the
+    axis values (e.g. thousands separators)."""
     top = max(values, default=0) or 1
-    left, bottom, gap = 36, 28, 4
+    left, bottom, gap = 14 + 7 * len(fmt(top)), 28, 4
     inner_w, inner_h = width - left - 8, height - bottom - 12
     step = inner_w / max(len(values), 1)
+    bar_w = max(min(step - gap, 64), 1)  # a lone bar stays a bar, not a wall
     bars = []
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         h = inner_h * value / top
-        bars.append(Bar(left + i * step + gap / 2, 12 + inner_h - h, max(step - gap, 1), h, label, value))
-    ticks = [(12 + inner_h - inner_h * f, round(top * f)) for f in (0, 0.5, 1)]
+        bars.append(Bar(left + i * step + (step - bar_w) / 2, 12 + inner_h - h, bar_w, h, label, value))
+    ticks = [(12 + inner_h - inner_h * f, fmt(round(top * f))) for f in (0, 0.5, 1)]
     every = max(1, len(values) // 10)  # at most about ten date labels
     return {
         "bars": bars,

@@ -9,14 +9,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, func, select, update
 
+from billing.bundle import verify_bundle
 from ktp_service.cards.sample import make_photo, make_signature
-from ktp_service.models import PrintJob
+from ktp_service.models import CardPrintedEvent, PrintJob
 from tests.e2e.conftest import PRINTER, Site
 from tests.factories import make_nik
 
@@ -24,6 +27,7 @@ pytestmark = pytest.mark.browser
 
 Open = Callable[[str], Any]
 CLERK, SUPERVISOR = "kalijambe.clerk", "kalijambe.supervisor"
+JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
 def _printer_card(page: Page, name: str) -> Any:
@@ -240,3 +244,73 @@ def test_indicators_match_the_print_jobs(desk: Open, site: Site) -> None:
         expect(page.get_by_test_id("ind-spoilage")).to_have_text(rate)
     expect(page.locator("svg.chart rect.bar")).to_have_count(14)
     finance.shot("13-indikator")
+
+
+def _last_month() -> tuple[str, datetime]:
+    """Last month (Asia/Jakarta) and a moment in the middle of it."""
+    first = datetime.now(JAKARTA).date().replace(day=1)
+    last = first - timedelta(days=1)
+    return f"{last:%Y-%m}", datetime(last.year, last.month, 15, 3, 0, tzinfo=UTC)
+
+
+def test_finance_closes_a_month_and_the_partner_verifies_its_bundle(
+    desk: Open, site: Site, tmp_path: Path
+) -> None:
+    month, moment = _last_month()
+    # Test data dated in the past: the cards printed above count as last month's, so the month can close.
+    # (No contract is in force yet, so none of them has been posted.)
+    with Session(site.engine) as s:
+        s.exec(update(CardPrintedEvent).values(completed_at=moment))  # type: ignore[call-overload]
+        s.commit()
+        events = s.exec(select(CardPrintedEvent)).all()
+    # A reprint after a printer fault is not billed (the contract's default, bill_fault_reprints false).
+    cards = sum(not e.is_fault_reprint for e in events)
+    assert cards >= 3 and len(events) > cards
+
+    finance = desk("finance")
+    page = finance.page
+    page.get_by_role("navigation").get_by_role("link", name="Kontrak").click()
+    page.locator("#f-number").fill("027/PKS/2026")
+    page.locator("#f-partner_name").fill("PT Kartu Nusantara")
+    page.locator("#f-effective_from").fill(f"01-01-{moment.year}")
+    page.get_by_role("button", name="Tambah versi kontrak").click()
+    expect(page.get_by_role("status")).to_contain_text("Kontrak 027/PKS/2026 disimpan.")
+
+    page.goto(f"{site.url}/finance?month={month}")
+    post_now = page.get_by_role("button", name="Bukukan sekarang")
+    if post_now.count():  # the print worker may have posted them already; posting twice posts nothing
+        post_now.click()
+    expect(page.get_by_test_id("cards-billed")).to_have_text(str(cards))
+    expect(page.get_by_test_id("gross")).to_have_text(f"Rp {cards * 10:d}.000")
+    finance.shot("14-keuangan", full_page=True)
+
+    page.get_by_role("link", name="Rekonsiliasi", exact=True).click()
+    expect(page.get_by_test_id("rec-status")).to_contain_text("SEMENTARA")
+    page.locator("#f-office_code").fill("33.14.01")
+    page.locator("#f-amount").fill("20000")
+    page.locator("#f-reference").fill("STS-0001")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.get_by_role("status")).to_contain_text("Uang diterima dicatat.")
+    expect(page.locator("tr.rec-open").first).to_be_visible()
+    finance.shot("15-rekonsiliasi", full_page=True)
+
+    page.goto(f"{site.url}/finance?month={month}")
+    page.get_by_role("button", name="Tutup bulan").click()
+    expect(page.get_by_role("status")).to_contain_text("ditutup")
+    expect(page.get_by_test_id("period-status")).to_have_text("Ditutup dan ditandatangani")
+
+    auditor = desk("partner.auditor")
+    ap = auditor.page
+    ap.locator("#month").select_option(month)
+    expect(ap.get_by_test_id("cards-billed")).to_have_text(str(cards))
+    expect(ap.get_by_test_id("masked-nik").first).to_have_text(re.compile(r"^\d{4}\*{10}\d{2}$"))
+    auditor.shot("16-mitra")
+    with ap.expect_download() as download:
+        ap.get_by_test_id("bundle-link").click()
+    bundle = tmp_path / "bundle.zip"
+    download.value.save_as(bundle)
+    with ap.expect_download() as key_download:
+        ap.get_by_role("link", name="Kunci publik (PEM)").click()
+    key = tmp_path / "key.pem"
+    key_download.value.save_as(key)
+    assert verify_bundle(bundle, key.read_bytes()) == []

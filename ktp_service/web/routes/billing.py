@@ -1,0 +1,377 @@
+"""Finance and the partner's auditor: the month's statement with charts, reconciliation (money received,
+differences, explanations), closing, documents and the signed bundle; contract versions. Calls
+:mod:`ktp_service.services.billing` and :mod:`billing` exactly as the API's billing routes do, with the
+API's role sets (``BillingReader``, ``FinanceOnly``, ``ContractEditor``)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tempfile
+from datetime import date, datetime
+from pathlib import Path as FsPath
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import UploadFile
+
+from billing import contracts, documents, reconciliation
+from billing.errors import BillingError, ImportRejected
+from billing.periods import month_days
+from billing.statement import Statement
+from ktp_service.api.deps import BillingReader, ContractEditor, FinanceOnly
+from ktp_service.api.routes.billing import settings_parties
+from ktp_service.billing_bridge import config_for, post_pending
+from ktp_service.services import billing
+from ktp_service.web import forms, i18n
+from ktp_service.web.core import Form, Page, PageFor, WebRoute, text
+from ktp_service.web.indicators import bar_chart
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+ReaderPage = Annotated[Page, Depends(PageFor(BillingReader))]
+FinancePage = Annotated[Page, Depends(PageFor(FinanceOnly))]
+EditorPage = Annotated[Page, Depends(PageFor(ContractEditor))]
+Month = Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+MonthQuery = Annotated[str, Query(pattern=r"^(\d{4}-(0[1-9]|1[0-2]))?$")]
+REASONS = ("baru", "hilang", "rusak", "perubahan_data", "perpanjangan")
+
+
+def _months_back(month: str, n: int) -> list[str]:
+    """``n`` months ending with ``month``, oldest first."""
+    y, m = (int(p) for p in month.split("-"))
+    out = []
+    for _ in range(n):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+    return out[::-1]
+
+
+def _attachment(content: bytes | str, media_type: str, filename: str) -> Response:
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+# -- the month ------------------------------------------------------------------------------------------------
+@router.get("/finance")
+def finance_page(page: ReaderPage, month: MonthQuery = "") -> HTMLResponse:
+    cfg = config_for(page.settings)
+    current = billing.month_of_now(cfg)
+    month = month or current
+    with page.tx(writes=False) as session:
+        st = billing.read_statement(session, page.me, month, cfg)
+        trend: list[tuple[str, Statement | None]] = []
+        for m in _months_back(month, 12):
+            try:
+                trend.append((m, billing.read_statement(session, page.me, m, cfg)))
+            except BillingError:
+                trend.append((m, None))
+        unposted = billing.unposted_events(session, month, cfg)
+    offices = sorted(st.by_office, key=lambda b: -b.cards_billed)
+    return page.render(
+        "finance.html",
+        month=month,
+        months=_months_back(current, 12)[::-1],
+        st=st,
+        unposted=unposted,
+        office_chart=bar_chart([b.key for b in offices], [b.cards_billed for b in offices], height=200),
+        trend_chart=bar_chart(
+            [m[2:].replace("-", "/") for m, _ in trend],
+            [s.gross_amount if s else 0 for _, s in trend],
+            height=200,
+        ),
+        trend=trend,
+        month_name=documents.month_name,
+        can_close=page.can(FinanceOnly),
+    )
+
+
+@router.post("/finance/post-pending")
+def post_outbox(page: FinancePage, form: Form) -> Response:
+    with page.tx() as session:
+        posted = post_pending(session, config_for(page.settings))
+    page.flash("ok", page.t("fin.posted", n=posted))
+    return page.redirect(f"/finance?month={text(form, 'month')}" if text(form, "month") else "/finance")
+
+
+@router.post("/finance/{month}/close")
+def close(month: Month, page: FinancePage, form: Form) -> Response:
+    try:
+        with page.tx() as session:
+            billing.close_month(session, page.me, month, config_for(page.settings))
+    except BillingError as exc:
+        page.flash("error", exc.message)
+    else:
+        page.flash("ok", page.t("fin.closed", month=documents.month_name(month)))
+    return page.redirect(f"/finance?month={month}")
+
+
+# -- documents ------------------------------------------------------------------------------------------------
+@router.get("/finance/{month}/statement.pdf")
+def statement_pdf(month: Month, page: ReaderPage) -> Response:
+    with page.tx(writes=False) as session:
+        st = billing.read_statement(session, page.me, month, config_for(page.settings))
+    pdf = documents.statement_pdf(st, regency=page.settings.regency_name)
+    return _attachment(pdf, "application/pdf", f"laporan-bagi-hasil-{month}.pdf")
+
+
+@router.get("/finance/{month}/statement.xlsx")
+def statement_xlsx(month: Month, page: ReaderPage) -> Response:
+    with page.tx(writes=False) as session, tempfile.TemporaryDirectory() as tmp:
+        st = billing.read_statement(session, page.me, month, config_for(page.settings))
+        billing.entries(session, page.me, month)  # audited like the API's read of the entries
+        data = documents.write_xlsx(st, session, FsPath(tmp) / "statement.xlsx").read_bytes()
+    return _attachment(
+        data,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"laporan-bagi-hasil-{month}.xlsx",
+    )
+
+
+@router.get("/finance/{month}/entries.csv")
+def entries_csv(month: Month, page: ReaderPage) -> Response:
+    with page.tx(writes=False) as session:
+        rows = billing.entries(session, page.me, month)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(documents.ENTRY_COLUMNS))
+    writer.writeheader()
+    writer.writerows(rows)
+    return _attachment(out.getvalue(), "text/csv; charset=utf-8", f"entries-{month}.csv")
+
+
+@router.get("/finance/{month}/bundle.zip")
+def bundle(month: Month, page: ReaderPage) -> Response:
+    with page.tx(writes=False) as session:
+        data = billing.bundle_bytes(session, page.me, month)
+    return _attachment(data, "application/zip", f"ktp-billing-{month}.zip")
+
+
+@router.get("/finance/public-key.pem")
+def public_key(page: ReaderPage) -> Response:
+    pem = config_for(page.settings).keys.public_key_pem()
+    return _attachment(pem, "application/x-pem-file", "ktp-billing-public-key.pem")
+
+
+@router.get("/finance/{month}/berita-acara.pdf")
+def berita_acara(
+    month: Month, page: FinancePage, number: Annotated[str, Query(max_length=100)] = "-"
+) -> Response:
+    settings = page.settings
+    cfg = config_for(settings)
+    with page.tx(writes=False) as session:
+        report = billing.reconcile(session, page.me, month, cfg)
+        st = billing.read_statement(session, page.me, month, cfg)
+    pdf = documents.berita_acara_pdf(
+        report,
+        st,
+        number=number or "-",
+        signed_on=date.today(),
+        place=settings.regency_name.title(),
+        regency=settings.regency_name,
+        parties=settings_parties(settings),
+    )
+    return _attachment(pdf, "application/pdf", f"berita-acara-{month}.pdf")
+
+
+# -- reconciliation -----------------------------------------------------------------------------------------
+def _reconciliation_page(
+    page: Page,
+    month: str,
+    *,
+    errors: dict[str, str] | None = None,
+    rows: list[str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    cfg = config_for(page.settings)
+    partner_count = page.request.query_params.get("partner_count")
+    with page.tx(writes=False) as session:
+        report = billing.reconcile(
+            session,
+            page.me,
+            month,
+            cfg,
+            int(partner_count) if partner_count and partner_count.isdigit() else None,
+        )
+    first, last = month_days(month)
+    return page.render(
+        "reconciliation.html",
+        status_code=status,
+        month=month,
+        month_name=documents.month_name(month),
+        report=report,
+        errors=errors or {},
+        import_rows=rows or [],
+        first=forms.date_text(first),
+        last=forms.date_text(last),
+    )
+
+
+@router.get("/finance/{month}/reconciliation")
+def reconciliation_page(month: Month, page: FinancePage) -> HTMLResponse:
+    return _reconciliation_page(page, month)
+
+
+@router.post("/finance/{month}/money")
+def add_money(month: Month, page: FinancePage, form: Form) -> Response:
+    day = forms.parse_date(text(form, "day"))
+    amount = text(form, "amount").replace(".", "").replace("Rp", "").strip()
+    errors: dict[str, str] = {}
+    if not isinstance(day, date):
+        errors["day"] = page.t("v.date")
+    if not amount.isdigit():
+        errors["amount"] = page.t("v.number")
+    if not errors:
+        assert isinstance(day, date)
+        try:
+            with page.tx() as session:
+                reconciliation.record_money_received(
+                    session,
+                    month=month,
+                    office_code=text(form, "office_code"),
+                    day=day,
+                    amount=int(amount),
+                    reference=text(form, "reference")[:100],
+                )
+        except BillingError as exc:
+            errors["amount"] = exc.message
+    if errors:
+        return _reconciliation_page(page, month, errors=errors, status=422)
+    page.flash("ok", page.t("fin.money_saved"))
+    return page.redirect(f"/finance/{month}/reconciliation")
+
+
+@router.post("/finance/{month}/money/import")
+def import_money(month: Month, page: FinancePage, form: Form) -> Response:
+    upload = form.get("file")
+    raw = upload.file.read(5_000_000) if isinstance(upload, UploadFile) else b""
+    name = upload.filename if isinstance(upload, UploadFile) else "upload"
+    try:
+        with page.tx() as session:
+            rows = reconciliation.import_money_csv(
+                session, month, raw.decode("utf-8", errors="replace"), source=f"import:{name}"
+            )
+    except ImportRejected as exc:
+        problems = [str(e) for e in getattr(exc, "errors", [])]
+        return _reconciliation_page(page, month, errors={"file": exc.message}, rows=problems, status=422)
+    except BillingError as exc:
+        return _reconciliation_page(page, month, errors={"file": exc.message}, status=exc.status_code)
+    page.flash("ok", page.t("fin.imported", n=len(rows)))
+    return page.redirect(f"/finance/{month}/reconciliation")
+
+
+@router.post("/finance/{month}/explain")
+def explain(month: Month, page: FinancePage, form: Form) -> Response:
+    try:
+        with page.tx() as session:
+            reconciliation.explain_difference(
+                session, month, text(form, "item"), text(form, "explanation")[:1000], author=page.me.username
+            )
+    except BillingError as exc:
+        return _reconciliation_page(
+            page, month, errors={f"explain-{text(form, 'item')}": exc.message}, status=422
+        )
+    page.flash("ok", page.t("fin.explained"))
+    return page.redirect(f"/finance/{month}/reconciliation")
+
+
+# -- the partner's auditor ------------------------------------------------------------------------------------
+@router.get("/partner")
+def partner_page(
+    page: ReaderPage, month: MonthQuery = "", offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0
+) -> HTMLResponse:
+    cfg = config_for(page.settings)
+    current = billing.month_of_now(cfg)
+    month = month or current
+    with page.tx(writes=False) as session:
+        st = billing.read_statement(session, page.me, month, cfg)
+        rows = billing.entries(session, page.me, month)
+        versions = contracts.list_contract_versions(session)
+    shown = rows[offset : offset + 100]
+    zone = page.settings.timezone
+    for row in shown:  # ledger times are UTC text; show them in the office's zone, dd-mm-yyyy
+        at = row.get("event_at")
+        row["when"] = i18n.waktu(datetime.fromisoformat(str(at)), zone) if at else ""
+    return page.render(
+        "partner.html",
+        month=month,
+        months=_months_back(current, 12)[::-1],
+        month_name=documents.month_name,
+        st=st,
+        rows=shown,
+        total_rows=len(rows),
+        offset=offset,
+        versions=versions,
+    )
+
+
+# -- contracts ------------------------------------------------------------------------------------------------
+def _contracts_page(
+    page: Page,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    with page.tx(writes=False) as session:
+        versions = contracts.list_contract_versions(session)
+    return page.render(
+        "contracts.html",
+        status_code=status,
+        versions=[(v, json.loads(v.terms_json)) for v in versions],
+        reasons=REASONS,
+        errors=errors or {},
+        values=values or {"rounding": "per_card", "share_bp": "3500", "pph23_bp": "200"},
+        can_edit=page.can(ContractEditor),
+    )
+
+
+@router.get("/contracts")
+def contracts_page(page: ReaderPage) -> HTMLResponse:
+    return _contracts_page(page)
+
+
+@router.post("/contracts")
+def add_contract(page: EditorPage, form: Form) -> Response:
+    values: dict[str, Any] = {
+        k: text(form, k) for k in form if isinstance(form.get(k), str) and k != "csrf_token"
+    }
+    start = forms.parse_date(values.get("effective_from", ""))
+    end = forms.parse_date(values.get("effective_to", ""))
+    errors: dict[str, str] = {}
+    if not isinstance(start, date):
+        errors["effective_from"] = page.t("v.date")
+    if end is not None and not isinstance(end, date):
+        errors["effective_to"] = page.t("v.date")
+    numbers = {}
+    for name in ["share_bp", "pph23_bp", *(f"fee_{r}" for r in REASONS)]:
+        raw = values.get(name, "").replace(".", "")
+        if not raw.isdigit():
+            errors[name] = page.t("v.number")
+        else:
+            numbers[name] = int(raw)
+    if errors:
+        return _contracts_page(page, errors=errors, values=values, status=422)
+    assert isinstance(start, date)
+    body = {
+        "number": values.get("number", ""),
+        "partner_name": values.get("partner_name", ""),
+        "effective_from": start.isoformat(),
+        "effective_to": end.isoformat() if isinstance(end, date) else None,
+        "fees": {
+            r: {"amount": numbers[f"fee_{r}"], "payer": values.get(f"payer_{r}", "citizen")} for r in REASONS
+        },
+        "partner_share": {"type": "percent", "basis_points": numbers["share_bp"]},
+        "rounding": values.get("rounding", "per_card"),
+        "pph23_basis_points": numbers["pph23_bp"],
+    }
+    try:
+        with page.tx() as session:
+            version = billing.add_contract(session, page.me, body)
+    except BillingError as exc:
+        return _contracts_page(page, errors={"number": exc.message}, values=values, status=exc.status_code)
+    page.flash("ok", page.t("contract.added", number=version.number))
+    return page.redirect("/contracts")
