@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from ktp_service.cards.cli import render
-from ktp_service.db import get_engine, session_scope
+from ktp_service.db import get_engine, session_scope, unit_of_work
 from ktp_service.errors import DomainError
 from ktp_service.settings import get_settings
 from ktp_service.vocab import Role
@@ -427,7 +427,8 @@ def billing_verify() -> None:
     from ktp_service.services import billing
     from ktp_service.services.actor import SYSTEM
 
-    with _billing_errors(), session_scope() as session:
+    # A reader: on SQLite it takes no write lock, so posting goes on while the whole chain is checked.
+    with _billing_errors(), unit_of_work(get_engine(), writes=False) as session:
         r = billing.verify(session, SYSTEM, config_for(get_settings()))
     if r.ok:
         typer.echo(
