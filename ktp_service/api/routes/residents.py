@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Path, Query, Response, UploadFile, status
 from sqlmodel import Session
 
 from ktp_service import regions
-from ktp_service.api.deps import RegistryReader, RegistryWriter, SessionDep, SettingsDep
+from ktp_service.api.deps import RegistryReader, RegistryWriter, SessionDep, SettingsDep, model_response
 from ktp_service.cards import render_card
 from ktp_service.errors import ERROR_RESPONSES, FieldProblem, invalid_field
 from ktp_service.images import ImageKind
@@ -44,10 +44,10 @@ def _office_id(session: Session, actor: Actor) -> int | None:
 
 
 @router.post("", response_model=ResidentPublic, status_code=status.HTTP_201_CREATED)
-def create_resident(body: ResidentCreate, session: SessionDep, actor: RegistryWriter) -> ResidentPublic:
+def create_resident(body: ResidentCreate, session: SessionDep, actor: RegistryWriter) -> Response:
     """Register a resident with every field printed on the KTP."""
     resident, warnings = residents.create(session, actor, body, _office_id(session, actor))
-    return to_public(resident, warnings)
+    return model_response(to_public(resident, warnings), status.HTTP_201_CREATED)
 
 
 @router.get("", response_model=ResidentsPublic)
@@ -67,9 +67,9 @@ def search_residents(
 
 
 @router.get("/{nik}", response_model=ResidentPublic)
-def get_resident(nik: NikPath, session: SessionDep, actor: RegistryReader) -> ResidentPublic:
+def get_resident(nik: NikPath, session: SessionDep, actor: RegistryReader) -> Response:
     """One resident by NIK."""
-    return to_public(residents.read(session, actor, nik))
+    return model_response(to_public(residents.read(session, actor, nik)))
 
 
 @router.patch("/{nik}", response_model=ResidentPublic)
