@@ -301,6 +301,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Kartu ini rusak karena gangguan printer (blanko terpakai, tidak ditagihkan). Atasi gangguannya, lalu minta cetak ulang.",
         "This card was spoiled by a printer fault (the blank was used, it is not billed). Clear the fault, then ask for a reprint.",
     ),
+    "job.reprint_tag": ("cetak ulang", "reprint"),
     "job.reprint_of": ("Cetak ulang dari", "Reprint of"),
     "job.reprinted_as": ("Sudah dicetak ulang sebagai", "Reprinted as"),
     "job.cancel": ("Batalkan pekerjaan", "Cancel the job"),
