@@ -148,6 +148,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "res.edit": ("Perbaiki data", "Correct data"),
     "res.valid_card": ("Kartu berlaku: {serial}", "Valid card: {serial}"),
     "res.no_card": ("Belum ada kartu yang berlaku.", "No valid card yet."),
+    "res.history": ("Riwayat perubahan", "Change history"),
+    "res.changed_by": ("Oleh", "By"),
+    "res.changed_fields": ("Isian yang berubah", "Fields changed"),
+    "res.photo_crop": ("Potongan foto seperti di kartu (3:4)", "The photo cropped as on the card (3:4)"),
     "res.jobs": ("Riwayat cetak", "Print history"),
     "res.stale": (
         "Data ini baru saja diubah orang lain. Muat ulang dan ulangi perbaikan Anda.",
@@ -336,6 +340,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "printer.supplies": ("Persediaan", "Supplies"),
     "printer.counter": ("Penghitung kartu", "Card counter"),
     "printer.checked": ("Dicek", "Checked"),
+    "printer.counter_enter": ("Catat angka penghitung dari panel", "Record the counter from the panel"),
+    "printer.counter_saved": ("Angka penghitung {value} dicatat.", "Counter reading {value} recorded."),
     "printer.refresh": ("Cek sekarang", "Check now"),
     "printer.simulator": ("Simulator (pelatihan)", "Simulator (training)"),
     "printer.sim_hint": (

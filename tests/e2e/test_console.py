@@ -94,6 +94,7 @@ def test_clerk_registers_prints_survives_a_jam_and_reprints(desk: Open, site: Si
     page.locator("#file-photo").set_input_files(
         {"name": "foto.jpg", "mimeType": "image/jpeg", "buffer": make_photo(seed=7)}
     )
+    expect(page.locator("figure.crop img")).to_be_visible()  # cropped 3:4 before it is even sent
     page.get_by_role("button", name="Unggah pas foto").click()
     expect(page.get_by_role("status")).to_contain_text("Pas foto tersimpan")
     page.locator("#file-signature").set_input_files(
@@ -104,6 +105,9 @@ def test_clerk_registers_prints_survives_a_jam_and_reprints(desk: Open, site: Si
     expect(preview).to_be_visible()
     page.wait_for_function("() => document.querySelector('[data-testid=card-preview]').naturalWidth === 1011")
     clerk.shot("03-penduduk-pratinjau", full_page=True)
+    page.get_by_role("link", name="Riwayat perubahan").click()
+    expect(page.locator("table.list tbody tr")).to_have_count(3)  # registered, photo, signature
+    page.go_back()
 
     # Print on a slowed simulator, so the jam below lands mid-card.
     site.set_speed(600)
@@ -209,6 +213,11 @@ def test_admin_adds_a_printer_and_switches_simulator_faults(desk: Open, site: Si
     expect(_printer_card(page, "Loket-2").locator("header .badge")).to_have_text("Pita hampir habis")
     _switch(page, "Loket-2", "offline")
     expect(_printer_card(page, "Loket-2").locator("header .badge")).to_have_text("Offline")
+    counter = _printer_card(page, "Loket-2").locator("details.counter-entry")
+    counter.locator("summary").click()
+    counter.get_by_placeholder("Penghitung kartu").fill("1520")
+    counter.get_by_role("button", name="Simpan").click()
+    expect(page.get_by_role("status")).to_contain_text("Angka penghitung 1520 dicatat.")
     admin.shot("11-printer-admin", full_page=True)
     _switch(page, "Loket-2", "offline")
     _switch(page, "Loket-2", "ribbon-low")

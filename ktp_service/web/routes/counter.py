@@ -291,6 +291,14 @@ def resident_page(nik: Nik, page: ReaderPage) -> HTMLResponse:
     return _resident_page(page, nik)
 
 
+@router.get("/residents/{nik}/history")
+def history(nik: Nik, page: ReaderPage) -> HTMLResponse:
+    with page.tx(writes=False) as session:
+        resident = residents.read(session, page.me, nik)
+        versions = residents.history(session, page.me, nik)
+    return page.render("history.html", r=resident, versions=versions[::-1])
+
+
 @router.post("/residents/{nik}/images")
 def upload_image(nik: Nik, page: WriterPage, form: Form) -> Response:
     kind: ImageKind = "signature" if text(form, "kind") == "signature" else "photo"

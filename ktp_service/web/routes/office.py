@@ -116,6 +116,21 @@ def refresh_printer(printer_id: PrinterId, page: CarePage, form: Form) -> Redire
     return page.redirect(text(form, "back") if text(form, "back").startswith("/") else "/printers")
 
 
+@router.post("/printers/{printer_id}/counter")
+def record_counter(printer_id: PrinterId, page: CarePage, form: Form) -> Response:
+    """A counter reading from the printer's panel, for month-end reconciliation."""
+    raw = text(form, "value").replace(".", "")
+    if not raw.isdigit():
+        page.flash("error", page.t("v.number"))
+        return page.redirect(f"/printers#printer-{printer_id}")
+    with page.tx() as session:
+        printers.record_counter(
+            session, page.me, _own_printer(page, session, printer_id), int(raw), text(form, "note")[:200]
+        )
+    page.flash("ok", page.t("printer.counter_saved", value=int(raw)))
+    return page.redirect(f"/printers#printer-{printer_id}")
+
+
 @router.post("/printers/{printer_id}/simulator")
 def simulator(printer_id: PrinterId, page: CarePage, form: Form) -> RedirectResponse:
     """Training: raise or clear one fault of a simulated printer (as the API's simulator route does)."""

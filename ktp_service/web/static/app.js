@@ -77,3 +77,16 @@
     });
   });
 })();
+
+// Before uploading: the chosen photo as the card will crop it (3:4, centred), without leaving the page.
+document.querySelectorAll("figure[data-crop-for]").forEach(function (fig) {
+  var input = document.getElementById(fig.getAttribute("data-crop-for"));
+  var img = fig.querySelector("img");
+  if (!input || !img || !window.URL) { return; }
+  input.addEventListener("change", function () {
+    var file = input.files && input.files[0];
+    if (!file) { fig.hidden = true; return; }
+    img.src = window.URL.createObjectURL(file);
+    fig.hidden = false;
+  });
+});
