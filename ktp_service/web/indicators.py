@@ -179,7 +179,8 @@ def bar_chart(
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         h = inner_h * value / top
         bars.append(Bar(left + i * step + (step - bar_w) / 2, 12 + inner_h - h, bar_w, h, label, value))
-    ticks = [(12 + inner_h - inner_h * f, fmt(round(top * f))) for f in (0, 0.5, 1)]
+    # Whole-number ticks drawn where their value is (a middle tick of 1 for a top of 3 sits at a third).
+    ticks = [(12 + inner_h - inner_h * v / top, fmt(v)) for v in sorted({0, top // 2, top})]
     every = max(1, len(values) // 10)  # at most about ten date labels
     return {
         "bars": bars,
