@@ -297,6 +297,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "job.clerk": ("Petugas", "Clerk"),
     "job.created": ("Diminta", "Requested"),
     "job.completed": ("Selesai", "Completed"),
+    "job.submitted": ("Dikirim ke printer", "Sent to the printer"),
     "job.attempts": ("Percobaan", "Attempts"),
     "job.following": ("Halaman ini diperbarui otomatis.", "This page updates by itself."),
     "job.advice": ("Yang perlu dilakukan", "What to do"),

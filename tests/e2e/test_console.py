@@ -116,6 +116,7 @@ def test_clerk_registers_prints_survives_a_jam_and_reprints(desk: Open, site: Si
     page.wait_for_url(re.compile(r"/jobs/[0-9a-f-]{36}$"))
     job_url = page.url
     expect(page.get_by_test_id("job-state")).to_have_text("Sedang dicetak")
+    expect(page.get_by_test_id("submitted-at")).to_be_visible()  # the card is in the printer now
     clerk.shot("04-cetak-berjalan")
 
     # The supervisor, at the printer, simulates a card jam.
@@ -184,6 +185,7 @@ def test_supervisor_approves_a_second_card_and_resolves_an_unknown_outcome(desk:
     site.set_speed(600)
     _print(page, site, "3314016101020003")
     expect(page.get_by_test_id("job-state")).to_have_text("Sedang dicetak")
+    expect(page.get_by_test_id("submitted-at")).to_be_visible()
     site.power_cycle()
     expect(page.get_by_test_id("job-state")).to_have_text("Perlu konfirmasi")
     site.set_speed(0)
