@@ -71,7 +71,7 @@ def find(
     page: ReaderPage,
     q: Annotated[str, Query(max_length=80)] = "",
 ) -> HTMLResponse:
-    q = q.strip()
+    q = "".join(ch for ch in q if ch.isprintable()).strip()  # no NUL or control bytes reach the database
     found: list[Resident] | None = None
     total, error = 0, ""
     digits = q.replace(" ", "")

@@ -145,3 +145,11 @@ def test_english_is_a_switch_away(client: TestClient) -> None:
         "/lang", data={"csrf_token": _csrf(client, "/residents"), "lang": "en", "back": "/residents"}
     )
     assert r.status_code == 200 and "Find a resident" in r.text
+
+
+def test_search_ignores_control_characters(client: TestClient) -> None:
+    """A NUL byte typed or pasted into the search box never reaches the database (PostgreSQL refuses it)."""
+    login(client, "kalijambe.clerk")
+    r = client.get("/residents", params={"q": "SITI\x00"})
+    assert r.status_code == 200
+    assert "Tidak ada penduduk yang cocok" in r.text
