@@ -164,6 +164,7 @@ class Printer(SQLModel, table=True):
     status_reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     status_markers: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     status_counter: int | None = None
+    status_formats: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     status_error: str | None = Field(default=None, max_length=300)
     status_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -210,6 +211,7 @@ class PrintJob(SQLModel, table=True):
     document_sha256: str | None = Field(default=None, max_length=64)
     tanggal_terbit: date | None = None
     printer_job_id: str | None = Field(default=None, max_length=300)
+    cancel_requested: bool = False
     attempts: int = 0
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     claimed_by: str | None = Field(default=None, max_length=64)
@@ -294,3 +296,8 @@ class CardPrintedEvent(SQLModel, table=True):
     is_fault_reprint: bool = False
     created_at: datetime = ts_column()
     posted_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    # Billing refused it (no contract in force yet...): when it was last tried and why, so a refused row
+    # is retried later without holding up the rows behind it.
+    attempts: int = 0
+    last_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = Field(default=None, max_length=300)

@@ -25,11 +25,16 @@ class StatusPoller:
         with unit_of_work(self.engine) as session:
             ids = list(session.exec(select(Printer.id).where(col(Printer.active).is_(True))))
         for printer_id in ids:
-            # The printer is asked outside any transaction; the answer is written in a short one.
-            with unit_of_work(self.engine) as session:
+            # The printer is asked with no transaction open; the answer is written in a short one.
+            with unit_of_work(self.engine, writes=False) as session:
                 printer = session.get(Printer, printer_id)
-                if printer is not None:
-                    printers.poll_status(session, printer, self.adapters)
+            if printer is None:
+                continue
+            polled = printers.fetch_status(printer, self.adapters)
+            with unit_of_work(self.engine) as session:
+                current = session.get(Printer, printer_id)
+                if current is not None:
+                    printers.apply_status(session, current, polled)
 
     def run(self) -> None:
         while not self._stop.is_set():

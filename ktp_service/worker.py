@@ -19,9 +19,10 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from sqlalchemy.engine import Engine
@@ -32,7 +33,7 @@ from ktp_service.db import unit_of_work
 from ktp_service.models import Printer, PrintJob, Resident, utcnow
 from ktp_service.services import cards, print_jobs, printers
 from ktp_service.settings import Settings
-from printers.base import JobState, error_reasons
+from printers.base import JobState, JobStatus, error_reasons
 from printers.errors import (
     JobRejected,
     OutcomeUnknown,
@@ -44,7 +45,10 @@ from printers.errors import (
 
 log = logging.getLogger("ktp.worker")
 
-LEASE = timedelta(seconds=60)
+# A claim's lease: longer than any adapter's timeout (IPP allows up to 300 s) plus a render, so a worker
+# that is still sending is never taken for dead.
+LEASE = timedelta(minutes=10)
+FOLLOWED_STATES = ("processing", "processing-stopped")
 MAX_BACKOFF_SECONDS = 60
 FORMATS: dict[str, Literal["png", "pdf"]] = {"image/png": "png", "application/pdf": "pdf"}
 
@@ -122,33 +126,43 @@ class PrintWorker:
                         .where(
                             col(Printer.active).is_(True),
                             PrintJob.state == "pending",
-                            or_(col(PrintJob.next_attempt_at).is_(None), col(PrintJob.next_attempt_at) <= now),
+                            or_(
+                                col(PrintJob.next_attempt_at).is_(None), col(PrintJob.next_attempt_at) <= now
+                            ),
                         )
                     )
                 )
             )
         for printer_id in printer_ids:
             assert printer_id is not None
-            job_id = self._claim(printer_id)
-            if job_id is not None:
-                self._submit(job_id)
-                result.submitted += 1
+            try:  # one printer's trouble must not stop the others
+                job_id = self._claim(printer_id)
+                if job_id is not None:
+                    self._submit(job_id)
+                    result.submitted += 1
+            except Exception as exc:
+                log.exception("printer %s: pass failed", printer_id)
+                result.errors.append(f"printer {printer_id}: {type(exc).__name__}")
         result.finished += self._follow_submitted()
         if self.post_events is not None:
-            with unit_of_work(self.engine) as session:
-                result.posted += self.post_events(session)
+            try:
+                with unit_of_work(self.engine) as session:
+                    result.posted += self.post_events(session)
+            except Exception as exc:
+                log.exception("posting to billing failed")
+                result.errors.append(f"billing: {type(exc).__name__}")
         return result
 
     # -- recovery ---------------------------------------------------------------------------------------
     def _recover(self, *, own: bool) -> None:
-        """Jobs left ``processing`` by a worker that stopped: this worker's own after a restart, others'
-        once their lease ran out."""
+        """Jobs left ``processing`` by a worker that stopped (this worker's own after a restart) or whose
+        lease ran out (a worker that hangs, or a pass of this worker that failed midway)."""
         now = utcnow()
         stmt = select(PrintJob).where(col(PrintJob.state).in_(("processing", "processing-stopped")))
         if own:
             stmt = stmt.where(PrintJob.claimed_by == self.name)
         else:
-            stmt = stmt.where(PrintJob.claimed_by != self.name, col(PrintJob.lease_until) < now)
+            stmt = stmt.where(col(PrintJob.lease_until) < now)
         with unit_of_work(self.engine, writes=False) as session:
             if session.exec(stmt.limit(1)).first() is None:
                 return  # the usual case: a cheap read, no write lock
@@ -179,11 +193,11 @@ class PrintWorker:
             busy = session.exec(
                 select(PrintJob.id).where(
                     PrintJob.printer_id == printer_id,
-                    col(PrintJob.state).in_(("processing", "processing-stopped")),
+                    col(PrintJob.state).in_(("processing", "processing-stopped", "needs-confirmation")),
                 )
             ).first()
             if busy is not None:
-                return None  # one card at a time per printer
+                return None  # one card at a time per printer; an unknown outcome waits for a person first
             job = session.exec(
                 select(PrintJob)
                 .where(
@@ -214,46 +228,56 @@ class PrintWorker:
         try:
             document, rendered, issue_date = self._render(printer, resident)
         except CardError as exc:
-            with unit_of_work(self.engine) as session:
-                job = _reload(session, job_id)
-                print_jobs.abort(session, job, [], f"Kartu tidak dapat dibuat: {exc}", spoiled=False)
+            with self._mine(job_id) as (session, job):
+                if job is not None:
+                    print_jobs.abort(session, job, [], f"Kartu tidak dapat dibuat: {exc}", spoiled=False)
             return
-        with unit_of_work(self.engine) as session:
-            job = _reload(session, job_id)
+        except Exception as exc:  # nothing was sent: try again later
+            log.exception("job %s: rendering failed", job_id)
+            self._retry_later(job_id, PrinterError(f"{type(exc).__name__} while rendering"))
+            return
+        with self._mine(job_id) as (session, job):
+            if job is None:
+                return  # no longer ours (recovered by another worker, or changed by a person): send nothing
             job.template_id, job.template_version = rendered.template_id, str(rendered.template_version)
             job.template_hash, job.document_sha256 = rendered.template_hash, rendered.document_hash
             job.tanggal_terbit = issue_date
             job.submit_started_at = utcnow()
+            job.lease_until = utcnow() + LEASE  # longer than any adapter's timeout plus a render
             session.add(job)
-        adapter = self.adapters.get(printer)
         try:
-            receipt = adapter.submit(
+            receipt = self.adapters.get(printer).submit(
                 document,
                 document_format=printer.document_format,
                 job_name=f"ktp-{job.uuid}",
                 options={"copies": 1},
             )
-        except (PrinterUnavailable, PrinterFault) as exc:
+        except (PrinterUnavailable, PrinterFault) as exc:  # the contract: nothing was submitted
             self._retry_later(job_id, exc)
             return
         except JobRejected as exc:
-            with unit_of_work(self.engine) as session:
-                job = _reload(session, job_id)
-                print_jobs.abort(
-                    session, job, list(exc.reasons), f"Printer menolak dokumen: {exc}", spoiled=False
-                )
+            with self._mine(job_id) as (session, job):
+                if job is not None:
+                    message = f"Printer menolak dokumen: {exc}"
+                    print_jobs.abort(session, job, list(exc.reasons), message, spoiled=False)
             return
-        except SubmissionUncertain as exc:
-            with unit_of_work(self.engine) as session:
-                job = _reload(session, job_id)
-                job.state = "needs-confirmation"
-                job.message = f"Tidak pasti apakah printer menerima kartu ({exc}). Periksa printer."
-                session.add(job)
+        except Exception as exc:  # SubmissionUncertain, or anything unforeseen: a card may have printed
+            if not isinstance(exc, SubmissionUncertain):
+                log.exception("job %s: unexpected error while sending", job_id)
+            with self._mine(job_id) as (session, job):
+                if job is not None:
+                    job.state = "needs-confirmation"
+                    job.message = f"Tidak pasti apakah printer menerima kartu ({exc}). Periksa printer."
+                    session.add(job)
             return
         if os.environ.get(CRASH_AFTER_SUBMIT):
             os._exit(137)
-        with unit_of_work(self.engine) as session:
-            job = _reload(session, job_id)
+        with self._mine(job_id) as (session, job):
+            if job is None:
+                log.warning(
+                    "job %s was taken over while it was being sent; its outcome is a person's", job_id
+                )
+                return
             job.printer_job_id, job.submitted_at = receipt.job_id, utcnow()
             job.state_reasons = list(receipt.state_reasons)
             session.add(job)
@@ -261,6 +285,15 @@ class PrintWorker:
                 # A printer that answers "done" at once (spool, an instant simulator): record the card
                 # now, in this same transaction, instead of asking again on the next pass.
                 print_jobs.complete(session, job, job.submitted_at)
+
+    @contextmanager
+    def _mine(self, job_id: int) -> Iterator[tuple[Session, PrintJob | None]]:
+        """The job, locked, if it is still this worker's to change (``processing``, claimed by it); else
+        None. Guards every write after a claim against a takeover or a person's decision in between."""
+        with unit_of_work(self.engine) as session:
+            job = session.exec(select(PrintJob).where(PrintJob.id == job_id).with_for_update()).first()
+            ours = job is not None and job.claimed_by == self.name and job.state in FOLLOWED_STATES
+            yield session, (job if ours else None)
 
     def _render(self, printer: Printer, resident: Resident) -> tuple[bytes, RenderedCard, date]:
         template = cards.template(self.settings.default_template, self.settings.templates_dir)
@@ -271,8 +304,9 @@ class PrintWorker:
 
     def _retry_later(self, job_id: int, exc: PrinterError) -> None:
         """Nothing was submitted: back to the queue with exponential backoff; the reasons tell the clerk why."""
-        with unit_of_work(self.engine) as session:
-            job = _reload(session, job_id)
+        with self._mine(job_id) as (session, job):
+            if job is None:
+                return
             delay = min(MAX_BACKOFF_SECONDS, 2 ** min(job.attempts, 6))
             job.state, job.claimed_by, job.lease_until, job.submit_started_at = "pending", None, None, None
             job.next_attempt_at = utcnow() + timedelta(seconds=delay)
@@ -299,49 +333,62 @@ class PrintWorker:
         return finished
 
     def _follow(self, job_id: int) -> int:
-        with unit_of_work(self.engine) as session:
-            job = session.exec(select(PrintJob).where(PrintJob.id == job_id).with_for_update()).first()
-            if job is None or job.state not in ("processing", "processing-stopped") or not job.printer_job_id:
+        """Ask the printer how a sent card is doing (no transaction open while asking), then record it."""
+        with unit_of_work(self.engine, writes=False) as session:
+            job = session.get(PrintJob, job_id)
+            printer = session.get(Printer, job.printer_id) if job is not None else None
+        if job is None or printer is None or not job.printer_job_id:
+            return 0
+        printer_job_id, adapter = job.printer_job_id, self.adapters.get(printer)
+        try:
+            if job.cancel_requested:
+                adapter.cancel(printer_job_id)  # idempotent; the outcome still comes from job_status
+            status: JobStatus | None = adapter.job_status(printer_job_id)
+            failure: PrinterError | None = None
+        except PrinterError as exc:
+            status, failure = None, exc
+        except Exception as exc:  # an adapter bug must not stop the other printers
+            log.exception("job %s: asking the printer failed", job_id)
+            status, failure = None, PrinterError(f"{type(exc).__name__}")
+        with self._mine(job_id) as (session, job):
+            if job is None or job.printer_job_id != printer_job_id:
                 return 0
-            printer = session.get(Printer, job.printer_id)
-            assert printer is not None
             job.lease_until = utcnow() + LEASE
-            try:
-                status = self.adapters.get(printer).job_status(job.printer_job_id)
-            except OutcomeUnknown:  # JobNotFound, or a printer that cannot vouch for the outcome
+            session.add(job)
+            if isinstance(failure, OutcomeUnknown):  # JobNotFound, or a printer that cannot vouch
                 job.state = "needs-confirmation"
                 job.message = (
                     "Printer tidak dapat memberi tahu hasil cetak. Supervisor mencatat: tercetak atau rusak."
                 )
-                session.add(job)
                 return 1
-            except PrinterUnavailable as exc:
-                job.state_reasons, job.message = ["offline-report"], f"Printer tidak terhubung ({exc})."
-                session.add(job)
+            if failure is not None or status is None:  # unreachable or a passing error: ask again later
+                job.state_reasons, job.message = ["offline-report"], f"Printer tidak terhubung ({failure})."
                 return 0
             if status.state == JobState.COMPLETED:
-                print_jobs.complete(session, job, status.completed_at or utcnow())
+                print_jobs.complete(session, job, _completion_time(job, status.completed_at))
                 return 1
             if status.state == JobState.ABORTED:
                 reasons = list(status.state_reasons)
                 print_jobs.abort(session, job, reasons, _abort_message(reasons), spoiled=True)
                 return 1
             if status.state == JobState.CANCELED:
-                print_jobs.abort(
-                    session, job, list(status.state_reasons), "Dibatalkan di printer.", spoiled=False
-                )
+                message = "Dibatalkan di printer."
+                print_jobs.abort(session, job, list(status.state_reasons), message, spoiled=False)
                 job.state = "canceled"
                 return 1
             job.state = "processing-stopped" if status.state == JobState.PROCESSING_STOPPED else "processing"
             job.state_reasons = list(status.state_reasons)
-            session.add(job)
             return 0
 
 
-def _reload(session: Session, job_id: int) -> PrintJob:
-    job = session.get(PrintJob, job_id)
-    assert job is not None
-    return job
+def _completion_time(job: PrintJob, reported: datetime | None) -> datetime:
+    """The printer's completion time, kept between sending and now: a printer with a wrong clock must not
+    move a card into another billing month."""
+    now = utcnow()
+    earliest = job.submit_started_at or now
+    if reported is None:
+        return now
+    return min(max(reported, earliest), now)
 
 
 def _abort_message(reasons: list[str]) -> str:

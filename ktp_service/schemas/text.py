@@ -16,6 +16,9 @@ _NAME = re.compile(r"[^\W\d_]+(?:[ '\-.,`’][^\W\d_]*)*\.?", re.UNICODE)
 def normalize_text(value: object) -> object:
     if not isinstance(value, str):
         return value
+    if any(unicodedata.category(ch) == "Cc" and not ch.isspace() for ch in value):
+        # NUL and other control characters: never printable, and PostgreSQL refuses NUL in text.
+        raise ValueError("may not contain control characters")
     value = unicodedata.normalize("NFC", value)
     value = _SPACES.sub(" ", value).strip()
     return value.upper()

@@ -36,7 +36,6 @@ from ktp_service.models import (
 from ktp_service.schemas.printing import PrintJobCreate
 from ktp_service.services import audit, cards, printers, residents, stock
 from ktp_service.services.actor import Actor
-from printers.errors import PrinterError
 
 APPROVAL_REASONS = frozenset({"hilang", "rusak", "perubahan_data"})
 
@@ -53,8 +52,11 @@ def request_hash(body: PrintJobCreate) -> str:
     return hashlib.sha256(json.dumps(body.model_dump(), sort_keys=True).encode()).hexdigest()
 
 
-def get(session: Session, actor: Actor, job_uuid: str) -> PrintJob:
-    job = session.exec(select(PrintJob).where(PrintJob.uuid == job_uuid)).first()
+def get(session: Session, actor: Actor, job_uuid: str, *, lock: bool = False) -> PrintJob:
+    """The job, if the actor's office may see it. ``lock``: for a change, lock the row so the change cannot
+    overwrite a worker's claim or completion made in between (lost update)."""
+    stmt = select(PrintJob).where(PrintJob.uuid == job_uuid)
+    job = session.exec(stmt.with_for_update() if lock else stmt).first()
     if job is None:
         raise PrintJobNotFound(f"No print job {job_uuid}.")
     if actor.role.office_bound:
@@ -97,7 +99,6 @@ def create(
     body: PrintJobCreate,
     *,
     idempotency_key: str | None,
-    adapters: printers.AdapterCache,
     images_dir: Path,
     templates_dir: Path,
     template_id: str,
@@ -124,11 +125,9 @@ def create(
         template_id=template_id,
         timezone=timezone,
     )
-    try:
-        caps = adapters.get(printer).capabilities()
-    except PrinterError:
-        caps = None  # unreachable now: the worker checks again before it sends anything
-    if caps is not None and not caps.supports_format(printer.document_format):
+    # The formats the printer reported at its last poll (the printer is not called here: on SQLite that
+    # would hold every clerk's writes for as long as a slow printer takes). Unknown yet: the worker checks.
+    if printer.status_formats and printer.document_format not in printer.status_formats:
         raise invalid_field(
             "printer_id", f"printer {printer.name} does not accept {printer.document_format} documents."
         )
@@ -147,6 +146,11 @@ def create(
             raise Conflict(
                 f"This resident already holds a valid card ({valid.serial}). A second card needs a reason: "
                 "hilang, rusak, perubahan_data or perpanjangan."
+            )
+        if body.reason == "perpanjangan" and resident.berlaku_hingga is None:
+            raise Conflict(
+                "Perpanjangan is for cards that expire (WNA); this resident's card is valid for life (SEUMUR "
+                "HIDUP). Use hilang, rusak or perubahan_data."
             )
         requires_approval = body.reason in APPROVAL_REASONS
 
@@ -235,17 +239,14 @@ def refuse(session: Session, actor: Actor, job: PrintJob, note: str) -> PrintJob
     return job
 
 
-def cancel(session: Session, actor: Actor, job: PrintJob, adapters: printers.AdapterCache) -> PrintJob:
-    """Cancel a job that has not printed. A job already at the printer is asked to cancel there; its outcome
-    then comes from the printer (a card may have printed anyway)."""
+def cancel(session: Session, actor: Actor, job: PrintJob) -> PrintJob:
+    """Cancel a job that has not printed. A job already at the printer is marked for cancelling; the worker
+    asks the printer (outside any transaction) and the outcome comes from the printer: a card may have
+    printed anyway."""
     if job.state in ("pending", "pending-held"):
         job.state, job.message = "canceled", "Dibatalkan."
     elif job.state in ("processing", "processing-stopped") and job.printer_job_id:
-        try:
-            adapters.get(printers.get(session, job.printer_id)).cancel(job.printer_job_id)
-        except PrinterError as exc:
-            raise Conflict(f"The printer could not be asked to cancel: {exc}") from None
-        job.message = "Pembatalan diminta ke printer."
+        job.cancel_requested, job.message = True, "Pembatalan diminta ke printer."
     else:
         raise JobStateConflict(f"Job {job.uuid} is {job.state} and can no longer be canceled.")
     _touch(session, job)
@@ -272,6 +273,18 @@ def reprint(session: Session, actor: Actor, job: PrintJob) -> PrintJob:
         raise JobStateConflict(f"Only a spoiled card can be reprinted; job {job.uuid} is {job.state}.")
     if session.exec(select(PrintJob.id).where(PrintJob.reprint_of_id == job.id)).first() is not None:
         raise Conflict(f"Job {job.uuid} was already reprinted.")
+    newer = session.exec(
+        select(PrintJob.uuid).where(
+            PrintJob.resident_id == job.resident_id,
+            col(PrintJob.id) > job.id,
+            col(PrintJob.state).not_in(("canceled", "aborted")),
+        )
+    ).first()
+    if newer is not None:
+        # Reprinting now would issue a second card without the checks a new request gets.
+        raise Conflict(
+            f"A newer card request for this NIK exists (job {newer}); this spoiled card is not reprinted."
+        )
     active = session.exec(
         select(PrintJob.uuid).where(
             PrintJob.resident_id == job.resident_id, col(PrintJob.state).in_(ACTIVE_JOB_STATES)
@@ -316,6 +329,8 @@ def complete(session: Session, job: PrintJob, completed_at: datetime) -> None:
     becomes invalid, a blank card is consumed and the billable event is written to the outbox."""
     if job.state == "completed":
         return  # exactly once: a second report of the same completion changes nothing
+    if job.state not in ("processing", "processing-stopped", "needs-confirmation"):
+        raise JobStateConflict(f"Job {job.uuid} is {job.state}; a card cannot be recorded as printed now.")
     resident = session.get(Resident, job.resident_id)
     assert resident is not None and job.id is not None and job.card_serial is not None
     old = valid_card(session, resident)

@@ -5,7 +5,7 @@ printer); counter readings from devices are recorded when they change."""
 from __future__ import annotations
 
 import threading
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -145,17 +145,41 @@ def list_printers(session: Session, actor: Actor, office: str | None = None) -> 
     return [(p, c) for p, c in session.exec(stmt)]
 
 
-def apply_status(session: Session, printer: Printer, status: PrinterStatus | None, error: str | None) -> None:
+@dataclass(frozen=True)
+class Polled:
+    """What a printer answered (``status`` and its formats), or why it did not (``error``)."""
+
+    status: PrinterStatus | None
+    formats: tuple[str, ...] = ()
+    error: str | None = None
+
+
+def fetch_status(printer: Printer, adapters: AdapterCache) -> Polled:
+    """Ask the printer; no database work, so callers make it with no transaction open."""
+    try:
+        adapter = adapters.get(printer)
+        status = adapter.status()
+        formats = adapter.capabilities().document_formats
+    except PrinterUnavailable as exc:
+        return Polled(None, error=str(exc))
+    except PrinterError as exc:
+        return Polled(None, error=f"{type(exc).__name__}: {exc}")
+    return Polled(status, formats)
+
+
+def apply_status(session: Session, printer: Printer, polled: Polled) -> None:
     """Keep a polled status on the printer's row and record a device counter reading when it changed."""
     printer.status_at = utcnow()
+    status = polled.status
     if status is None:
         printer.status_state = "offline"
         printer.status_reasons = ["offline-report"]
-        printer.status_error = (error or "")[:300]
+        printer.status_error = (polled.error or "")[:300]
     else:
         printer.status_state = status.state.value
         printer.status_reasons = list(status.state_reasons)
         printer.status_markers = [asdict(m) for m in status.markers]
+        printer.status_formats = list(polled.formats)
         printer.status_error = None
         if status.card_counter is not None and status.card_counter != printer.status_counter:
             assert printer.id is not None
@@ -165,14 +189,9 @@ def apply_status(session: Session, printer: Printer, status: PrinterStatus | Non
 
 
 def poll_status(session: Session, printer: Printer, adapters: AdapterCache) -> None:
-    try:
-        status = adapters.get(printer).status()
-    except PrinterUnavailable as exc:
-        apply_status(session, printer, None, str(exc))
-    except PrinterError as exc:
-        apply_status(session, printer, None, f"{type(exc).__name__}: {exc}")
-    else:
-        apply_status(session, printer, status, None)
+    """Ask and record in the caller's transaction: for a person's explicit "refresh" only (the background
+    poll asks with no transaction open, see ktp_service.status_poller)."""
+    apply_status(session, printer, fetch_status(printer, adapters))
 
 
 def record_counter(session: Session, actor: Actor, printer: Printer, value: int, note: str) -> CounterReading:

@@ -231,7 +231,6 @@ def create_print_job(
         actor,
         body,
         idempotency_key=idempotency_key,
-        adapters=_adapters(request),
         images_dir=settings.data_dir / "images",
         templates_dir=settings.templates_dir,
         template_id=settings.default_template,
@@ -268,7 +267,7 @@ def cancel_print_job(
     job_id: JobId, session: SessionDep, actor: PrintOperator, request: Request
 ) -> PrintJobPublic:
     """Cancel a job that has not printed yet."""
-    job = print_jobs.cancel(session, actor, print_jobs.get(session, actor, job_id), _adapters(request))
+    job = print_jobs.cancel(session, actor, print_jobs.get(session, actor, job_id, lock=True))
     return job_public(session, job)
 
 
@@ -277,7 +276,7 @@ def approve_print_job(
     job_id: JobId, body: JobDecision, session: SessionDep, actor: Supervisor
 ) -> PrintJobPublic:
     """Supervisor: approve a second card (hilang, rusak, perubahan_data) waiting in pending-held."""
-    job = print_jobs.approve(session, actor, print_jobs.get(session, actor, job_id), body.note)
+    job = print_jobs.approve(session, actor, print_jobs.get(session, actor, job_id, lock=True), body.note)
     return job_public(session, job)
 
 
@@ -286,7 +285,7 @@ def refuse_print_job(
     job_id: JobId, body: JobDecision, session: SessionDep, actor: Supervisor
 ) -> PrintJobPublic:
     """Supervisor: refuse a second card waiting for approval."""
-    job = print_jobs.refuse(session, actor, print_jobs.get(session, actor, job_id), body.note)
+    job = print_jobs.refuse(session, actor, print_jobs.get(session, actor, job_id, lock=True), body.note)
     return job_public(session, job)
 
 
@@ -295,14 +294,16 @@ def confirm_print_job(
     job_id: JobId, body: JobResolution, session: SessionDep, actor: Supervisor
 ) -> PrintJobPublic:
     """Supervisor: record whether a job in needs-confirmation printed or spoiled its card."""
-    job = print_jobs.resolve(session, actor, print_jobs.get(session, actor, job_id), body.outcome, body.note)
+    job = print_jobs.resolve(
+        session, actor, print_jobs.get(session, actor, job_id, lock=True), body.outcome, body.note
+    )
     return job_public(session, job)
 
 
 @router.post("/print-jobs/{job_id}/reprint", response_model=PrintJobPublic, status_code=201)
 def reprint_print_job(job_id: JobId, session: SessionDep, actor: PrintOperator) -> PrintJobPublic:
     """Ask for a new card after a spoiled one (printer fault)."""
-    job = print_jobs.reprint(session, actor, print_jobs.get(session, actor, job_id))
+    job = print_jobs.reprint(session, actor, print_jobs.get(session, actor, job_id, lock=True))
     return job_public(session, job)
 
 

@@ -55,7 +55,10 @@ def search_residents(
     session: SessionDep,
     actor: RegistryReader,
     nik: Annotated[str | None, Query(pattern=r"^\d{1,16}$", description="NIK or its first digits.")] = None,
-    nama: Annotated[str | None, Query(min_length=2, max_length=80, description="Words of the name.")] = None,
+    nama: Annotated[
+        str | None,
+        Query(min_length=2, max_length=80, pattern=r"^[^\x00-\x1f\x7f]*$", description="Words of the name."),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> ResidentsPublic:

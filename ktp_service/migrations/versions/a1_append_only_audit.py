@@ -1,7 +1,7 @@
 """audit trail is append-only: the database refuses UPDATE and DELETE on audit_event
 
 Revision ID: a1_append_only_audit
-Revises: a6d39519a5d1
+Revises: d6fa693f6880
 """
 
 from collections.abc import Sequence
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "a1_append_only_audit"
-down_revision: str | None = "a6d39519a5d1"
+down_revision: str | None = "d6fa693f6880"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -368,7 +368,6 @@ def print_card(nik: Nik, page: PrintPage, form: Form) -> Response:
                 page.me,
                 body,
                 idempotency_key=text(form, "idempotency_key")[:100] or None,
-                adapters=page.request.app.state.adapters,
                 images_dir=settings.data_dir / "images",
                 templates_dir=settings.templates_dir,
                 template_id=settings.default_template,
@@ -420,7 +419,7 @@ def job_panel(job_id: JobId, page: PrintPage) -> HTMLResponse:
 @router.post("/jobs/{job_id}/reprint")
 def reprint(job_id: JobId, page: PrintPage, form: Form) -> RedirectResponse:
     with page.tx() as session:
-        new = print_jobs.reprint(session, page.me, print_jobs.get(session, page.me, job_id))
+        new = print_jobs.reprint(session, page.me, print_jobs.get(session, page.me, job_id, lock=True))
     page.flash("ok", page.t("job.reprint_flash"))
     return page.redirect(f"/jobs/{new.uuid}")
 
@@ -428,9 +427,7 @@ def reprint(job_id: JobId, page: PrintPage, form: Form) -> RedirectResponse:
 @router.post("/jobs/{job_id}/cancel")
 def cancel(job_id: JobId, page: PrintPage, form: Form) -> RedirectResponse:
     with page.tx() as session:
-        print_jobs.cancel(
-            session, page.me, print_jobs.get(session, page.me, job_id), page.request.app.state.adapters
-        )
+        print_jobs.cancel(session, page.me, print_jobs.get(session, page.me, job_id, lock=True))
     page.flash("ok", page.t("job.canceled"))
     return page.redirect(f"/jobs/{job_id}")
 

@@ -235,7 +235,7 @@ def decide(job_id: JobId, page: SupervisorPage, form: Form) -> RedirectResponse:
     decision, note = text(form, "decision"), text(form, "note")[:200]
     try:
         with page.tx() as session:
-            job = print_jobs.get(session, page.me, job_id)
+            job = print_jobs.get(session, page.me, job_id, lock=True)
             if decision == "approve":
                 print_jobs.approve(session, page.me, job, note)
                 done = "sup.approved"

@@ -214,6 +214,8 @@ def test_many_concurrent_requests_for_one_nik_make_one_job(counter: Counter) -> 
 def test_refusals_create_nothing_and_consume_nothing(counter: Counter) -> None:
     other_office = add_printer(counter.client, counter.as_user, "Plupuh-1", office="33.14.02")
     pdf_only = add_printer(counter.client, counter.as_user, "PdfOnly", formats=["application/pdf"])
+    # the formats come from the printer's last poll
+    counter.client.post(f"/api/v1/printers/{pdf_only}/status", headers=counter.as_user(SUPERVISOR))
     no_photo = counter.client.post(
         "/api/v1/residents",
         json=resident_payload(serial=4321),

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: a6d39519a5d1
+Revision ID: d6fa693f6880
 Revises: 
-Create Date: 2026-11-28 02:14:30.469773
+Create Date: 2026-11-28 02:47:17.889238
 """
 
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ from alembic import op
 
 import ktp_service.models
 
-revision: str = 'a6d39519a5d1'
+revision: str = 'd6fa693f6880'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -150,6 +150,9 @@ def upgrade() -> None:
     sa.Column('is_fault_reprint', sa.Boolean(), nullable=False),
     sa.Column('created_at', ktp_service.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('posted_at', ktp_service.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('last_attempt_at', ktp_service.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('event_key')
     )
@@ -227,6 +230,7 @@ def upgrade() -> None:
     sa.Column('status_reasons', sa.JSON(), nullable=False),
     sa.Column('status_markers', sa.JSON(), nullable=False),
     sa.Column('status_counter', sa.Integer(), nullable=True),
+    sa.Column('status_formats', sa.JSON(), nullable=False),
     sa.Column('status_error', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
     sa.Column('status_at', ktp_service.models.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
@@ -329,6 +333,7 @@ def upgrade() -> None:
     sa.Column('document_sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.Column('tanggal_terbit', sa.Date(), nullable=True),
     sa.Column('printer_job_id', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+    sa.Column('cancel_requested', sa.Boolean(), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('next_attempt_at', ktp_service.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('claimed_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
