@@ -320,12 +320,12 @@ def billing_post() -> None:
     from ktp_service.billing_bridge import config_for, post_pending
 
     total = 0
-    with _billing_errors():
-        while True:
-            with session_scope() as session:
-                n = post_pending(session, config_for(get_settings()))
+    with _billing_errors(), session_scope() as session:
+        # Once over everything waiting, refused rows included (a person asked); batches in one transaction.
+        while n := post_pending(session, config_for(get_settings()), retry_refused=True):
             total += n
-            if n == 0:
+            session.flush()
+            if n < 500:
                 break
     typer.echo(f"posted {total} events")
 

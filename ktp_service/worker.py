@@ -28,6 +28,7 @@ from typing import Literal
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
 
+from ktp_service.billing_bridge import has_due_events
 from ktp_service.cards import CardError, RenderedCard, render_card
 from ktp_service.db import unit_of_work
 from ktp_service.models import Printer, PrintJob, Resident, utcnow
@@ -146,8 +147,11 @@ class PrintWorker:
         result.finished += self._follow_submitted()
         if self.post_events is not None:
             try:
-                with unit_of_work(self.engine) as session:
-                    result.posted += self.post_events(session)
+                with unit_of_work(self.engine, writes=False) as session:
+                    due = has_due_events(session)
+                if due:
+                    with unit_of_work(self.engine) as session:
+                        result.posted += self.post_events(session)
             except Exception as exc:
                 log.exception("posting to billing failed")
                 result.errors.append(f"billing: {type(exc).__name__}")

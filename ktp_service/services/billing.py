@@ -36,15 +36,24 @@ def end_contract(session: Session, actor: Actor, version_id: int, effective_to: 
 
 
 def unposted_events(session: Session, month: str, config: BillingConfig) -> int:
-    """Printed cards of ``month`` or earlier still waiting in the outbox (closing needs zero)."""
+    """Cards of ``month`` or earlier billing has not seen yet: printed ones waiting in the outbox, and ones
+    sent to a printer before the month ended whose outcome is not recorded yet (still printing, or waiting
+    for a supervisor to confirm). Closing needs zero."""
     _, end = month_bounds(month, config.zone)
-    return int(
-        session.exec(
-            select(func.count())
-            .select_from(CardPrintedEvent)
-            .where(col(CardPrintedEvent.posted_at).is_(None), col(CardPrintedEvent.completed_at) < end)
-        ).one()
-    )
+    waiting = session.exec(
+        select(func.count())
+        .select_from(CardPrintedEvent)
+        .where(col(CardPrintedEvent.posted_at).is_(None), col(CardPrintedEvent.completed_at) < end)
+    ).one()
+    in_flight = session.exec(
+        select(func.count())
+        .select_from(PrintJob)
+        .where(
+            col(PrintJob.state).in_(("processing", "processing-stopped", "needs-confirmation")),
+            col(PrintJob.submit_started_at) < end,
+        )
+    ).one()
+    return int(waiting) + int(in_flight)
 
 
 def read_statement(session: Session, actor: Actor, month: str, config: BillingConfig) -> statement.Statement:

@@ -259,7 +259,8 @@ def resolve(session: Session, actor: Actor, job: PrintJob, outcome: str, note: s
     _require_state(job, "needs-confirmation")
     job.resolved_by_id = actor.user_id
     if outcome == "printed":
-        complete(session, job, utcnow())
+        # The card came out when it was sent, not when a person confirmed it (which may be next month).
+        complete(session, job, job.submit_started_at or utcnow())
     else:
         abort(session, job, ["spoiled-by-confirmation"], "Dinyatakan rusak oleh supervisor.", spoiled=True)
     audit.record(session, actor, "print_job.resolve", "print_job", job.uuid, outcome=outcome, note=note)

@@ -118,7 +118,7 @@ def end_contract(
 @router.post("/post-pending", response_model=Posted)
 def post_outbox(session: SessionDep, actor: FinanceOnly, settings: SettingsDep) -> Posted:
     """Post printed cards waiting in the outbox now (the print worker also does it continuously)."""
-    return Posted(posted=post_pending(session, config_for(settings)))
+    return Posted(posted=post_pending(session, config_for(settings), retry_refused=True))
 
 
 @router.get("/periods/{month}/statement", response_model=Statement)
