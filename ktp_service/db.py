@@ -21,7 +21,10 @@ READ_ONLY = "ktp_read_only"
 def make_engine(url: str) -> Engine:
     """An engine for ``url`` with the settings each backend needs."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # hide_parameters: an SQL error in a log must not carry a NIK or a name.
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -39,7 +42,7 @@ def make_engine(url: str) -> Engine:
         # taken at BEGIN and released after the real COMMIT or ROLLBACK (the dialect's do_commit/do_rollback).
         _serialize_sqlite_writers(engine)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True)
 
 
 def _serialize_sqlite_writers(engine: Engine) -> None:

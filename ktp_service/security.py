@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -34,12 +35,17 @@ def token_secret(keys_dir: Path) -> str:
     path = keys_dir / "token-secret"
     if not path.exists():
         keys_dir.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(secrets.token_urlsafe(48))
-        tmp.chmod(0o600)
+        # Written whole under a private name, then linked into place: link() refuses to replace, so of two
+        # processes starting at once one secret wins and both read that one, never a half-written file.
+        tmp = keys_dir / f".token-secret.{os.getpid()}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48))
         try:
-            tmp.rename(path) if not path.exists() else tmp.unlink()
+            os.link(tmp, path)
         except FileExistsError:
+            pass
+        finally:
             tmp.unlink()
     return path.read_text().strip()
 

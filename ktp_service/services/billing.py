@@ -14,7 +14,7 @@ from sqlmodel import Session, col, func, select
 from billing import contracts, documents, ledger, reconciliation, statement
 from billing.bundle import export_bundle
 from billing.config import BillingConfig
-from billing.models import ContractVersion
+from billing.models import ContractVersion, EventConflictRecord
 from billing.periods import month_bounds, month_of
 from ktp_service.models import CardPrintedEvent, CounterReading, Office, Printer, PrintJob, StockMovement
 from ktp_service.services import audit
@@ -87,6 +87,34 @@ def entries(session: Session, actor: Actor, month: str) -> list[dict[str, Any]]:
     ]
     audit.record(session, actor, "billing.entries.read", "period", month, rows=len(rows))
     return rows
+
+
+def resolve_conflict(
+    session: Session, actor: Actor, conflict_id: int, resolution: str
+) -> EventConflictRecord:
+    ledger.resolve_conflict(session, conflict_id, resolution)
+    record = session.get(EventConflictRecord, conflict_id)
+    assert record is not None
+    audit.record(session, actor, "billing.conflict.resolve", "conflict", conflict_id)
+    return record
+
+
+def correct(
+    session: Session, actor: Actor, corrects_seq: int, correction_key: str, note: str, config: BillingConfig
+) -> ledger.PostOutcome:
+    outcome = ledger.post_correction(
+        session, corrects_seq=corrects_seq, correction_key=correction_key, note=note, config=config
+    )
+    audit.record(
+        session,
+        actor,
+        "billing.correction",
+        "ledger",
+        corrects_seq,
+        key=correction_key,
+        status=outcome.status,
+    )
+    return outcome
 
 
 def verify(session: Session, actor: Actor, config: BillingConfig) -> ledger.VerificationResult:

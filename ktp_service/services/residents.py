@@ -85,13 +85,17 @@ def _validate_whole(resident: Resident) -> list[FieldProblem]:
     return nik.warnings
 
 
-def _get(session: Session, nik: str, *, for_update: bool = False) -> Resident:
+def _get(session: Session, nik: str, actor: Actor, *, for_update: bool = False) -> Resident:
+    """The resident, if the actor's office serves them. Someone else's resident answers like an unknown
+    NIK: a clerk learns nothing (not even the kecamatan) about residents their office does not serve."""
     stmt = select(Resident).where(Resident.nik == nik)
     if for_update:
         stmt = stmt.with_for_update()
     resident = session.exec(stmt).first()
-    if resident is None:
-        raise ResidentNotFound(f"No resident with NIK {nik[:6]}... is registered.")
+    if resident is None or not actor.serves(resident.kode_kecamatan):
+        raise ResidentNotFound(
+            f"No resident with NIK {nik[:6]}... is registered in the area your office serves."
+        )
     return resident
 
 
@@ -132,8 +136,7 @@ def create(
 
 
 def read(session: Session, actor: Actor, nik: str) -> Resident:
-    resident = _get(session, nik)
-    actor.require_serves(resident.kode_kecamatan)
+    resident = _get(session, nik, actor)
     audit.record(
         session, actor, "resident.read", "resident", resident.id, office_code=resident.kode_kecamatan
     )
@@ -173,8 +176,7 @@ def search(
 def update(
     session: Session, actor: Actor, nik: str, body: ResidentUpdate, expected_version: int | None
 ) -> tuple[Resident, list[FieldProblem]]:
-    resident = _get(session, nik, for_update=True)
-    actor.require_serves(resident.kode_kecamatan)
+    resident = _get(session, nik, actor, for_update=True)
     if expected_version is not None and expected_version != resident.version:
         raise Conflict(
             f"This resident was changed by someone else (now version {resident.version}, you edited version "
@@ -216,8 +218,7 @@ def set_image(
     max_bytes: int,
     max_pixels: int,
 ) -> Resident:
-    resident = _get(session, nik, for_update=True)
-    actor.require_serves(resident.kode_kecamatan)
+    resident = _get(session, nik, actor, for_update=True)
     data, fmt = accept_image(raw, kind, field="file", max_bytes=max_bytes, max_pixels=max_pixels)
     stored = store_image(data, fmt, images_dir)
     field = "photo" if kind == "photo" else "signature"
@@ -242,8 +243,7 @@ def set_image(
 
 
 def history(session: Session, actor: Actor, nik: str) -> list[tuple[ResidentVersion, str | None]]:
-    resident = _get(session, nik)
-    actor.require_serves(resident.kode_kecamatan)
+    resident = _get(session, nik, actor)
     rows = session.exec(
         select(ResidentVersion, User.username)
         .join(User, col(User.id) == ResidentVersion.changed_by_id, isouter=True)

@@ -70,6 +70,8 @@ def authenticate(
 ) -> User:
     """The user with these credentials, or Unauthorized. After ``max_failures`` failures within the window the
     username is refused for the rest of the window, whatever the password (slows down guessing)."""
+    if not 0 < len(username) <= 64:  # no such account can exist; nothing to count either
+        raise Unauthorized("Wrong username or password.")
     since = utcnow() - timedelta(minutes=window_minutes)
     failures = session.exec(
         select(func.count()).where(LoginFailure.username == username, col(LoginFailure.at) >= since)

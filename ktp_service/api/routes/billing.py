@@ -16,10 +16,11 @@ from billing import documents, reconciliation
 from billing.statement import Statement
 from ktp_service.api.deps import BillingReader, ContractEditor, FinanceOnly, SessionDep, SettingsDep
 from ktp_service.billing_bridge import config_for, post_pending
-from ktp_service.errors import ERROR_RESPONSES
+from ktp_service.errors import ERROR_RESPONSES, invalid_field
 from ktp_service.services import billing
 
 router = APIRouter(prefix="/api/v1/billing", tags=["billing"], responses=ERROR_RESPONSES)
+MAX_IMPORT_BYTES = 5_000_000
 Month = Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM", examples=["2026-11"])]
 
 
@@ -217,7 +218,15 @@ def import_money(
     month: Month, file: UploadFile, session: SessionDep, actor: FinanceOnly, settings: SettingsDep
 ) -> reconciliation.ReconciliationReport:
     """Import money received from CSV (office_code,date,amount,reference); any bad row rejects the file."""
-    text = file.file.read(5_000_000).decode("utf-8", errors="replace")
+    raw = file.file.read(MAX_IMPORT_BYTES + 1)
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise invalid_field("file", f"the file is larger than {MAX_IMPORT_BYTES} bytes; split it by month.")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise invalid_field(
+            "file", f"the file is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8."
+        ) from None
     reconciliation.import_money_csv(session, month, text, source=f"import:{file.filename or 'upload'}")
     return billing.reconcile(session, actor, month, config_for(settings))
 
@@ -259,6 +268,76 @@ def berita_acara(
         parties=settings_parties(settings),
     )
     return Response(pdf, media_type="application/pdf", headers=_attachment(f"berita-acara-{month}.pdf"))
+
+
+class ConflictPublic(BaseModel):
+    id: int
+    event_key: str
+    event_period: str
+    existing_seq: int | None
+    detail: str
+    received_at: str
+    resolved_at: str | None
+    resolution: str | None
+
+
+class Resolution(BaseModel):
+    resolution: str = Field(min_length=3, max_length=500)
+
+
+class CorrectionIn(BaseModel):
+    corrects_seq: int = Field(ge=1, le=10**12, description="The ledger transaction to reverse.")
+    correction_key: str = Field(
+        min_length=1, max_length=200, description="Idempotency key of this correction."
+    )
+    note: str = Field(
+        min_length=3, max_length=500, description="Why, e.g. 'card found spoiled at the counter'."
+    )
+
+
+class CorrectionPublic(BaseModel):
+    status: str
+    seq: int | None
+    detail: str
+
+
+@router.get("/conflicts", response_model=list[ConflictPublic])
+def list_conflicts(
+    session: SessionDep,
+    actor: FinanceOnly,
+    all: Annotated[bool, Query(description="Resolved ones too.")] = False,
+) -> list[ConflictPublic]:
+    """Events that arrived under a posted key with other content; an unresolved one blocks its month's close."""
+    from billing.ledger import list_conflicts as conflicts
+
+    return [
+        ConflictPublic.model_validate(c, from_attributes=True)
+        for c in conflicts(session, unresolved_only=not all)
+    ]
+
+
+@router.post("/conflicts/{conflict_id}/resolve", response_model=ConflictPublic)
+def resolve_conflict(
+    conflict_id: Annotated[int, Path(ge=1, le=2_000_000_000)],
+    body: Resolution,
+    session: SessionDep,
+    actor: FinanceOnly,
+) -> ConflictPublic:
+    """Record how a conflict was resolved (the right event posted under a new key, or found bogus)."""
+    return ConflictPublic.model_validate(
+        billing.resolve_conflict(session, actor, conflict_id, body.resolution), from_attributes=True
+    )
+
+
+@router.post("/corrections", response_model=CorrectionPublic, status_code=201)
+def post_correction(
+    body: CorrectionIn, session: SessionDep, actor: FinanceOnly, settings: SettingsDep
+) -> CorrectionPublic:
+    """Reverse a billed card's transaction with a new entry that points to it (nothing is ever edited)."""
+    outcome = billing.correct(
+        session, actor, body.corrects_seq, body.correction_key, body.note, config_for(settings)
+    )
+    return CorrectionPublic(status=outcome.status, seq=outcome.seq, detail=outcome.detail)
 
 
 @router.get("/verify", response_model=VerifyResult)

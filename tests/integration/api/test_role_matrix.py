@@ -77,6 +77,9 @@ MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
     ("POST", f"{B}/periods/{{month}}/explanations"): FINANCE,
     ("GET", f"{B}/periods/{{month}}/berita-acara.pdf"): FINANCE,
     ("GET", f"{B}/verify"): BILLING_READ,
+    ("GET", f"{B}/conflicts"): FINANCE,
+    ("POST", f"{B}/conflicts/{{conflict_id}}/resolve"): FINANCE,
+    ("POST", f"{B}/corrections"): FINANCE,
 }
 
 # One account per role; office-bound roles work at Kalijambe, where the test resident lives.
@@ -129,6 +132,7 @@ def test_role_matrix(client: TestClient, as_user: Callable[[str], dict[str, str]
         "code": "33.14.01",
         "month": "2026-10",
         "version_id": "1",
+        "conflict_id": "1",
     }
     failures = []
     for (method, path), allowed in sorted(MATRIX.items()):

@@ -8,6 +8,7 @@ import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import Session, update
@@ -160,3 +161,24 @@ def test_ledger_rows_cannot_be_changed_in_the_database(counter: Counter) -> None
     for sql in ("UPDATE billing_entry SET debit = debit + 1", "DELETE FROM billing_transaction"):
         with counter.world.engine.begin() as conn, pytest.raises(Exception, match="append-only"):
             conn.execute(text(sql))
+
+
+def test_a_wrongly_billed_card_is_corrected_by_a_new_entry(counter: Counter) -> None:
+    finance = counter.as_user("finance")
+    c = counter.client
+    c.post("/api/v1/billing/contracts", json=CONTRACT, headers=finance)
+    counter.print_card()
+    counter.worker.run_once()  # completed and posted
+    month = datetime.now(UTC).astimezone(ZoneInfo("Asia/Jakarta")).strftime("%Y-%m")
+    assert c.get(f"/api/v1/billing/periods/{month}/statement", headers=finance).json()["cards_billed"] == 1
+    seq = next(
+        row["seq"] for row in c.get(f"/api/v1/billing/periods/{month}/entries", headers=finance).json()
+    )
+    body = {"corrects_seq": seq, "correction_key": "koreksi-001", "note": "kartu ternyata rusak di loket"}
+    r = c.post("/api/v1/billing/corrections", json=body, headers=finance)
+    assert r.status_code == 201 and r.json()["status"] == "posted", r.text
+    assert c.post("/api/v1/billing/corrections", json=body, headers=finance).json()["status"] == "duplicate"
+    st = c.get(f"/api/v1/billing/periods/{month}/statement", headers=finance).json()
+    assert st["gross_amount"] == 0 and st["partner_share"] == 0
+    assert c.get("/api/v1/billing/verify", headers=finance).json()["ok"] is True
+    assert c.get("/api/v1/billing/conflicts", headers=finance).json() == []
