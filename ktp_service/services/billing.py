@@ -9,7 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, func, select, update
 
 from billing import contracts, documents, ledger, reconciliation, statement
 from billing.bundle import export_bundle
@@ -23,6 +23,10 @@ from ktp_service.services.actor import Actor
 
 def add_contract(session: Session, actor: Actor, body: dict[str, Any]) -> ContractVersion:
     version = contracts.add_contract_version(session, contracts.parse_terms(body))
+    # Cards billing refused for want of a contract are tried again at once, not after the retry delay.
+    session.exec(
+        update(CardPrintedEvent).where(col(CardPrintedEvent.posted_at).is_(None)).values(last_attempt_at=None)
+    )
     audit.record(session, actor, "billing.contract.create", "contract", version.id, number=version.number)
     return version
 

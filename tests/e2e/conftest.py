@@ -83,7 +83,9 @@ class Site:
         printers.simulator_control(self.printer(name), self.settings.data_dir).reset()
 
 
-@pytest.fixture(scope="session")
+# Package scope: the server and Playwright's event loop end with the browser tests, so the tests after
+# them run without an asyncio loop left running on the main thread.
+@pytest.fixture(scope="package")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     _need_chromium()
     data = tmp_path_factory.mktemp("e2e-data")
@@ -115,7 +117,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(site: Site) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
