@@ -468,3 +468,47 @@ def _billing_errors() -> Iterator[None]:
         raise typer.Exit(code=2) from None
     except DomainError as exc:
         _fail(exc)
+
+
+@billing_app.command("conflicts")
+def billing_conflicts(all: Annotated[bool, typer.Option("--all", help="Resolved ones too.")] = False) -> None:
+    """Events that arrived under a posted key with other content (an unresolved one blocks its month's close)."""
+    from billing.ledger import list_conflicts
+
+    with _billing_errors(), session_scope() as session:
+        rows = list_conflicts(session, unresolved_only=not all)
+        for c in rows:
+            state = f"resolved {c.resolved_at}: {c.resolution}" if c.resolved_at else "OPEN"
+            typer.echo(f"{c.id:5} {c.event_period} {c.event_key}  {c.detail}  [{state}]")
+        if not rows:
+            typer.echo("no conflicts")
+
+
+@billing_app.command("resolve-conflict")
+def billing_resolve_conflict(
+    conflict_id: Annotated[int, typer.Argument(help="Conflict id from `ktp billing conflicts`.")],
+    resolution: Annotated[str, typer.Option("--resolution", help="How it was resolved.")],
+) -> None:
+    """Record how a conflict was resolved."""
+    from ktp_service.services import billing
+    from ktp_service.services.actor import SYSTEM
+
+    with _billing_errors(), session_scope() as session:
+        billing.resolve_conflict(session, SYSTEM, conflict_id, resolution)
+    typer.echo(f"conflict {conflict_id} resolved")
+
+
+@billing_app.command("correct")
+def billing_correct(
+    seq: Annotated[int, typer.Option("--seq", help="The ledger transaction to reverse.")],
+    key: Annotated[str, typer.Option("--key", help="Idempotency key of this correction.")],
+    note: Annotated[str, typer.Option("--note", help="Why.")],
+) -> None:
+    """Reverse a billed card's transaction with a new entry pointing to it (nothing is ever edited)."""
+    from ktp_service.billing_bridge import config_for
+    from ktp_service.services import billing
+    from ktp_service.services.actor import SYSTEM
+
+    with _billing_errors(), session_scope() as session:
+        outcome = billing.correct(session, SYSTEM, seq, key, note, config_for(get_settings()))
+    typer.echo(f"correction {key}: {outcome.status} (transaction {outcome.seq})")

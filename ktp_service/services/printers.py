@@ -9,8 +9,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from ktp_service.db import unit_of_work
 from ktp_service.errors import Conflict, Invalid, NotFound, invalid_field
 from ktp_service.models import CounterReading, Office, Printer, utcnow
 from ktp_service.services import audit, offices
@@ -189,9 +191,21 @@ def apply_status(session: Session, printer: Printer, polled: Polled) -> None:
 
 
 def poll_status(session: Session, printer: Printer, adapters: AdapterCache) -> None:
-    """Ask and record in the caller's transaction: for a person's explicit "refresh" only (the background
-    poll asks with no transaction open, see ktp_service.status_poller)."""
+    """Ask and record in the caller's transaction: only for printers answered locally (the simulator's
+    switches). A network printer is asked with :func:`refresh`, outside any transaction."""
     apply_status(session, printer, fetch_status(printer, adapters))
+
+
+def refresh(engine: Engine, actor: Actor, printer_id: int, adapters: AdapterCache) -> None:
+    """A person's "ask the printer now": read, ask with no transaction open (an unreachable printer can
+    take its whole timeout; on SQLite an open write transaction would hold every clerk's writes), then
+    record the answer in a short transaction of its own."""
+    with unit_of_work(engine, writes=False) as session:
+        printer = get(session, printer_id)
+        check_office(session, actor, printer)
+    polled = fetch_status(printer, adapters)
+    with unit_of_work(engine) as session:
+        apply_status(session, get(session, printer_id), polled)
 
 
 def record_counter(session: Session, actor: Actor, printer: Printer, value: int, note: str) -> CounterReading:

@@ -306,3 +306,10 @@ def _error_page(request: Request, status: int, key: str | None, message: str = "
     text_ = page.t(key) if key else message
     detail = message if key and message and page.lang == "en" else ""
     return page.render("error.html", status_code=status, message=text_, detail=detail)
+
+
+def local_path(target: str | None) -> str | None:
+    """Only paths of this site (never //host, /\\host or a scheme) may be a redirect target."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None

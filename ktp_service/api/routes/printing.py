@@ -154,6 +154,8 @@ def refresh_printer_status(
     printer_id: PrinterId, session: SessionDep, actor: PrinterOperator, request: Request
 ) -> PrinterPublic:
     """Ask the printer for its state now (instead of waiting for the next background poll)."""
+    # Asked inside this request's transaction (the actor was loaded in it already); on SQLite an
+    # unreachable printer holds other writes for the adapter's timeout. The console's refresh does not.
     p = _printer(session, actor, printer_id)
     printers.poll_status(session, p, _adapters(request))
     return printer_public(p, printers.office_code(session, p))

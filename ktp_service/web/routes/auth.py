@@ -12,7 +12,7 @@ from ktp_service.errors import TooManyAttempts, Unauthorized
 from ktp_service.services import audit, users
 from ktp_service.vocab import Role
 from ktp_service.web import i18n
-from ktp_service.web.core import Form, Page, WebRoute, any_page, text
+from ktp_service.web.core import Form, Page, WebRoute, any_page, local_path, text
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 AnyPage = Annotated[Page, Depends(any_page)]
@@ -27,13 +27,6 @@ START = {
 }
 
 
-def _local(target: str | None) -> str | None:
-    """Only paths of this site (never //host or a scheme) may be a redirect target after login."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
-
-
 @router.get("/")
 def home(page: AnyPage) -> RedirectResponse:
     if page.actor is None:
@@ -45,7 +38,7 @@ def home(page: AnyPage) -> RedirectResponse:
 def login_form(page: AnyPage, next: Annotated[str | None, Query(max_length=300)] = None) -> HTMLResponse:
     if page.request.state.session_expired:
         page.flash("info", page.t("auth.expired"))
-    return page.render("login.html", next=_local(next) or "", username="", error="")
+    return page.render("login.html", next=local_path(next) or "", username="", error="")
 
 
 @router.post("/login")
@@ -74,14 +67,14 @@ def login(page: AnyPage, form: Form) -> Response:
         return page.render(
             "login.html",
             status_code=401,
-            next=_local(text(form, "next")) or "",
+            next=local_path(text(form, "next")) or "",
             username=username,
             error=error,
         )
     # A new CSRF token at login: a token seen before logging in is worth nothing afterwards.
     page.session.uid, page.session.csrf = user.id, secrets.token_urlsafe(24)
     role = Role(user.role)
-    return page.redirect(_local(text(form, "next")) or START.get(role, "/residents"))
+    return page.redirect(local_path(text(form, "next")) or START.get(role, "/residents"))
 
 
 @router.post("/logout")
@@ -95,4 +88,4 @@ def logout(page: AnyPage, form: Form) -> RedirectResponse:
 def switch_language(page: AnyPage, form: Form) -> RedirectResponse:
     lang = text(form, "lang")
     page.session.lang = lang if lang in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
-    return page.redirect(_local(text(form, "back")) or "/")
+    return page.redirect(local_path(text(form, "back")) or "/")

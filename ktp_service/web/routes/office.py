@@ -15,7 +15,7 @@ from ktp_service.models import Office, Printer, Resident
 from ktp_service.schemas.printing import PrinterCreate
 from ktp_service.services import offices, print_jobs, printers, stock
 from ktp_service.web import forms
-from ktp_service.web.core import Form, Page, PageFor, WebRoute, text
+from ktp_service.web.core import Form, Page, PageFor, WebRoute, local_path, text
 from ktp_service.web.views import job_state, printer_state
 from printers.registry import ADAPTER_NAMES
 from printers.simulator import FAULTS
@@ -109,11 +109,9 @@ def _own_printer(page: Page, session: Any, printer_id: int) -> Printer:
 
 @router.post("/printers/{printer_id}/status")
 def refresh_printer(printer_id: PrinterId, page: CarePage, form: Form) -> RedirectResponse:
-    with page.tx() as session:
-        printers.poll_status(
-            session, _own_printer(page, session, printer_id), page.request.app.state.adapters
-        )
-    return page.redirect(text(form, "back") if text(form, "back").startswith("/") else "/printers")
+    app = page.request.app
+    printers.refresh(app.state.engine, page.me, printer_id, app.state.adapters)
+    return page.redirect(local_path(text(form, "back")) or "/printers")
 
 
 @router.post("/printers/{printer_id}/counter")

@@ -153,3 +153,25 @@ def test_search_ignores_control_characters(client: TestClient) -> None:
     r = client.get("/residents", params={"q": "SITI\x00"})
     assert r.status_code == 200
     assert "Tidak ada penduduk yang cocok" in r.text
+
+
+def test_printer_refresh_never_redirects_off_site(client: TestClient, as_user) -> None:  # type: ignore[no-untyped-def]
+    r = client.post(
+        "/api/v1/printers",
+        json={"name": "P9", "office": "33.14.01", "adapter": "simulator", "uri": "simulator://p9"},
+        headers=as_user("admin"),
+    )
+    printer_id = r.json()["id"]
+    login(client, "kalijambe.supervisor")
+    for back, expected in (
+        ("//evil.example/x", "/printers"),
+        ("/\\evil.example", "/printers"),
+        ("/stock", "/stock"),
+    ):
+        r = client.post(
+            f"/printers/{printer_id}/status",
+            data={"csrf_token": _csrf(client, "/printers"), "back": back},
+            follow_redirects=False,
+        )
+        assert r.status_code in (302, 303), r.text
+        assert r.headers["location"] == expected

@@ -1,0 +1,58 @@
+"""The billing CLI against a real database file: contract, post, statement in every format, close,
+export, verify, offline verification, conflicts and corrections."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ktp_service.cli import app
+from tests.integration.printing.test_month_end import CONTRACT
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    from ktp_service import db
+    from ktp_service.settings import get_settings
+
+    monkeypatch.setenv("KTP_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("KTP_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
+    db.get_engine.cache_clear()
+
+
+def test_billing_commands(cli_env: Path) -> None:
+    run = CliRunner().invoke
+    assert run(app, ["db", "upgrade"]).exit_code == 0
+    terms = cli_env / "contract.json"
+    terms.write_text(json.dumps(CONTRACT))
+    r = run(app, ["billing", "contract-add", "--file", str(terms)])
+    assert r.exit_code == 0 and "027/PKS/2026" in r.output, r.output
+    r = run(app, ["billing", "contract-add", "--file", str(terms)])
+    assert r.exit_code == 2 and "overlap" in r.output
+    assert "posted 0 events" in run(app, ["billing", "post"]).output
+    r = run(app, ["billing", "statement", "--month", "2026-10"])
+    assert r.exit_code == 0 and json.loads(r.output)["cards_billed"] == 0
+    for fmt in ("csv", "xlsx", "pdf"):
+        out = cli_env / f"s.{fmt}"
+        r = run(app, ["billing", "statement", "--month", "2026-10", "--format", fmt, "--out", str(out)])
+        assert r.exit_code == 0 and out.stat().st_size > 0, r.output
+    assert run(app, ["billing", "statement", "--month", "2099-01"]).exit_code == 2
+    r = run(app, ["billing", "close", "--month", "2026-10"])
+    assert r.exit_code == 0 and "closed 2026-10" in r.output, r.output
+    bundle, key = cli_env / "b.zip", cli_env / "key.pem"
+    assert run(app, ["billing", "export-bundle", "--month", "2026-10", "--out", str(bundle)]).exit_code == 0
+    assert run(app, ["billing", "public-key", "--out", str(key)]).exit_code == 0
+    r = run(app, ["billing", "verify-statement", str(bundle), "--public-key", str(key)])
+    assert r.exit_code == 0 and "bundle verifies" in r.output, r.output
+    r = run(app, ["billing", "verify"])
+    assert r.exit_code == 0 and "ledger verifies" in r.output
+    assert "no conflicts" in run(app, ["billing", "conflicts"]).output
+    r = run(app, ["billing", "correct", "--seq", "999", "--key", "k1", "--note", "salah catat"])
+    assert r.exit_code == 2
