@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import tempfile
 from datetime import date, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +15,15 @@ from sqlmodel import Session, col, func, select, update
 from billing import contracts, documents, ledger, reconciliation, statement
 from billing.bundle import export_bundle
 from billing.config import BillingConfig
+from billing.errors import InvalidInput
 from billing.models import ContractVersion, EventConflictRecord
 from billing.periods import month_bounds, month_of
+from ktp_service.billing_bridge import config_for
 from ktp_service.models import CardPrintedEvent, CounterReading, Office, Printer, PrintJob, StockMovement
 from ktp_service.services import audit
 from ktp_service.services.actor import Actor
+from ktp_service.services.cards import local_today
+from ktp_service.settings import Settings
 
 
 def add_contract(session: Session, actor: Actor, body: dict[str, Any]) -> ContractVersion:
@@ -121,6 +126,33 @@ def correct(
     return outcome
 
 
+def entries_page(
+    session: Session, actor: Actor, month: str, offset: int, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of the month's ledger lines and how many there are, streamed: a page never holds the whole
+    month in memory (a million cards are three million lines)."""
+    stream = documents.entry_rows(session, month)
+    rows = [
+        dict(zip(documents.ENTRY_COLUMNS, row, strict=True)) for row in islice(stream, offset, offset + limit)
+    ]
+    total = offset + len(rows) + sum(1 for _ in stream)
+    audit.record(session, actor, "billing.entries.read", "period", month, offset=offset, rows=len(rows))
+    return rows, total
+
+
+MAX_IMPORT_BYTES = 5_000_000
+
+
+def decode_upload(raw: bytes) -> str:
+    """An uploaded CSV as text, or a clear refusal: too large (nothing is cut off silently) or not UTF-8."""
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise InvalidInput(f"the file is larger than {MAX_IMPORT_BYTES} bytes; split it, e.g. by office")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"the file is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from None
+
+
 def verify(session: Session, actor: Actor, config: BillingConfig) -> ledger.VerificationResult:
     result = ledger.verify_chain(session, public_key_pem=config.keys.public_key_pem())
     audit.record(session, actor, "billing.verify", "ledger", None, ok=result.ok)
@@ -218,3 +250,32 @@ def month_of_now(config: BillingConfig) -> str:
     from datetime import UTC
 
     return month_of(datetime.now(UTC), config.zone)
+
+
+def parties(settings: Settings) -> list[documents.Party]:
+    """The signatories of the regency's documents; names are written by hand at signing."""
+    return [
+        documents.Party(
+            side=f"Pihak Pertama (Pemerintah {settings.regency_name.title()})",
+            name="",
+            position="Kepala Dinas Kependudukan dan Pencatatan Sipil",
+        ),
+        documents.Party(side="Pihak Kedua (Mitra)", name="", position="Direktur"),
+    ]
+
+
+def berita_acara(session: Session, actor: Actor, month: str, settings: Settings, number: str | None) -> bytes:
+    """The month's Berita Acara Rekonsiliasi as PDF, dated today in the regency's time zone. Without a
+    number it is numbered ``BA-REKON/<month>`` until finance gives the register's number."""
+    config = config_for(settings)
+    report = reconcile(session, actor, month, config)
+    st = read_statement(session, actor, month, config)
+    return documents.berita_acara_pdf(
+        report,
+        st,
+        number=number or f"BA-REKON/{month}",
+        signed_on=local_today(settings.timezone),
+        place=settings.regency_name.title(),
+        regency=settings.regency_name,
+        parties=parties(settings),
+    )

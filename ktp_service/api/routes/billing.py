@@ -16,11 +16,10 @@ from billing import documents, reconciliation
 from billing.statement import Statement
 from ktp_service.api.deps import BillingReader, ContractEditor, FinanceOnly, SessionDep, SettingsDep
 from ktp_service.billing_bridge import config_for, post_pending
-from ktp_service.errors import ERROR_RESPONSES, invalid_field
+from ktp_service.errors import ERROR_RESPONSES
 from ktp_service.services import billing
 
 router = APIRouter(prefix="/api/v1/billing", tags=["billing"], responses=ERROR_RESPONSES)
-MAX_IMPORT_BYTES = 5_000_000
 Month = Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM", examples=["2026-11"])]
 
 
@@ -218,15 +217,7 @@ def import_money(
     month: Month, file: UploadFile, session: SessionDep, actor: FinanceOnly, settings: SettingsDep
 ) -> reconciliation.ReconciliationReport:
     """Import money received from CSV (office_code,date,amount,reference); any bad row rejects the file."""
-    raw = file.file.read(MAX_IMPORT_BYTES + 1)
-    if len(raw) > MAX_IMPORT_BYTES:
-        raise invalid_field("file", f"the file is larger than {MAX_IMPORT_BYTES} bytes; split it by month.")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise invalid_field(
-            "file", f"the file is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8."
-        ) from None
+    text = billing.decode_upload(file.file.read(billing.MAX_IMPORT_BYTES + 1))
     reconciliation.import_money_csv(session, month, text, source=f"import:{file.filename or 'upload'}")
     return billing.reconcile(session, actor, month, config_for(settings))
 
@@ -252,21 +243,13 @@ def berita_acara(
     session: SessionDep,
     actor: FinanceOnly,
     settings: SettingsDep,
-    number: Annotated[str, Query(min_length=1, max_length=100, description="The minutes' number.")] = "-",
+    number: Annotated[
+        str | None,
+        Query(min_length=1, max_length=100, description="The minutes' number (default BA-REKON/<month>)."),
+    ] = None,
 ) -> Response:
     """Berita Acara Rekonsiliasi (SEMENTARA while differences remain, FINAL once explained or matched)."""
-    cfg = config_for(settings)
-    report = billing.reconcile(session, actor, month, cfg)
-    st = billing.read_statement(session, actor, month, cfg)
-    pdf = documents.berita_acara_pdf(
-        report,
-        st,
-        number=number,
-        signed_on=date.today(),
-        place=settings.regency_name.title(),
-        regency=settings.regency_name,
-        parties=settings_parties(settings),
-    )
+    pdf = billing.berita_acara(session, actor, month, settings, number)
     return Response(pdf, media_type="application/pdf", headers=_attachment(f"berita-acara-{month}.pdf"))
 
 
@@ -353,17 +336,6 @@ def verify_chain(session: SessionDep, actor: BillingReader, settings: SettingsDe
         first_bad_seq=r.first_bad_seq,
         problems=r.problems,
     )
-
-
-def settings_parties(settings: Any) -> list[documents.Party]:
-    return [
-        documents.Party(
-            side=f"Pihak Pertama (Pemerintah {settings.regency_name.title()})",
-            name="",
-            position="Kepala Dinas Kependudukan dan Pencatatan Sipil",
-        ),
-        documents.Party(side="Pihak Kedua (Mitra)", name="", position="Direktur"),
-    ]
 
 
 def _attachment(filename: str) -> dict[str, str]:

@@ -22,7 +22,6 @@ from billing.errors import BillingError, ImportRejected
 from billing.periods import month_days
 from billing.statement import Statement
 from ktp_service.api.deps import BillingReader, ContractEditor, FinanceOnly
-from ktp_service.api.routes.billing import settings_parties
 from ktp_service.billing_bridge import config_for, post_pending
 from ktp_service.services import billing
 from ktp_service.web import forms, i18n
@@ -165,22 +164,10 @@ def public_key(page: ReaderPage) -> Response:
 
 @router.get("/finance/{month}/berita-acara.pdf")
 def berita_acara(
-    month: Month, page: FinancePage, number: Annotated[str, Query(max_length=100)] = "-"
+    month: Month, page: FinancePage, number: Annotated[str, Query(max_length=100)] = ""
 ) -> Response:
-    settings = page.settings
-    cfg = config_for(settings)
     with page.tx(writes=False) as session:
-        report = billing.reconcile(session, page.me, month, cfg)
-        st = billing.read_statement(session, page.me, month, cfg)
-    pdf = documents.berita_acara_pdf(
-        report,
-        st,
-        number=number or "-",
-        signed_on=date.today(),
-        place=settings.regency_name.title(),
-        regency=settings.regency_name,
-        parties=settings_parties(settings),
-    )
+        pdf = billing.berita_acara(session, page.me, month, page.settings, number or None)
     return _attachment(pdf, "application/pdf", f"berita-acara-{month}.pdf")
 
 
@@ -254,13 +241,12 @@ def add_money(month: Month, page: FinancePage, form: Form) -> Response:
 @router.post("/finance/{month}/money/import")
 def import_money(month: Month, page: FinancePage, form: Form) -> Response:
     upload = form.get("file")
-    raw = upload.file.read(5_000_000) if isinstance(upload, UploadFile) else b""
+    raw = upload.file.read(billing.MAX_IMPORT_BYTES + 1) if isinstance(upload, UploadFile) else b""
     name = upload.filename if isinstance(upload, UploadFile) else "upload"
     try:
+        text_csv = billing.decode_upload(raw)  # too large or not UTF-8: refused whole, as in the API
         with page.tx() as session:
-            rows = reconciliation.import_money_csv(
-                session, month, raw.decode("utf-8", errors="replace"), source=f"import:{name}"
-            )
+            rows = reconciliation.import_money_csv(session, month, text_csv, source=f"import:{name}")
     except ImportRejected as exc:
         problems = [str(e) for e in getattr(exc, "errors", [])]
         return _reconciliation_page(page, month, errors={"file": exc.message}, rows=problems, status=422)
@@ -272,10 +258,15 @@ def import_money(month: Month, page: FinancePage, form: Form) -> Response:
 
 @router.post("/finance/{month}/explain")
 def explain(month: Month, page: FinancePage, form: Form) -> Response:
+    explanation = text(form, "explanation")[:1000]
+    if len(explanation.strip()) < 3:  # as the API: a dash is not an explanation
+        return _reconciliation_page(
+            page, month, errors={f"explain-{text(form, 'item')}": page.t("v.missing")}, status=422
+        )
     try:
         with page.tx() as session:
             reconciliation.explain_difference(
-                session, month, text(form, "item"), text(form, "explanation")[:1000], author=page.me.username
+                session, month, text(form, "item"), explanation, author=page.me.username
             )
     except BillingError as exc:
         return _reconciliation_page(
@@ -295,9 +286,8 @@ def partner_page(
     month = month or current
     with page.tx(writes=False) as session:
         st = billing.read_statement(session, page.me, month, cfg)
-        rows = billing.entries(session, page.me, month)
+        shown, total_rows = billing.entries_page(session, page.me, month, offset, 100)
         versions = contracts.list_contract_versions(session)
-    shown = rows[offset : offset + 100]
     zone = page.settings.timezone
     for row in shown:  # ledger times are UTC text; show them in the office's zone, dd-mm-yyyy
         at = row.get("event_at")
@@ -309,7 +299,7 @@ def partner_page(
         month_name=documents.month_name,
         st=st,
         rows=shown,
-        total_rows=len(rows),
+        total_rows=total_rows,
         offset=offset,
         versions=versions,
     )
