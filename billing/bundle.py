@@ -28,12 +28,14 @@ from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from billing.canonical import canonical_bytes, canonical_json, sha256_hex
-from billing.contracts import ContractTerms, Pricing, TieredShare, price_card
+from billing.allocation import split_fixed, split_percent
+from billing.canonical import canonical_bytes, canonical_json, parse_utc_text, sha256_hex
+from billing.contracts import ContractTerms, FixedShare, PercentShare, Pricing, TieredShare, price_card
 from billing.errors import NotFound, PeriodNotClosable
 from billing.ledger import (
     CITIZEN_FEES,
@@ -184,6 +186,11 @@ def _verify_transactions(z: zipfile.ZipFile, statement: Statement, problems: _Pr
     month = statement.month
     terms = _terms(statement, problems)
     prices = _Prices(terms)
+    try:
+        zone: ZoneInfo | None = ZoneInfo(statement.zone)
+    except (ValueError, ZoneInfoNotFoundError):
+        zone = None
+        problems.add(f"the statement names an unknown time zone {statement.zone!r}")
 
     # First pass: which transactions are reversed (a reversal comes after what it reverses, so collect
     # targets first rather than keep every transaction in memory). Canonical JSON escapes quotes inside
@@ -236,6 +243,8 @@ def _verify_transactions(z: zipfile.ZipFile, statement: Statement, problems: _Pr
             if lines != want or seq != chain.head_seq:
                 problems.add(f"closing transaction {seq} does not carry the statement's adjustment and taxes")
             continue
+        if zone is not None:
+            _check_dates(tx, zone, problems)
         _check_card(tx, lines, prices, originals, problems)
         if tx["kind"] == "card" and tx["billed"]:
             ordinal = tx["period_ordinal"]
@@ -334,10 +343,28 @@ def _check_card(
     version = prices.terms.get(tx["contract_version_id"])
     if version is None:
         return
+    in_force = version.effective_from.isoformat() <= tx["event_date"] and (
+        version.effective_to is None or tx["event_date"] <= version.effective_to.isoformat()
+    )
+    if not in_force:
+        problems.add(
+            f"transaction {seq}: contract version {tx['contract_version_id']} was not in force on "
+            f"{tx['event_date']}, the day the card was completed"
+        )
     if tx["kind"] == "reversal":
         original = originals.get(tx["corrects_seq"])
         if original is not None and original != (-tx["fee"], -tx["partner"], -tx["regency"]):
             problems.add(f"reversal {seq} does not mirror transaction {tx['corrects_seq']}")
+        # The original may be in an earlier month, outside the bundle: the reversal must still undo exactly
+        # what its contract version prices a card at, for the reason and rate it carries.
+        price = _reprice(version, tx["reason"], tx["rate_bp"])
+        got = (-tx["fee"], tx["payer"], -tx["partner"], -tx["regency"], tx["rate_bp"], -tx["cards"])
+        if price is None or got != (*price, 1):
+            want = "nothing" if price is None else str(tuple(price))
+            problems.add(
+                f"reversal {seq} undoes fee/payer/partner/regency/rate {got[:5]}, but contract version "
+                f"{tx['contract_version_id']} prices a {tx['reason']} card at {want}"
+            )
         return
     if not tx["billed"]:
         if (
@@ -354,6 +381,54 @@ def _check_card(
         problems.add(
             f"transaction {seq} (card {tx['card_serial']}): priced fee/payer/partner/regency/rate {got[:5]}, "
             f"contract version {tx['contract_version_id']} gives {want[:5]}"
+        )
+
+
+def _reprice(terms: ContractTerms, reason: Any, rate_bp: Any) -> Pricing | None:
+    """What ``terms`` bill one card of ``reason`` at the partner rate ``rate_bp`` it was billed with (a tier's
+    rate depends on the card's place in its month, so for tiers the rate must be one of the tiers')."""
+    fee = terms.fees.get(reason)
+    if fee is None:
+        return None
+    if fee.payer == "regency":
+        return Pricing(fee.amount, "regency", fee.amount, 0, None)
+    share = terms.partner_share
+    if isinstance(share, FixedShare):
+        fixed = split_fixed(fee.amount, share.amount)
+        return Pricing(fee.amount, "citizen", fixed.partner, fixed.regency, None)
+    rates = [share.basis_points] if isinstance(share, PercentShare) else [t.basis_points for t in share.tiers]
+    if rate_bp not in rates:
+        return None
+    split = split_percent(fee.amount, rate_bp, terms.remainder)
+    return Pricing(fee.amount, "citizen", split.partner, split.regency, rate_bp)
+
+
+def _check_dates(tx: dict[str, Any], zone: ZoneInfo, problems: _Problems) -> None:
+    """A transaction's event month and day are those of its event time in the statement's zone, and it is
+    marked prior-period exactly when it was posted to a month after that (a reversal: only if later)."""
+    seq = tx["seq"]
+    try:
+        local = parse_utc_text(tx["event_at"]).astimezone(zone)
+    except (TypeError, ValueError):
+        problems.add(f"transaction {seq}: event_at {tx['event_at']!r} is not a UTC time")
+        return
+    if (tx["event_date"], tx["event_period"]) != (
+        local.date().isoformat(),
+        f"{local.year:04d}-{local.month:02d}",
+    ):
+        problems.add(
+            f"transaction {seq}: event_date {tx['event_date']} / event_period {tx['event_period']} are not "
+            f"those of its event time {tx['event_at']} in {zone.key}"
+        )
+    if tx["event_period"] > tx["period"]:
+        problems.add(
+            f"transaction {seq}: posted to {tx['period']}, before its event month {tx['event_period']}"
+        )
+    later = tx["period"] > tx["event_period"]
+    if (tx["kind"] == "card" and bool(tx["prior_period"]) != later) or (tx["prior_period"] and not later):
+        problems.add(
+            f"transaction {seq}: prior_period is {bool(tx['prior_period'])} though it is posted to "
+            f"{tx['period']} for an event of {tx['event_period']}"
         )
 
 
