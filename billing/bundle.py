@@ -360,10 +360,10 @@ def _check_card(
         price = _reprice(version, tx["reason"], tx["rate_bp"])
         got = (-tx["fee"], tx["payer"], -tx["partner"], -tx["regency"], tx["rate_bp"], -tx["cards"])
         if price is None or got != (*price, 1):
-            want = "nothing" if price is None else str(tuple(price))
+            priced = "nothing" if price is None else str(tuple(price))
             problems.add(
                 f"reversal {seq} undoes fee/payer/partner/regency/rate {got[:5]}, but contract version "
-                f"{tx['contract_version_id']} prices a {tx['reason']} card at {want}"
+                f"{tx['contract_version_id']} prices a {tx['reason']} card at {priced}"
             )
         return
     if not tx["billed"]:
