@@ -600,6 +600,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "contract.added": ("Kontrak {number} disimpan.", "Contract {number} saved."),
     "contract.none": ("Belum ada kontrak.", "No contract yet."),
     "contract.terms": ("Ketentuan", "Terms"),
+    "contract.end": ("Akhiri versi", "End version"),
+    "contract.end_on": ("Berlaku sampai", "In force until"),
+    "contract.ended": ("Versi {number} berakhir {date}.", "Version {number} ends {date}."),
     "contract.open_ended": ("tanpa batas", "open-ended"),
 }
 

@@ -372,3 +372,20 @@ def add_contract(page: EditorPage, form: Form) -> Response:
         return _contracts_page(page, errors={"number": exc.message}, values=values, status=exc.status_code)
     page.flash("ok", page.t("contract.added", number=version.number))
     return page.redirect("/contracts")
+
+
+@router.post("/contracts/{version_id}/end")
+def end_contract(
+    version_id: Annotated[int, Path(ge=1, le=2_000_000_000)], page: EditorPage, form: Form
+) -> Response:
+    """End an open version on a date, to make room for the next one (the API's /contracts/{id}/end)."""
+    end = forms.parse_date(text(form, "effective_to"))
+    if not isinstance(end, date):
+        return _contracts_page(page, errors={f"end-{version_id}": page.t("v.date")}, status=422)
+    try:
+        with page.tx() as session:
+            version = billing.end_contract(session, page.me, version_id, end)
+    except BillingError as exc:
+        return _contracts_page(page, errors={f"end-{version_id}": exc.message}, status=exc.status_code)
+    page.flash("ok", page.t("contract.ended", number=version.number, date=i18n.tanggal(end)))
+    return page.redirect("/contracts")

@@ -175,3 +175,20 @@ def test_printer_refresh_never_redirects_off_site(client: TestClient, as_user) -
         )
         assert r.status_code in (302, 303), r.text
         assert r.headers["location"] == expected
+
+
+def test_finance_ends_a_contract_version_from_the_console(client: TestClient, as_user) -> None:  # type: ignore[no-untyped-def]
+    from tests.integration.printing.test_month_end import CONTRACT
+
+    r = client.post("/api/v1/billing/contracts", json=CONTRACT, headers=as_user("finance"))
+    version_id = r.json()["id"]
+    login(client, "finance")
+    token = _csrf(client, "/contracts")
+    r = client.post(
+        f"/contracts/{version_id}/end", data={"csrf_token": token, "effective_to": "bukan tanggal"}
+    )
+    assert r.status_code == 422
+    r = client.post(f"/contracts/{version_id}/end", data={"csrf_token": token, "effective_to": "30-06-2026"})
+    assert r.status_code in (200, 303), r.text
+    versions = client.get("/api/v1/billing/contracts", headers=as_user("finance")).json()
+    assert versions[0]["effective_to"] == "2026-06-30"
