@@ -87,6 +87,7 @@ _BOOL_COLUMNS = ("prior_period", "fault_reprint", "billed")
 _HASHED_SQL = ", ".join(f"CAST({n} AS INTEGER)" if n in _BOOL_COLUMNS else n for n in HASHED_FIELDS)
 _PREV, _KEY = HASHED_FIELDS.index("prev_hash"), HASHED_FIELDS.index("event_key")
 _KIND, _BILLED = HASHED_FIELDS.index("kind"), HASHED_FIELDS.index("billed")
+_PERIOD = HASHED_FIELDS.index("period")
 
 Line = tuple[str, int, int]  # account, debit, credit
 
@@ -589,6 +590,12 @@ def verify_chain(session: Session, *, public_key_pem: str | None = None) -> Veri
         for message in _check_signed_statements(periods, public_key_pem):
             bad(0, message)
     closed = {p.head_seq: (p.month, p.head_hash) for p in periods if p.head_seq is not None}
+    for p in periods:
+        if p.head_seq is None or p.statement_json is None or p.signature is None:
+            bad(0, f"month {p.month} is marked closed without a signed statement and chain head")
+    # Every closing transaction must have its closed, signed month row: a deleted or reopened row would
+    # otherwise let late cards post into a month already signed.
+    closed_at_seq = {p.head_seq: p.month for p in periods if p.statement_json is not None}
 
     entries = _raw_rows(
         session,
@@ -625,6 +632,8 @@ def verify_chain(session: Session, *, public_key_pem: str | None = None) -> Veri
             if closed[seq][1] != stored_hash:
                 bad(seq, f"month {closed[seq][0]} was closed at transaction {seq} with another hash")
             del closed[seq]
+        if row[_KIND] == "period_close" and closed_at_seq.get(seq) != row[_PERIOD]:
+            bad(seq, f"month {row[_PERIOD]} was closed by transaction {seq}, but has no closed, signed row")
         if row[_KIND] == "card":
             billed += row[_BILLED]
         elif row[_KIND] == "reversal":

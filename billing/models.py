@@ -199,10 +199,30 @@ class ReconciliationNote(SQLModel, table=True):
 
 APPEND_ONLY_TABLES = ("billing_transaction", "billing_entry")
 
+# A month's row is kept for good, and once its statement is stored (closing) it never changes: without this a
+# deleted row would reopen the month to late postings. Opening a row (INSERT) and closing it (one UPDATE of
+# an open row) stay allowed.
+_PERIOD_REFUSALS = "billing_period rows are kept and a closed month is fixed"
+PERIOD_GUARD_PG = [
+    "CREATE OR REPLACE FUNCTION billing_period_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN IF TG_OP = 'DELETE' OR OLD.statement_json IS NOT NULL THEN "
+    f"RAISE EXCEPTION '{_PERIOD_REFUSALS}: % of month % refused', TG_OP, OLD.month; END IF; "
+    "RETURN NEW; END $$",
+    "CREATE OR REPLACE TRIGGER billing_period_guard BEFORE UPDATE OR DELETE ON billing_period "
+    "FOR EACH ROW EXECUTE FUNCTION billing_period_refuse_change()",
+]
+PERIOD_GUARD_SQLITE = [
+    "CREATE TRIGGER IF NOT EXISTS billing_period_no_delete BEFORE DELETE ON billing_period "
+    f"BEGIN SELECT RAISE(ABORT, '{_PERIOD_REFUSALS}: DELETE refused'); END",
+    "CREATE TRIGGER IF NOT EXISTS billing_period_closed_no_update BEFORE UPDATE ON billing_period "
+    f"WHEN OLD.statement_json IS NOT NULL BEGIN SELECT RAISE(ABORT, '{_PERIOD_REFUSALS}: UPDATE refused'); END",
+]
+
 
 def append_only_ddl(dialect_name: str) -> list[str]:
-    """Statements that make the database refuse UPDATE and DELETE on the ledger tables; safe to run again
-    (for a migration: ``for s in append_only_ddl(op.get_bind().dialect.name): op.execute(s)``)."""
+    """Statements that make the database refuse UPDATE and DELETE on the ledger tables, DELETE of a period
+    row and UPDATE of a closed one; safe to run again (the application's migrations a2 and a3 hold the same
+    DDL written out)."""
     if dialect_name == "postgresql":
         statements = [
             "CREATE OR REPLACE FUNCTION billing_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
@@ -213,13 +233,14 @@ def append_only_ddl(dialect_name: str) -> list[str]:
             "FOR EACH ROW EXECUTE FUNCTION billing_refuse_change()"
             for t in APPEND_ONLY_TABLES
         ]
-        return statements
-    return [
+        return statements + PERIOD_GUARD_PG
+    statements = [
         f"CREATE TRIGGER IF NOT EXISTS {t}_no_{action.lower()} BEFORE {action} ON {t} "
         f"BEGIN SELECT RAISE(ABORT, '{t} is append-only: {action} refused'); END"
         for t in APPEND_ONLY_TABLES
         for action in ("UPDATE", "DELETE")
     ]
+    return statements + PERIOD_GUARD_SQLITE
 
 
 def billing_tables() -> list[sa.Table]:

@@ -26,10 +26,13 @@ def drop_append_only_triggers(conn: Connection) -> None:
     if conn.dialect.name == "postgresql":
         for table in ("billing_transaction", "billing_entry"):
             conn.execute(text(f"DROP TRIGGER {table}_append_only ON {table}"))
+        conn.execute(text("DROP TRIGGER billing_period_guard ON billing_period"))
     else:
         for table in ("billing_transaction", "billing_entry"):
             for action in ("update", "delete"):
                 conn.execute(text(f"DROP TRIGGER {table}_no_{action}"))
+        conn.execute(text("DROP TRIGGER billing_period_no_delete"))
+        conn.execute(text("DROP TRIGGER billing_period_closed_no_update"))
 
 
 @pytest.fixture
