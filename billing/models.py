@@ -185,7 +185,9 @@ class MoneyReceived(SQLModel, table=True):
 
 
 class ReconciliationNote(SQLModel, table=True):
-    """An explanation of one difference in a month's reconciliation (the latest per item counts)."""
+    """An explanation of one difference in a month's reconciliation (the latest per item counts).
+    ``difference`` is the difference it was written for: it explains the item only while the difference is
+    still that (``None``: a note from a caller that did not say, which explains whatever the difference)."""
 
     __tablename__ = "billing_reconciliation_note"
 
@@ -193,6 +195,7 @@ class ReconciliationNote(SQLModel, table=True):
     month: str = Field(max_length=7, index=True)
     item: str = Field(max_length=100)
     explanation: str = Field(max_length=1000)
+    difference: int | None = Field(default=None, sa_column=_money(nullable=True))
     author: str = Field(max_length=100)
     recorded_at: str = Field(max_length=27)
 

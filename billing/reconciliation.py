@@ -19,6 +19,7 @@ import re
 from collections import defaultdict
 from datetime import UTC, date, datetime
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import func, select
@@ -82,6 +83,10 @@ class ReconciliationLine(BaseModel):
     actual: int
     difference: int
     explanation: str | None = None
+    explained_difference: int | None = Field(
+        default=None,
+        description="The difference the explanation was written for (it counts only while equal).",
+    )
     status: Literal["match", "explained", "open"]
 
 
@@ -111,6 +116,10 @@ class ReconciliationReport(BaseModel):
 # --- money received ---------------------------------------------------------------------------------
 
 
+# The default billing zone (BillingConfig's); callers should pass their config's zone.
+DEFAULT_ZONE = ZoneInfo("Asia/Jakarta")
+
+
 def _check_day(month: str, day: date) -> None:
     first, last = month_days(month)
     if not first <= day <= last:
@@ -127,9 +136,12 @@ def record_money_received(
     reference: str = "",
     source: str = "entered",
     now: datetime | None = None,
+    zone: ZoneInfo = DEFAULT_ZONE,
 ) -> MoneyReceived:
-    """Record money that arrived in the treasury for an office on a day. Flushes; the caller commits."""
+    """Record money that arrived in the treasury for an office on a day; a month that has not started in
+    ``zone`` (pass ``config.zone``) is refused. Flushes; the caller commits."""
     parse_month(month)
+    check_not_future(month, now or datetime.now(UTC), zone)
     _check_day(month, day)
     if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
         raise InvalidInput(f"an amount is a whole, non-negative number of rupiah, not {amount!r}")
@@ -154,14 +166,22 @@ CSV_COLUMNS = ("office_code", "date", "amount", "reference")
 
 
 def import_money_csv(
-    session: Session, month: str, text: str, *, source: str, now: datetime | None = None
+    session: Session,
+    month: str,
+    text: str,
+    *,
+    source: str,
+    now: datetime | None = None,
+    zone: ZoneInfo = DEFAULT_ZONE,
 ) -> list[MoneyReceived]:
     """Import money received from CSV with the header ``office_code,date,amount,reference`` (reference may
     be empty; amounts in whole rupiah, digits only; dates YYYY-MM-DD within ``month``). Every row is
     checked first: any bad row rejects the whole file, with every error named by its row number (the
     header is row 1). A row whose office, day and non-empty reference were already recorded is refused as
-    a duplicate. Flushes; the caller commits."""
+    a duplicate. A month in the future (in ``zone``) is refused. Flushes; the caller commits."""
     parse_month(month)
+    now = now or datetime.now(UTC)
+    check_not_future(month, now, zone)
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     rows = list(reader)
     if not rows or tuple(c.strip().lower() for c in rows[0]) != CSV_COLUMNS:
@@ -205,16 +225,35 @@ def import_money_csv(
         raise ImportRejected(f"import refused, nothing was recorded ({len(errors)} bad row(s))", errors)
     return [
         record_money_received(
-            session, month=month, office_code=o, day=d, amount=a, reference=r, source=source, now=now
+            session,
+            month=month,
+            office_code=o,
+            day=d,
+            amount=a,
+            reference=r,
+            source=source,
+            now=now,
+            zone=zone,
         )
         for o, d, a, r in good
     ]
 
 
 def explain_difference(
-    session: Session, month: str, item: str, explanation: str, *, author: str, now: datetime | None = None
+    session: Session,
+    month: str,
+    item: str,
+    explanation: str,
+    *,
+    author: str,
+    difference: int | None = None,
+    now: datetime | None = None,
 ) -> ReconciliationNote:
-    """Explain the difference on line ``item`` of the month's reconciliation (the latest note counts)."""
+    """Explain the difference on line ``item`` of the month's reconciliation (the latest note counts).
+    ``difference`` is the line's difference as the person saw it (``ReconciliationLine.difference``): the
+    note explains the line only while the difference stays exactly that; when it changes (late cards, more
+    money) the line is open again, the old note shown. Without it (older callers) the note explains the
+    line whatever the difference becomes."""
     parse_month(month)
     if not explanation.strip():
         raise InvalidInput("an explanation cannot be empty")
@@ -222,6 +261,7 @@ def explain_difference(
         month=month,
         item=item,
         explanation=explanation.strip(),
+        difference=difference,
         author=author,
         recorded_at=utc_text(now or datetime.now(UTC)),
     )
@@ -277,7 +317,7 @@ def reconcile(
         days = received[m.office_code]
         days[m.day.isoformat()] = days.get(m.day.isoformat(), 0) + m.amount
     notes = {
-        n.item: n.explanation
+        n.item: n
         for n in session.scalars(
             select(ReconciliationNote)
             .where(col(ReconciliationNote.month) == month)
@@ -292,8 +332,16 @@ def reconcile(
 
     def line(item: str, label: str, expected: int, actual: int) -> None:
         difference = actual - expected
-        explanation = notes.get(item)
-        status = "match" if difference == 0 else ("explained" if explanation else "open")
+        note = notes.get(item) if difference else None
+        explanation = note.explanation if note else None
+        status: Literal["match", "explained", "open"] = "match" if difference == 0 else "open"
+        if note is not None:
+            if note.difference is None or note.difference == difference:
+                status = "explained"
+            else:  # written for another difference: shown, but the line needs explaining again
+                explanation = (
+                    f"{explanation} (explained for a difference of {note.difference}, now {difference})"
+                )
         lines.append(
             ReconciliationLine(
                 item=item,
@@ -301,7 +349,8 @@ def reconcile(
                 expected=expected,
                 actual=actual,
                 difference=difference,
-                explanation=explanation if difference else None,
+                explanation=explanation,
+                explained_difference=note.difference if note else None,
                 status=status,
             )
         )

@@ -1,4 +1,5 @@
-"""billing guards: a billing_period row is never deleted and a closed one (its statement stored) never changes
+"""billing guards: a billing_period row is never deleted and a closed one (its statement stored) never changes;
+reconciliation notes keep the difference they were written for
 
 Revision ID: a3_billing_guards
 Revises: a2_append_only_ledger
@@ -6,6 +7,7 @@ Revises: a2_append_only_ledger
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "a3_billing_guards"
@@ -20,6 +22,8 @@ REFUSED = "billing_period rows are kept and a closed month is fixed"
 
 
 def upgrade() -> None:
+    # The difference a reconciliation note was written for: it explains the line only while unchanged.
+    op.add_column("billing_reconciliation_note", sa.Column("difference", sa.BigInteger(), nullable=True))
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             "CREATE OR REPLACE FUNCTION billing_period_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
@@ -43,6 +47,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("billing_reconciliation_note") as batch:
+        batch.drop_column("difference")
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS billing_period_guard ON billing_period")
         op.execute("DROP FUNCTION IF EXISTS billing_period_refuse_change()")

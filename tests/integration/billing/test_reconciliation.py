@@ -61,9 +61,13 @@ def test_money_import_is_all_or_nothing_with_row_numbers(db: Session) -> None:
 
 def test_entered_money_is_validated(db: Session) -> None:
     with pytest.raises(InvalidInput, match="2027-01-01 is not in 2026-12"):
-        record_money_received(db, month="2026-12", office_code="33.14.01", day=date(2027, 1, 1), amount=1)
+        record_money_received(
+            db, month="2026-12", office_code="33.14.01", day=date(2027, 1, 1), amount=1, now=JAN_5
+        )
     with pytest.raises(InvalidInput, match="whole, non-negative"):
-        record_money_received(db, month="2026-12", office_code="33.14.01", day=date(2026, 12, 1), amount=-5)
+        record_money_received(
+            db, month="2026-12", office_code="33.14.01", day=date(2026, 12, 1), amount=-5, now=JAN_5
+        )
 
 
 def test_printing_figures_are_validated() -> None:
@@ -138,3 +142,49 @@ def test_report_shows_every_difference_until_explained(db: Session, config: Bill
 def test_reconciling_a_future_month_is_refused(db: Session, config: BillingConfig) -> None:
     with pytest.raises(InvalidInput, match="in the future"):
         reconcile(db, "2027-02", PrintingFigures(cards_printed=0, cards_spoiled=0), config=config, now=JAN_5)
+
+
+def test_money_for_a_future_month_is_refused(db: Session, config: BillingConfig) -> None:
+    with pytest.raises(InvalidInput, match="month 2099-01 is in the future"):
+        record_money_received(
+            db, month="2099-01", office_code="33.14.01", day=date(2099, 1, 2), amount=1, zone=config.zone
+        )
+    with pytest.raises(InvalidInput, match="month 2027-02 is in the future"):
+        import_money_csv(db, "2027-02", GOOD_CSV, source="bank.csv", now=JAN_5, zone=config.zone)
+    assert db.execute(select(func.count()).select_from(MoneyReceived)).scalar_one() == 0
+
+
+def test_an_explanation_counts_only_while_its_difference_is_unchanged(
+    db: Session, config: BillingConfig
+) -> None:
+    add_contract(db)
+    post_events(db, [event(DEC)], config=config, now=JAN_5)
+    db.commit()
+    printing = PrintingFigures(cards_printed=1, cards_spoiled=0)
+
+    def money_line() -> tuple[int, str, str | None, int | None]:
+        report = reconcile(db, "2026-12", printing, config=config, now=JAN_5)
+        [line] = [x for x in report.lines if x.item == "money:33.14.01"]
+        return line.difference, line.status, line.explanation, line.explained_difference
+
+    assert money_line() == (-10001, "open", None, None)
+    explain_difference(
+        db,
+        "2026-12",
+        "money:33.14.01",
+        "deposited in January",
+        author="finance",
+        difference=-10001,
+        now=JAN_5,
+    )
+    db.commit()
+    assert money_line() == (-10001, "explained", "deposited in January", -10001)
+    post_events(db, [event(DEC + timedelta(minutes=i)) for i in range(1, 4)], config=config, now=JAN_5)
+    db.commit()
+    assert money_line() == (
+        -40004,
+        "open",
+        "deposited in January (explained for a difference of -10001, now -40004)",
+        -10001,
+    )
+    assert reconcile(db, "2026-12", printing, config=config, now=JAN_5).status == "provisional"
