@@ -35,7 +35,15 @@ from sqlmodel import Session
 
 from billing.allocation import split_fixed, split_percent
 from billing.canonical import canonical_bytes, canonical_json, parse_utc_text, sha256_hex
-from billing.contracts import ContractTerms, FixedShare, PercentShare, Pricing, TieredShare, price_card
+from billing.contracts import (
+    ContractTerms,
+    FixedShare,
+    PercentShare,
+    Pricing,
+    TieredShare,
+    price_card,
+    pricing_sha256,
+)
 from billing.errors import NotFound, PeriodNotClosable
 from billing.ledger import (
     CITIZEN_FEES,
@@ -186,6 +194,7 @@ def _verify_transactions(z: zipfile.ZipFile, statement: Statement, problems: _Pr
     month = statement.month
     terms = _terms(statement, problems)
     prices = _Prices(terms)
+    prices.pricing = {snap.id: pricing_sha256(canonical_json(snap.terms)) for snap in statement.contracts}
     try:
         zone: ZoneInfo | None = ZoneInfo(statement.zone)
     except (ValueError, ZoneInfoNotFoundError):
@@ -315,6 +324,7 @@ class _Prices:
     def __init__(self, terms: dict[int, ContractTerms]) -> None:
         self.terms = terms
         self.known: dict[tuple[int, str, int | None], Pricing] = {}
+        self.pricing: dict[int, str] = {}  # version id -> pricing_sha256 of its terms in the statement
 
     def __call__(self, version_id: int, reason: str, ordinal: int) -> Pricing:
         terms = self.terms[version_id]
@@ -343,6 +353,11 @@ def _check_card(
     version = prices.terms.get(tx["contract_version_id"])
     if version is None:
         return
+    if tx["pricing_sha256"] != prices.pricing.get(tx["contract_version_id"]):
+        problems.add(
+            f"transaction {seq}: priced by other terms than contract version {tx['contract_version_id']} "
+            "has in the statement (pricing_sha256 differs)"
+        )
     in_force = version.effective_from.isoformat() <= tx["event_date"] and (
         version.effective_to is None or tx["event_date"] <= version.effective_to.isoformat()
     )

@@ -23,6 +23,7 @@ Taxes are truncated to whole rupiah (:func:`billing.allocation.tax_truncated`).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -40,7 +41,7 @@ from billing.allocation import (
     split_percent_signed,
     tax_truncated,
 )
-from billing.canonical import canonical_json, sha256_hex, utc_text
+from billing.canonical import canonical_bytes, canonical_json, sha256_hex, utc_text
 from billing.errors import ContractOverlap, InvalidInput, NotFound
 from billing.lock import lock_billing
 from billing.models import ContractVersion, LedgerTransaction
@@ -254,6 +255,17 @@ def check_overlap(terms: ContractTerms, existing: Iterable[ContractVersion]) -> 
 @lru_cache(maxsize=256)
 def _terms_from_json(terms_json: str) -> ContractTerms:
     return ContractTerms.model_validate_json(terms_json)
+
+
+@lru_cache(maxsize=256)
+def pricing_sha256(terms_json: str) -> str:
+    """SHA-256 of a version's terms (canonical JSON) without ``effective_to``: every card transaction carries
+    it, so terms changed after they priced a card break the chain. ``effective_to`` is left out because
+    ending a version (:func:`end_contract_version`) changes no price; each card's day is checked against
+    the version's dates instead."""
+    data = json.loads(terms_json)
+    data.pop("effective_to", None)
+    return sha256_hex(canonical_bytes(data))
 
 
 def terms_of(version: ContractVersion) -> ContractTerms:

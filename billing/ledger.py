@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -47,7 +47,14 @@ from sqlmodel import Session, col
 
 from billing.canonical import GENESIS_HASH, canonical_bytes, canonical_json, sha256_hex, utc_text
 from billing.config import BillingConfig
-from billing.contracts import Reason, list_contract_versions, price_card, terms_of, version_in_force
+from billing.contracts import (
+    Reason,
+    list_contract_versions,
+    price_card,
+    pricing_sha256,
+    terms_of,
+    version_in_force,
+)
 from billing.errors import (
     AlreadyCorrected,
     BillingError,
@@ -57,7 +64,15 @@ from billing.errors import (
     NotFound,
 )
 from billing.lock import Head, lock_billing, move_head
-from billing.models import BilledCard, ChainHead, EventConflictRecord, LedgerEntry, LedgerTransaction, Period
+from billing.models import (
+    BilledCard,
+    ChainHead,
+    ContractVersion,
+    EventConflictRecord,
+    LedgerEntry,
+    LedgerTransaction,
+    Period,
+)
 from billing.periods import (
     ensure_periods,
     latest_closed_month,
@@ -87,7 +102,8 @@ _BOOL_COLUMNS = ("prior_period", "fault_reprint", "billed")
 _HASHED_SQL = ", ".join(f"CAST({n} AS INTEGER)" if n in _BOOL_COLUMNS else n for n in HASHED_FIELDS)
 _PREV, _KEY = HASHED_FIELDS.index("prev_hash"), HASHED_FIELDS.index("event_key")
 _KIND, _BILLED = HASHED_FIELDS.index("kind"), HASHED_FIELDS.index("billed")
-_PERIOD = HASHED_FIELDS.index("period")
+_PERIOD, _DAY = HASHED_FIELDS.index("period"), HASHED_FIELDS.index("event_date")
+_VERSION, _PRICING = HASHED_FIELDS.index("contract_version_id"), HASHED_FIELDS.index("pricing_sha256")
 
 Line = tuple[str, int, int]  # account, debit, credit
 
@@ -362,6 +378,7 @@ def _post(
             "event_at": utc_text(event.completed_at),
             "event_date": day.isoformat(),
             "contract_version_id": version.id,
+            "pricing_sha256": pricing_sha256(version.terms_json),
             "card_serial": event.card_serial,
             "nik_masked": mask_nik(event.nik),
             "office_code": event.office_code,
@@ -596,6 +613,7 @@ def verify_chain(session: Session, *, public_key_pem: str | None = None) -> Veri
     # Every closing transaction must have its closed, signed month row: a deleted or reopened row would
     # otherwise let late cards post into a month already signed.
     closed_at_seq = {p.head_seq: p.month for p in periods if p.statement_json is not None}
+    versions = _version_checks(session, lambda message: bad(0, message))
 
     entries = _raw_rows(
         session,
@@ -632,6 +650,18 @@ def verify_chain(session: Session, *, public_key_pem: str | None = None) -> Veri
             if closed[seq][1] != stored_hash:
                 bad(seq, f"month {closed[seq][0]} was closed at transaction {seq} with another hash")
             del closed[seq]
+        if row[_VERSION] is not None:
+            version = versions.get(row[_VERSION])
+            if version is None or version[0] != row[_PRICING]:
+                bad(
+                    seq,
+                    f"transaction {seq}: contract version {row[_VERSION]} no longer has the terms that priced it",
+                )
+            elif not version[1] <= row[_DAY] <= version[2]:
+                bad(
+                    seq,
+                    f"transaction {seq}: contract version {row[_VERSION]} was not in force on {row[_DAY]}",
+                )
         if row[_KIND] == "period_close" and closed_at_seq.get(seq) != row[_PERIOD]:
             bad(seq, f"month {row[_PERIOD]} was closed by transaction {seq}, but has no closed, signed row")
         if row[_KIND] == "card":
@@ -655,6 +685,30 @@ def verify_chain(session: Session, *, public_key_pem: str | None = None) -> Veri
     return VerificationResult(
         ok, count, entry_count, expected - 1, prev_hash, problems, first_bad[0] if first_bad else None
     )
+
+
+def _version_checks(session: Session, bad: Callable[[str], None]) -> dict[int, tuple[str, str, str]]:
+    """Each contract version's pricing hash and first and last day in force (``9999-12-31`` when open), from
+    its stored terms; a version whose columns disagree with its terms is named through ``bad``."""
+    found: dict[int, tuple[str, str, str]] = {}
+    # Read the rows as stored (Core, not ORM objects the session may hold from before).
+    table = ContractVersion.__table__  # type: ignore[attr-defined]
+    columns = (table.c.id, table.c.number, table.c.effective_from, table.c.effective_to)
+    for vid, number, start, end, terms_json, stored_sha in session.execute(
+        select(*columns, table.c.terms_json, table.c.terms_sha256)
+    ):
+        terms = json.loads(terms_json)
+        if sha256_hex(terms_json.encode()) != stored_sha:
+            bad(f"contract version {vid}: its terms do not match its terms_sha256")
+        to = end.isoformat() if end else None
+        if (start.isoformat(), to, number) != (
+            terms.get("effective_from"),
+            terms.get("effective_to"),
+            terms.get("number"),
+        ):
+            bad(f"contract version {vid}: its dates or number disagree with its terms")
+        found[vid] = (pricing_sha256(terms_json), start.isoformat(), to or "9999-12-31")
+    return found
 
 
 def _check_signed_statements(periods: Sequence[Period], public_key_pem: str) -> Iterator[str]:

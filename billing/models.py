@@ -98,6 +98,9 @@ class LedgerTransaction(SQLModel, table=True):
     event_date: str = Field(max_length=10)
     recorded_at: str = Field(max_length=27)
     contract_version_id: int | None = Field(default=None, foreign_key="billing_contract_version.id")
+    # Binds the card to the terms that priced it (billing.contracts.pricing_sha256): a version's terms changed
+    # in the database afterwards no longer match the chain.
+    pricing_sha256: str | None = Field(default=None, max_length=64)
     card_serial: str | None = Field(default=None, max_length=64, index=True)
     nik_masked: str | None = Field(default=None, max_length=16)
     office_code: str | None = Field(default=None, max_length=32)

@@ -1,5 +1,5 @@
 """billing guards: a billing_period row is never deleted and a closed one (its statement stored) never changes;
-reconciliation notes keep the difference they were written for
+reconciliation notes keep the difference they were written for; card transactions carry their terms' hash
 
 Revision ID: a3_billing_guards
 Revises: a2_append_only_ledger
@@ -24,6 +24,8 @@ REFUSED = "billing_period rows are kept and a closed month is fixed"
 def upgrade() -> None:
     # The difference a reconciliation note was written for: it explains the line only while unchanged.
     op.add_column("billing_reconciliation_note", sa.Column("difference", sa.BigInteger(), nullable=True))
+    # Each card transaction carries the hash of the terms that priced it (part of its chained content).
+    op.add_column("billing_transaction", sa.Column("pricing_sha256", sa.String(length=64), nullable=True))
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             "CREATE OR REPLACE FUNCTION billing_period_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
@@ -49,6 +51,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("billing_reconciliation_note") as batch:
         batch.drop_column("difference")
+    with op.batch_alter_table("billing_transaction") as batch:
+        batch.drop_column("pricing_sha256")
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS billing_period_guard ON billing_period")
         op.execute("DROP FUNCTION IF EXISTS billing_period_refuse_change()")
