@@ -16,14 +16,20 @@ from sqlmodel import Session, create_engine
 from ktp_service.settings import get_settings
 
 READ_ONLY = "ktp_read_only"
+WRITER_WAIT_SECONDS = 2.0
 
 
 def make_engine(url: str) -> Engine:
     """An engine for ``url`` with the settings each backend needs."""
     if url.startswith("sqlite"):
         # hide_parameters: an SQL error in a log must not carry a NIK or a name.
+        # Pool: one connection per admitted request plus the worker threads (see main.AdmissionControl).
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            hide_parameters=True,
+            pool_size=10,
+            max_overflow=40,
         )
 
         @event.listens_for(engine, "connect")
@@ -42,7 +48,7 @@ def make_engine(url: str) -> Engine:
         # taken at BEGIN and released after the real COMMIT or ROLLBACK (the dialect's do_commit/do_rollback).
         _serialize_sqlite_writers(engine)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True)
+    return create_engine(url, pool_size=10, max_overflow=40, pool_pre_ping=True, hide_parameters=True)
 
 
 def _serialize_sqlite_writers(engine: Engine) -> None:
@@ -56,9 +62,10 @@ def _serialize_sqlite_writers(engine: Engine) -> None:
             return
         # BEGIN IMMEDIATE takes SQLite's write lock at once: pysqlite's deferred BEGIN lets two writers both
         # read, then one fails to upgrade its lock ("database is locked") instead of waiting its turn.
-        # Bounded wait: should a connection ever leave without COMMIT/ROLLBACK, SQLite's own busy handler
-        # takes over instead of this process hanging.
-        held = writer.acquire(timeout=30)
+        # Bounded wait. Waiting blocks a thread-pool thread; were every thread waiting while the holder needs
+        # one more to finish its request, nothing would move. After the bound SQLite's own busy handler
+        # takes over (slower, but never stuck), as it does if a connection ever leaves without COMMIT.
+        held = writer.acquire(timeout=WRITER_WAIT_SECONDS)
         try:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from billing.errors import BillingError, ImportRejected
 from ktp_service import __version__, web
@@ -28,6 +31,7 @@ from ktp_service.status_poller import StatusPoller
 from ktp_service.worker import PrintWorker
 
 log = logging.getLogger("ktp")
+THREADPOOL_SIZE = 100
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:
@@ -60,6 +64,28 @@ def _validation_body(exc: RequestValidationError) -> dict[str, Any]:
     return {"error": "validation_error", "message": summary or "The request is invalid.", "detail": detail}
 
 
+class AdmissionControl:
+    """At most ``limit`` requests in progress; the rest wait their turn on the event loop.
+
+    A request in progress holds at most one thread-pool thread at a time, and a write transaction (the
+    SQLite write lock) across its thread hops. Were the pool's threads all taken by requests waiting for
+    that lock or for a database connection, the holder could not get the thread it needs to finish, and
+    nothing would move. Admitting fewer requests than there are threads and connections rules that out;
+    waiting requests cost no thread.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.slots = asyncio.Semaphore(limit)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        async with self.slots:
+            await self.app(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = engine or make_engine(settings.effective_database_url)
@@ -68,6 +94,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Sync routes and dependencies run in AnyIO's thread pool (40 threads by default). Writers on
+        # SQLite queue for the write lock inside those threads, so give the pool room for a busy office.
+        to_thread.current_default_thread_limiter().total_tokens = THREADPOOL_SIZE
         background: list[tuple[PrintWorker | StatusPoller, threading.Thread]] = []
         if settings.run_worker:
             worker = PrintWorker(engine, settings, adapters=adapters, post_events=poster(settings))
@@ -157,4 +186,5 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(printing.router)
     app.include_router(billing.router)
     app.include_router(web.router)
+    app.add_middleware(AdmissionControl, limit=settings.max_concurrent_requests)
     return app

@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     low_stock_threshold: int = Field(
         default=50, ge=0, description="Warn when an office has this few blank cards."
     )
+    max_concurrent_requests: int = Field(
+        default=32,
+        ge=1,
+        le=90,
+        description="Requests in progress at once; more wait (below threads and connections).",
+    )
     run_worker: bool = Field(default=True, description="Run the print worker inside `ktp serve`.")
     printer_poll_seconds: float = Field(default=10.0, gt=0, description="Background printer status poll.")
 
