@@ -27,13 +27,15 @@ Public API (import from the submodules)::
     ledger.verify_chain(session, public_key_pem=None) -> VerificationResult
 
     statement.get_statement(session, "YYYY-MM", config=, now=) -> Statement    # open or closed
+    lock.lock_billing(session)                     # first, then count unposted events, then close_period
     statement.close_period(session, "YYYY-MM", config=, unposted_events=, now=) -> SignedStatement
     bundle.export_bundle(session, "YYYY-MM", path) -> path
     bundle.verify_bundle(path, public_key_pem) -> list[str]                    # no database needed
     config.keys.public_key_pem()                                               # to publish
 
-    reconciliation.record_money_received(...) / import_money_csv(session, month, text, source=)
-    reconciliation.explain_difference(session, month, item, explanation, author=)
+    reconciliation.record_money_received(..., zone=config.zone) / import_money_csv(session, month, text,
+                                                                                source=, zone=config.zone)
+    reconciliation.explain_difference(session, month, item, explanation, author=, difference=line.difference)
     reconciliation.reconcile(session, month, PrintingFigures(...), config=) -> ReconciliationReport
 
     documents.statement_pdf(statement, regency=, parties=) -> bytes

@@ -301,7 +301,13 @@ def close_period(
     sign its statement. ``unposted_events`` is how many printed cards of the month the caller still has
     waiting to be posted (its outbox); closing is refused unless it is zero, and also when the month is not
     over yet, is already closed, an earlier month with postings is still open, or an event of the month or
-    earlier is in unresolved conflict. Flushes; the caller commits."""
+    earlier is in unresolved conflict. Flushes; the caller commits.
+
+    The caller must count ``unposted_events`` *after* taking the billing lock in the same transaction:
+    ``lock_billing(session)`` (:mod:`billing.lock`), then count, then call this. A card confirmed in between
+    would otherwise be missed by the count, then posted while the month closes. Holding the lock, any
+    posting waits until this transaction ends and then lands in the next open month, marked prior-period.
+    Taking the lock again here is harmless (same transaction)."""
     now = now or datetime.now(UTC)
     parse_month(month)
     check_not_future(month, now, config.zone)

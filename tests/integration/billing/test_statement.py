@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 
 from billing.bundle import export_bundle, verify_bundle
 from billing.canonical import canonical_json
@@ -238,3 +239,43 @@ def test_a_signed_statement_with_wrong_figures_is_caught(
     assert verify_bundle(forged, config.keys.public_key_pem()) == [
         f"statement says partner_share = {17501}, the entries give {17500}"
     ]
+
+
+def test_closing_under_the_lock_taken_before_counting(engine: Engine, config: BillingConfig) -> None:
+    """The caller takes the billing lock, counts its unposted events, then closes, all in one transaction:
+    a card posted meanwhile by another session waits for the lock and lands in the next month as
+    prior-period instead of slipping past the count (review of issue 5, finding 7)."""
+    import threading
+
+    from billing.lock import lock_billing
+    from billing.models import LedgerTransaction
+
+    with Session(engine) as s:
+        add_contract(s)
+        post_events(s, cards(1), config=config, now=JAN_2)
+        s.commit()
+    closer = Session(engine)
+    lock_billing(closer)  # before counting; the count of the caller's outbox would go here
+    late = event(DEC + timedelta(days=3))
+    done = threading.Event()
+
+    def poster() -> None:
+        with Session(engine) as s:
+            post_card_printed(s, late, config=config, now=JAN_2)
+            s.commit()
+        done.set()
+
+    thread = threading.Thread(target=poster)
+    if engine.dialect.name == "postgresql":  # SQLite's single writer would make the thread fail, not wait
+        thread.start()
+    close_period(closer, "2026-12", config=config, unposted_events=0, now=JAN_2)
+    closer.commit()
+    closer.close()
+    if engine.dialect.name != "postgresql":
+        thread.start()
+    thread.join()
+    assert done.is_set()
+    with Session(engine) as s:
+        row = s.exec(select(LedgerTransaction).where(LedgerTransaction.event_key == late.event_key)).one()
+        assert (row.period, row.prior_period) == ("2027-01", True)
+        assert verify_chain(s).ok
