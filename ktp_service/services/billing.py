@@ -246,6 +246,52 @@ def reconcile(
     return report
 
 
+def explain(
+    session: Session, actor: Actor, month: str, item: str, explanation: str, config: BillingConfig
+) -> None:
+    """Explain a reconciliation line's difference as it stands now: the note stops counting if the
+    difference changes later (late cards, more money)."""
+    report = reconcile(session, actor, month, config)
+    line = next((x for x in report.lines if x.item == item), None)
+    if line is None:
+        raise InvalidInput(f"the reconciliation of {month} has no line {item!r}")
+    reconciliation.explain_difference(
+        session, month, item, explanation, author=actor.username, difference=line.difference
+    )
+    audit.record(session, actor, "billing.explain", "period", month, item=item)
+
+
+def record_money(
+    session: Session,
+    actor: Actor,
+    month: str,
+    config: BillingConfig,
+    *,
+    office_code: str,
+    day: date,
+    amount: int,
+    reference: str,
+) -> None:
+    reconciliation.record_money_received(
+        session,
+        month=month,
+        office_code=office_code,
+        day=day,
+        amount=amount,
+        reference=reference,
+        zone=config.zone,
+    )
+    audit.record(session, actor, "billing.money", "period", month, office_code=office_code, amount=amount)
+
+
+def import_money(
+    session: Session, actor: Actor, month: str, text: str, source: str, config: BillingConfig
+) -> int:
+    rows = reconciliation.import_money_csv(session, month, text, source=source, zone=config.zone)
+    audit.record(session, actor, "billing.money.import", "period", month, rows=len(rows))
+    return len(rows)
+
+
 def month_of_now(config: BillingConfig) -> str:
     from datetime import UTC
 

@@ -197,9 +197,11 @@ def add_money(
     month: Month, body: MoneyReceivedIn, session: SessionDep, actor: FinanceOnly, settings: SettingsDep
 ) -> reconciliation.ReconciliationReport:
     """Record money that arrived in the regional treasury for an office on a day."""
-    reconciliation.record_money_received(
+    billing.record_money(
         session,
-        month=month,
+        actor,
+        month,
+        config_for(settings),
         office_code=body.office_code,
         day=body.day,
         amount=body.amount,
@@ -218,7 +220,9 @@ def import_money(
 ) -> reconciliation.ReconciliationReport:
     """Import money received from CSV (office_code,date,amount,reference); any bad row rejects the file."""
     text = billing.decode_upload(file.file.read(billing.MAX_IMPORT_BYTES + 1))
-    reconciliation.import_money_csv(session, month, text, source=f"import:{file.filename or 'upload'}")
+    billing.import_money(
+        session, actor, month, text, f"import:{file.filename or 'upload'}", config_for(settings)
+    )
     return billing.reconcile(session, actor, month, config_for(settings))
 
 
@@ -229,7 +233,7 @@ def explain(
     month: Month, body: ExplanationIn, session: SessionDep, actor: FinanceOnly, settings: SettingsDep
 ) -> reconciliation.ReconciliationReport:
     """Explain a difference of the reconciliation (the minutes become final once none is unexplained)."""
-    reconciliation.explain_difference(session, month, body.item, body.explanation, author=actor.username)
+    billing.explain(session, actor, month, body.item, body.explanation, config_for(settings))
     return billing.reconcile(session, actor, month, config_for(settings))
 
 

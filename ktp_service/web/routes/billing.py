@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
-from billing import contracts, documents, reconciliation
+from billing import contracts, documents
 from billing.errors import BillingError, ImportRejected
 from billing.periods import month_days
 from billing.statement import Statement
@@ -222,9 +222,11 @@ def add_money(month: Month, page: FinancePage, form: Form) -> Response:
         assert isinstance(day, date)
         try:
             with page.tx() as session:
-                reconciliation.record_money_received(
+                billing.record_money(
                     session,
-                    month=month,
+                    page.me,
+                    month,
+                    config_for(page.settings),
                     office_code=text(form, "office_code"),
                     day=day,
                     amount=int(amount),
@@ -246,13 +248,15 @@ def import_money(month: Month, page: FinancePage, form: Form) -> Response:
     try:
         text_csv = billing.decode_upload(raw)  # too large or not UTF-8: refused whole, as in the API
         with page.tx() as session:
-            rows = reconciliation.import_money_csv(session, month, text_csv, source=f"import:{name}")
+            rows = billing.import_money(
+                session, page.me, month, text_csv, f"import:{name}", config_for(page.settings)
+            )
     except ImportRejected as exc:
         problems = [str(e) for e in getattr(exc, "errors", [])]
         return _reconciliation_page(page, month, errors={"file": exc.message}, rows=problems, status=422)
     except BillingError as exc:
         return _reconciliation_page(page, month, errors={"file": exc.message}, status=exc.status_code)
-    page.flash("ok", page.t("fin.imported", n=len(rows)))
+    page.flash("ok", page.t("fin.imported", n=rows))
     return page.redirect(f"/finance/{month}/reconciliation")
 
 
@@ -265,8 +269,8 @@ def explain(month: Month, page: FinancePage, form: Form) -> Response:
         )
     try:
         with page.tx() as session:
-            reconciliation.explain_difference(
-                session, month, text(form, "item"), explanation, author=page.me.username
+            billing.explain(
+                session, page.me, month, text(form, "item"), explanation, config_for(page.settings)
             )
     except BillingError as exc:
         return _reconciliation_page(

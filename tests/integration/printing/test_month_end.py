@@ -182,3 +182,32 @@ def test_a_wrongly_billed_card_is_corrected_by_a_new_entry(counter: Counter) -> 
     assert st["gross_amount"] == 0 and st["partner_share"] == 0
     assert c.get("/api/v1/billing/verify", headers=finance).json()["ok"] is True
     assert c.get("/api/v1/billing/conflicts", headers=finance).json() == []
+
+
+def test_an_explanation_stops_counting_when_the_difference_changes(counter: Counter) -> None:
+    finance = counter.as_user("finance")
+    c = counter.client
+    _print_cards(counter, 1)
+    c.post("/api/v1/billing/contracts", json=CONTRACT, headers=finance)
+    c.post("/api/v1/billing/post-pending", headers=finance)
+    rec = c.get(f"/api/v1/billing/periods/{MONTH}/reconciliation", headers=finance).json()
+    money = next(line for line in rec["lines"] if line["status"] == "open" and "money" in line["item"])
+    r = c.post(
+        f"/api/v1/billing/periods/{MONTH}/explanations",
+        json={"item": money["item"], "explanation": "setoran menyusul minggu depan"},
+        headers=finance,
+    )
+    assert next(x for x in r.json()["lines"] if x["item"] == money["item"])["status"] == "explained"
+    c.post(
+        f"/api/v1/billing/periods/{MONTH}/money-received",
+        json={"office_code": "33.14.01", "day": "2026-10-30", "amount": 5000, "reference": "STS-1"},
+        headers=finance,
+    )
+    rec = c.get(f"/api/v1/billing/periods/{MONTH}/reconciliation", headers=finance).json()
+    assert next(x for x in rec["lines"] if x["item"] == money["item"])["status"] == "open"
+    r = c.post(
+        "/api/v1/billing/periods/2099-01/money-received",
+        json={"office_code": "33.14.01", "day": "2099-01-02", "amount": 1, "reference": "x"},
+        headers=finance,
+    )
+    assert r.status_code == 422
