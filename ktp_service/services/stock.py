@@ -21,30 +21,27 @@ def balance(session: Session, office_id: int) -> int:
 def receive(session: Session, actor: Actor, office: Office, quantity: int, note: str) -> StockMovement:
     if quantity <= 0:
         raise invalid_field("quantity", "a receipt adds at least one blank card.")
-    assert office.id is not None
-    movement = StockMovement(
-        office_id=office.id, kind="receipt", quantity=quantity, user_id=actor.user_id, note=note
-    )
-    session.add(movement)
-    session.flush()
-    audit.record(
-        session, actor, "stock.receipt", "office", office.id, office_code=office.code, quantity=quantity
-    )
-    return movement
+    return _record(session, actor, office, "receipt", quantity, note)
 
 
 def adjust(session: Session, actor: Actor, office: Office, quantity: int, note: str) -> StockMovement:
     """A stock count that differs from the books: the difference, with the reason in ``note``."""
     if quantity == 0 or not note.strip():
         raise invalid_field("note", "an adjustment needs a non-zero quantity and a reason.")
+    return _record(session, actor, office, "adjustment", quantity, note)
+
+
+def _record(
+    session: Session, actor: Actor, office: Office, kind: str, quantity: int, note: str
+) -> StockMovement:
     assert office.id is not None
     movement = StockMovement(
-        office_id=office.id, kind="adjustment", quantity=quantity, user_id=actor.user_id, note=note
+        office_id=office.id, kind=kind, quantity=quantity, user_id=actor.user_id, note=note
     )
     session.add(movement)
     session.flush()
     audit.record(
-        session, actor, "stock.adjust", "office", office.id, office_code=office.code, quantity=quantity
+        session, actor, f"stock.{kind}", "office", office.id, office_code=office.code, quantity=quantity
     )
     return movement
 

@@ -4,24 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from ktp_service.cli import app
-from ktp_service.settings import get_settings
-
-
-@pytest.fixture
-def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("KTP_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("KTP_DATABASE_URL", raising=False)
-    get_settings.cache_clear()
-    from ktp_service import db
-
-    db.get_engine.cache_clear()
-    yield tmp_path
-    get_settings.cache_clear()
-    db.get_engine.cache_clear()
 
 
 def test_upgrade_seed_and_create_user(cli_env: Path) -> None:

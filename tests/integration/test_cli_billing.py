@@ -6,25 +6,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from ktp_service.cli import app
 from tests.integration.printing.test_month_end import CONTRACT
-
-
-@pytest.fixture
-def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    from ktp_service import db
-    from ktp_service.settings import get_settings
-
-    monkeypatch.setenv("KTP_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("KTP_DATABASE_URL", raising=False)
-    get_settings.cache_clear()
-    db.get_engine.cache_clear()
-    yield tmp_path
-    get_settings.cache_clear()
-    db.get_engine.cache_clear()
 
 
 def test_billing_commands(cli_env: Path) -> None:
