@@ -30,7 +30,11 @@ class StatusPoller:
                 printer = session.get(Printer, printer_id)
             if printer is None:
                 continue
-            polled = printers.fetch_status(printer, self.adapters)
+            try:
+                polled = printers.fetch_status(printer, self.adapters)
+            except Exception as exc:  # an adapter bug must not leave the other printers unpolled
+                log.exception("printer %s: status poll failed", printer_id)
+                polled = printers.Polled(None, error=f"{type(exc).__name__}")
             with unit_of_work(self.engine) as session:
                 current = session.get(Printer, printer_id)
                 if current is not None:

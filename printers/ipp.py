@@ -396,9 +396,20 @@ class IppPrinter:
             if document is not None:
                 raise SubmissionUncertain(f"unreadable answer from {self.uri} to a job: {exc}") from exc
             raise PrinterError(f"unreadable answer from {self.uri}: {exc}") from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            # pyipp wraps errors up to the response headers only; reading the body can still fail or time
+            # out. With a document, it may have been taken: never assume it was not.
+            if document is not None:
+                raise SubmissionUncertain(f"answer from {self.uri} to a job was cut off: {exc!r}") from exc
+            raise PrinterUnavailable(f"answer from {self.uri} was cut off: {exc!r}") from exc
 
     async def _send(self, operation: IppOperation, message: dict[str, Any]) -> bytes:
-        async with IPP(self.uri, request_timeout=math.ceil(self.timeout)) as client:
+        # The whole exchange, body included, within the configured timeout (pyipp's request_timeout stops
+        # at the headers; aiohttp's own default would wait 300 s for a body).
+        async with (
+            asyncio.timeout(self.timeout),
+            IPP(self.uri, request_timeout=math.ceil(self.timeout)) as client,
+        ):
             return await client.raw(operation, message)
 
     def _http_error(self, exc: IPPResponseError) -> NoReturn:

@@ -174,3 +174,35 @@ def test_options_pyipp_cannot_encode_are_refused_not_dropped() -> None:
         printer.submit(b"x", document_format="image/png", job_name="a", options={"print-color-mode": "color"})
     with pytest.raises(JobRejected, match="integer"):
         printer.submit(b"x", document_format="image/png", job_name="a", options={"copies": "2"})
+
+
+def _cut_off_body(handler: BaseHTTPRequestHandler) -> None:
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/ipp")
+    handler.send_header("Content-Length", "100")
+    handler.end_headers()
+    handler.wfile.write(b"\x02\x00\x00\x00\x00\x00\x00\x01")  # 8 of the 100 bytes announced, then hang up
+    handler.close_connection = True
+
+
+def _stalled_body(handler: BaseHTTPRequestHandler) -> None:
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/ipp")
+    handler.send_header("Content-Length", "100")
+    handler.end_headers()
+    handler.wfile.write(b"\x02\x00")
+    handler.wfile.flush()
+    threading.Event().wait(5)  # the rest never comes within the adapter's timeout
+
+
+@pytest.mark.parametrize("behaviour", [_cut_off_body, _stalled_body], ids=["cut-off", "stalled"])
+def test_a_broken_answer_body_stays_inside_the_error_tree(
+    peer: Callable[[Behaviour], str], behaviour: Behaviour
+) -> None:
+    """pyipp wraps errors up to the headers only; the body read must not escape as aiohttp's exceptions,
+    and the configured timeout covers it (not aiohttp's 300 s default)."""
+    printer = IppPrinter(peer(behaviour), check_before_submit=False, timeout=1)
+    with pytest.raises(SubmissionUncertain):  # with a card: it may have been taken
+        submit(printer)
+    with pytest.raises(PrinterUnavailable):  # without one: just unavailable
+        printer.status()
