@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
@@ -72,6 +73,11 @@ def authenticate(
     username is refused for the rest of the window, whatever the password (slows down guessing)."""
     if not 0 < len(username) <= 64:  # no such account can exist; nothing to count either
         raise Unauthorized("Wrong username or password.")
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        # One login at a time per username, so parallel guesses cannot all be counted before any failure
+        # is recorded (SQLite's single writer already serializes them).
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:u))"), {"u": username})
     since = utcnow() - timedelta(minutes=window_minutes)
     failures = session.exec(
         select(func.count()).where(LoginFailure.username == username, col(LoginFailure.at) >= since)

@@ -41,3 +41,19 @@ def test_forged_or_missing_token_is_401(client: TestClient) -> None:
     assert client.get("/api/v1/auth/me").status_code == 401
     r = client.get("/api/v1/auth/me", headers={"Authorization": "Bearer not.a.token"})
     assert r.status_code == 401 and "log in again" in r.json()["message"]
+
+
+def test_parallel_guesses_cannot_pass_the_limit(client: TestClient) -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    barrier = threading.Barrier(12)
+
+    def guess(_: int) -> int:
+        barrier.wait(timeout=30)
+        return _login(client, "finance", "wrong-password")
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        statuses = sorted(pool.map(guess, range(12)))
+    # exactly five wrong passwords are checked; the rest are refused without a check
+    assert statuses.count(401) == 5 and statuses.count(429) == 7
