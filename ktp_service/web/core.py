@@ -154,6 +154,14 @@ class Page:
     def t(self, key: str, **values: object) -> str:
         return i18n.translate(key, self.lang, **values)
 
+    def error_text(self, exc: DomainError | BillingError) -> str:
+        """A service's error for this page's reader: a lead in the page's language, then the service's
+        own words (which name the field, the month or the version) as the detail."""
+        key = f"err.{exc.code}"
+        if key in i18n.CATALOGUE:
+            return f"{self.t(key)} ({exc.message})"
+        return exc.message
+
     def flash(self, kind: str, text: str) -> None:
         self.session.flash.append((kind, text))
 
@@ -289,9 +297,9 @@ class WebRoute(APIRoute):
                 response = _error_page(request, 403, "error.csrf")
             except DomainError as exc:
                 key = "error.not_found" if isinstance(exc, NotFound) else None
-                response = _error_page(request, exc.status_code, key, exc.message)
+                response = _error_page(request, exc.status_code, key, _lead(request, exc))
             except BillingError as exc:
-                response = _error_page(request, exc.status_code, None, exc.message)
+                response = _error_page(request, exc.status_code, None, _lead(request, exc))
             except Exception:
                 log.exception("page %s failed", request.url.path)
                 response = _error_page(request, 500, "error.internal")
@@ -299,6 +307,10 @@ class WebRoute(APIRoute):
             return response
 
         return run
+
+
+def _lead(request: Request, exc: DomainError | BillingError) -> str:
+    return Page(request, load_session(request)).error_text(exc)
 
 
 def _error_page(request: Request, status: int, key: str | None, message: str = "") -> Response:

@@ -14,6 +14,41 @@ DEFAULT_LANGUAGE = "id"
 
 # key: (Bahasa Indonesia, English)
 CATALOGUE: dict[str, tuple[str, str]] = {
+    # Error leads by the error's code; the service's own (English) words follow as the detail.
+    "err.contract_overlap": (
+        "Masa berlaku kontrak bertumpang tindih dengan versi lain.",
+        "The contract's dates overlap another version.",
+    ),
+    "err.period_not_closable": ("Bulan ini belum dapat ditutup.", "This month cannot be closed yet."),
+    "err.period_closed": (
+        "Bulan ini sudah ditutup; tidak ada yang dapat diubah.",
+        "This month is closed; nothing in it can change.",
+    ),
+    "err.no_contract_in_force": (
+        "Tidak ada kontrak yang berlaku pada tanggal itu.",
+        "No contract version is in force on that day.",
+    ),
+    "err.import_rejected": (
+        "Berkas ditolak seluruhnya; tidak ada baris yang disimpan.",
+        "The file was refused whole; no row was saved.",
+    ),
+    "err.invalid_input": ("Isian tidak sah.", "The input is not valid."),
+    "err.validation_error": ("Isian tidak sah.", "The input is not valid."),
+    "err.event_conflict": (
+        "Kejadian ini bertentangan dengan yang sudah dibukukan.",
+        "This event conflicts with one already posted.",
+    ),
+    "err.already_corrected": (
+        "Transaksi ini sudah pernah dikoreksi.",
+        "This transaction was already corrected.",
+    ),
+    "err.job_state_conflict": (
+        "Status pekerjaan cetak tidak mengizinkan tindakan ini.",
+        "The print job's state does not allow this.",
+    ),
+    "err.conflict": ("Bertentangan dengan data saat ini.", "Conflicts with the current data."),
+    "err.nik_already_registered": ("NIK ini sudah terdaftar.", "This NIK is already registered."),
+    "err.forbidden": ("Anda tidak berwenang melakukan ini.", "You may not do this."),
     # -- layout and navigation --
     "app.title": ("Konsol KTP", "KTP console"),
     "app.subtitle": ("Dinas Kependudukan dan Pencatatan Sipil", "Civil registry office"),

@@ -99,7 +99,7 @@ def finance_page(page: ReaderPage, month: MonthQuery = "") -> HTMLResponse:
 @router.post("/finance/post-pending")
 def post_outbox(page: FinancePage, form: Form) -> Response:
     with page.tx() as session:
-        posted = post_pending(session, config_for(page.settings))
+        posted = post_pending(session, config_for(page.settings), retry_refused=True)  # a person asked
     page.flash("ok", page.t("fin.posted", n=posted))
     return page.redirect(f"/finance?month={text(form, 'month')}" if text(form, "month") else "/finance")
 
@@ -110,7 +110,7 @@ def close(month: Month, page: FinancePage, form: Form) -> Response:
         with page.tx() as session:
             billing.close_month(session, page.me, month, config_for(page.settings))
     except BillingError as exc:
-        page.flash("error", exc.message)
+        page.flash("error", page.error_text(exc))
     else:
         page.flash("ok", page.t("fin.closed", month=documents.month_name(month)))
     return page.redirect(f"/finance?month={month}")
@@ -233,7 +233,7 @@ def add_money(month: Month, page: FinancePage, form: Form) -> Response:
                     reference=text(form, "reference")[:100],
                 )
         except BillingError as exc:
-            errors["amount"] = exc.message
+            errors["amount"] = page.error_text(exc)
     if errors:
         return _reconciliation_page(page, month, errors=errors, status=422)
     page.flash("ok", page.t("fin.money_saved"))
@@ -253,9 +253,13 @@ def import_money(month: Month, page: FinancePage, form: Form) -> Response:
             )
     except ImportRejected as exc:
         problems = [str(e) for e in getattr(exc, "errors", [])]
-        return _reconciliation_page(page, month, errors={"file": exc.message}, rows=problems, status=422)
+        return _reconciliation_page(
+            page, month, errors={"file": page.error_text(exc)}, rows=problems, status=422
+        )
     except BillingError as exc:
-        return _reconciliation_page(page, month, errors={"file": exc.message}, status=exc.status_code)
+        return _reconciliation_page(
+            page, month, errors={"file": page.error_text(exc)}, status=exc.status_code
+        )
     page.flash("ok", page.t("fin.imported", n=rows))
     return page.redirect(f"/finance/{month}/reconciliation")
 
@@ -274,7 +278,7 @@ def explain(month: Month, page: FinancePage, form: Form) -> Response:
             )
     except BillingError as exc:
         return _reconciliation_page(
-            page, month, errors={f"explain-{text(form, 'item')}": exc.message}, status=422
+            page, month, errors={f"explain-{text(form, 'item')}": page.error_text(exc)}, status=422
         )
     page.flash("ok", page.t("fin.explained"))
     return page.redirect(f"/finance/{month}/reconciliation")
@@ -373,7 +377,9 @@ def add_contract(page: EditorPage, form: Form) -> Response:
         with page.tx() as session:
             version = billing.add_contract(session, page.me, body)
     except BillingError as exc:
-        return _contracts_page(page, errors={"number": exc.message}, values=values, status=exc.status_code)
+        return _contracts_page(
+            page, errors={"number": page.error_text(exc)}, values=values, status=exc.status_code
+        )
     page.flash("ok", page.t("contract.added", number=version.number))
     return page.redirect("/contracts")
 
@@ -390,6 +396,8 @@ def end_contract(
         with page.tx() as session:
             version = billing.end_contract(session, page.me, version_id, end)
     except BillingError as exc:
-        return _contracts_page(page, errors={f"end-{version_id}": exc.message}, status=exc.status_code)
+        return _contracts_page(
+            page, errors={f"end-{version_id}": page.error_text(exc)}, status=exc.status_code
+        )
     page.flash("ok", page.t("contract.ended", number=version.number, date=i18n.tanggal(end)))
     return page.redirect("/contracts")

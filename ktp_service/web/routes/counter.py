@@ -206,7 +206,7 @@ def _correct(
     except _DryRun:
         return None, {}, ""
     except Conflict as exc:
-        return None, {}, page.t("res.stale") if "version" in exc.message else exc.message
+        return None, {}, page.t("res.stale") if "version" in exc.message else page.error_text(exc)
     except DomainError as exc:
         fields, whole = forms.from_domain(exc, page.lang)
         return None, fields, whole

@@ -246,7 +246,7 @@ def decide(job_id: JobId, page: SupervisorPage, form: Form) -> RedirectResponse:
             else:
                 raise Invalid(f"Unknown decision {decision!r}.")
     except DomainError as exc:
-        page.flash("error", exc.message)
+        page.flash("error", page.error_text(exc))
     else:
         page.flash("ok", page.t(done))
     return page.redirect("/supervisor")

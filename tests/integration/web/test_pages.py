@@ -192,3 +192,13 @@ def test_finance_ends_a_contract_version_from_the_console(client: TestClient, as
     assert r.status_code in (200, 303), r.text
     versions = client.get("/api/v1/billing/contracts", headers=as_user("finance")).json()
     assert versions[0]["effective_to"] == "2026-06-30"
+
+
+def test_service_errors_lead_in_the_page_language(client: TestClient) -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    month = datetime.now(UTC).astimezone(ZoneInfo("Asia/Jakarta")).strftime("%Y-%m")
+    login(client, "finance")
+    r = client.post(f"/finance/{month}/close", data={"csrf_token": _csrf(client, "/finance")})
+    assert "Bulan ini belum dapat ditutup." in r.text  # the current month is not over
