@@ -241,7 +241,7 @@ def printers_list() -> None:
 @printers_app.command("status")
 def printers_status(printer_id: Annotated[int, typer.Argument(help="Printer id.")]) -> None:
     """Ask a printer for its state, supplies and counter now."""
-    from ktp_service.advice import advice_for
+    from ktp_service.messages import advice as advice_for
     from ktp_service.services import printers
 
     adapters = printers.AdapterCache(get_settings().data_dir)

@@ -1,17 +1,19 @@
-"""Domain errors, each with its HTTP status and a message a clerk understands. One handler in
-``ktp_service.main`` renders every one of them in the same JSON shape::
+"""Domain errors, each with its HTTP status, a stable ``code`` and a message a clerk understands. One
+handler in ``ktp_service.main`` renders these, billing's (:mod:`billing.errors`) and the card layout's
+(:mod:`ktp_service.cards.errors`) in the same JSON shape, in the reader's language (:func:`error_body`)::
 
-    {"error": "<code>", "message": "<plain words>", "detail": [...optional field problems...]}
+    {"error": "<code>", "message": "<plain words>", "params": {...}, "detail": [...field problems...]}
 
-Tree::
+Tree (each distinct refusal is its own class; the print-job state refusals live in
+:mod:`ktp_service.lifecycle`, the print-job request refusals in :mod:`ktp_service.services.print_jobs`)::
 
     DomainError
-    ├── NotFound (404)            ResidentNotFound, OfficeNotFound, UserNotFound, ...
-    ├── Conflict (409)            NikAlreadyRegistered, IdempotencyConflict, ...
-    ├── Forbidden (403)           OutOfOfficeScope
+    ├── NotFound (404)            ResidentNotFound, OfficeNotFound, UserNotFound, PrintJobNotFound, ...
+    ├── Conflict (409)            NikAlreadyRegistered, TransitionRefused and its kin, CardInProgress, ...
+    ├── Forbidden (403)           OutOfOfficeScope, OwnRequest
     ├── Unauthorized (401)
     ├── TooManyAttempts (429)
-    └── Invalid (422)             field-level problems: InvalidField
+    └── Invalid (422)             field-level problems (:func:`invalid_field`)
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from pydantic import BaseModel
+
+from ktp_service.catalogue import CATALOGUE, DEFAULT_LANGUAGE
+from ktp_service.messages import ParamValue, placeholders, render_key
 
 
 @dataclass
@@ -36,19 +41,17 @@ class FieldProblem:
 
 @dataclass
 class DomainError(Exception):
+    """``message``: the service's own words (English, for logs and as the detail behind a short lead);
+    ``params``: the values the catalogue's text for this code names."""
+
     message: str
     problems: list[FieldProblem] = field(default_factory=list)
+    params: dict[str, ParamValue] = field(default_factory=dict)
     status_code: ClassVar[int] = 400
     code: ClassVar[str] = "bad_request"
 
     def __str__(self) -> str:
         return self.message
-
-    def body(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"error": self.code, "message": self.message}
-        if self.problems:
-            out["detail"] = [p.as_dict() for p in self.problems]
-        return out
 
 
 class NotFound(DomainError):
@@ -89,16 +92,54 @@ class OutOfOfficeScope(Forbidden):
     code = "out_of_office_scope"
 
 
+def error_text(exc: Exception, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A service error in the reader's language. A catalogue text that names the error's parameters is
+    the whole message; a short one is a lead, followed by the service's own words as the detail."""
+    code = str(getattr(exc, "code", ""))
+    message = str(getattr(exc, "message", "") or exc)
+    params: dict[str, ParamValue] = getattr(exc, "params", None) or {}
+    key = f"err.{code}"
+    entry = CATALOGUE.get(key)
+    if entry is None:
+        return message
+    if placeholders(entry[0]) and placeholders(entry[0]) <= set(params):
+        return render_key(key, params, lang)
+    lead = CATALOGUE.get(f"err.{code}.lead")
+    if lead is None:
+        if placeholders(entry[0]):
+            return message  # a whole-message text without its parameters: the service's words
+        lead = entry
+    return f"{lead[1] if lang == 'en' else lead[0]} ({message})"
+
+
+def error_body(exc: Exception, lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
+    """The one JSON shape of every error answer, for domain, billing and card-layout errors alike."""
+    out: dict[str, Any] = {"error": getattr(exc, "code", "bad_request"), "message": error_text(exc, lang)}
+    params = getattr(exc, "params", None)
+    if params:
+        out["params"] = params
+    problems: list[FieldProblem] = getattr(exc, "problems", None) or []
+    rows: list[str] = getattr(exc, "errors", None) or []  # billing's ImportRejected: one line per bad row
+    if problems:
+        out["detail"] = [p.as_dict() for p in problems]
+    elif rows:
+        out["detail"] = [{"field": "file", "message": row, "code": "bad_row"} for row in rows]
+    return out
+
+
 def invalid_field(field_name: str, message: str, code: str = "invalid") -> Invalid:
     """A 422 about exactly one field."""
     return Invalid(f"{field_name}: {message}", [FieldProblem(field_name, message, code)])
 
 
 class ErrorBody(BaseModel):
-    """The one JSON shape of every error answer."""
+    """The one JSON shape of every error answer. ``error`` is a stable code (see the README's list);
+    ``message`` is in the language of ``Accept-Language`` (Indonesian by default); ``params`` are the values
+    the message names (a job's id and state...)."""
 
     error: str
     message: str
+    params: dict[str, Any] | None = None
     detail: list[dict[str, str]] | None = None
 
 

@@ -18,13 +18,14 @@ from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from billing.errors import BillingError, ImportRejected
+from billing.errors import BillingError
 from ktp_service import __version__, web
 from ktp_service.api.routes import admin, auth, billing, printing, residents
 from ktp_service.billing_bridge import poster
-from ktp_service.cards import CardError, FontMissing, TemplateNotFound
+from ktp_service.cards import CardError
 from ktp_service.db import make_engine
-from ktp_service.errors import DomainError
+from ktp_service.errors import DomainError, error_body
+from ktp_service.messages import pick_language
 from ktp_service.services import printers
 from ktp_service.settings import Settings, get_settings
 from ktp_service.status_poller import StatusPoller
@@ -122,27 +123,17 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     app.state.adapters = adapters
 
-    @app.exception_handler(DomainError)
-    async def _domain_error(_: Request, exc: DomainError) -> JSONResponse:
-        return JSONResponse(exc.body(), status_code=exc.status_code)
+    # One handler for the service's own errors: domain, billing and card layout share the code, status and
+    # message protocol, and answer in the language the client asks for (Accept-Language).
+    async def _service_error(request: Request, exc: Exception) -> JSONResponse:
+        status = int(getattr(exc, "status_code", 400))
+        if status >= 500:  # a card font missing: the server's setup, not the clerk's input
+            log.error("%s: %s", type(exc).__name__, exc)
+        body = error_body(exc, pick_language(request.headers.get("accept-language")))
+        return JSONResponse(body, status_code=status)
 
-    @app.exception_handler(BillingError)
-    async def _billing_error(_: Request, exc: BillingError) -> JSONResponse:
-        body: dict[str, Any] = {"error": exc.code, "message": exc.message}
-        if isinstance(exc, ImportRejected):
-            body["detail"] = [{"field": "file", "message": e, "code": "bad_row"} for e in exc.errors]
-        return JSONResponse(body, status_code=exc.status_code)
-
-    @app.exception_handler(CardError)
-    async def _card_error(_: Request, exc: CardError) -> JSONResponse:
-        if isinstance(exc, FontMissing):  # the server's setup, not the clerk's input
-            log.error("card font missing: %s", exc)
-            return JSONResponse(
-                {"error": "internal_error", "message": "A font the card template needs is not installed."},
-                status_code=500,
-            )
-        status = 404 if isinstance(exc, TemplateNotFound) else 422
-        return JSONResponse({"error": type(exc).__name__, "message": str(exc)}, status_code=status)
+    for error_base in (DomainError, BillingError, CardError):
+        app.add_exception_handler(error_base, _service_error)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:

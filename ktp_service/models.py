@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import JSON, Column, Field, SQLModel
 
+from ktp_service.lifecycle import ACTIVE, JobStatus
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -141,7 +143,21 @@ class AuditEvent(SQLModel, table=True):
 # -- printing ------------------------------------------------------------------------------------------
 
 # Job states that hold a resident's "one card at a time": at most one such job per resident (unique index).
-ACTIVE_JOB_STATES = ("pending", "pending-held", "processing", "processing-stopped", "needs-confirmation")
+# Plain strings: the tuple is written into the index's SQL.
+ACTIVE_JOB_STATES = tuple(status.value for status in ACTIVE)
+
+
+class JobStatusType(TypeDecorator[JobStatus]):
+    """A job's state: stored as its IPP keyword, read back as :class:`JobStatus`."""
+
+    impl = sa.String(24)
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: sa.Dialect) -> str | None:
+        return None if value is None else JobStatus(value).value
+
+    def process_result_value(self, value: str | None, dialect: sa.Dialect) -> JobStatus | None:
+        return None if value is None else JobStatus(value)
 
 
 class Printer(SQLModel, table=True):
@@ -170,9 +186,10 @@ class Printer(SQLModel, table=True):
 
 
 class PrintJob(SQLModel, table=True):
-    """One card to print. ``state`` uses the IPP job-state keywords plus ``needs-confirmation`` (the outcome
-    is unknown and a supervisor must record it). The partial unique index keeps one active job per
-    resident, so concurrent requests for the same NIK create one job."""
+    """One card to print. ``state`` changes only through :mod:`ktp_service.lifecycle`, which draws the
+    states. What the job tells a person is a message code and its parameters, translated when shown
+    (:mod:`ktp_service.messages`). The partial unique index keeps one active job per resident, so
+    concurrent requests for the same NIK create one job."""
 
     __tablename__ = "print_job"
     __table_args__ = (
@@ -193,9 +210,10 @@ class PrintJob(SQLModel, table=True):
     office_id: int = Field(foreign_key="office.id", index=True)
     clerk_id: int | None = Field(default=None, foreign_key="app_user.id")
     reason: str = Field(max_length=16)
-    state: str = Field(max_length=24, index=True)
+    state: JobStatus = Field(sa_type=JobStatusType, index=True)
     state_reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    message: str = Field(default="", max_length=300)
+    message_code: str | None = Field(default=None, max_length=48)
+    message_params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     card_serial: str | None = Field(default=None, max_length=32, unique=True)
     requires_approval: bool = False
     approved_by_id: int | None = Field(default=None, foreign_key="app_user.id")

@@ -11,6 +11,9 @@ Exactly once, crash-safe:
 - a job with ``printer_job_id`` is resolved by asking the printer, whichever worker sent it;
 - completion is one transaction (:func:`ktp_service.services.print_jobs.complete`), and only a job still
   ``processing``/``processing-stopped`` completes, so a completion is never recorded twice.
+
+Every state change goes through :mod:`ktp_service.lifecycle`; what the clerk is told is a message code
+(:mod:`ktp_service.messages`), translated when shown.
 """
 
 from __future__ import annotations
@@ -28,13 +31,17 @@ from typing import Literal
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
 
+from ktp_service import lifecycle
 from ktp_service.billing_bridge import has_due_events
 from ktp_service.cards import CardError, RenderedCard, render_card
 from ktp_service.db import unit_of_work
+from ktp_service.lifecycle import AT_PRINTER, JobStatus
+from ktp_service.messages import Message
 from ktp_service.models import Printer, PrintJob, Resident, utcnow
 from ktp_service.services import cards, print_jobs, printers
 from ktp_service.settings import Settings
-from printers.base import JobState, JobStatus, error_reasons
+from printers.base import JobState, error_reasons
+from printers.base import JobStatus as PrinterJobReport
 from printers.errors import (
     JobRejected,
     OutcomeUnknown,
@@ -49,7 +56,6 @@ log = logging.getLogger("ktp.worker")
 # A claim's lease: longer than any adapter's timeout (IPP allows up to 300 s) plus a render, so a worker
 # that is still sending is never taken for dead.
 LEASE = timedelta(minutes=10)
-FOLLOWED_STATES = ("processing", "processing-stopped")
 MAX_BACKOFF_SECONDS = 60
 FORMATS: dict[str, Literal["png", "pdf"]] = {"image/png": "png", "application/pdf": "pdf"}
 
@@ -126,7 +132,7 @@ class PrintWorker:
                         .join(Printer, col(Printer.id) == PrintJob.printer_id)
                         .where(
                             col(Printer.active).is_(True),
-                            PrintJob.state == "pending",
+                            PrintJob.state == JobStatus.PENDING,
                             or_(
                                 col(PrintJob.next_attempt_at).is_(None), col(PrintJob.next_attempt_at) <= now
                             ),
@@ -162,7 +168,7 @@ class PrintWorker:
         """Jobs left ``processing`` by a worker that stopped (this worker's own after a restart) or whose
         lease ran out (a worker that hangs, or a pass of this worker that failed midway)."""
         now = utcnow()
-        stmt = select(PrintJob).where(col(PrintJob.state).in_(("processing", "processing-stopped")))
+        stmt = select(PrintJob).where(col(PrintJob.state).in_(AT_PRINTER))
         if own:
             stmt = stmt.where(PrintJob.claimed_by == self.name)
         else:
@@ -175,13 +181,9 @@ class PrintWorker:
                 if job.printer_job_id:
                     job.claimed_by, job.lease_until = self.name, now + LEASE  # follow it from here
                 elif job.submit_started_at is not None:
-                    job.state = "needs-confirmation"
-                    job.message = (
-                        "Pekerja cetak berhenti saat mengirim kartu ke printer. Periksa hasil cetak printer, "
-                        "lalu supervisor mencatat: tercetak atau rusak."
-                    )
+                    lifecycle.need_confirmation(job, Message("worker_stopped_while_sending"))
                 else:
-                    job.state, job.claimed_by, job.lease_until = "pending", None, None
+                    lifecycle.release(job)
                 session.add(job)
 
     # -- claim and submit -------------------------------------------------------------------------------
@@ -197,7 +199,7 @@ class PrintWorker:
             busy = session.exec(
                 select(PrintJob.id).where(
                     PrintJob.printer_id == printer_id,
-                    col(PrintJob.state).in_(("processing", "processing-stopped", "needs-confirmation")),
+                    col(PrintJob.state).in_((*AT_PRINTER, JobStatus.NEEDS_CONFIRMATION)),
                 )
             ).first()
             if busy is not None:
@@ -206,7 +208,7 @@ class PrintWorker:
                 select(PrintJob)
                 .where(
                     PrintJob.printer_id == printer_id,
-                    PrintJob.state == "pending",
+                    PrintJob.state == JobStatus.PENDING,
                     or_(col(PrintJob.next_attempt_at).is_(None), col(PrintJob.next_attempt_at) <= now),
                 )
                 .order_by(col(PrintJob.id))
@@ -215,8 +217,7 @@ class PrintWorker:
             ).first()
             if job is None:
                 return None
-            job.state, job.claimed_by, job.lease_until = "processing", self.name, now + LEASE
-            job.attempts += 1
+            lifecycle.claim(job, self.name, now + LEASE)
             session.add(job)
             return job.id
 
@@ -234,11 +235,12 @@ class PrintWorker:
         except CardError as exc:
             with self._mine(job_id) as (session, job):
                 if job is not None:
-                    print_jobs.abort(session, job, [], f"Kartu tidak dapat dibuat: {exc}", spoiled=False)
+                    message = Message("card_cannot_be_made", {"detail": str(exc)})
+                    print_jobs.abort(session, job, [], message, spoiled=False)
             return
         except Exception as exc:  # nothing was sent: try again later
             log.exception("job %s: rendering failed", job_id)
-            self._retry_later(job_id, PrinterError(f"{type(exc).__name__} while rendering"))
+            self._retry_later(job_id, printer.name, PrinterError(f"{type(exc).__name__} while rendering"))
             return
         with self._mine(job_id) as (session, job):
             if job is None:
@@ -246,8 +248,7 @@ class PrintWorker:
             job.template_id, job.template_version = rendered.template_id, str(rendered.template_version)
             job.template_hash, job.document_sha256 = rendered.template_hash, rendered.document_hash
             job.tanggal_terbit = issue_date
-            job.submit_started_at = utcnow()
-            job.lease_until = utcnow() + LEASE  # longer than any adapter's timeout plus a render
+            lifecycle.start_sending(job, utcnow() + LEASE)  # the lease outlasts any adapter's timeout
             session.add(job)
         try:
             receipt = self.adapters.get(printer).submit(
@@ -257,21 +258,25 @@ class PrintWorker:
                 options={"copies": 1},
             )
         except (PrinterUnavailable, PrinterFault) as exc:  # the contract: nothing was submitted
-            self._retry_later(job_id, exc)
+            self._retry_later(job_id, printer.name, exc)
             return
         except JobRejected as exc:
             with self._mine(job_id) as (session, job):
                 if job is not None:
-                    message = f"Printer menolak dokumen: {exc}"
+                    message = Message(
+                        "printer_rejected_document", {"printer": printer.name, "detail": str(exc)}
+                    )
                     print_jobs.abort(session, job, list(exc.reasons), message, spoiled=False)
             return
         except Exception as exc:  # SubmissionUncertain, or anything unforeseen: a card may have printed
             if not isinstance(exc, SubmissionUncertain):
                 log.exception("job %s: unexpected error while sending", job_id)
+            log.warning("job %s: submission uncertain: %s", job_id, exc)
             with self._mine(job_id) as (session, job):
                 if job is not None:
-                    job.state = "needs-confirmation"
-                    job.message = f"Tidak pasti apakah printer menerima kartu ({exc}). Periksa printer."
+                    lifecycle.need_confirmation(
+                        job, Message("submission_uncertain", {"printer": printer.name})
+                    )
                     session.add(job)
             return
         if os.environ.get(CRASH_AFTER_SUBMIT):
@@ -282,13 +287,13 @@ class PrintWorker:
                     "job %s was taken over while it was being sent; its outcome is a person's", job_id
                 )
                 return
-            job.printer_job_id, job.submitted_at = receipt.job_id, utcnow()
-            job.state_reasons = list(receipt.state_reasons)
+            submitted_at = utcnow()
+            lifecycle.record_receipt(job, receipt.job_id, list(receipt.state_reasons), submitted_at)
             session.add(job)
             if receipt.state == JobState.COMPLETED:
                 # A printer that answers "done" at once (spool, an instant simulator): record the card
                 # now, in this same transaction, instead of asking again on the next pass.
-                print_jobs.complete(session, job, job.submitted_at)
+                print_jobs.complete(session, job, submitted_at)
 
     @contextmanager
     def _mine(self, job_id: int) -> Iterator[tuple[Session, PrintJob | None]]:
@@ -296,7 +301,7 @@ class PrintWorker:
         None. Guards every write after a claim against a takeover or a person's decision in between."""
         with unit_of_work(self.engine) as session:
             job = session.exec(select(PrintJob).where(PrintJob.id == job_id).with_for_update()).first()
-            ours = job is not None and job.claimed_by == self.name and job.state in FOLLOWED_STATES
+            ours = job is not None and job.claimed_by == self.name and job.state in AT_PRINTER
             yield session, (job if ours else None)
 
     def _render(self, printer: Printer, resident: Resident) -> tuple[bytes, RenderedCard, date]:
@@ -306,16 +311,18 @@ class PrintWorker:
         rendered = render_card(template, data, dpi=printer.dpi, fmt=FORMATS[printer.document_format])
         return rendered.content, rendered, issue_date
 
-    def _retry_later(self, job_id: int, exc: PrinterError) -> None:
+    def _retry_later(self, job_id: int, printer_name: str, exc: PrinterError) -> None:
         """Nothing was submitted: back to the queue with exponential backoff; the reasons tell the clerk why."""
+        log.info("job %s: printer %s not ready: %s", job_id, printer_name, exc)
         with self._mine(job_id) as (session, job):
             if job is None:
                 return
             delay = min(MAX_BACKOFF_SECONDS, 2 ** min(job.attempts, 6))
-            job.state, job.claimed_by, job.lease_until, job.submit_started_at = "pending", None, None, None
-            job.next_attempt_at = utcnow() + timedelta(seconds=delay)
-            job.state_reasons = list(exc.reasons) or ["offline-report"]
-            job.message = f"Printer belum siap ({exc}); dicoba lagi dalam {delay} detik."
+            reasons = list(exc.reasons) or ["offline-report"]
+            message = Message(
+                "printer_not_ready", {"printer": printer_name, "reasons": reasons, "delay": delay}
+            )
+            lifecycle.retry_later(job, utcnow() + timedelta(seconds=delay), reasons, message)
             session.add(job)
 
     # -- follow -----------------------------------------------------------------------------------------
@@ -325,7 +332,7 @@ class PrintWorker:
             ids = list(
                 session.exec(
                     select(PrintJob.id).where(
-                        col(PrintJob.state).in_(("processing", "processing-stopped")),
+                        col(PrintJob.state).in_(AT_PRINTER),
                         col(PrintJob.printer_job_id).is_not(None),
                         PrintJob.claimed_by == self.name,
                     )
@@ -347,7 +354,7 @@ class PrintWorker:
         try:
             if job.cancel_requested:
                 adapter.cancel(printer_job_id)  # idempotent; the outcome still comes from job_status
-            status: JobStatus | None = adapter.job_status(printer_job_id)
+            status: PrinterJobReport | None = adapter.job_status(printer_job_id)
             failure: PrinterError | None = None
         except PrinterError as exc:
             status, failure = None, exc
@@ -360,28 +367,28 @@ class PrintWorker:
             job.lease_until = utcnow() + LEASE
             session.add(job)
             if isinstance(failure, OutcomeUnknown):  # JobNotFound, or a printer that cannot vouch
-                job.state = "needs-confirmation"
-                job.message = (
-                    "Printer tidak dapat memberi tahu hasil cetak. Supervisor mencatat: tercetak atau rusak."
-                )
+                lifecycle.need_confirmation(job, Message("outcome_unknown", {"printer": printer.name}))
                 return 1
             if failure is not None or status is None:  # unreachable or a passing error: ask again later
-                job.state_reasons, job.message = ["offline-report"], f"Printer tidak terhubung ({failure})."
+                log.info("job %s: printer %s unreachable: %s", job_id, printer.name, failure)
+                lifecycle.lose_contact(job, Message("printer_unreachable", {"printer": printer.name}))
                 return 0
+            reasons = list(status.state_reasons)
             if status.state == JobState.COMPLETED:
                 print_jobs.complete(session, job, _completion_time(job, status.completed_at))
                 return 1
             if status.state == JobState.ABORTED:
-                reasons = list(status.state_reasons)
-                print_jobs.abort(session, job, reasons, _abort_message(reasons), spoiled=True)
+                spoiled = Message(
+                    "spoiled_by_printer", {"printer": printer.name, "reasons": list(error_reasons(reasons))}
+                )
+                print_jobs.abort(session, job, reasons, spoiled, spoiled=True)
                 return 1
             if status.state == JobState.CANCELED:
-                message = "Dibatalkan di printer."
-                print_jobs.abort(session, job, list(status.state_reasons), message, spoiled=False)
-                job.state = "canceled"
+                lifecycle.canceled_at_printer(job, reasons)
                 return 1
-            job.state = "processing-stopped" if status.state == JobState.PROCESSING_STOPPED else "processing"
-            job.state_reasons = list(status.state_reasons)
+            lifecycle.report_progress(
+                job, stopped=status.state == JobState.PROCESSING_STOPPED, reasons=reasons
+            )
             return 0
 
 
@@ -393,11 +400,3 @@ def _completion_time(job: PrintJob, reported: datetime | None) -> datetime:
     if reported is None:
         return now
     return min(max(reported, earliest), now)
-
-
-def _abort_message(reasons: list[str]) -> str:
-    faults = error_reasons(reasons)
-    what = ", ".join(faults) if faults else "gangguan printer"
-    return (
-        f"Kartu rusak saat dicetak ({what}); kartu blanko terpakai. Minta cetak ulang setelah printer siap."
-    )

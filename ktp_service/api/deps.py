@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from ktp_service.db import unit_of_work
 from ktp_service.errors import Forbidden, Unauthorized
+from ktp_service.messages import pick_language
 from ktp_service.models import Office, User
 from ktp_service.security import read_token, token_secret
 from ktp_service.services.actor import Actor
@@ -27,6 +28,14 @@ async def get_settings_dep(request: Request) -> Settings:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+def request_language(request: Request) -> str:
+    """The reader's language from ``Accept-Language`` (``id`` or ``en``; Indonesian by default)."""
+    return pick_language(request.headers.get("accept-language"))
+
+
+Language = Annotated[str, Depends(request_language)]
 
 
 def get_session(request: Request) -> Iterator[Session]:

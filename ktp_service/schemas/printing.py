@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ktp_service.lifecycle import JobStatus
+
 JobReason = Literal["baru", "hilang", "rusak", "perubahan_data", "perpanjangan"]
 
 
@@ -45,7 +47,9 @@ class PrinterPublic(BaseModel):
     card_counter: int | None
     status_error: str | None
     status_at: datetime | None
-    advice: list[str] = Field(description="What a person should do about the printer's state, in Indonesian.")
+    advice: list[str] = Field(
+        description="What a person should do about the printer's state, in the language of Accept-Language."
+    )
 
 
 class CounterReadingCreate(BaseModel):
@@ -87,10 +91,12 @@ class PrintJobPublic(BaseModel):
     office: str
     clerk: str | None
     reason: str
-    state: str
+    state: JobStatus = Field(description="IPP job state, or needs-confirmation (see the README's diagram).")
     state_reasons: list[str]
-    message: str
-    advice: list[str]
+    message: str = Field(description="What the job tells a person, in the language of Accept-Language.")
+    message_code: str | None = Field(description="The message's stable code (catalogue key msg.<code>).")
+    message_params: dict[str, Any] = Field(description="The values the message names.")
+    advice: list[str] = Field(description="What to do about the printer's conditions, in the same language.")
     card_serial: str | None
     requires_approval: bool
     approved_by: str | None

@@ -1,5 +1,8 @@
 """Print jobs: from a clerk's request to a completed card, exactly once.
 
+The job's state changes only through :mod:`ktp_service.lifecycle`; this module adds what a state change
+means beyond the job row (the card, the old card, stock, the billing outbox).
+
 Rules (issue 4, DOMAIN.md section 1):
 - one valid card per NIK: a second card needs a reason other than ``baru``; ``hilang``, ``rusak`` and
   ``perubahan_data`` also need a supervisor's approval (the job waits in ``pending-held``); the old card
@@ -20,10 +23,13 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from billing.vocab import IssuanceReason
+from ktp_service import lifecycle
 from ktp_service.cards import check_fit
 from ktp_service.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound, invalid_field
+from ktp_service.lifecycle import ACTIVE, JobStatus
+from ktp_service.messages import Message
 from ktp_service.models import (
-    ACTIVE_JOB_STATES,
     Card,
     CardPrintedEvent,
     Office,
@@ -37,15 +43,51 @@ from ktp_service.schemas.printing import PrintJobCreate
 from ktp_service.services import audit, cards, printers, residents, stock
 from ktp_service.services.actor import Actor
 
-APPROVAL_REASONS = frozenset({"hilang", "rusak", "perubahan_data"})
+# A second card for these waits for a supervisor (pending-held); a renewal (perpanjangan) does not.
+APPROVAL_REASONS = frozenset({IssuanceReason.HILANG, IssuanceReason.RUSAK, IssuanceReason.PERUBAHAN_DATA})
 
 
+# -- refusals: each its own class and code (catalogue texts under err.<code>) ------------------------------
 class PrintJobNotFound(NotFound):
     code = "print_job_not_found"
 
 
-class JobStateConflict(Conflict):
-    code = "job_state_conflict"
+class PrinterSwitchedOff(Conflict):
+    code = "printer_inactive"
+
+
+class CardInProgress(Conflict):
+    """One active job per resident."""
+
+    code = "card_in_progress"
+
+
+class ValidCardExists(Conflict):
+    """A first card (baru) for a resident who already holds a valid one."""
+
+    code = "valid_card_exists"
+
+
+class LifetimeCardNotRenewable(Conflict):
+    code = "lifetime_card_not_renewable"
+
+
+class IdempotencyKeyReused(Conflict):
+    code = "idempotency_key_reused"
+
+
+class OwnRequest(Forbidden):
+    """Four eyes: a supervisor does not approve a card they asked for."""
+
+    code = "own_request"
+
+
+class AlreadyReprinted(Conflict):
+    code = "already_reprinted"
+
+
+class NewerRequestExists(Conflict):
+    code = "newer_request_exists"
 
 
 def request_hash(body: PrintJobCreate) -> str:
@@ -58,11 +100,11 @@ def get(session: Session, actor: Actor, job_uuid: str, *, lock: bool = False) ->
     stmt = select(PrintJob).where(PrintJob.uuid == job_uuid)
     job = session.exec(stmt.with_for_update() if lock else stmt).first()
     if job is None:
-        raise PrintJobNotFound(f"No print job {job_uuid}.")
+        raise PrintJobNotFound(f"No print job {job_uuid}.", params={"job": job_uuid})
     if actor.role.office_bound:
         office = session.get(Office, job.office_id)
         if office is None or office.code != actor.office_code:
-            raise PrintJobNotFound(f"No print job {job_uuid} at your office.")
+            raise PrintJobNotFound(f"No print job {job_uuid} at your office.", params={"job": job_uuid})
     return job
 
 
@@ -115,7 +157,10 @@ def create(
     printer = printers.get(session, body.printer_id)
     printers.check_office(session, actor, printer)
     if not printer.active:
-        raise Conflict(f"Printer {printer.name} is switched off in the registry; choose another printer.")
+        raise PrinterSwitchedOff(
+            f"Printer {printer.name} is switched off in the registry; choose another printer.",
+            params={"printer": printer.name},
+        )
     _check_printable(
         session,
         resident,
@@ -132,29 +177,26 @@ def create(
             "printer_id", f"printer {printer.name} does not accept {printer.document_format} documents."
         )
 
-    active = session.exec(
-        select(PrintJob).where(
-            PrintJob.resident_id == resident.id, col(PrintJob.state).in_(ACTIVE_JOB_STATES)
-        )
-    ).first()
-    if active is not None:
-        raise Conflict(f"A card for this NIK is already in progress (job {active.uuid}, {active.state}).")
+    assert resident.id is not None
+    _refuse_if_in_progress(session, resident.id)
     valid = valid_card(session, resident)
     requires_approval = False
     if valid is not None:
-        if body.reason == "baru":
-            raise Conflict(
+        if body.reason == IssuanceReason.BARU.value:
+            raise ValidCardExists(
                 f"This resident already holds a valid card ({valid.serial}). A second card needs a reason: "
-                "hilang, rusak, perubahan_data or perpanjangan."
+                "hilang, rusak, perubahan_data or perpanjangan.",
+                params={"serial": valid.serial},
             )
-        if body.reason == "perpanjangan" and resident.berlaku_hingga is None:
-            raise Conflict(
+        if body.reason == IssuanceReason.PERPANJANGAN.value and resident.berlaku_hingga is None:
+            raise LifetimeCardNotRenewable(
                 "Perpanjangan is for cards that expire (WNA); this resident's card is valid for life (SEUMUR "
                 "HIDUP). Use hilang, rusak or perubahan_data."
             )
         requires_approval = body.reason in APPROVAL_REASONS
 
-    assert resident.id is not None and printer.id is not None
+    assert printer.id is not None
+    status, message = lifecycle.initial(requires_approval)
     job = PrintJob(
         uuid=str(uuid.uuid4()),
         resident_id=resident.id,
@@ -162,12 +204,12 @@ def create(
         office_id=printer.office_id,
         clerk_id=actor.user_id,
         reason=body.reason,
-        state="pending-held" if requires_approval else "pending",
-        message="Menunggu persetujuan supervisor." if requires_approval else "",
+        state=status,
         requires_approval=requires_approval,
         idempotency_key=idempotency_key,
         request_hash=digest,
     )
+    lifecycle.set_message(job, message)
     try:
         with session.begin_nested():
             session.add(job)
@@ -178,7 +220,7 @@ def create(
             earlier = _by_key(session, actor, idempotency_key, digest)
             if earlier is not None:
                 return earlier, False
-        raise Conflict("A card for this NIK is already in progress.") from None
+        raise CardInProgress("A card for this NIK is already in progress.") from None
     job.card_serial = card_serial(printers.office_code(session, printer), job)
     session.add(job)
     session.flush()
@@ -200,7 +242,7 @@ def _by_key(session: Session, actor: Actor, key: str, digest: str) -> PrintJob |
         select(PrintJob).where(PrintJob.clerk_id == actor.user_id, PrintJob.idempotency_key == key)
     ).first()
     if earlier is not None and earlier.request_hash != digest:
-        raise Conflict("This Idempotency-Key was already used for a different request.")
+        raise IdempotencyKeyReused("This Idempotency-Key was already used for a different request.")
     return earlier
 
 
@@ -215,26 +257,29 @@ def valid_card(session: Session, resident: Resident) -> Card | None:
     ).first()
 
 
-def _require_state(job: PrintJob, *states: str) -> None:
-    if job.state not in states:
-        raise JobStateConflict(f"Job {job.uuid} is {job.state}; this needs it to be {' or '.join(states)}.")
+def _refuse_if_in_progress(session: Session, resident_id: int) -> None:
+    active = session.exec(
+        select(PrintJob).where(PrintJob.resident_id == resident_id, col(PrintJob.state).in_(ACTIVE))
+    ).first()
+    if active is not None:
+        raise CardInProgress(
+            f"A card for this NIK is already in progress (job {active.uuid}, {active.state}).",
+            params={"job": active.uuid, "state": str(active.state)},
+        )
 
 
 def approve(session: Session, actor: Actor, job: PrintJob, note: str) -> PrintJob:
-    _require_state(job, "pending-held")
-    if job.clerk_id == actor.user_id:
-        raise Forbidden("You asked for this card yourself; another supervisor must approve it.")
-    job.state, job.approved_by_id, job.approved_at = "pending", actor.user_id, utcnow()
-    job.message = ""
-    _touch(session, job)
+    if job.clerk_id == actor.user_id and job.state == JobStatus.PENDING_HELD:
+        raise OwnRequest("You asked for this card yourself; another supervisor must approve it.")
+    lifecycle.approve(job, actor.user_id)
+    session.add(job)
     audit.record(session, actor, "print_job.approve", "print_job", job.uuid, note=note)
     return job
 
 
 def refuse(session: Session, actor: Actor, job: PrintJob, note: str) -> PrintJob:
-    _require_state(job, "pending-held")
-    job.state, job.message = "canceled", f"Ditolak supervisor. {note}".strip()
-    _touch(session, job)
+    lifecycle.refuse(job, note)
+    session.add(job)
     audit.record(session, actor, "print_job.refuse", "print_job", job.uuid, note=note)
     return job
 
@@ -243,26 +288,24 @@ def cancel(session: Session, actor: Actor, job: PrintJob) -> PrintJob:
     """Cancel a job that has not printed. A job already at the printer is marked for cancelling; the worker
     asks the printer (outside any transaction) and the outcome comes from the printer: a card may have
     printed anyway."""
-    if job.state in ("pending", "pending-held"):
-        job.state, job.message = "canceled", "Dibatalkan."
-    elif job.state in ("processing", "processing-stopped") and job.printer_job_id:
-        job.cancel_requested, job.message = True, "Pembatalan diminta ke printer."
-    else:
-        raise JobStateConflict(f"Job {job.uuid} is {job.state} and can no longer be canceled.")
-    _touch(session, job)
+    lifecycle.cancel(job)
+    session.add(job)
     audit.record(session, actor, "print_job.cancel", "print_job", job.uuid)
     return job
 
 
 def resolve(session: Session, actor: Actor, job: PrintJob, outcome: str, note: str) -> PrintJob:
     """A supervisor records the outcome of a job whose outcome the printer could not tell."""
-    _require_state(job, "needs-confirmation")
+    if job.state != JobStatus.NEEDS_CONFIRMATION:
+        raise lifecycle.JobNotAwaitingConfirmation(job)
     job.resolved_by_id = actor.user_id
     if outcome == "printed":
         # The card came out when it was sent, not when a person confirmed it (which may be next month).
         complete(session, job, job.submit_started_at or utcnow())
     else:
-        abort(session, job, ["spoiled-by-confirmation"], "Dinyatakan rusak oleh supervisor.", spoiled=True)
+        lifecycle.confirm_spoiled(job)
+        session.add(job)
+        _consume_spoiled(session, job)
     audit.record(session, actor, "print_job.resolve", "print_job", job.uuid, outcome=outcome, note=note)
     return job
 
@@ -270,29 +313,24 @@ def resolve(session: Session, actor: Actor, job: PrintJob, outcome: str, note: s
 def reprint(session: Session, actor: Actor, job: PrintJob) -> PrintJob:
     """A new job for a card spoiled by a printer fault. It needs no new approval: the spoiled card never
     became valid, and the original request was already approved if it needed to be."""
-    if not (job.state == "aborted" and job.spoiled):
-        raise JobStateConflict(f"Only a spoiled card can be reprinted; job {job.uuid} is {job.state}.")
+    lifecycle.check_reprintable(job)
     if session.exec(select(PrintJob.id).where(PrintJob.reprint_of_id == job.id)).first() is not None:
-        raise Conflict(f"Job {job.uuid} was already reprinted.")
+        raise AlreadyReprinted(f"Job {job.uuid} was already reprinted.", params={"job": job.uuid})
     newer = session.exec(
         select(PrintJob.uuid).where(
             PrintJob.resident_id == job.resident_id,
             col(PrintJob.id) > job.id,
-            col(PrintJob.state).not_in(("canceled", "aborted")),
+            col(PrintJob.state).not_in((JobStatus.CANCELED, JobStatus.ABORTED)),
         )
     ).first()
     if newer is not None:
         # Reprinting now would issue a second card without the checks a new request gets.
-        raise Conflict(
-            f"A newer card request for this NIK exists (job {newer}); this spoiled card is not reprinted."
+        raise NewerRequestExists(
+            f"A newer card request for this NIK exists (job {newer}); this spoiled card is not reprinted.",
+            params={"job": newer},
         )
-    active = session.exec(
-        select(PrintJob.uuid).where(
-            PrintJob.resident_id == job.resident_id, col(PrintJob.state).in_(ACTIVE_JOB_STATES)
-        )
-    ).first()
-    if active is not None:
-        raise Conflict(f"A card for this NIK is already in progress (job {active}).")
+    _refuse_if_in_progress(session, job.resident_id)
+    status, _ = lifecycle.initial(requires_approval=False)  # approved already, if it needed to be
     new = PrintJob(
         uuid=str(uuid.uuid4()),
         resident_id=job.resident_id,
@@ -300,7 +338,7 @@ def reprint(session: Session, actor: Actor, job: PrintJob) -> PrintJob:
         office_id=job.office_id,
         clerk_id=actor.user_id,
         reason=job.reason,
-        state="pending",
+        state=status,
         reprint_of_id=job.id,
         is_fault_reprint=True,
         requires_approval=job.requires_approval,
@@ -312,7 +350,7 @@ def reprint(session: Session, actor: Actor, job: PrintJob) -> PrintJob:
             session.add(new)
             session.flush()
     except IntegrityError:
-        raise Conflict("A card for this NIK is already in progress.") from None
+        raise CardInProgress("A card for this NIK is already in progress.") from None
     new.card_serial = card_serial(offices_code(session, new.office_id), new)
     session.add(new)
     audit.record(session, actor, "print_job.reprint", "print_job", new.uuid, reprint_of=job.uuid)
@@ -328,10 +366,9 @@ def offices_code(session: Session, office_id: int) -> str:
 def complete(session: Session, job: PrintJob, completed_at: datetime) -> None:
     """The card printed: in this one transaction the job completes, the card becomes valid, the old card
     becomes invalid, a blank card is consumed and the billable event is written to the outbox."""
-    if job.state == "completed":
+    if not lifecycle.complete(job, completed_at):
         return  # exactly once: a second report of the same completion changes nothing
-    if job.state not in ("processing", "processing-stopped", "needs-confirmation"):
-        raise JobStateConflict(f"Job {job.uuid} is {job.state}; a card cannot be recorded as printed now.")
+    session.add(job)
     resident = session.get(Resident, job.resident_id)
     assert resident is not None and job.id is not None and job.card_serial is not None
     old = valid_card(session, resident)
@@ -345,9 +382,6 @@ def complete(session: Session, job: PrintJob, completed_at: datetime) -> None:
     if old is not None:
         old.replaced_by_id = card.id
         session.add(old)
-    job.state, job.completed_at, job.message = "completed", completed_at, "Kartu selesai dicetak."
-    job.state_reasons = [r for r in job.state_reasons if r.startswith("job-")]
-    _touch(session, job)
     stock.consume(session, job.office_id, job.id, spoiled=False)
     session.add(
         CardPrintedEvent(
@@ -365,19 +399,18 @@ def complete(session: Session, job: PrintJob, completed_at: datetime) -> None:
     )
 
 
-def abort(session: Session, job: PrintJob, reasons: list[str], message: str, *, spoiled: bool) -> None:
+def abort(session: Session, job: PrintJob, reasons: list[str], message: Message, *, spoiled: bool) -> None:
     """The job ended without a card. ``spoiled``: a blank card was used up (jam mid-card); it is recorded
     against stock and never billed; the clerk can ask for a reprint."""
-    assert job.id is not None
-    job.state, job.state_reasons, job.message, job.spoiled = "aborted", reasons, message, spoiled
-    _touch(session, job)
-    if spoiled:
-        stock.consume(session, job.office_id, job.id, spoiled=True)
-
-
-def _touch(session: Session, job: PrintJob) -> None:
-    job.updated_at = utcnow()
+    lifecycle.abort(job, reasons, message, spoiled=spoiled)
     session.add(job)
+    if spoiled:
+        _consume_spoiled(session, job)
+
+
+def _consume_spoiled(session: Session, job: PrintJob) -> None:
+    assert job.id is not None
+    stock.consume(session, job.office_id, job.id, spoiled=True)
 
 
 def list_jobs(

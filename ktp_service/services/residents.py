@@ -28,6 +28,12 @@ class ResidentNotFound(NotFound):
     code = "resident_not_found"
 
 
+class StaleVersion(Conflict):
+    """A correction made to an older version than the one stored (``If-Match``)."""
+
+    code = "stale_version"
+
+
 def _snapshot(resident: Resident) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in SNAPSHOT_FIELDS:
@@ -178,9 +184,10 @@ def update(
 ) -> tuple[Resident, list[FieldProblem]]:
     resident = _get(session, nik, actor, for_update=True)
     if expected_version is not None and expected_version != resident.version:
-        raise Conflict(
+        raise StaleVersion(
             f"This resident was changed by someone else (now version {resident.version}, you edited version "
-            f"{expected_version}). Reload and apply your correction again."
+            f"{expected_version}). Reload and apply your correction again.",
+            params={"version": resident.version, "edited": expected_version},
         )
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if getattr(resident, k) != v}
     if "kode_kecamatan" in changes:

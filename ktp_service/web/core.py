@@ -26,10 +26,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import FormData
 
 from billing.errors import BillingError
+from ktp_service import messages
 from ktp_service.api.deps import RequireRoles
 from ktp_service.db import unit_of_work
-from ktp_service.errors import DomainError, Forbidden, NotFound
-from ktp_service.models import User
+from ktp_service.errors import DomainError, Forbidden, NotFound, error_text
+from ktp_service.models import PrintJob, User
 from ktp_service.security import token_secret
 from ktp_service.services.actor import Actor
 from ktp_service.services.users import actor_for
@@ -155,12 +156,12 @@ class Page:
         return i18n.translate(key, self.lang, **values)
 
     def error_text(self, exc: DomainError | BillingError) -> str:
-        """A service's error for this page's reader: a lead in the page's language, then the service's
-        own words (which name the field, the month or the version) as the detail."""
-        key = f"err.{exc.code}"
-        if key in i18n.CATALOGUE:
-            return f"{self.t(key)} ({exc.message})"
-        return exc.message
+        """A service's error for this page's reader (:func:`ktp_service.errors.error_text`)."""
+        return error_text(exc, self.lang)
+
+    def job_message(self, job: PrintJob) -> str:
+        """What the job tells a person, in this page's language."""
+        return messages.render(job.message_code, job.message_params, self.lang)
 
     def flash(self, kind: str, text: str) -> None:
         self.session.flash.append((kind, text))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ktp_service.advice import advice_for
+from ktp_service.lifecycle import FINAL, JobStatus
+from ktp_service.messages import advice_keys
 from ktp_service.models import Printer, PrintJob
 from printers.base import reason_keyword
 
@@ -18,14 +19,14 @@ _BLOCKING = (
     "output-area-full",
 )
 _WARNINGS = ("marker-supply-low", "media-low")
-TERMINAL_JOB_STATES = frozenset({"completed", "aborted", "canceled"})
+TERMINAL_JOB_STATES = FINAL
 
 
 @dataclass(frozen=True)
 class StateView:
     key: str  # catalogue key of the label
     severity: str  # ok | busy | warn | error | unknown
-    advice: tuple[str, ...] = ()
+    advice: tuple[str, ...] = ()  # catalogue keys of what to do
     detail: tuple[str, ...] = ()  # further condition labels (catalogue keys)
 
     @property
@@ -36,12 +37,12 @@ class StateView:
 def printer_state(printer: Printer) -> StateView:
     """siap, sedang mencetak, pita hampir habis, macet, offline..., from the last polled status."""
     keywords = [reason_keyword(r) for r in printer.status_reasons]
-    advice = tuple(advice_for(printer.status_reasons))
+    advice = tuple(advice_keys(printer.status_reasons))
     extra = tuple(f"pstate.{k}" for k in keywords if k in _WARNINGS)
     if printer.status_state is None:
         return StateView("pstate.unknown", "unknown")
     if printer.status_state == "offline" or "offline" in keywords:
-        return StateView("pstate.offline", "error", advice or tuple(advice_for(["offline"])))
+        return StateView("pstate.offline", "error", advice or tuple(advice_keys(["offline"])))
     for k in _BLOCKING:
         if k in keywords:
             return StateView(f"pstate.{k}", "error", advice, extra)
@@ -55,16 +56,19 @@ def printer_state(printer: Printer) -> StateView:
     return StateView("pstate.ready", "ok", advice)
 
 
+JOB_SEVERITY = {
+    JobStatus.COMPLETED: "ok",
+    JobStatus.PENDING: "busy",
+    JobStatus.PROCESSING: "busy",
+    JobStatus.PENDING_HELD: "warn",
+    JobStatus.NEEDS_CONFIRMATION: "warn",
+    JobStatus.PROCESSING_STOPPED: "error",
+    JobStatus.ABORTED: "error",
+    JobStatus.CANCELED: "unknown",
+}
+
+
 def job_state(job: PrintJob) -> StateView:
-    severity = {
-        "completed": "ok",
-        "pending": "busy",
-        "processing": "busy",
-        "pending-held": "warn",
-        "needs-confirmation": "warn",
-        "processing-stopped": "error",
-        "aborted": "error",
-        "canceled": "unknown",
-    }.get(job.state, "unknown")
-    key = "state.aborted-spoiled" if job.state == "aborted" and job.spoiled else f"state.{job.state}"
-    return StateView(key, severity, tuple(advice_for(job.state_reasons)))
+    status = JobStatus(job.state)
+    key = "state.aborted-spoiled" if status == JobStatus.ABORTED and job.spoiled else f"state.{status}"
+    return StateView(key, JOB_SEVERITY[status], tuple(advice_keys(job.state_reasons)))

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from sqlmodel import Session
 
-from ktp_service.advice import advice_for
 from ktp_service.api.deps import (
     AdminOnly,
     AnyUser,
+    Language,
     PrinterOperator,
     PrintOperator,
     SessionDep,
@@ -18,6 +18,8 @@ from ktp_service.api.deps import (
     Supervisor,
 )
 from ktp_service.errors import ERROR_RESPONSES, Invalid, NotFound
+from ktp_service.lifecycle import JobStatus
+from ktp_service.messages import advice, render
 from ktp_service.models import Office, Printer, PrintJob, Resident
 from ktp_service.schemas.printing import (
     CounterReadingCreate,
@@ -51,7 +53,7 @@ def _adapters(request: Request) -> printers.AdapterCache:
     return cache
 
 
-def printer_public(p: Printer, office: str) -> PrinterPublic:
+def printer_public(p: Printer, office: str, lang: str) -> PrinterPublic:
     return PrinterPublic(
         id=p.id or 0,
         name=p.name,
@@ -68,11 +70,11 @@ def printer_public(p: Printer, office: str) -> PrinterPublic:
         card_counter=p.status_counter,
         status_error=p.status_error,
         status_at=p.status_at,
-        advice=advice_for(p.status_reasons),
+        advice=advice(p.status_reasons, lang),
     )
 
 
-def job_public(session: Session, job: PrintJob) -> PrintJobPublic:
+def job_public(session: Session, job: PrintJob, lang: str) -> PrintJobPublic:
     resident = session.get(Resident, job.resident_id)
     office = session.get(Office, job.office_id)
     names = print_jobs.usernames(session, {job.clerk_id, job.approved_by_id})
@@ -88,8 +90,10 @@ def job_public(session: Session, job: PrintJob) -> PrintJobPublic:
         reason=job.reason,
         state=job.state,
         state_reasons=job.state_reasons,
-        message=job.message,
-        advice=advice_for(job.state_reasons),
+        message=render(job.message_code, job.message_params, lang),
+        message_code=job.message_code,
+        message_params=job.message_params,
+        advice=advice(job.state_reasons, lang),
         card_serial=job.card_serial,
         requires_approval=job.requires_approval,
         approved_by=names.get(job.approved_by_id or 0),
@@ -110,7 +114,7 @@ def job_public(session: Session, job: PrintJob) -> PrintJobPublic:
 # -- printers ----------------------------------------------------------------------------------------------
 @router.post("/printers", response_model=PrinterPublic, status_code=status.HTTP_201_CREATED)
 def create_printer(
-    body: PrinterCreate, session: SessionDep, actor: AdminOnly, settings: SettingsDep
+    body: PrinterCreate, session: SessionDep, lang: Language, actor: AdminOnly, settings: SettingsDep
 ) -> PrinterPublic:
     """Register a card printer of an office (adapter spool, simulator or ipp)."""
     p = printers.create(
@@ -125,15 +129,18 @@ def create_printer(
         dpi=body.dpi,
         data_dir=settings.data_dir,
     )
-    return printer_public(p, body.office)
+    return printer_public(p, body.office, lang)
 
 
 @router.get("/printers", response_model=list[PrinterPublic])
 def list_printers(
-    session: SessionDep, actor: AnyUser, office: Annotated[str | None, Query(max_length=13)] = None
+    session: SessionDep,
+    lang: Language,
+    actor: AnyUser,
+    office: Annotated[str | None, Query(max_length=13)] = None,
 ) -> list[PrinterPublic]:
     """Printers with their last polled state, supplies and counter (clerks see their office's)."""
-    return [printer_public(p, code) for p, code in printers.list_printers(session, actor, office)]
+    return [printer_public(p, code, lang) for p, code in printers.list_printers(session, actor, office)]
 
 
 def _printer(session: Session, actor: Actor, printer_id: int) -> Printer:
@@ -143,22 +150,22 @@ def _printer(session: Session, actor: Actor, printer_id: int) -> Printer:
 
 
 @router.get("/printers/{printer_id}", response_model=PrinterPublic)
-def get_printer(printer_id: PrinterId, session: SessionDep, actor: AnyUser) -> PrinterPublic:
+def get_printer(printer_id: PrinterId, session: SessionDep, lang: Language, actor: AnyUser) -> PrinterPublic:
     """One printer with its last polled status."""
     p = _printer(session, actor, printer_id)
-    return printer_public(p, printers.office_code(session, p))
+    return printer_public(p, printers.office_code(session, p), lang)
 
 
 @router.post("/printers/{printer_id}/status", response_model=PrinterPublic)
 def refresh_printer_status(
-    printer_id: PrinterId, session: SessionDep, actor: PrinterOperator, request: Request
+    printer_id: PrinterId, session: SessionDep, lang: Language, actor: PrinterOperator, request: Request
 ) -> PrinterPublic:
     """Ask the printer for its state now (instead of waiting for the next background poll)."""
     # Asked inside this request's transaction (the actor was loaded in it already); on SQLite an
     # unreachable printer holds other writes for the adapter's timeout. The console's refresh does not.
     p = _printer(session, actor, printer_id)
     printers.poll_status(session, p, _adapters(request))
-    return printer_public(p, printers.office_code(session, p))
+    return printer_public(p, printers.office_code(session, p), lang)
 
 
 @router.post("/printers/{printer_id}/counter-readings", response_model=CounterReadingPublic, status_code=201)
@@ -187,6 +194,7 @@ def control_simulator(
     printer_id: PrinterId,
     body: SimulatorFault,
     session: SessionDep,
+    lang: Language,
     actor: PrinterOperator,
     request: Request,
     settings: SettingsDep,
@@ -210,7 +218,7 @@ def control_simulator(
     if body.replace_ribbon:
         control.replace_ribbon()
     printers.poll_status(session, p, _adapters(request))
-    return printer_public(p, printers.office_code(session, p))
+    return printer_public(p, printers.office_code(session, p), lang)
 
 
 # -- print jobs --------------------------------------------------------------------------------------------
@@ -218,6 +226,7 @@ def control_simulator(
 def create_print_job(
     body: PrintJobCreate,
     session: SessionDep,
+    lang: Language,
     actor: PrintOperator,
     settings: SettingsDep,
     request: Request,
@@ -241,72 +250,75 @@ def create_print_job(
     if not created:
         response.status_code = status.HTTP_200_OK
         response.headers["Idempotent-Replayed"] = "true"
-    return job_public(session, job)
+    return job_public(session, job, lang)
 
 
 @router.get("/print-jobs", response_model=PrintJobsPublic)
 def list_print_jobs(
     session: SessionDep,
+    lang: Language,
     actor: PrintOperator,
     office: Annotated[str | None, Query(max_length=13)] = None,
-    state: Annotated[str | None, Query(max_length=24)] = None,
+    state: Annotated[JobStatus | None, Query(description="Only jobs in this state.")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> PrintJobsPublic:
     """Print jobs, newest first, by office and state (clerks see their office's)."""
     rows, total = print_jobs.list_jobs(session, actor, office=office, state=state, limit=limit, offset=offset)
-    return PrintJobsPublic(data=[job_public(session, j) for j in rows], count=total)
+    return PrintJobsPublic(data=[job_public(session, j, lang) for j in rows], count=total)
 
 
 @router.get("/print-jobs/{job_id}", response_model=PrintJobPublic)
-def get_print_job(job_id: JobId, session: SessionDep, actor: PrintOperator) -> PrintJobPublic:
+def get_print_job(job_id: JobId, session: SessionDep, lang: Language, actor: PrintOperator) -> PrintJobPublic:
     """One print job: state, printer reasons and what to do about them."""
-    return job_public(session, print_jobs.get(session, actor, job_id))
+    return job_public(session, print_jobs.get(session, actor, job_id), lang)
 
 
 @router.post("/print-jobs/{job_id}/cancel", response_model=PrintJobPublic)
 def cancel_print_job(
-    job_id: JobId, session: SessionDep, actor: PrintOperator, request: Request
+    job_id: JobId, session: SessionDep, lang: Language, actor: PrintOperator, request: Request
 ) -> PrintJobPublic:
     """Cancel a job that has not printed yet."""
     job = print_jobs.cancel(session, actor, print_jobs.get(session, actor, job_id, lock=True))
-    return job_public(session, job)
+    return job_public(session, job, lang)
 
 
 @router.post("/print-jobs/{job_id}/approve", response_model=PrintJobPublic)
 def approve_print_job(
-    job_id: JobId, body: JobDecision, session: SessionDep, actor: Supervisor
+    job_id: JobId, body: JobDecision, session: SessionDep, lang: Language, actor: Supervisor
 ) -> PrintJobPublic:
     """Supervisor: approve a second card (hilang, rusak, perubahan_data) waiting in pending-held."""
     job = print_jobs.approve(session, actor, print_jobs.get(session, actor, job_id, lock=True), body.note)
-    return job_public(session, job)
+    return job_public(session, job, lang)
 
 
 @router.post("/print-jobs/{job_id}/refuse", response_model=PrintJobPublic)
 def refuse_print_job(
-    job_id: JobId, body: JobDecision, session: SessionDep, actor: Supervisor
+    job_id: JobId, body: JobDecision, session: SessionDep, lang: Language, actor: Supervisor
 ) -> PrintJobPublic:
     """Supervisor: refuse a second card waiting for approval."""
     job = print_jobs.refuse(session, actor, print_jobs.get(session, actor, job_id, lock=True), body.note)
-    return job_public(session, job)
+    return job_public(session, job, lang)
 
 
 @router.post("/print-jobs/{job_id}/confirm", response_model=PrintJobPublic)
 def confirm_print_job(
-    job_id: JobId, body: JobResolution, session: SessionDep, actor: Supervisor
+    job_id: JobId, body: JobResolution, session: SessionDep, lang: Language, actor: Supervisor
 ) -> PrintJobPublic:
     """Supervisor: record whether a job in needs-confirmation printed or spoiled its card."""
     job = print_jobs.resolve(
         session, actor, print_jobs.get(session, actor, job_id, lock=True), body.outcome, body.note
     )
-    return job_public(session, job)
+    return job_public(session, job, lang)
 
 
 @router.post("/print-jobs/{job_id}/reprint", response_model=PrintJobPublic, status_code=201)
-def reprint_print_job(job_id: JobId, session: SessionDep, actor: PrintOperator) -> PrintJobPublic:
+def reprint_print_job(
+    job_id: JobId, session: SessionDep, lang: Language, actor: PrintOperator
+) -> PrintJobPublic:
     """Ask for a new card after a spoiled one (printer fault)."""
     job = print_jobs.reprint(session, actor, print_jobs.get(session, actor, job_id, lock=True))
-    return job_public(session, job)
+    return job_public(session, job, lang)
 
 
 # -- blank-card stock --------------------------------------------------------------------------------------

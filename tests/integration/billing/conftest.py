@@ -1,5 +1,5 @@
 """Database fixtures for billing: one engine per backend for the whole run, SQLite (a temporary file) and
-PostgreSQL (its own database, ``ktp_test_billing``, recreated each run). A missing PostgreSQL fails the
+PostgreSQL (its own database, ``ktp_test_billing_<pid>``, so runs side by side never drop each other's). A missing PostgreSQL fails the
 run; it never skips. Tables come from ``create_billing_tables`` (SQLModel metadata plus the append-only
 triggers) and are emptied before each test, since billing tests commit (concurrency, crash simulation)."""
 
@@ -19,7 +19,7 @@ from billing.models import append_only_ddl, billing_tables, create_billing_table
 from ktp_service.db import make_engine
 
 PG_ADMIN_URL = os.environ.get("KTP_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-PG_BILLING_DB = os.environ.get("KTP_TEST_BILLING_PG_DB", "ktp_test_billing")
+PG_BILLING_DB = os.environ.get("KTP_TEST_BILLING_PG_DB", f"ktp_test_billing_{os.getpid()}")
 
 BACKENDS = ["sqlite", "postgresql"]
 

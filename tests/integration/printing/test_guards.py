@@ -32,7 +32,7 @@ def test_stale_reprint_is_refused_after_a_newer_card(counter: Counter) -> None:
     counter.worker.run_once()
     assert counter.job(newer["id"])["state"] == "completed"
     r = counter.client.post(f"/api/v1/print-jobs/{spoiled['id']}/reprint", headers=counter.as_user(CLERK))
-    assert r.status_code == 409 and "newer card request" in r.json()["message"]
+    assert r.status_code == 409 and r.json()["error"] == "newer_request_exists"
 
 
 def test_perpanjangan_of_a_lifetime_card_is_refused(counter: Counter) -> None:

@@ -128,7 +128,7 @@ def test_second_card_needs_reason_and_supervisor_approval(counter: Counter) -> N
     first = counter.print_card().json()
     counter.worker.run_once()
     r = counter.print_card("baru")
-    assert r.status_code == 409 and "valid card" in r.json()["message"]
+    assert r.status_code == 409 and r.json()["error"] == "valid_card_exists"
     r = counter.print_card("hilang")
     assert r.status_code == 201
     held = r.json()

@@ -1,0 +1,833 @@
+"""The service's one text catalogue: Bahasa Indonesia (the default) and English side by side, so a missing
+translation shows up in review. The console, the API's job messages and error answers all translate from
+here, when they are shown: what is stored is a code and its parameters (:mod:`ktp_service.messages`).
+
+Console templates call ``_("key")``; Python code calls :func:`translate`.
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("id", "en")
+DEFAULT_LANGUAGE = "id"
+
+# key: (Bahasa Indonesia, English)
+CATALOGUE: dict[str, tuple[str, str]] = {
+    # Error leads by the error's code; the service's own (English) words follow as the detail.
+    "err.contract_overlap": (
+        "Masa berlaku kontrak bertumpang tindih dengan versi lain.",
+        "The contract's dates overlap another version.",
+    ),
+    "err.period_not_closable": ("Bulan ini belum dapat ditutup.", "This month cannot be closed yet."),
+    "err.period_closed": (
+        "Bulan ini sudah ditutup; tidak ada yang dapat diubah.",
+        "This month is closed; nothing in it can change.",
+    ),
+    "err.no_contract_in_force": (
+        "Tidak ada kontrak yang berlaku pada tanggal itu.",
+        "No contract version is in force on that day.",
+    ),
+    "err.import_rejected": (
+        "Berkas ditolak seluruhnya; tidak ada baris yang disimpan.",
+        "The file was refused whole; no row was saved.",
+    ),
+    "err.invalid_input": ("Isian tidak sah.", "The input is not valid."),
+    "err.validation_error": ("Isian tidak sah.", "The input is not valid."),
+    "err.event_conflict": (
+        "Kejadian ini bertentangan dengan yang sudah dibukukan.",
+        "This event conflicts with one already posted.",
+    ),
+    "err.already_corrected": (
+        "Transaksi ini sudah pernah dikoreksi.",
+        "This transaction was already corrected.",
+    ),
+    "err.job_state_conflict": (
+        "Status pekerjaan cetak tidak mengizinkan tindakan ini.",
+        "The print job's state does not allow this.",
+    ),
+    "err.conflict": ("Bertentangan dengan data saat ini.", "Conflicts with the current data."),
+    "err.nik_already_registered": ("NIK ini sudah terdaftar.", "This NIK is already registered."),
+    "err.stale_version": (
+        "Data penduduk ini sudah diubah orang lain (sekarang versi {version}, Anda mengubah versi {edited}). "
+        "Muat ulang, lalu ulangi koreksi Anda.",
+        "This resident was changed by someone else (now version {version}, you edited version {edited}). "
+        "Reload and apply your correction again.",
+    ),
+    "err.forbidden": ("Anda tidak berwenang melakukan ini.", "You may not do this."),
+    # -- print-job refusals: whole messages, their parameters filled in --
+    "err.print_job_not_found": (
+        "Pekerjaan cetak {job} tidak ditemukan di kantor Anda.",
+        "Print job {job} was not found at your office.",
+    ),
+    "err.printer_inactive": (
+        "Printer {printer} dinonaktifkan di daftar printer; pilih printer lain.",
+        "Printer {printer} is switched off in the registry; choose another printer.",
+    ),
+    "err.card_in_progress": (
+        "Kartu untuk NIK ini sedang diproses (pekerjaan {job}, status: {state}).",
+        "A card for this NIK is already in progress (job {job}, state: {state}).",
+    ),
+    "err.card_in_progress.lead": (
+        "Kartu untuk NIK ini sedang diproses.",
+        "A card for this NIK is already in progress.",
+    ),
+    "err.valid_card_exists": (
+        "Penduduk ini sudah memiliki KTP yang berlaku ({serial}). Kartu kedua memerlukan alasan: hilang, "
+        "rusak, perubahan data atau perpanjangan.",
+        "This resident already holds a valid card ({serial}). A second card needs a reason: lost, damaged, "
+        "data change or renewal.",
+    ),
+    "err.lifetime_card_not_renewable": (
+        "Perpanjangan hanya untuk kartu yang masa berlakunya habis (WNA); KTP penduduk ini berlaku seumur "
+        "hidup. Gunakan alasan hilang, rusak atau perubahan data.",
+        "Renewal is for cards that expire (foreign residents); this resident's card is valid for life. Use "
+        "lost, damaged or data change.",
+    ),
+    "err.idempotency_key_reused": (
+        "Idempotency-Key ini sudah dipakai untuk permintaan yang berbeda.",
+        "This Idempotency-Key was already used for a different request.",
+    ),
+    "err.own_request": (
+        "Anda sendiri yang meminta kartu ini; supervisor lain yang harus menyetujuinya.",
+        "You asked for this card yourself; another supervisor must approve it.",
+    ),
+    "err.already_reprinted": (
+        "Pekerjaan {job} sudah pernah dicetak ulang.",
+        "Job {job} was already reprinted.",
+    ),
+    "err.newer_request_exists": (
+        "Sudah ada permintaan kartu yang lebih baru untuk NIK ini (pekerjaan {job}); kartu rusak ini tidak "
+        "dicetak ulang.",
+        "A newer card request for this NIK exists (job {job}); this spoiled card is not reprinted.",
+    ),
+    "err.job_not_pending": (
+        "Pekerjaan {job} berstatus {state}; hanya pekerjaan yang menunggu giliran yang dapat diambil printer.",
+        "Job {job} is {state}; only a waiting job can be taken by a printer.",
+    ),
+    "err.job_not_at_printer": (
+        "Pekerjaan {job} berstatus {state}; tindakan ini hanya untuk kartu yang sedang di printer.",
+        "Job {job} is {state}; this is only for a card at the printer.",
+    ),
+    "err.job_already_sent": (
+        "Pekerjaan {job} sudah dikirim ke printer; kartu tidak dikirim dua kali.",
+        "Job {job} was already sent to the printer; a card is never sent twice.",
+    ),
+    "err.job_not_held": (
+        "Pekerjaan {job} berstatus {state}; hanya pekerjaan yang menunggu persetujuan dapat disetujui atau "
+        "ditolak.",
+        "Job {job} is {state}; only a job awaiting approval can be approved or refused.",
+    ),
+    "err.job_not_cancelable": (
+        "Pekerjaan {job} berstatus {state} dan tidak dapat dibatalkan lagi.",
+        "Job {job} is {state} and can no longer be canceled.",
+    ),
+    "err.job_not_awaiting_confirmation": (
+        "Pekerjaan {job} berstatus {state}; hanya pekerjaan yang perlu konfirmasi dapat dicatat hasilnya.",
+        "Job {job} is {state}; only a job that needs confirmation can have its outcome recorded.",
+    ),
+    "err.job_not_completable": (
+        "Pekerjaan {job} berstatus {state}; kartunya tidak dapat dicatat sebagai tercetak sekarang.",
+        "Job {job} is {state}; its card cannot be recorded as printed now.",
+    ),
+    "err.job_not_reprintable": (
+        "Pekerjaan {job} berstatus {state}; hanya kartu yang rusak saat dicetak yang dapat dicetak ulang.",
+        "Job {job} is {state}; only a card spoiled while printing can be reprinted.",
+    ),
+    # -- what a print job tells a person (stored as msg code + parameters, translated when shown) --
+    "msg.param.no_reason": ("tanpa keterangan", "no reason given"),
+    "msg.legacy_text": ("{text}", "{text}"),
+    "msg.awaiting_approval": ("Menunggu persetujuan supervisor.", "Waiting for a supervisor's approval."),
+    "msg.refused_by_supervisor": (
+        "Ditolak supervisor. {note}",
+        "Refused by the supervisor. {note}",
+    ),
+    "msg.canceled_by_clerk": ("Dibatalkan.", "Canceled."),
+    "msg.cancel_requested": ("Pembatalan diminta ke printer.", "Cancelling was asked of the printer."),
+    "msg.canceled_at_printer": ("Dibatalkan di printer.", "Canceled at the printer."),
+    "msg.card_printed": ("Kartu selesai dicetak.", "The card is printed."),
+    "msg.spoiled_by_confirmation": (
+        "Dinyatakan rusak oleh supervisor.",
+        "Declared spoiled by the supervisor.",
+    ),
+    "msg.worker_stopped_while_sending": (
+        "Pekerja cetak berhenti saat mengirim kartu ke printer. Periksa hasil cetak printer, lalu supervisor "
+        "mencatat: tercetak atau rusak.",
+        "The print worker stopped while sending the card to the printer. Check what the printer produced; "
+        "a supervisor then records: printed or spoiled.",
+    ),
+    "msg.card_cannot_be_made": (
+        "Kartu tidak dapat dibuat: {detail}",
+        "The card cannot be made: {detail}",
+    ),
+    "msg.printer_rejected_document": (
+        "Printer {printer} menolak dokumen kartu ({detail}).",
+        "Printer {printer} refused the card document ({detail}).",
+    ),
+    "msg.submission_uncertain": (
+        "Tidak pasti apakah printer {printer} menerima kartu. Periksa printer, lalu supervisor mencatat: "
+        "tercetak atau rusak.",
+        "It is not certain that printer {printer} received the card. Check the printer; a supervisor then "
+        "records: printed or spoiled.",
+    ),
+    "msg.printer_not_ready": (
+        "Printer {printer} belum siap ({reasons}); dicoba lagi otomatis dalam {delay} detik.",
+        "Printer {printer} is not ready ({reasons}); tried again by itself in {delay} seconds.",
+    ),
+    "msg.printer_unreachable": (
+        "Printer {printer} tidak terhubung; ditanyakan lagi otomatis.",
+        "Printer {printer} cannot be reached; it is asked again by itself.",
+    ),
+    "msg.outcome_unknown": (
+        "Printer {printer} tidak dapat memberi tahu hasil cetak. Supervisor mencatat: tercetak atau rusak.",
+        "Printer {printer} cannot tell how the card came out. A supervisor records: printed or spoiled.",
+    ),
+    "msg.spoiled_by_printer": (
+        "Kartu rusak saat dicetak di printer {printer} ({reasons}); kartu blanko terpakai. Minta cetak ulang "
+        "setelah printer siap.",
+        "The card was spoiled while printing on printer {printer} ({reasons}); a blank card was used. Ask "
+        "for a reprint once the printer is ready.",
+    ),
+    # -- what to do about a printer condition (printer-state-reasons keywords) --
+    "advice.media-jam": (
+        "Kartu macet: buka penutup printer, keluarkan kartu yang macet, lalu tutup kembali.",
+        "Card jammed: open the printer's cover, take out the jammed card, then close it.",
+    ),
+    "advice.media-empty": (
+        "Kartu blanko habis: isi feeder dengan kartu blanko.",
+        "Out of blank cards: fill the feeder with blank cards.",
+    ),
+    "advice.media-needed": (
+        "Kartu blanko habis: isi feeder dengan kartu blanko.",
+        "Out of blank cards: fill the feeder with blank cards.",
+    ),
+    "advice.media-low": (
+        "Kartu blanko hampir habis: siapkan kartu blanko.",
+        "Blank cards are running low: have more ready.",
+    ),
+    "advice.marker-supply-empty": (
+        "Pita (ribbon) habis: ganti pita printer.",
+        "Ribbon out: replace the ribbon.",
+    ),
+    "advice.marker-supply-low": (
+        "Pita hampir habis: siapkan pita pengganti.",
+        "Ribbon low: have a new ribbon ready.",
+    ),
+    "advice.cover-open": (
+        "Penutup printer terbuka: tutup penutupnya.",
+        "The printer's cover is open: close it.",
+    ),
+    "advice.output-area-full": (
+        "Wadah kartu hasil cetak penuh: kosongkan wadahnya.",
+        "The output tray is full: empty it.",
+    ),
+    "advice.offline": (
+        "Printer tidak terhubung: periksa daya, kabel atau jaringan printer.",
+        "The printer cannot be reached: check its power, cable or network.",
+    ),
+    "advice.paused": (
+        "Printer dijeda: lanjutkan dari panel printer atau CUPS.",
+        "The printer is paused: resume it from its panel or from CUPS.",
+    ),
+    # -- layout and navigation --
+    "app.title": ("Konsol KTP", "KTP console"),
+    "app.subtitle": ("Dinas Kependudukan dan Pencatatan Sipil", "Civil registry office"),
+    "nav.counter": ("Loket", "Counter"),
+    "nav.register": ("Daftar penduduk", "Register resident"),
+    "nav.queue": ("Antrian cetak", "Print queue"),
+    "nav.stock": ("Stok blanko", "Blank cards"),
+    "nav.printers": ("Printer", "Printers"),
+    "nav.approvals": ("Persetujuan", "Approvals"),
+    "nav.offices": ("Kantor", "Offices"),
+    "nav.users": ("Pengguna", "Users"),
+    "nav.indicators": ("Indikator", "Indicators"),
+    "nav.finance": ("Keuangan", "Finance"),
+    "nav.partner": ("Mitra", "Partner"),
+    "nav.skip": ("Langsung ke isi halaman", "Skip to content"),
+    "lang.switch": ("English", "Bahasa Indonesia"),
+    "auth.logout": ("Keluar", "Log out"),
+    "auth.login": ("Masuk", "Log in"),
+    "auth.username": ("Nama pengguna", "Username"),
+    "auth.password": ("Kata sandi", "Password"),
+    "auth.title": ("Masuk ke Konsol KTP", "Log in to the KTP console"),
+    "auth.intro": (
+        "Gunakan akun yang diberikan administrator Dukcapil.",
+        "Use the account your civil registry administrator gave you.",
+    ),
+    "auth.wrong": ("Nama pengguna atau kata sandi salah.", "Wrong username or password."),
+    "auth.locked": (
+        "Terlalu banyak percobaan gagal. Coba lagi nanti atau hubungi administrator.",
+        "Too many failed attempts. Try again later or ask an administrator.",
+    ),
+    "auth.expired": ("Sesi Anda berakhir; silakan masuk lagi.", "Your session ended; please log in again."),
+    "auth.logged_out": ("Anda sudah keluar.", "You are logged out."),
+    "role.admin": ("Administrator", "Administrator"),
+    "role.clerk": ("Petugas loket", "Counter clerk"),
+    "role.supervisor": ("Supervisor", "Supervisor"),
+    "role.partner_auditor": ("Auditor mitra", "Partner auditor"),
+    "role.finance": ("Keuangan", "Finance"),
+    # -- common words --
+    "common.save": ("Simpan", "Save"),
+    "common.cancel": ("Batal", "Cancel"),
+    "common.search": ("Cari", "Search"),
+    "common.back": ("Kembali", "Back"),
+    "common.yes": ("Ya", "Yes"),
+    "common.no": ("Tidak", "No"),
+    "common.none": ("Tidak ada.", "None."),
+    "common.office": ("Kantor", "Office"),
+    "common.all_offices": ("Semua kantor", "All offices"),
+    "common.date": ("Tanggal", "Date"),
+    "common.time": ("Waktu", "Time"),
+    "common.note": ("Catatan", "Note"),
+    "common.total": ("Jumlah", "Total"),
+    "common.state": ("Status", "State"),
+    "common.action": ("Tindakan", "Action"),
+    "common.name": ("Nama", "Name"),
+    "common.optional": ("tidak wajib", "optional"),
+    "common.required": ("wajib", "required"),
+    "common.errors_below": (
+        "Periksa isian yang ditandai di bawah.",
+        "Check the fields marked below.",
+    ),
+    "common.warning": ("Perhatian", "Warning"),
+    "common.show": ("Tampilkan", "Show"),
+    "common.from": ("Dari", "From"),
+    "common.to": ("Sampai", "To"),
+    "error.title": ("Tidak dapat dilanjutkan", "Cannot continue"),
+    "error.forbidden": (
+        "Peran atau kantor Anda tidak boleh membuka halaman ini.",
+        "Your role or office may not open this page.",
+    ),
+    "error.not_found": ("Data tidak ditemukan.", "Not found."),
+    "error.csrf": (
+        "Formulir ini sudah kedaluwarsa (atau dikirim dari tempat lain). Muat ulang halaman dan coba lagi.",
+        "This form has expired (or was sent from elsewhere). Reload the page and try again.",
+    ),
+    "error.internal": (
+        "Terjadi kesalahan di server; tidak ada yang disimpan.",
+        "Something went wrong on the server; nothing was saved.",
+    ),
+    "error.go_home": ("Ke halaman utama", "Go to the start page"),
+    # -- residents --
+    "res.find_title": ("Cari penduduk", "Find a resident"),
+    "res.find_hint": (
+        "Ketik NIK (atau awalannya) atau nama.",
+        "Type a NIK (or its first digits) or a name.",
+    ),
+    "res.query": ("NIK atau nama", "NIK or name"),
+    "res.found": ("{count} penduduk ditemukan", "{count} residents found"),
+    "res.none_found": (
+        "Tidak ada penduduk yang cocok. Periksa ejaan, atau daftarkan penduduk baru.",
+        "No resident matches. Check the spelling, or register a new resident.",
+    ),
+    "res.query_short": (
+        "Ketik paling sedikit 2 huruf nama atau 1 angka NIK.",
+        "Type at least 2 letters or 1 digit.",
+    ),
+    "res.new_title": ("Daftarkan penduduk", "Register a resident"),
+    "res.edit_title": ("Perbaiki data penduduk", "Correct a resident"),
+    "res.created": (
+        "Penduduk terdaftar. Unggah foto dan tanda tangan.",
+        "Resident registered. Upload the photo and signature.",
+    ),
+    "res.updated": ("Perubahan disimpan (versi {version}).", "Changes saved (version {version})."),
+    "res.unchanged": ("Tidak ada yang berubah.", "Nothing changed."),
+    "res.section_identity": ("Identitas", "Identity"),
+    "res.section_address": ("Alamat", "Address"),
+    "res.section_other": ("Data lain", "Other details"),
+    "res.version": ("Versi", "Version"),
+    "res.updated_at": ("Terakhir diubah", "Last changed"),
+    "res.photo": ("Pas foto", "Photo"),
+    "res.signature": ("Tanda tangan", "Signature"),
+    "res.upload": ("Unggah", "Upload"),
+    "res.photo_hint": (
+        "JPEG atau PNG, potret 3:4, latar merah (tahun lahir ganjil) atau biru (genap).",
+        "JPEG or PNG, 3:4 portrait, red backdrop (odd birth year) or blue (even).",
+    ),
+    "res.signature_hint": (
+        "JPEG atau PNG; latar transparan atau putih.",
+        "JPEG or PNG; transparent or white background.",
+    ),
+    "res.image_saved": ("{what} tersimpan.", "{what} saved."),
+    "res.missing_photo": ("Belum ada foto.", "No photo yet."),
+    "res.missing_signature": ("Belum ada tanda tangan.", "No signature yet."),
+    "res.preview": ("Pratinjau kartu", "Card preview"),
+    "res.preview_hint": (
+        "Kartu seperti akan dicetak hari ini, bertanda CONTOH.",
+        "The card as it would print today, marked CONTOH (specimen).",
+    ),
+    "res.preview_missing": (
+        "Pratinjau muncul setelah foto dan tanda tangan diunggah.",
+        "The preview appears once the photo and signature are uploaded.",
+    ),
+    "res.edit": ("Perbaiki data", "Correct data"),
+    "res.valid_card": ("Kartu berlaku: {serial}", "Valid card: {serial}"),
+    "res.no_card": ("Belum ada kartu yang berlaku.", "No valid card yet."),
+    "res.history": ("Riwayat perubahan", "Change history"),
+    "res.changed_by": ("Oleh", "By"),
+    "res.changed_fields": ("Isian yang berubah", "Fields changed"),
+    "res.photo_crop": ("Potongan foto seperti di kartu (3:4)", "The photo cropped as on the card (3:4)"),
+    "res.jobs": ("Riwayat cetak", "Print history"),
+    "res.stale": (
+        "Data ini baru saja diubah orang lain. Muat ulang dan ulangi perbaikan Anda.",
+        "Someone else changed this record just now. Reload and apply your correction again.",
+    ),
+    # resident fields
+    "f.nik": ("NIK", "NIK"),
+    "f.nama": ("Nama lengkap", "Full name"),
+    "f.tempat_lahir": ("Tempat lahir", "Place of birth"),
+    "f.tanggal_lahir": ("Tanggal lahir", "Date of birth"),
+    "f.jenis_kelamin": ("Jenis kelamin", "Sex"),
+    "f.golongan_darah": ("Golongan darah", "Blood group"),
+    "f.alamat": ("Alamat (jalan, nomor)", "Address (street, number)"),
+    "f.rt": ("RT", "RT"),
+    "f.rw": ("RW", "RW"),
+    "f.kode_kecamatan": ("Kecamatan", "Kecamatan"),
+    "f.kode_desa": ("Kelurahan/desa", "Kelurahan/desa"),
+    "f.agama": ("Agama", "Religion"),
+    "f.status_perkawinan": ("Status perkawinan", "Marital status"),
+    "f.pekerjaan": ("Pekerjaan", "Occupation"),
+    "f.kewarganegaraan": ("Kewarganegaraan", "Citizenship"),
+    "f.berlaku_hingga": ("Berlaku hingga (WNA saja)", "Valid until (WNA only)"),
+    "f.foto": ("Pas foto", "Photo"),
+    "f.tanda_tangan": ("Tanda tangan", "Signature"),
+    "f.file": ("Berkas", "File"),
+    "hint.nik": ("16 angka, tanpa spasi atau titik.", "16 digits, no spaces or dots."),
+    "hint.date": ("dd-mm-yyyy, mis. 17-08-1985", "dd-mm-yyyy, e.g. 17-08-1985"),
+    "hint.rt": ("mis. 003", "e.g. 003"),
+    "choose": ("— pilih —", "— choose —"),
+    "seumur_hidup": ("SEUMUR HIDUP", "LIFETIME"),
+    # validation messages (by rule)
+    "v.missing": ("Wajib diisi.", "Required."),
+    "v.nik_format": ("NIK harus tepat 16 angka (0-9).", "The NIK must be exactly 16 digits (0-9)."),
+    "v.nik_province": ("Kode provinsi di NIK tidak pernah ada.", "The NIK's province code never existed."),
+    "v.nik_region": (
+        "Kode kabupaten dan kecamatan di NIK tidak boleh 00.",
+        "Regency and kecamatan codes in the NIK cannot be 00.",
+    ),
+    "v.nik_birth_date": (
+        "Angka ke-7 s.d. 12 NIK bukan tanggal yang sah (DDMMYY, tanggal +40 untuk perempuan).",
+        "Digits 7-12 of the NIK are not a real date (DDMMYY, +40 on the day for women).",
+    ),
+    "v.nik_birth_date_mismatch": (
+        "Tanggal lahir di NIK tidak sama dengan tanggal lahir yang diisi.",
+        "The birth date in the NIK differs from the date of birth given.",
+    ),
+    "v.nik_sex_mismatch": (
+        "Jenis kelamin tidak cocok dengan NIK (perempuan: tanggal di NIK ditambah 40).",
+        "The sex does not match the NIK (women: 40 added to the day).",
+    ),
+    "v.nik_serial": (
+        "Nomor urut NIK (4 angka terakhir) tidak boleh 0000.",
+        "The NIK serial (last 4 digits) cannot be 0000.",
+    ),
+    "v.nik_taken": (
+        "NIK ini sudah terdaftar. Cari penduduknya lalu perbaiki datanya.",
+        "This NIK is already registered. Find the resident and correct the record.",
+    ),
+    "v.date": (
+        "Tanggal tidak sah; tulis dd-mm-yyyy, mis. 17-08-1985.",
+        "Not a valid date; write dd-mm-yyyy, e.g. 17-08-1985.",
+    ),
+    "v.date_range": (
+        "Tanggal harus antara tahun 1900 dan hari ini.",
+        "The date must be between 1900 and today.",
+    ),
+    "v.name_chars": (
+        "Hanya huruf, spasi, apostrof, tanda hubung, titik dan koma.",
+        "Letters, spaces, apostrophes, hyphens, dots and commas only.",
+    ),
+    "v.too_long": ("Terlalu panjang (paling banyak {max} karakter).", "Too long (at most {max} characters)."),
+    "v.rtrw": ("Isi angka 001 sampai 999.", "A number from 001 to 999."),
+    "v.choose": ("Pilih salah satu dari daftar.", "Choose one from the list."),
+    "v.pekerjaan": (
+        "Tidak ada di daftar pekerjaan Dukcapil (pakai LAINNYA bila tidak ada yang cocok).",
+        "Not in the civil-registry occupation list (use LAINNYA if none fits).",
+    ),
+    "v.kecamatan_unknown": (
+        "Kecamatan tidak ada di daftar Kemendagri.",
+        "Not a kecamatan in the Kemendagri list.",
+    ),
+    "v.desa_not_in_kecamatan": (
+        "Kelurahan/desa ini tidak termasuk kecamatan yang dipilih.",
+        "This kelurahan/desa is not in the chosen kecamatan.",
+    ),
+    "v.desa_unknown": (
+        "Kelurahan/desa tidak ada di daftar Kemendagri.",
+        "Not a kelurahan/desa in the Kemendagri list.",
+    ),
+    "v.wni_lifetime": (
+        "KTP WNI berlaku seumur hidup; kosongkan isian ini.",
+        "A WNI card is valid for life; leave this empty.",
+    ),
+    "v.wna_expiry": ("KTP WNA perlu tanggal berlaku.", "A WNA card needs an expiry date."),
+    "v.out_of_scope": (
+        "Kecamatan ini tidak dilayani kantor Anda.",
+        "Your office does not serve this kecamatan.",
+    ),
+    "v.image_format": ("Harus gambar JPEG atau PNG.", "Must be a JPEG or PNG image."),
+    "v.image_too_large": ("Berkas terlalu besar.", "The file is too large."),
+    "v.image_too_small": ("Gambar terlalu kecil untuk dicetak.", "The image is too small to print."),
+    "v.image_empty": ("Pilih berkas gambar dulu.", "Choose an image file first."),
+    "v.photo_missing": (
+        "Penduduk belum punya foto; unggah dulu.",
+        "The resident has no photo yet; upload it first.",
+    ),
+    "v.signature_missing": (
+        "Penduduk belum punya tanda tangan; unggah dulu.",
+        "The resident has no signature yet; upload it first.",
+    ),
+    "v.does_not_fit": ("Isian terlalu panjang untuk kartu.", "Too long to fit on the card."),
+    "v.number": ("Isi dengan angka.", "Enter a number."),
+    "v.password_short": ("Kata sandi paling sedikit 10 karakter.", "At least 10 characters."),
+    "v.username": (
+        "3-64 huruf kecil, angka, titik, tanda hubung atau garis bawah.",
+        "3-64 lower-case letters, digits, dots, dashes or underscores.",
+    ),
+    # -- printing --
+    "print.title": ("Cetak KTP", "Print the KTP"),
+    "print.printer": ("Printer", "Printer"),
+    "print.reason": ("Alasan", "Reason"),
+    "print.submit": ("Cetak kartu", "Print card"),
+    "print.no_printer": (
+        "Kantor Anda belum punya printer aktif. Hubungi administrator.",
+        "Your office has no active printer. Ask an administrator.",
+    ),
+    "print.needs_approval": (
+        "Alasan hilang, rusak dan perubahan data perlu persetujuan supervisor.",
+        "Lost, damaged and data-change cards need a supervisor's approval.",
+    ),
+    "print.has_card": (
+        "Penduduk ini sudah memegang kartu berlaku; pilih alasan cetak kartu kedua.",
+        "This resident already holds a valid card; choose the reason for a second card.",
+    ),
+    "print.only_ready": ("Pilih printer yang siap.", "Choose a printer that is ready."),
+    "reason.baru": ("Baru", "New"),
+    "reason.hilang": ("Hilang", "Lost"),
+    "reason.rusak": ("Rusak", "Damaged"),
+    "reason.perubahan_data": ("Perubahan data", "Data change"),
+    "reason.perpanjangan": ("Perpanjangan", "Renewal"),
+    "job.title": ("Pekerjaan cetak", "Print job"),
+    "job.serial": ("Nomor seri kartu", "Card serial"),
+    "job.clerk": ("Petugas", "Clerk"),
+    "job.created": ("Diminta", "Requested"),
+    "job.completed": ("Selesai", "Completed"),
+    "job.submitted": ("Dikirim ke printer", "Sent to the printer"),
+    "job.attempts": ("Percobaan", "Attempts"),
+    "job.following": ("Halaman ini diperbarui otomatis.", "This page updates by itself."),
+    "job.advice": ("Yang perlu dilakukan", "What to do"),
+    "job.reprint": ("Minta cetak ulang", "Ask for a reprint"),
+    "job.reprint_hint": (
+        "Kartu ini rusak karena gangguan printer (blanko terpakai, tidak ditagihkan). Atasi gangguannya, lalu minta cetak ulang.",
+        "This card was spoiled by a printer fault (the blank was used, it is not billed). Clear the fault, then ask for a reprint.",
+    ),
+    "job.reprint_tag": ("cetak ulang", "reprint"),
+    "job.reprint_of": ("Cetak ulang dari", "Reprint of"),
+    "job.reprinted_as": ("Sudah dicetak ulang sebagai", "Reprinted as"),
+    "job.cancel": ("Batalkan pekerjaan", "Cancel the job"),
+    "job.canceled": ("Pekerjaan dibatalkan.", "Job canceled."),
+    "job.created_flash": ("Kartu dikirim ke antrian printer.", "The card is in the printer queue."),
+    "job.held_flash": (
+        "Permintaan menunggu persetujuan supervisor.",
+        "The request waits for a supervisor's approval.",
+    ),
+    "job.reprint_flash": ("Cetak ulang dikirim ke antrian.", "The reprint is in the queue."),
+    "job.resident": ("Penduduk", "Resident"),
+    "job.done": (
+        "Kartu selesai dicetak. Serahkan kepada pemiliknya.",
+        "The card is printed. Hand it to its holder.",
+    ),
+    "state.pending": ("Menunggu giliran", "Waiting"),
+    "state.pending-held": ("Menunggu persetujuan", "Awaiting approval"),
+    "state.processing": ("Sedang dicetak", "Printing"),
+    "state.processing-stopped": ("Tertahan: printer berhenti", "Held: printer stopped"),
+    "state.needs-confirmation": ("Perlu konfirmasi", "Needs confirmation"),
+    "state.canceled": ("Dibatalkan", "Canceled"),
+    "state.aborted": ("Gagal", "Failed"),
+    "state.aborted-spoiled": ("Gagal: kartu rusak", "Failed: card spoiled"),
+    "state.completed": ("Selesai", "Completed"),
+    "queue.title": ("Antrian cetak", "Print queue"),
+    "queue.filter": ("Tampilkan status", "Show state"),
+    "queue.all": ("Semua", "All"),
+    "queue.empty": ("Tidak ada pekerjaan cetak.", "No print jobs."),
+    # printers
+    "printer.title": ("Printer", "Printers"),
+    "printer.state": ("Keadaan", "State"),
+    "printer.supplies": ("Persediaan", "Supplies"),
+    "printer.counter": ("Penghitung kartu", "Card counter"),
+    "printer.checked": ("Dicek", "Checked"),
+    "printer.counter_enter": ("Catat angka penghitung dari panel", "Record the counter from the panel"),
+    "printer.counter_saved": ("Angka penghitung {value} dicatat.", "Counter reading {value} recorded."),
+    "printer.refresh": ("Cek sekarang", "Check now"),
+    "printer.simulator": ("Simulator (pelatihan)", "Simulator (training)"),
+    "printer.sim_hint": (
+        "Untuk latihan: timbulkan atau hilangkan gangguan pada printer simulasi.",
+        "For training: raise or clear faults on a simulated printer.",
+    ),
+    "printer.sim_set": ("Timbulkan", "Raise"),
+    "printer.sim_clear": ("Hilangkan", "Clear"),
+    "printer.sim_clear_all": ("Hilangkan semua gangguan", "Clear all faults"),
+    "printer.sim_done": ("Simulator diperbarui: {state}.", "Simulator updated: {state}."),
+    "printer.add": ("Tambah printer", "Add a printer"),
+    "printer.added": ("Printer {name} ditambahkan.", "Printer {name} added."),
+    "printer.adapter": ("Jenis sambungan", "Connection (adapter)"),
+    "printer.uri": ("Alamat (URI)", "Address (URI)"),
+    "printer.uri_hint": (
+        "ipp://HOST:631/printers/ANTRIAN untuk CUPS; kosongkan untuk simulator atau spool.",
+        "ipp://HOST:631/printers/QUEUE for CUPS; empty for a simulator or spool.",
+    ),
+    "printer.format": ("Format dokumen", "Document format"),
+    "printer.none": ("Belum ada printer.", "No printers yet."),
+    "printer.inactive": ("nonaktif", "inactive"),
+    "pstate.ready": ("Siap", "Ready"),
+    "pstate.printing": ("Sedang mencetak", "Printing"),
+    "pstate.offline": ("Offline", "Offline"),
+    "pstate.unknown": ("Belum diketahui", "Not checked yet"),
+    "pstate.stopped": ("Berhenti", "Stopped"),
+    "pstate.media-jam": ("Macet", "Jammed"),
+    "pstate.marker-supply-empty": ("Pita habis", "Ribbon out"),
+    "pstate.marker-supply-low": ("Pita hampir habis", "Ribbon low"),
+    "pstate.media-empty": ("Blanko habis", "Out of cards"),
+    "pstate.media-needed": ("Blanko habis", "Out of cards"),
+    "pstate.media-low": ("Blanko hampir habis", "Cards low"),
+    "pstate.cover-open": ("Penutup terbuka", "Cover open"),
+    "pstate.output-area-full": ("Wadah hasil penuh", "Output full"),
+    "pstate.paused": ("Dijeda", "Paused"),
+    "fault.jam": ("Kartu macet", "Card jam"),
+    "fault.ribbon-out": ("Pita habis", "Ribbon out"),
+    "fault.ribbon-low": ("Pita hampir habis", "Ribbon low"),
+    "fault.feeder-empty": ("Feeder kosong", "Feeder empty"),
+    "fault.cover-open": ("Penutup terbuka", "Cover open"),
+    "fault.output-full": ("Wadah hasil penuh", "Output full"),
+    "fault.offline": ("Offline", "Offline"),
+    # stock
+    "stock.title": ("Stok kartu blanko", "Blank-card stock"),
+    "stock.balance": ("Sisa blanko", "Blank cards left"),
+    "stock.low": (
+        "Stok menipis (batas {threshold}). Minta kiriman blanko sekarang.",
+        "Stock is low (threshold {threshold}). Order blank cards now.",
+    ),
+    "stock.receive": ("Catat penerimaan blanko", "Record cards received"),
+    "stock.quantity": ("Jumlah kartu", "Number of cards"),
+    "stock.received": ("{quantity} blanko dicatat.", "{quantity} cards recorded."),
+    "stock.movements": ("Mutasi terakhir", "Latest movements"),
+    "stock.kind.receipt": ("Diterima", "Received"),
+    "stock.kind.printed": ("Tercetak", "Printed"),
+    "stock.kind.spoiled": ("Rusak", "Spoiled"),
+    "stock.kind.adjustment": ("Penyesuaian", "Adjustment"),
+    # supervisor
+    "sup.title": ("Persetujuan supervisor", "Supervisor approvals"),
+    "sup.held": ("Kartu kedua menunggu persetujuan", "Second cards awaiting approval"),
+    "sup.confirm": ("Pekerjaan yang perlu konfirmasi", "Jobs needing confirmation"),
+    "sup.confirm_hint": (
+        "Printer tidak dapat memastikan hasilnya. Periksa printer dan wadah hasil, lalu catat apa yang terjadi.",
+        "The printer could not tell the outcome. Check the printer and its output tray, then record what happened.",
+    ),
+    "sup.approve": ("Setujui", "Approve"),
+    "sup.refuse": ("Tolak", "Refuse"),
+    "sup.printed": ("Tercetak", "Printed"),
+    "sup.spoiled": ("Rusak", "Spoiled"),
+    "sup.approved": ("Disetujui; kartu masuk antrian.", "Approved; the card is queued."),
+    "sup.refused": ("Permintaan ditolak.", "Request refused."),
+    "sup.resolved": ("Hasil dicatat.", "Outcome recorded."),
+    "sup.nothing": ("Tidak ada yang menunggu.", "Nothing waiting."),
+    # admin
+    "office.title": ("Kantor pelayanan", "Service offices"),
+    "office.code": ("Kode wilayah", "Region code"),
+    "office.kind": ("Jenis", "Kind"),
+    "office.add": ("Tambah kantor", "Add an office"),
+    "office.added": ("Kantor {code} ditambahkan.", "Office {code} added."),
+    "office.name_hint": ("Kosongkan untuk nama baku.", "Leave empty for the standard name."),
+    "user.title": ("Pengguna dan peran", "Users and roles"),
+    "user.add": ("Tambah pengguna", "Add a user"),
+    "user.added": ("Pengguna {username} dibuat.", "User {username} created."),
+    "user.role": ("Peran", "Role"),
+    "user.full_name": ("Nama lengkap", "Full name"),
+    "user.office_hint": ("Wajib untuk petugas dan supervisor.", "Required for clerks and supervisors."),
+    "user.active": ("Aktif", "Active"),
+    # indicators
+    "ind.title": ("Indikator layanan KTP", "KTP service indicators"),
+    "ind.period": ("Periode", "Period"),
+    "ind.cards_per_day": ("Kartu tercetak per hari", "Cards printed per day"),
+    "ind.cards": ("Kartu tercetak", "Cards printed"),
+    "ind.turnaround": (
+        "Waktu tunggu permintaan sampai kartu tercetak",
+        "Turnaround from request to printed card",
+    ),
+    "ind.median": ("Median", "Median"),
+    "ind.p90": ("90% selesai dalam", "90% done within"),
+    "ind.spoilage": ("Tingkat kartu rusak", "Spoilage rate"),
+    "ind.spoiled": ("Rusak", "Spoiled"),
+    "ind.availability": ("Ketersediaan printer (saat ini)", "Printer availability (now)"),
+    "ind.availability_hint": (
+        "Printer aktif yang siap mencetak pada pengecekan terakhir.",
+        "Active printers ready to print at their last check.",
+    ),
+    "ind.fault_jobs": ("Pekerjaan tertunda karena printer", "Jobs delayed by a printer"),
+    "ind.ready": ("Siap", "Ready"),
+    "ind.minutes": ("{n} menit", "{n} min"),
+    "ind.under_minute": ("< 1 menit", "< 1 min"),
+    "ind.hours": ("{n} jam", "{n} h"),
+    "ind.no_data": ("Belum ada data pada periode ini.", "No data in this period."),
+    "ind.days": ("{n} hari terakhir", "last {n} days"),
+    # home
+    "home.welcome": ("Selamat bekerja, {name}.", "Welcome, {name}."),
+    "home.steps": ("Mencetak KTP pertama", "Printing your first KTP"),
+    "home.step1": (
+        "Cari penduduk dengan NIK atau nama; bila belum ada, daftarkan.",
+        "Find the resident by NIK or name; register them if they are new.",
+    ),
+    "home.step2": (
+        "Unggah pas foto dan tanda tangan, lalu periksa pratinjau kartu.",
+        "Upload the photo and signature, then check the card preview.",
+    ),
+    "home.step3": (
+        "Pilih printer yang siap dan alasan, lalu tekan Cetak kartu.",
+        "Choose a ready printer and the reason, then press Print card.",
+    ),
+    "home.step4": (
+        "Ikuti status sampai Selesai. Bila kartu rusak, atasi gangguan lalu minta cetak ulang.",
+        "Follow the job until Completed. If the card is spoiled, clear the fault and ask for a reprint.",
+    ),
+    # -- finance and partner --
+    "nav.contracts": ("Kontrak", "Contracts"),
+    "fin.title": ("Bagi hasil bulanan", "Monthly revenue share"),
+    "fin.month": ("Bulan", "Month"),
+    "fin.status.open": ("Terbuka (berjalan)", "Open (as it stands)"),
+    "fin.status.closed": ("Ditutup dan ditandatangani", "Closed and signed"),
+    "fin.cards_billed": ("Kartu ditagihkan", "Cards billed"),
+    "fin.gross": ("Jumlah bruto", "Gross amount"),
+    "fin.partner_share": ("Bagian mitra", "Partner share"),
+    "fin.regency_share": ("Bagian pemda", "Regency share"),
+    "fin.pph23": ("PPh 23 dipotong", "PPh 23 withheld"),
+    "fin.ppn": ("PPN", "VAT (PPN)"),
+    "fin.net": ("Dibayar ke mitra", "Net payable to partner"),
+    "fin.not_billed": ("Kartu tidak ditagihkan", "Cards not billed"),
+    "fin.by_office": ("Per kantor", "By office"),
+    "fin.by_reason": ("Per alasan", "By reason"),
+    "fin.trend": ("Tren dua belas bulan (jumlah bruto)", "Twelve-month trend (gross amount)"),
+    "fin.unposted": (
+        "{n} kartu tercetak belum dibukukan (mis. belum ada kontrak yang berlaku). Bulan tidak dapat ditutup.",
+        "{n} printed cards are not posted yet (e.g. no contract in force). The month cannot be closed.",
+    ),
+    "fin.post_now": ("Bukukan sekarang", "Post now"),
+    "fin.posted": ("{n} kartu dibukukan.", "{n} cards posted."),
+    "fin.close": ("Tutup bulan", "Close the month"),
+    "fin.close_hint": (
+        "Menutup bulan menetapkan dan menandatangani laporan; setelah itu tidak ada yang dapat diubah.",
+        "Closing fixes and signs the statement; nothing in the month can change afterwards.",
+    ),
+    "fin.closed": (
+        "Bulan {month} ditutup dan laporan ditandatangani.",
+        "{month} is closed and its statement signed.",
+    ),
+    "fin.documents": ("Dokumen", "Documents"),
+    "fin.statement_pdf": ("Laporan bagi hasil (PDF)", "Statement (PDF)"),
+    "fin.statement_xlsx": ("Laporan dan entri (XLSX)", "Statement and entries (XLSX)"),
+    "fin.entries_csv": ("Entri buku besar (CSV)", "Ledger entries (CSV)"),
+    "fin.bundle": ("Paket laporan bertanda tangan (ZIP)", "Signed statement bundle (ZIP)"),
+    "fin.bundle_closed_only": (
+        "Paket bertanda tangan tersedia setelah bulan ditutup.",
+        "The signed bundle exists once the month is closed.",
+    ),
+    "fin.public_key": ("Kunci publik (PEM)", "Public key (PEM)"),
+    "fin.berita_acara": ("Berita Acara Rekonsiliasi (PDF)", "Reconciliation minutes (PDF)"),
+    "fin.reconciliation": ("Rekonsiliasi", "Reconciliation"),
+    "fin.contract": ("Perjanjian", "Agreement"),
+    "rec.title": ("Rekonsiliasi {month}", "Reconciliation {month}"),
+    "rec.status.provisional": ("SEMENTARA: masih ada selisih", "PROVISIONAL: differences remain"),
+    "rec.status.final": ("FINAL: semua cocok atau dijelaskan", "FINAL: all match or are explained"),
+    "rec.item": ("Pos", "Item"),
+    "rec.expected": ("Seharusnya", "Expected"),
+    "rec.actual": ("Kenyataan", "Actual"),
+    "rec.difference": ("Selisih", "Difference"),
+    "rec.explanation": ("Penjelasan", "Explanation"),
+    "rec.explain": ("Jelaskan", "Explain"),
+    "rec.match": ("Cocok", "Match"),
+    "rec.explained": ("Dijelaskan", "Explained"),
+    "rec.open": ("Selisih", "Difference"),
+    "rec.money": ("Uang diterima per kantor", "Money received by office"),
+    "rec.money_add": ("Catat uang diterima", "Record money received"),
+    "rec.day": ("Tanggal", "Day"),
+    "rec.amount": ("Jumlah (rupiah)", "Amount (rupiah)"),
+    "rec.reference": ("Referensi (mis. nomor STS)", "Reference (e.g. deposit slip)"),
+    "rec.office_code": ("Kode kantor", "Office code"),
+    "rec.import": ("Impor CSV", "Import CSV"),
+    "rec.import_hint": (
+        "Kolom: office_code,date,amount,reference. Satu baris salah menolak seluruh berkas.",
+        "Columns: office_code,date,amount,reference. One bad row rejects the whole file.",
+    ),
+    "rec.line.cards_completed": (
+        "Kartu selesai: catatan cetak (seharusnya) vs buku besar penagihan",
+        "Cards completed: printing side (expected) vs billing ledger",
+    ),
+    "rec.line.printer_counters": (
+        "Tercetak + rusak (seharusnya) vs selisih penghitung printer",
+        "Printed + spoiled (expected) vs printer counter delta",
+    ),
+    "rec.line.stock_consumed": (
+        "Tercetak + rusak (seharusnya) vs blanko terpakai",
+        "Printed + spoiled (expected) vs blank cards consumed",
+    ),
+    "rec.line.partner_count": (
+        "Kartu ditagihkan: buku besar (seharusnya) vs hitungan mitra",
+        "Cards billed: ledger (expected) vs the partner's count",
+    ),
+    "rec.line.money": (
+        "Retribusi warga {office}: buku besar (seharusnya) vs diterima di kas daerah",
+        "Citizen fees of {office}: ledger (expected) vs received in the treasury",
+    ),
+    "fin.money_saved": ("Uang diterima dicatat.", "Money received recorded."),
+    "fin.imported": ("{n} baris diimpor.", "{n} rows imported."),
+    "fin.explained": ("Penjelasan disimpan.", "Explanation saved."),
+    "partner.title": ("Pemeriksaan mitra", "Partner audit"),
+    "partner.entries": ("Entri buku besar (NIK disamarkan)", "Ledger entries (NIKs masked)"),
+    "partner.rows": ("Baris {start}-{end} dari {total}", "Rows {start}-{end} of {total}"),
+    "partner.next": ("Berikutnya", "Next"),
+    "partner.verify_title": ("Cara memeriksa paket bertanda tangan", "How to verify the signed bundle"),
+    "partner.verify_1": (
+        "Unduh paket bulan yang sudah ditutup dan kunci publik di atas.",
+        "Download the closed month's bundle and the public key above.",
+    ),
+    "partner.verify_2": (
+        "Di komputer Anda sendiri jalankan: ktp billing verify-statement PAKET.zip --public-key KUNCI.pem",
+        "On your own machine run: ktp billing verify-statement BUNDLE.zip --public-key KEY.pem",
+    ),
+    "partner.verify_3": (
+        "Perintah itu memeriksa tanda tangan Ed25519, rantai hash setiap entri, dan menghitung ulang semua jumlah tanpa basis data; setiap ketidakcocokan disebutkan.",
+        "It checks the Ed25519 signature and the hash chain of every entry, and recomputes every total without a database; each mismatch is named.",
+    ),
+    "contract.title": ("Kontrak bagi hasil", "Revenue-share contracts"),
+    "contract.number": ("Nomor perjanjian", "Agreement number"),
+    "contract.partner": ("Nama mitra", "Partner name"),
+    "contract.from": ("Berlaku mulai", "Effective from"),
+    "contract.to": ("Berlaku sampai", "Effective to"),
+    "contract.fee": ("Tarif", "Fee"),
+    "contract.payer": ("Dibayar oleh", "Paid by"),
+    "contract.payer.citizen": ("Warga (dibagi)", "Citizen (shared)"),
+    "contract.payer.regency": ("Pemda (jasa)", "Regency (service fee)"),
+    "contract.share": ("Bagian mitra (basis poin, 3500 = 35%)", "Partner share (basis points, 3500 = 35%)"),
+    "contract.rounding": ("Pembulatan", "Rounding"),
+    "contract.rounding.per_card": ("Per kartu", "Per card"),
+    "contract.rounding.per_period": ("Per periode", "Per period"),
+    "contract.pph23": ("PPh 23 (basis poin)", "PPh 23 (basis points)"),
+    "contract.add": ("Tambah versi kontrak", "Add a contract version"),
+    "contract.added": ("Kontrak {number} disimpan.", "Contract {number} saved."),
+    "contract.none": ("Belum ada kontrak.", "No contract yet."),
+    "contract.terms": ("Ketentuan", "Terms"),
+    "contract.end": ("Akhiri versi", "End version"),
+    "contract.end_on": ("Berlaku sampai", "In force until"),
+    "contract.ended": ("Versi {number} berakhir {date}.", "Version {number} ends {date}."),
+    "contract.open_ended": ("tanpa batas", "open-ended"),
+}
+
+
+def translate(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
+    """The text for ``key`` in ``lang``; an unknown key shows itself (visible in review, never a crash)."""
+    entry = CATALOGUE.get(key)
+    if entry is None:
+        return key
+    text = entry[1] if lang == "en" else entry[0]
+    return text.format(**values) if values else text
+
+
+def has(key: str) -> bool:
+    return key in CATALOGUE

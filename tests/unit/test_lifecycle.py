@@ -1,0 +1,181 @@
+"""The print job's state machine, walked as a table: every transition from every state, allowed or refused.
+
+The expected table is written out here, not read from :mod:`ktp_service.lifecycle`, so a change to the
+machine has to be made in both places on purpose."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from ktp_service import lifecycle
+from ktp_service.lifecycle import JobStatus as S
+from ktp_service.messages import Message
+from ktp_service.models import PrintJob
+
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+MSG = Message("printer_unreachable", {"printer": "kalijambe-1"})
+
+CALLS: dict[str, Callable[[PrintJob], object]] = {
+    "claim": lambda j: lifecycle.claim(j, "worker-1", NOW),
+    "start_sending": lambda j: lifecycle.start_sending(j, NOW),
+    "record_receipt": lambda j: lifecycle.record_receipt(j, "ipp-7", ["none"], NOW),
+    "retry_later": lambda j: lifecycle.retry_later(j, NOW, ["media-empty-error"], MSG),
+    "release": lifecycle.release,
+    "report_progress": lambda j: lifecycle.report_progress(j, stopped=True, reasons=["media-jam-error"]),
+    "lose_contact": lambda j: lifecycle.lose_contact(j, MSG),
+    "need_confirmation": lambda j: lifecycle.need_confirmation(j, MSG),
+    "approve": lambda j: lifecycle.approve(j, 2),
+    "refuse": lambda j: lifecycle.refuse(j, "foto tidak sesuai"),
+    "cancel": lifecycle.cancel,
+    "complete": lambda j: lifecycle.complete(j, NOW),
+    "abort": lambda j: lifecycle.abort(j, ["media-jam-error"], MSG, spoiled=True),
+    "canceled_at_printer": lambda j: lifecycle.canceled_at_printer(j, ["job-canceled-at-device"]),
+    "confirm_spoiled": lifecycle.confirm_spoiled,
+    "reprint": lifecycle.check_reprintable,
+}
+
+AT_PRINTER = {S.PROCESSING, S.PROCESSING_STOPPED}
+# transition -> {state it may start from: state it ends in}; every other state is refused.
+ALLOWED: dict[str, dict[S, S]] = {
+    "claim": {S.PENDING: S.PROCESSING},
+    "start_sending": {S.PROCESSING: S.PROCESSING},
+    "record_receipt": {s: s for s in AT_PRINTER},
+    "retry_later": {S.PROCESSING: S.PENDING},
+    "release": {S.PROCESSING: S.PENDING},
+    "report_progress": dict.fromkeys(AT_PRINTER, S.PROCESSING_STOPPED),
+    "lose_contact": {s: s for s in AT_PRINTER},
+    "need_confirmation": dict.fromkeys(AT_PRINTER, S.NEEDS_CONFIRMATION),
+    "approve": {S.PENDING_HELD: S.PENDING},
+    "refuse": {S.PENDING_HELD: S.CANCELED},
+    "cancel": {S.PENDING: S.CANCELED, S.PENDING_HELD: S.CANCELED},
+    "complete": {
+        S.PROCESSING: S.COMPLETED,
+        S.PROCESSING_STOPPED: S.COMPLETED,
+        S.NEEDS_CONFIRMATION: S.COMPLETED,
+    },
+    "abort": dict.fromkeys(AT_PRINTER, S.ABORTED),
+    "canceled_at_printer": dict.fromkeys(AT_PRINTER, S.CANCELED),
+    "confirm_spoiled": {S.NEEDS_CONFIRMATION: S.ABORTED},
+    "reprint": {S.ABORTED: S.ABORTED},
+}
+REFUSAL: dict[str, type[lifecycle.TransitionRefused]] = {
+    "claim": lifecycle.JobNotClaimable,
+    "start_sending": lifecycle.JobAlreadySent,
+    "record_receipt": lifecycle.JobNotAtPrinter,
+    "retry_later": lifecycle.JobAlreadySent,
+    "release": lifecycle.JobAlreadySent,
+    "report_progress": lifecycle.JobNotAtPrinter,
+    "lose_contact": lifecycle.JobNotAtPrinter,
+    "need_confirmation": lifecycle.JobNotAtPrinter,
+    "approve": lifecycle.JobNotHeld,
+    "refuse": lifecycle.JobNotHeld,
+    "cancel": lifecycle.JobNotCancelable,
+    "complete": lifecycle.JobNotCompletable,
+    "abort": lifecycle.JobNotAtPrinter,
+    "canceled_at_printer": lifecycle.JobNotAtPrinter,
+    "confirm_spoiled": lifecycle.JobNotAwaitingConfirmation,
+    "reprint": lifecycle.JobNotReprintable,
+}
+
+
+def _job(state: S) -> PrintJob:
+    # A spoiled card (reprint's precondition); never sent (start_sending's and release's).
+    return PrintJob(
+        uuid="job-1", resident_id=1, printer_id=1, office_id=1, reason="baru", state=state, spoiled=True
+    )
+
+
+CASES = [(name, state) for name in CALLS for state in S]
+
+
+@pytest.mark.parametrize(("name", "state"), CASES, ids=[f"{n}-from-{s}" for n, s in CASES])
+def test_every_transition_from_every_state(name: str, state: S) -> None:
+    job = _job(state)
+    expected = ALLOWED[name].get(state)
+    if state == S.COMPLETED and name == "complete":
+        assert lifecycle.complete(job, NOW) is False  # a second report of one completion changes nothing
+        assert job.state == S.COMPLETED
+        return
+    if expected is None:
+        with pytest.raises(REFUSAL[name]) as refused:
+            CALLS[name](job)
+        assert job.state == state, "a refused transition leaves the job where it was"
+        assert refused.value.params == {"job": "job-1", "state": str(state)}
+        assert refused.value.status_code == 409
+        return
+    CALLS[name](job)
+    assert job.state == expected
+
+
+def test_each_refusal_has_its_own_code() -> None:
+    codes = [cls.code for cls in set(REFUSAL.values())]
+    assert len(codes) == len(set(codes))
+
+
+def test_a_card_sent_is_never_sent_again_or_requeued() -> None:
+    job = _job(S.PENDING)
+    lifecycle.claim(job, "worker-1", NOW)
+    lifecycle.start_sending(job, NOW)
+    with pytest.raises(lifecycle.JobAlreadySent):
+        lifecycle.start_sending(job, NOW)
+    with pytest.raises(lifecycle.JobAlreadySent):
+        lifecycle.release(job)
+    lifecycle.record_receipt(job, "ipp-7", [], NOW)
+    with pytest.raises(lifecycle.JobAlreadySent):
+        lifecycle.retry_later(job, NOW, [], MSG)
+    assert job.state == S.PROCESSING and job.attempts == 1
+
+
+def test_cancel_at_the_printer_is_asked_not_done() -> None:
+    job = _job(S.PROCESSING)
+    with pytest.raises(lifecycle.JobNotCancelable):
+        lifecycle.cancel(job)  # not sent yet: the worker owns it until it is sent or requeued
+    job.printer_job_id = "ipp-7"
+    assert lifecycle.cancel(job) is False
+    assert job.state == S.PROCESSING and job.cancel_requested and job.message_code == "cancel_requested"
+
+
+def test_a_reprint_needs_a_spoiled_card() -> None:
+    job = _job(S.ABORTED)
+    job.spoiled = False
+    with pytest.raises(lifecycle.JobNotReprintable):
+        lifecycle.check_reprintable(job)
+
+
+def test_messages_are_codes() -> None:
+    job = _job(S.PENDING_HELD)
+    lifecycle.refuse(job, "foto buram")
+    assert (job.message_code, job.message_params) == ("refused_by_supervisor", {"note": "foto buram"})
+
+
+PACKAGE = Path(lifecycle.__file__).parent
+
+
+def _state_writes(path: Path) -> list[int]:
+    """Lines of ``path`` that assign an attribute named ``state`` (``job.state = ...``)."""
+    lines = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AugAssign | ast.AnnAssign):
+            targets = [node.target]
+        for target in targets:
+            elements = target.elts if isinstance(target, ast.Tuple) else [target]
+            lines += [e.lineno for e in elements if isinstance(e, ast.Attribute) and e.attr == "state"]
+    return lines
+
+
+def test_nothing_but_the_lifecycle_writes_a_job_state() -> None:
+    writes = {
+        str(path.relative_to(PACKAGE)): found
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if path.name != "lifecycle.py" and "migrations" not in path.parts and (found := _state_writes(path))
+    }
+    assert writes == {}
+    assert _state_writes(PACKAGE / "lifecycle.py"), "the scan finds the lifecycle's own writes"
