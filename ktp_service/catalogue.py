@@ -53,6 +53,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Reload and apply your correction again.",
     ),
     "err.forbidden": ("Anda tidak berwenang melakukan ini.", "You may not do this."),
+    "err.role_not_allowed": (
+        "Peran Anda ({role}) tidak boleh melakukan ini; yang boleh: {allowed}.",
+        "Your role ({role}) may not do this; allowed: {allowed}.",
+    ),
+    "err.username_taken": ("Nama pengguna {username} sudah dipakai.", "The username {username} is taken."),
+    "err.office_exists": (
+        "Kantor untuk wilayah {office} sudah ada.",
+        "An office for region {office} already exists.",
+    ),
+    "err.printer_name_taken": (
+        "Kantor {office} sudah memiliki printer bernama {printer}.",
+        "Office {office} already has a printer named {printer}.",
+    ),
     # -- print-job refusals: whole messages, their parameters filled in --
     "err.print_job_not_found": (
         "Pekerjaan cetak {job} tidak ditemukan di kantor Anda.",

@@ -92,6 +92,22 @@ class OutOfOfficeScope(Forbidden):
     code = "out_of_office_scope"
 
 
+class RoleNotAllowed(Forbidden):
+    code = "role_not_allowed"
+
+
+class UsernameTaken(Conflict):
+    code = "username_taken"
+
+
+class OfficeExists(Conflict):
+    code = "office_exists"
+
+
+class PrinterNameTaken(Conflict):
+    code = "printer_name_taken"
+
+
 def error_text(exc: Exception, lang: str = DEFAULT_LANGUAGE) -> str:
     """A service error in the reader's language. A catalogue text that names the error's parameters is
     the whole message; a short one is a lead, followed by the service's own words as the detail."""

@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from billing.errors import BillingError
 from ktp_service import __version__, web
+from ktp_service.api import error_codes
 from ktp_service.api.routes import admin, auth, billing, printing, residents
 from ktp_service.billing_bridge import poster
 from ktp_service.cards import CardError
@@ -177,5 +178,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(printing.router)
     app.include_router(billing.router)
     app.include_router(web.router)
+    error_codes.install(app)
     app.add_middleware(AdmissionControl, limit=settings.max_concurrent_requests)
     return app

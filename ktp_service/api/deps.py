@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from ktp_service.db import unit_of_work
-from ktp_service.errors import Forbidden, Unauthorized
+from ktp_service.errors import RoleNotAllowed, Unauthorized
 from ktp_service.messages import pick_language
 from ktp_service.models import Office, User
 from ktp_service.security import read_token, token_secret
@@ -84,7 +84,10 @@ class RequireRoles:
     async def __call__(self, actor: ActorDep) -> Actor:
         if actor.role not in self.roles:
             allowed = ", ".join(sorted(r.value for r in self.roles))
-            raise Forbidden(f"Your role ({actor.role.value}) may not do this; allowed: {allowed}.")
+            raise RoleNotAllowed(
+                f"Your role ({actor.role.value}) may not do this; allowed: {allowed}.",
+                params={"role": actor.role.value, "allowed": allowed},
+            )
         return actor
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from ktp_service import regions
-from ktp_service.errors import Conflict, NotFound, invalid_field
+from ktp_service.errors import NotFound, OfficeExists, invalid_field
 from ktp_service.models import Office
 from ktp_service.services import audit
 from ktp_service.services.actor import Actor
@@ -34,7 +34,7 @@ def create(session: Session, actor: Actor, code: str, name: str | None = None) -
             "code", f"{code} is not a kabupaten, kota or kecamatan code in the Kemendagri list."
         )
     if session.exec(select(Office.id).where(Office.code == code)).first() is not None:
-        raise Conflict(f"An office for region {code} already exists.")
+        raise OfficeExists(f"An office for region {code} already exists.", params={"office": code})
     if name is None:
         name = (
             f"Kantor Kecamatan {region.name}"

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from ktp_service.db import unit_of_work
-from ktp_service.errors import Conflict, Invalid, NotFound, invalid_field
+from ktp_service.errors import Invalid, NotFound, PrinterNameTaken, invalid_field
 from ktp_service.models import CounterReading, Office, Printer, utcnow
 from ktp_service.services import audit, offices
 from ktp_service.services.actor import Actor
@@ -113,7 +113,10 @@ def create(
     if session.exec(
         select(Printer.id).where(Printer.office_id == the_office.id, Printer.name == name)
     ).first():
-        raise Conflict(f"Office {office} already has a printer named {name!r}.")
+        raise PrinterNameTaken(
+            f"Office {office} already has a printer named {name!r}.",
+            params={"office": office, "printer": name},
+        )
     printer = Printer(
         name=name,
         office_id=the_office.id,

@@ -8,7 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from ktp_service.errors import Conflict, NotFound, TooManyAttempts, Unauthorized, invalid_field
+from ktp_service.errors import NotFound, TooManyAttempts, Unauthorized, UsernameTaken, invalid_field
 from ktp_service.models import LoginFailure, Office, User, utcnow
 from ktp_service.security import hash_password, verify_password
 from ktp_service.services import audit, offices
@@ -42,7 +42,7 @@ def create(
     elif office_code:
         raise invalid_field("office", f"a {role.value} is not bound to an office.")
     if session.exec(select(User.id).where(User.username == username)).first() is not None:
-        raise Conflict(f"Username {username!r} is taken.")
+        raise UsernameTaken(f"Username {username!r} is taken.", params={"username": username})
     user = User(
         username=username,
         full_name=full_name,
@@ -54,7 +54,7 @@ def create(
     try:
         session.flush()
     except IntegrityError:
-        raise Conflict(f"Username {username!r} is taken.") from None
+        raise UsernameTaken(f"Username {username!r} is taken.", params={"username": username}) from None
     audit.record(session, actor, "user.create", "user", user.id, role=role.value)
     return user
 

@@ -54,8 +54,15 @@ def test_stale_edit_is_refused(client: TestClient, as_user: Headers) -> None:
     nik = client.post("/api/v1/residents", json=resident_payload(), headers=h).json()["nik"]
     client.patch(f"/api/v1/residents/{nik}", json={"pekerjaan": "PETANI/PEKEBUN"}, headers=h)
     r = client.patch(f"/api/v1/residents/{nik}", json={"alamat": "X"}, headers=h | {"If-Match": "1"})
-    assert r.status_code == 409
-    assert "changed by someone else" in r.json()["message"]
+    assert r.status_code == 409 and r.json()["error"] == "stale_version"
+    assert r.json()["params"] == {"version": 2, "edited": 1}
+    assert "diubah orang lain" in r.json()["message"]  # Indonesian by default
+    english = client.patch(
+        f"/api/v1/residents/{nik}",
+        json={"alamat": "X"},
+        headers=h | {"If-Match": "1", "Accept-Language": "en"},
+    )
+    assert "changed by someone else (now version 2" in english.json()["message"]
 
 
 def test_duplicate_nik_is_409(client: TestClient, as_user: Headers) -> None:

@@ -158,4 +158,5 @@ def test_forbidden_answer_says_why(
 ) -> None:
     r = client.get("/api/v1/users", headers=as_user(username))
     assert r.status_code == 403
-    assert r.json()["error"] == "forbidden" and "admin" in r.json()["message"]
+    assert r.json()["error"] == "role_not_allowed" and "admin" in r.json()["message"]
+    assert r.json()["params"]["allowed"] == "admin"
