@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-JobReason = Literal["baru", "hilang", "rusak", "perubahan_data", "perpanjangan"]
+from billing.vocab import Reason as JobReason
 
 
 class PrinterCreate(BaseModel):
