@@ -15,7 +15,9 @@ A bundle is a zip file:
 every hash and link of the stretch, that each card was priced as its contract version says, that every
 transaction balances, and recomputes every figure of the statement, both through the same roll-up the
 statement uses and from the sums of the entries' accounts. It returns a list of problems, each saying what
-does not match; an empty list means the bundle checks out.
+does not match; an empty list means the bundle checks out. The per-transaction checks (re-pricing, reversals,
+dates) are in :mod:`billing.bundle_checks`; this module reads and writes the file and checks the chain and
+the figures.
 """
 
 from __future__ import annotations
