@@ -38,12 +38,16 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
 from billing.bundle import export_bundle, verify_bundle
+from billing.chain import verify_chain
 from billing.config import BillingConfig
-from billing.contracts import REASONS, add_contract_version, parse_terms
-from billing.ledger import CardPrintedEvent, post_card_printed, post_events, verify_chain
+from billing.contracts import add_contract_version, parse_terms
 from billing.models import create_billing_tables
+from billing.posting import CardPrintedEvent, post_card_printed, post_events
 from billing.statement import close_period, get_statement
+from billing.vocab import Reason
 from ktp_service.db import make_engine
+
+REASONS = tuple(Reason)
 
 T = TypeVar("T")
 MONTH_START = datetime(2026, 11, 30, 17, 0, tzinfo=UTC)  # 1 December 2026 00:00 WIB
@@ -101,7 +105,7 @@ def run(backend: str, cards: int, batch: int, singles: int, pg_url: str, workdir
             "number": "027/PKS/2026",
             "partner_name": "PT Kartu Nusantara",
             "effective_from": "2026-11-01",
-            "fees": {r: {"amount": 10001, "payer": "citizen"} for r in REASONS},
+            "fees": {r: {"amount": 10001, "payer": "citizen"} for r in Reason},
             "partner_share": {"type": "percent", "basis_points": 3500},
             "rounding": "per_period",
             "pph23_basis_points": 200,

@@ -13,18 +13,21 @@ Public API (import from the submodules)::
         .append_only_ddl(dialect) -> list[str]                    #   triggers for a migration
         .create_billing_tables(engine)                            #   tests/benchmarks only
     errors.BillingError and subclasses                            # .status_code, .code, .message
+    vocab.Reason, Payer, ShareKind, Rounding, RemainderRule,      # every closed word list, defined once
+          Account, TransactionKind                                #   (StrEnums; the application imports them)
 
     contracts.parse_terms(dict | json) -> ContractTerms           # InvalidInput naming every problem
     contracts.add_contract_version(session, terms, now=) -> ContractVersion   # ContractOverlap
     contracts.list_contract_versions(session) / end_contract_version(session, id, effective_to)
 
-    ledger.CardPrintedEvent(event_key, card_serial, nik, office_code, reason, printer_id,
-                            completed_at, template_version, is_fault_reprint)
-    ledger.post_card_printed(session, event, config=, now=) -> PostOutcome     # inside the job's transaction
-    ledger.post_events(session, events, config=, now=) -> PostReport           # outbox consumer, batches
-    ledger.post_correction(session, corrects_seq=, correction_key=, note=, config=, now=)
-    ledger.list_conflicts(session) / resolve_conflict(session, id, resolution)
-    ledger.verify_chain(session, public_key_pem=None) -> VerificationResult
+    ledger                                       # accounts, lines, hashed fields: the chain's record format
+    posting.CardPrintedEvent(event_key, card_serial, nik, office_code, reason, printer_id,
+                             completed_at, template_version, is_fault_reprint)
+    posting.post_card_printed(session, event, config=, now=) -> PostOutcome    # inside the job's transaction
+    posting.post_events(session, events, config=, now=) -> PostReport          # outbox consumer, batches
+    corrections.post_correction(session, corrects_seq=, correction_key=, note=, config=, now=)
+    conflicts.list_conflicts(session) / resolve_conflict(session, id, resolution)
+    chain.verify_chain(session, public_key_pem=None) -> VerificationResult
 
     statement.get_statement(session, "YYYY-MM", config=, now=) -> Statement    # open or closed
     lock.lock_billing(session)                     # first, then count unposted events, then close_period

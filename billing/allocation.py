@@ -3,7 +3,7 @@ where the indivisible remainder goes, and every split returns shares that add up
 
 Shares are written in basis points (1/100 of a percent, 10000 = 100 %) so that percentages stay integers.
 
-Rules (the names a contract uses, see :data:`RemainderRule`):
+Rules (the names a contract uses, :class:`billing.vocab.RemainderRule`):
 
 ``to_regency``
     The partner's share is rounded down; the regency gets the rest (:func:`split_percent_floor_remainder_to`).
@@ -23,10 +23,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal, NamedTuple
 
-FULL = 10_000  # basis points in 100 %
+from billing.vocab import RemainderRule
 
-RemainderRule = Literal["to_regency", "to_partner", "largest_remainder"]
-REMAINDER_RULES: tuple[RemainderRule, ...] = ("to_regency", "to_partner", "largest_remainder")
+FULL = 10_000  # basis points in 100 %
 
 
 class Split(NamedTuple):
@@ -77,9 +76,9 @@ def split_largest_remainder(amount: int, weights: Sequence[int]) -> list[int]:
 
 def split_percent(amount: int, basis_points: int, rule: RemainderRule) -> Split:
     """Give the partner ``basis_points`` of ``amount`` under the named remainder rule."""
-    if rule == "to_regency":
+    if rule == RemainderRule.TO_REGENCY:
         return split_percent_floor_remainder_to(amount, basis_points, "regency")
-    if rule == "to_partner":
+    if rule == RemainderRule.TO_PARTNER:
         return split_percent_floor_remainder_to(amount, basis_points, "partner")
     _check(amount, basis_points)
     regency, partner = split_largest_remainder(amount, [FULL - basis_points, basis_points])

@@ -15,7 +15,9 @@ A bundle is a zip file:
 every hash and link of the stretch, that each card was priced as its contract version says, that every
 transaction balances, and recomputes every figure of the statement, both through the same roll-up the
 statement uses and from the sums of the entries' accounts. It returns a list of problems, each saying what
-does not match; an empty list means the bundle checks out.
+does not match; an empty list means the bundle checks out. The per-transaction checks (re-pricing, reversals,
+dates) are in :mod:`billing.bundle_checks`; this module reads and writes the file and checks the chain and
+the figures.
 """
 
 from __future__ import annotations
@@ -33,32 +35,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from billing.allocation import split_fixed, split_percent
-from billing.canonical import canonical_bytes, canonical_json, parse_utc_text, sha256_hex
-from billing.contracts import (
-    ContractTerms,
-    FixedShare,
-    PercentShare,
-    Pricing,
-    TieredShare,
-    price_card,
-    pricing_sha256,
-)
+from billing.bundle_checks import Prices, Problems, check_card, check_dates
+from billing.canonical import canonical_bytes, canonical_json, sha256_hex
+from billing.chain import iter_transactions
+from billing.contracts import ContractTerms, pricing_sha256
 from billing.errors import NotFound, PeriodNotClosable
-from billing.ledger import (
-    CITIZEN_FEES,
-    HASHED_FIELDS,
-    PARTNER_PAYABLE,
-    PPH23_PAYABLE,
-    PPN_EXPENSE,
-    REGENCY_EXPENSE,
-    REGENCY_REVENUE,
-    card_lines,
-    close_lines,
-    iter_transactions,
-)
+from billing.ledger import HASHED_FIELDS, close_lines
 from billing.signing import key_id, load_public_key, signature_valid
 from billing.statement import Group, Statement, rollup, signed_statement
+from billing.vocab import Account, TransactionKind
 
 STATEMENT = "statement.json"
 SIGNATURE = "statement.sig"
@@ -114,16 +99,6 @@ def export_bundle(session: Session, month: str, path: Path) -> Path:
     return path
 
 
-class _Problems(list[str]):
-    LIMIT = 200
-
-    def add(self, message: str) -> None:
-        if len(self) < self.LIMIT:
-            self.append(message)
-        elif len(self) == self.LIMIT:
-            self.append("... more problems not listed")
-
-
 def _lines(z: zipfile.ZipFile) -> Iterator[str]:
     # TextIOWrapper reads the inflated stream in large blocks and splits lines in C; iterating the zip
     # member itself would read it line by line in Python.
@@ -133,14 +108,14 @@ def _lines(z: zipfile.ZipFile) -> Iterator[str]:
                 yield line
 
 
-def _compare(problems: _Problems, name: str, stated: Any, computed: Any) -> None:
+def _compare(problems: Problems, name: str, stated: Any, computed: Any) -> None:
     if stated != computed:
         problems.add(f"statement says {name} = {stated}, the entries give {computed}")
 
 
 def verify_bundle(bundle_path: Path, public_key_pem: str | bytes) -> list[str]:
     """Check a bundle with no database; returns the problems found (empty: it checks out)."""
-    problems = _Problems()
+    problems = Problems()
     try:
         key = load_public_key(public_key_pem)
     except ValueError as exc:
@@ -175,7 +150,7 @@ def verify_bundle(bundle_path: Path, public_key_pem: str | bytes) -> list[str]:
     return list(problems)
 
 
-def _terms(statement: Statement, problems: _Problems) -> dict[int, ContractTerms]:
+def _terms(statement: Statement, problems: Problems) -> dict[int, ContractTerms]:
     terms: dict[int, ContractTerms] = {}
     for snap in statement.contracts:
         try:
@@ -188,13 +163,14 @@ def _terms(statement: Statement, problems: _Problems) -> dict[int, ContractTerms
     return terms
 
 
-def _verify_transactions(z: zipfile.ZipFile, statement: Statement, problems: _Problems) -> None:
+def _verify_transactions(z: zipfile.ZipFile, statement: Statement, problems: Problems) -> None:
     chain = statement.chain
     assert chain is not None
     month = statement.month
     terms = _terms(statement, problems)
-    prices = _Prices(terms)
-    prices.pricing = {snap.id: pricing_sha256(canonical_json(snap.terms)) for snap in statement.contracts}
+    prices = Prices(
+        terms, {snap.id: pricing_sha256(canonical_json(snap.terms)) for snap in statement.contracts}
+    )
     try:
         zone: ZoneInfo | None = ZoneInfo(statement.zone)
     except (ValueError, ZoneInfoNotFoundError):
@@ -204,7 +180,8 @@ def _verify_transactions(z: zipfile.ZipFile, statement: Statement, problems: _Pr
     # First pass: which transactions are reversed (a reversal comes after what it reverses, so collect
     # targets first rather than keep every transaction in memory). Canonical JSON escapes quotes inside
     # strings, so this text can only be the kind field itself.
-    targets = {json.loads(line)["corrects_seq"] for line in _lines(z) if '"kind":"reversal"' in line}
+    reversal = f'"kind":"{TransactionKind.REVERSAL}"'
+    targets = {json.loads(line)["corrects_seq"] for line in _lines(z) if reversal in line}
     originals: dict[int, tuple[int, int, int]] = {}
 
     groups: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
@@ -246,16 +223,16 @@ def _verify_transactions(z: zipfile.ZipFile, statement: Statement, problems: _Pr
             problems.add(f"transaction {seq} does not balance")
         for account, debit, credit in lines:
             accounts[account] += debit - credit
-        if tx["kind"] == "period_close":
+        if tx["kind"] == TransactionKind.PERIOD_CLOSE:
             closes += 1
             want = close_lines(statement.period_rounding_adjustment, statement.ppn, statement.pph23_withheld)
             if lines != want or seq != chain.head_seq:
                 problems.add(f"closing transaction {seq} does not carry the statement's adjustment and taxes")
             continue
         if zone is not None:
-            _check_dates(tx, zone, problems)
-        _check_card(tx, lines, prices, originals, problems)
-        if tx["kind"] == "card" and tx["billed"]:
+            check_dates(tx, zone, problems)
+        check_card(tx, lines, prices, originals, problems)
+        if tx["kind"] == TransactionKind.CARD and tx["billed"]:
             ordinal = tx["period_ordinal"]
             if len(seen_ordinals) <= ordinal:
                 seen_ordinals.extend(bytes(ordinal + 1 - len(seen_ordinals)))
@@ -302,149 +279,15 @@ def _verify_transactions(z: zipfile.ZipFile, statement: Statement, problems: _Pr
         else:
             _compare(problems, name, stated, value)
     # Independently of the roll-up: the totals are what the accounts add up to.
-    _compare(problems, "citizen_fees (account)", statement.citizen_fees, accounts[CITIZEN_FEES])
-    _compare(
-        problems, "regency_service_fees (account)", statement.regency_service_fees, accounts[REGENCY_EXPENSE]
-    )
-    _compare(problems, "regency_share (account)", statement.regency_share, -accounts[REGENCY_REVENUE])
-    _compare(
-        problems,
-        "net_payable_to_partner (account)",
-        statement.net_payable_to_partner,
-        -accounts[PARTNER_PAYABLE],
-    )
-    _compare(problems, "pph23_withheld (account)", statement.pph23_withheld, -accounts[PPH23_PAYABLE])
-    _compare(problems, "ppn (account)", statement.ppn, accounts[PPN_EXPENSE])
-
-
-class _Prices:
-    """:func:`price_card` for one bundle's contracts, remembered: a card's price depends on its ordinal only
-    through its tier's rate, so a month of cards has a handful of distinct prices."""
-
-    def __init__(self, terms: dict[int, ContractTerms]) -> None:
-        self.terms = terms
-        self.known: dict[tuple[int, str, int | None], Pricing] = {}
-        self.pricing: dict[int, str] = {}  # version id -> pricing_sha256 of its terms in the statement
-
-    def __call__(self, version_id: int, reason: str, ordinal: int) -> Pricing:
-        terms = self.terms[version_id]
-        share = terms.partner_share
-        key = (
-            version_id,
-            reason,
-            share.basis_points_for(ordinal) if isinstance(share, TieredShare) else None,
-        )
-        price = self.known.get(key)
-        if price is None:
-            price = self.known[key] = price_card(terms, reason, ordinal)
-        return price
-
-
-def _check_card(
-    tx: dict[str, Any],
-    lines: list[tuple[Any, ...]],
-    prices: _Prices,
-    originals: dict[int, tuple[int, int, int]],
-    problems: _Problems,
-) -> None:
-    seq = tx["seq"]
-    if lines != card_lines(tx["payer"], tx["fee"], tx["partner"], tx["regency"]):
-        problems.add(f"transaction {seq}: its entries do not say what its amounts say")
-    version = prices.terms.get(tx["contract_version_id"])
-    if version is None:
-        return
-    if tx["pricing_sha256"] != prices.pricing.get(tx["contract_version_id"]):
-        problems.add(
-            f"transaction {seq}: priced by other terms than contract version {tx['contract_version_id']} "
-            "has in the statement (pricing_sha256 differs)"
-        )
-    in_force = version.effective_from.isoformat() <= tx["event_date"] and (
-        version.effective_to is None or tx["event_date"] <= version.effective_to.isoformat()
-    )
-    if not in_force:
-        problems.add(
-            f"transaction {seq}: contract version {tx['contract_version_id']} was not in force on "
-            f"{tx['event_date']}, the day the card was completed"
-        )
-    if tx["kind"] == "reversal":
-        original = originals.get(tx["corrects_seq"])
-        if original is not None and original != (-tx["fee"], -tx["partner"], -tx["regency"]):
-            problems.add(f"reversal {seq} does not mirror transaction {tx['corrects_seq']}")
-        # The original may be in an earlier month, outside the bundle: the reversal must still undo exactly
-        # what its contract version prices a card at, for the reason and rate it carries.
-        price = _reprice(version, tx["reason"], tx["rate_bp"])
-        got = (-tx["fee"], tx["payer"], -tx["partner"], -tx["regency"], tx["rate_bp"], -tx["cards"])
-        if price is None or got != (*price, 1):
-            priced = "nothing" if price is None else str(tuple(price))
-            problems.add(
-                f"reversal {seq} undoes fee/payer/partner/regency/rate {got[:5]}, but contract version "
-                f"{tx['contract_version_id']} prices a {tx['reason']} card at {priced}"
-            )
-        return
-    if not tx["billed"]:
-        if (
-            not tx["fault_reprint"]
-            or version.bill_fault_reprints
-            or (tx["fee"], tx["cards"], tx["partner"]) != (0, 0, 0)
-        ):
-            problems.add(f"transaction {seq}: card left unbilled though its contract bills it")
-        return
-    price = prices(tx["contract_version_id"], tx["reason"], tx["period_ordinal"])
-    got = (tx["fee"], tx["payer"], tx["partner"], tx["regency"], tx["rate_bp"], tx["cards"])
-    want = (price.fee, price.payer, price.partner, price.regency, price.rate_bp, 1)
-    if got != want:
-        problems.add(
-            f"transaction {seq} (card {tx['card_serial']}): priced fee/payer/partner/regency/rate {got[:5]}, "
-            f"contract version {tx['contract_version_id']} gives {want[:5]}"
-        )
-
-
-def _reprice(terms: ContractTerms, reason: Any, rate_bp: Any) -> Pricing | None:
-    """What ``terms`` bill one card of ``reason`` at the partner rate ``rate_bp`` it was billed with (a tier's
-    rate depends on the card's place in its month, so for tiers the rate must be one of the tiers')."""
-    fee = terms.fees.get(reason)
-    if fee is None:
-        return None
-    if fee.payer == "regency":
-        return Pricing(fee.amount, "regency", fee.amount, 0, None)
-    share = terms.partner_share
-    if isinstance(share, FixedShare):
-        fixed = split_fixed(fee.amount, share.amount)
-        return Pricing(fee.amount, "citizen", fixed.partner, fixed.regency, None)
-    rates = [share.basis_points] if isinstance(share, PercentShare) else [t.basis_points for t in share.tiers]
-    if rate_bp not in rates:
-        return None
-    split = split_percent(fee.amount, rate_bp, terms.remainder)
-    return Pricing(fee.amount, "citizen", split.partner, split.regency, rate_bp)
-
-
-def _check_dates(tx: dict[str, Any], zone: ZoneInfo, problems: _Problems) -> None:
-    """A transaction's event month and day are those of its event time in the statement's zone, and it is
-    marked prior-period exactly when it was posted to a month after that (a reversal: only if later)."""
-    seq = tx["seq"]
-    try:
-        local = parse_utc_text(tx["event_at"]).astimezone(zone)
-    except (TypeError, ValueError):
-        problems.add(f"transaction {seq}: event_at {tx['event_at']!r} is not a UTC time")
-        return
-    if (tx["event_date"], tx["event_period"]) != (
-        local.date().isoformat(),
-        f"{local.year:04d}-{local.month:02d}",
+    for name, stated, computed in (
+        ("citizen_fees", statement.citizen_fees, accounts[Account.CITIZEN_FEES]),
+        ("regency_service_fees", statement.regency_service_fees, accounts[Account.REGENCY_EXPENSE]),
+        ("regency_share", statement.regency_share, -accounts[Account.REGENCY_REVENUE]),
+        ("net_payable_to_partner", statement.net_payable_to_partner, -accounts[Account.PARTNER_PAYABLE]),
+        ("pph23_withheld", statement.pph23_withheld, -accounts[Account.PPH23_PAYABLE]),
+        ("ppn", statement.ppn, accounts[Account.PPN_EXPENSE]),
     ):
-        problems.add(
-            f"transaction {seq}: event_date {tx['event_date']} / event_period {tx['event_period']} are not "
-            f"those of its event time {tx['event_at']} in {zone.key}"
-        )
-    if tx["event_period"] > tx["period"]:
-        problems.add(
-            f"transaction {seq}: posted to {tx['period']}, before its event month {tx['event_period']}"
-        )
-    later = tx["period"] > tx["event_period"]
-    if (tx["kind"] == "card" and bool(tx["prior_period"]) != later) or (tx["prior_period"] and not later):
-        problems.add(
-            f"transaction {seq}: prior_period is {bool(tx['prior_period'])} though it is posted to "
-            f"{tx['period']} for an event of {tx['event_period']}"
-        )
+        _compare(problems, f"{name} (account)", stated, computed)
 
 
 def main(argv: list[str] | None = None) -> int:

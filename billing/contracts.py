@@ -27,29 +27,17 @@ import json
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import Annotated, Any, Literal, NamedTuple, get_args
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, model_validator
 from sqlmodel import Session, select
 
-from billing.allocation import (
-    FULL,
-    RemainderRule,
-    Split,
-    split_fixed,
-    split_percent,
-    split_percent_signed,
-    tax_truncated,
-)
+from billing.allocation import FULL, Split, split_fixed, split_percent, split_percent_signed, tax_truncated
 from billing.canonical import canonical_bytes, canonical_json, sha256_hex, utc_text
 from billing.errors import ContractOverlap, InvalidInput, NotFound
 from billing.lock import lock_billing
 from billing.models import ContractVersion, LedgerTransaction
-
-Reason = Literal["baru", "hilang", "rusak", "perubahan_data", "perpanjangan"]
-REASONS: tuple[str, ...] = get_args(Reason)
-Payer = Literal["citizen", "regency"]
-Rounding = Literal["per_card", "per_period"]
+from billing.vocab import Payer, Reason, RemainderRule, Rounding, ShareKind
 
 BasisPoints = Annotated[StrictInt, Field(ge=0)]
 
@@ -69,7 +57,9 @@ class Fee(_Strict):
 
 
 class PercentShare(_Strict):
-    type: Literal["percent"]
+    """The partner gets ``basis_points`` of every citizen-paid fee."""
+
+    type: Literal[ShareKind.PERCENT]
     basis_points: BasisPoints
 
     @model_validator(mode="after")
@@ -77,9 +67,19 @@ class PercentShare(_Strict):
         _check_share(self.basis_points)
         return self
 
+    def basis_points_for(self, ordinal: int) -> int:
+        """The rate of the ``ordinal``-th card of the month: the same for every card."""
+        return self.basis_points
+
+    def rates(self) -> list[int]:
+        """Every rate a card can be billed at."""
+        return [self.basis_points]
+
 
 class FixedShare(_Strict):
-    type: Literal["fixed"]
+    """The partner gets ``amount`` rupiah of every citizen-paid fee."""
+
+    type: Literal[ShareKind.FIXED]
     amount: StrictInt = Field(ge=0)
 
 
@@ -91,7 +91,9 @@ class Tier(_Strict):
 
 
 class TieredShare(_Strict):
-    type: Literal["tiers"]
+    """The partner's rate depends on the card's place in the month's count (graduated tiers)."""
+
+    type: Literal[ShareKind.TIERS]
     tiers: list[Tier] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -114,6 +116,10 @@ class TieredShare(_Strict):
             if tier.up_to is None or ordinal <= tier.up_to:
                 return tier.basis_points
         raise AssertionError("validated tiers end with an open tier")
+
+    def rates(self) -> list[int]:
+        """Every rate a card can be billed at (one per tier)."""
+        return [t.basis_points for t in self.tiers]
 
 
 PartnerShare = Annotated[PercentShare | FixedShare | TieredShare, Field(discriminator="type")]
@@ -139,14 +145,14 @@ class ContractTerms(_Strict):
     fees: dict[Reason, Fee]
     partner_share: PartnerShare
     rounding: Rounding
-    remainder: RemainderRule = "to_regency"
+    remainder: RemainderRule = RemainderRule.TO_REGENCY
     pph23_basis_points: BasisPoints = 0
     ppn: Ppn = Ppn()
     bill_fault_reprints: StrictBool = False
 
     @model_validator(mode="after")
     def _consistent(self) -> ContractTerms:
-        missing = [r for r in REASONS if r not in self.fees]
+        missing = [r for r in Reason if r not in self.fees]
         if missing:
             raise ValueError(f"fees must name every issuance reason; missing: {', '.join(missing)}")
         if self.effective_to is not None and self.effective_to < self.effective_from:
@@ -157,7 +163,7 @@ class ContractTerms(_Strict):
             raise ValueError(f"pph23_basis_points {self.pph23_basis_points} is above 100 %")
         if isinstance(self.partner_share, FixedShare):
             for reason, fee in self.fees.items():
-                if fee.payer == "citizen" and fee.amount < self.partner_share.amount:
+                if fee.payer == Payer.CITIZEN and fee.amount < self.partner_share.amount:
                     raise ValueError(
                         f"the fixed partner share Rp {self.partner_share.amount} is above 100 % of the "
                         f"citizen fee for {reason} (Rp {fee.amount})"
@@ -191,25 +197,48 @@ class Pricing(NamedTuple):
     rate_bp: int | None
 
 
-def price_card(terms: ContractTerms, reason: str, ordinal: int) -> Pricing:
+def price_card(terms: ContractTerms, reason: Reason, ordinal: int) -> Pricing:
     """Price the ``ordinal``-th billed card of the month with issuance ``reason`` (rounded per card)."""
-    fee = terms.fees[reason]  # type: ignore[index]  # reason was validated against REASONS
-    if fee.payer == "regency":
-        return Pricing(fee.amount, "regency", fee.amount, 0, None)
+    share = terms.partner_share
+    rate = None if isinstance(share, FixedShare) else share.basis_points_for(ordinal)
+    return _priced(terms, terms.fees[reason], rate)
+
+
+def price_at_rate(terms: ContractTerms, reason: Any, rate_bp: Any) -> Pricing | None:
+    """What ``terms`` bill one card of ``reason`` at the partner rate ``rate_bp`` it was billed with, or
+    ``None`` when the terms name no such reason, or (for a percentage share) no such rate: a tier's rate
+    depends on the card's place in its month, so it must be one of the tiers'. For checking a reversal
+    whose original is not at hand (the offline bundle verifier)."""
+    fee = terms.fees.get(reason)
+    if fee is None:
+        return None
+    share = terms.partner_share
+    if fee.payer == Payer.CITIZEN and not isinstance(share, FixedShare):
+        if rate_bp not in share.rates():
+            return None
+        return _priced(terms, fee, rate_bp)
+    return _priced(terms, fee, None)
+
+
+def _priced(terms: ContractTerms, fee: Fee, rate_bp: int | None) -> Pricing:
+    """One card's fee split: all of it to the partner when the regency pays, else by the fixed share or, at
+    ``rate_bp``, by the percentage and the contract's remainder rule."""
+    if fee.payer == Payer.REGENCY:
+        return Pricing(fee.amount, Payer.REGENCY, fee.amount, 0, None)
     share = terms.partner_share
     if isinstance(share, FixedShare):
         split = split_fixed(fee.amount, share.amount)
-        return Pricing(fee.amount, "citizen", split.partner, split.regency, None)
-    rate = share.basis_points if isinstance(share, PercentShare) else share.basis_points_for(ordinal)
-    split = split_percent(fee.amount, rate, terms.remainder)
-    return Pricing(fee.amount, "citizen", split.partner, split.regency, rate)
+        return Pricing(fee.amount, Payer.CITIZEN, split.partner, split.regency, None)
+    assert rate_bp is not None, "a percentage share prices at a rate"
+    split = split_percent(fee.amount, rate_bp, terms.remainder)
+    return Pricing(fee.amount, Payer.CITIZEN, split.partner, split.regency, rate_bp)
 
 
 def period_adjustment(terms: ContractTerms, rate_bp: int | None, fee_total: int, partner_posted: int) -> int:
     """What the partner's total for one (version, rate) group must change by when the month closes: zero when
     rounding per card; under per-period rounding, the month's fee total split once minus what the cards
     were posted with."""
-    if terms.rounding == "per_card" or rate_bp is None:
+    if terms.rounding == Rounding.PER_CARD or rate_bp is None:
         return 0
     return split_percent_signed(fee_total, rate_bp, terms.remainder).partner - partner_posted
 

@@ -27,7 +27,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from sqlmodel import Session
 
-from billing.ledger import HASHED_FIELDS, iter_month_transactions
+from billing.chain import iter_month_transactions
+from billing.ledger import HASHED_FIELDS
 from billing.reconciliation import ReconciliationReport
 from billing.statement import Figures, Statement
 

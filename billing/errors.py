@@ -1,5 +1,6 @@
 """Billing's domain errors. Each carries the HTTP status the application should answer with and a stable
 ``code``, so one handler in the web layer can render them all; billing itself never imports a web framework.
+Each class names its code (and its status, where it differs from its parent's) in its class line.
 
 Tree::
 
@@ -20,58 +21,62 @@ from __future__ import annotations
 
 
 class BillingError(Exception):
+    """Any billing error; ``message`` says what went wrong in words a finance officer can act on. A subclass
+    states its ``code`` (and its ``status_code`` when it differs from its parent's) in its class line."""
+
     status_code = 400
     code = "billing_error"
+
+    def __init_subclass__(cls, *, code: str, status_code: int | None = None) -> None:
+        super().__init_subclass__()
+        cls.code = code
+        if status_code is not None:
+            cls.status_code = status_code
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
 
-class InvalidInput(BillingError):
-    status_code = 422
-    code = "invalid_input"
+class InvalidInput(BillingError, code="invalid_input", status_code=422):
+    """Bad input: contract terms, a month, import rows..."""
 
 
-class ImportRejected(InvalidInput):
+class ImportRejected(InvalidInput, code="import_rejected"):
     """An import file had bad rows; nothing from it was applied. ``errors`` name each row."""
-
-    code = "import_rejected"
 
     def __init__(self, message: str, errors: list[str]) -> None:
         super().__init__(message + ": " + "; ".join(errors))
         self.errors = errors
 
 
-class NotFound(BillingError):
-    status_code = 404
-    code = "not_found"
+class NotFound(BillingError, code="not_found", status_code=404):
+    """The contract version, transaction or conflict named does not exist."""
 
 
-class Conflict(BillingError):
-    status_code = 409
-    code = "conflict"
+class Conflict(BillingError, code="conflict", status_code=409):
+    """The request contradicts what the books already hold."""
 
 
-class ContractOverlap(Conflict):
-    code = "contract_overlap"
+class ContractOverlap(Conflict, code="contract_overlap"):
+    """A contract version's dates overlap another version's."""
 
 
-class NoContractInForce(Conflict):
-    code = "no_contract_in_force"
+class NoContractInForce(Conflict, code="no_contract_in_force"):
+    """A card completed on a day no contract version covers."""
 
 
-class PeriodClosed(Conflict):
-    code = "period_closed"
+class PeriodClosed(Conflict, code="period_closed"):
+    """Something dated in a closed month."""
 
 
-class PeriodNotClosable(Conflict):
-    code = "period_not_closable"
+class PeriodNotClosable(Conflict, code="period_not_closable"):
+    """The month cannot close yet: not over, an earlier month open, events unposted or in conflict..."""
 
 
-class EventConflict(Conflict):
-    code = "event_conflict"
+class EventConflict(Conflict, code="event_conflict"):
+    """An event key already posted with other content, or a card already billed under another key."""
 
 
-class AlreadyCorrected(Conflict):
-    code = "already_corrected"
+class AlreadyCorrected(Conflict, code="already_corrected"):
+    """A transaction can be corrected once; this one already was."""

@@ -145,7 +145,7 @@ class LedgerEntry(SQLModel, table=True):
 class BilledCard(SQLModel, table=True):
     """Each card serial currently billed, and the transaction that bills it: inserted with the card's
     transaction, deleted by its reversal. The primary key makes a second billing of the same card impossible
-    even under two event keys; :func:`billing.ledger.verify_chain` checks it against the ledger."""
+    even under two event keys; :func:`billing.chain.verify_chain` checks it against the ledger."""
 
     __tablename__ = "billing_billed_card"
 

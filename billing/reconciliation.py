@@ -31,6 +31,7 @@ from billing.errors import ImportRejected, InvalidInput
 from billing.ledger import TX
 from billing.models import MoneyReceived, ReconciliationNote
 from billing.periods import check_not_future, month_days, parse_month
+from billing.vocab import Payer, TransactionKind
 
 
 class CounterReading(BaseModel):
@@ -298,19 +299,19 @@ def reconcile(
             func.sum(TX.c.cards),
             func.sum(TX.c.fee),
         )
-        .where(TX.c.event_period == month, TX.c.kind != "period_close")
+        .where(TX.c.event_period == month, TX.c.kind != TransactionKind.PERIOD_CLOSE)
         .group_by(TX.c.office_code, TX.c.kind, TX.c.billed, TX.c.payer)
     )
     completed = billed = not_billed = 0
     expected_money: dict[str, int] = defaultdict(int)
     for office, kind, is_billed, payer, count, cards, fee in session.execute(query):
         billed += int(cards)
-        if kind == "card":
+        if kind == TransactionKind.CARD:
             completed += int(count)
             not_billed += 0 if is_billed else int(count)
         else:
             completed -= int(count)
-        if payer == "citizen":
+        if payer == Payer.CITIZEN:
             expected_money[office] += int(fee)
     received: dict[str, dict[str, int]] = defaultdict(dict)
     for m in session.scalars(select(MoneyReceived).where(col(MoneyReceived.month) == month)):

@@ -25,12 +25,15 @@ from sqlmodel import Session, col
 
 from billing.canonical import canonical_bytes, canonical_json, utc_text
 from billing.config import BillingConfig
+from billing.conflicts import list_conflicts
 from billing.contracts import ContractTerms, period_adjustment, taxes_on, terms_of
 from billing.errors import PeriodNotClosable
-from billing.ledger import ENTRY, TX, append_close_transaction, list_conflicts
+from billing.ledger import ENTRY, TX
 from billing.lock import lock_billing
 from billing.models import ContractVersion, Period
 from billing.periods import check_not_future, is_closed, month_bounds, open_months_before, parse_month
+from billing.posting import append_close_transaction
+from billing.vocab import Payer, TransactionKind
 
 
 class Group(NamedTuple):
@@ -152,7 +155,7 @@ def rollup(groups: list[Group], terms: Mapping[int, ContractTerms]) -> dict[str,
             _add(prior, g)
         if not g.billed:
             not_billed += g.transactions
-        if g.payer == "citizen":
+        if g.payer == Payer.CITIZEN:
             citizen += g.fee
             sums = rate_groups[(g.contract_version_id, g.rate_bp)]
             sums[0] += g.fee
@@ -225,7 +228,7 @@ def month_groups(session: Session, month: str) -> list[Group]:
             func.sum(TX.c.partner),
             func.sum(TX.c.regency),
         )
-        .where(TX.c.period == month, TX.c.kind != "period_close")
+        .where(TX.c.period == month, TX.c.kind != TransactionKind.PERIOD_CLOSE)
         .group_by(*keys)
     )
     return [

@@ -13,8 +13,8 @@ from pathlib import Path
 from sqlmodel import Session, col, or_, select
 
 from billing.config import BillingConfig
-from billing.ledger import CardPrintedEvent as BillingEvent
-from billing.ledger import post_events as billing_post_events
+from billing.posting import CardPrintedEvent as BillingEvent
+from billing.posting import post_events as billing_post_events
 from ktp_service.models import CardPrintedEvent, utcnow
 from ktp_service.settings import Settings
 

@@ -473,7 +473,7 @@ def _billing_errors() -> Iterator[None]:
 @billing_app.command("conflicts")
 def billing_conflicts(all: Annotated[bool, typer.Option("--all", help="Resolved ones too.")] = False) -> None:
     """Events that arrived under a posted key with other content (an unresolved one blocks its month's close)."""
-    from billing.ledger import list_conflicts
+    from billing.conflicts import list_conflicts
 
     with _billing_errors(), session_scope() as session:
         rows = list_conflicts(session, unresolved_only=not all)

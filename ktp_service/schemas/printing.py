@@ -7,9 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from billing.vocab import Reason as JobReason
 from ktp_service.lifecycle import JobStatus
-
-JobReason = Literal["baru", "hilang", "rusak", "perubahan_data", "perpanjangan"]
 
 
 class PrinterCreate(BaseModel):

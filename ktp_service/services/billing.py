@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select, update
 
-from billing import contracts, documents, ledger, reconciliation, statement
+from billing import chain, conflicts, contracts, corrections, documents, posting, reconciliation, statement
 from billing.bundle import export_bundle
 from billing.config import BillingConfig
 from billing.errors import InvalidInput
@@ -101,7 +101,7 @@ def entries(session: Session, actor: Actor, month: str) -> list[dict[str, Any]]:
 def resolve_conflict(
     session: Session, actor: Actor, conflict_id: int, resolution: str
 ) -> EventConflictRecord:
-    ledger.resolve_conflict(session, conflict_id, resolution)
+    conflicts.resolve_conflict(session, conflict_id, resolution)
     record = session.get(EventConflictRecord, conflict_id)
     assert record is not None
     audit.record(session, actor, "billing.conflict.resolve", "conflict", conflict_id)
@@ -110,8 +110,8 @@ def resolve_conflict(
 
 def correct(
     session: Session, actor: Actor, corrects_seq: int, correction_key: str, note: str, config: BillingConfig
-) -> ledger.PostOutcome:
-    outcome = ledger.post_correction(
+) -> posting.PostOutcome:
+    outcome = corrections.post_correction(
         session, corrects_seq=corrects_seq, correction_key=correction_key, note=note, config=config
     )
     audit.record(
@@ -153,8 +153,8 @@ def decode_upload(raw: bytes) -> str:
         raise InvalidInput(f"the file is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from None
 
 
-def verify(session: Session, actor: Actor, config: BillingConfig) -> ledger.VerificationResult:
-    result = ledger.verify_chain(session, public_key_pem=config.keys.public_key_pem())
+def verify(session: Session, actor: Actor, config: BillingConfig) -> chain.VerificationResult:
+    result = chain.verify_chain(session, public_key_pem=config.keys.public_key_pem())
     audit.record(session, actor, "billing.verify", "ledger", None, ok=result.ok)
     return result
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from billing.vocab import IssuanceReason
+from billing.vocab import Reason
 from ktp_service import lifecycle
 from ktp_service.cards import check_fit
 from ktp_service.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound, invalid_field
@@ -44,7 +44,7 @@ from ktp_service.services import audit, cards, printers, residents, stock
 from ktp_service.services.actor import Actor
 
 # A second card for these waits for a supervisor (pending-held); a renewal (perpanjangan) does not.
-APPROVAL_REASONS = frozenset({IssuanceReason.HILANG, IssuanceReason.RUSAK, IssuanceReason.PERUBAHAN_DATA})
+APPROVAL_REASONS = frozenset({Reason.HILANG, Reason.RUSAK, Reason.PERUBAHAN_DATA})
 
 
 # -- refusals: each its own class and code (catalogue texts under err.<code>) ------------------------------
@@ -182,13 +182,13 @@ def create(
     valid = valid_card(session, resident)
     requires_approval = False
     if valid is not None:
-        if body.reason == IssuanceReason.BARU.value:
+        if body.reason == Reason.BARU:
             raise ValidCardExists(
                 f"This resident already holds a valid card ({valid.serial}). A second card needs a reason: "
                 "hilang, rusak, perubahan_data or perpanjangan.",
                 params={"serial": valid.serial},
             )
-        if body.reason == IssuanceReason.PERPANJANGAN.value and resident.berlaku_hingga is None:
+        if body.reason == Reason.PERPANJANGAN and resident.berlaku_hingga is None:
             raise LifetimeCardNotRenewable(
                 "Perpanjangan is for cards that expire (WNA); this resident's card is valid for life (SEUMUR "
                 "HIDUP). Use hilang, rusak or perubahan_data."

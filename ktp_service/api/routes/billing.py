@@ -295,7 +295,7 @@ def list_conflicts(
     all: Annotated[bool, Query(description="Resolved ones too.")] = False,
 ) -> list[ConflictPublic]:
     """Events that arrived under a posted key with other content; an unresolved one blocks its month's close."""
-    from billing.ledger import list_conflicts as conflicts
+    from billing.conflicts import list_conflicts as conflicts
 
     return [
         ConflictPublic.model_validate(c, from_attributes=True)

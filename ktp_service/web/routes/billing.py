@@ -21,6 +21,7 @@ from billing import contracts, documents
 from billing.errors import BillingError, ImportRejected
 from billing.periods import month_days
 from billing.statement import Statement
+from billing.vocab import Payer, Reason, Rounding, ShareKind
 from ktp_service.api.deps import BillingReader, ContractEditor, FinanceOnly
 from ktp_service.billing_bridge import config_for, post_pending
 from ktp_service.services import billing
@@ -34,7 +35,7 @@ FinancePage = Annotated[Page, Depends(PageFor(FinanceOnly))]
 EditorPage = Annotated[Page, Depends(PageFor(ContractEditor))]
 Month = Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 MonthQuery = Annotated[str, Query(pattern=r"^(\d{4}-(0[1-9]|1[0-2]))?$")]
-REASONS = ("baru", "hilang", "rusak", "perubahan_data", "perpanjangan")
+REASONS = tuple(Reason)
 
 
 def _months_back(month: str, n: int) -> list[str]:
@@ -329,7 +330,7 @@ def _contracts_page(
         versions=[(v, json.loads(v.terms_json)) for v in versions],
         reasons=REASONS,
         errors=errors or {},
-        values=values or {"rounding": "per_card", "share_bp": "3500", "pph23_bp": "200"},
+        values=values or {"rounding": Rounding.PER_CARD, "share_bp": "3500", "pph23_bp": "200"},
         can_edit=page.can(ContractEditor),
     )
 
@@ -367,10 +368,11 @@ def add_contract(page: EditorPage, form: Form) -> Response:
         "effective_from": start.isoformat(),
         "effective_to": end.isoformat() if isinstance(end, date) else None,
         "fees": {
-            r: {"amount": numbers[f"fee_{r}"], "payer": values.get(f"payer_{r}", "citizen")} for r in REASONS
+            r: {"amount": numbers[f"fee_{r}"], "payer": values.get(f"payer_{r}", Payer.CITIZEN)}
+            for r in REASONS
         },
-        "partner_share": {"type": "percent", "basis_points": numbers["share_bp"]},
-        "rounding": values.get("rounding", "per_card"),
+        "partner_share": {"type": ShareKind.PERCENT, "basis_points": numbers["share_bp"]},
+        "rounding": values.get("rounding", Rounding.PER_CARD),
         "pph23_basis_points": numbers["pph23_bp"],
     }
     try:

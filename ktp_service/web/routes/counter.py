@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, select
 from starlette.datastructures import UploadFile
 
+from billing.vocab import Reason
 from ktp_service import regions
 from ktp_service.api.deps import PrintOperator, RegistryReader, RegistryWriter
 from ktp_service.cards import CardError, render_card
@@ -35,7 +36,7 @@ WriterPage = Annotated[Page, Depends(PageFor(RegistryWriter))]
 PrintPage = Annotated[Page, Depends(PageFor(PrintOperator))]
 Nik = Annotated[str, Path(pattern=r"^\d{16}$")]
 JobId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
-REASONS = ("baru", "hilang", "rusak", "perubahan_data", "perpanjangan")
+REASONS = tuple(Reason)
 
 CHOICES: dict[str, list[str]] = {
     "jenis_kelamin": [v.value for v in JenisKelamin],

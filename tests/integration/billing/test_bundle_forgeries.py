@@ -12,10 +12,11 @@ from sqlmodel import Session
 from billing.bundle import export_bundle, verify_bundle
 from billing.config import BillingConfig
 from billing.contracts import end_contract_version
-from billing.ledger import HASHED_FIELDS, _Appender, card_lines, post_events
+from billing.ledger import HASHED_FIELDS, Appender, card_lines
 from billing.lock import lock_billing
 from billing.models import LedgerTransaction
 from billing.periods import ensure_periods
+from billing.posting import post_events
 from billing.statement import close_period
 from tests.unit.billing.factories import add_contract, event
 
@@ -35,7 +36,7 @@ def forge(db: Session, like_seq: int, **changes: Any) -> None:
     assert original is not None
     row = {name: getattr(original, name) for name in HASHED_FIELDS}
     row.update(changes)
-    appender = _Appender(lock_billing(db), JAN_2)
+    appender = Appender(lock_billing(db), JAN_2)
     appender.append(row, card_lines(row["payer"], row["fee"], row["partner"], row["regency"]))
     ensure_periods(db, {row["period"]})
     appender.write(db)
@@ -81,7 +82,7 @@ def test_a_reversal_of_an_earlier_month_must_undo_exactly_one_card(
 def test_an_honest_reversal_of_an_earlier_month_verifies(
     db: Session, config: BillingConfig, tmp_path: Path
 ) -> None:
-    from billing.ledger import post_correction
+    from billing.corrections import post_correction
 
     add_contract(db)
     post_events(db, cards(2, NOV), config=config, now=JAN_2)

@@ -13,8 +13,10 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from billing.bundle import export_bundle, verify_bundle
+from billing.chain import verify_chain
 from billing.config import BillingConfig
-from billing.ledger import post_card_printed, post_correction, post_events, verify_chain
+from billing.corrections import post_correction
+from billing.posting import post_card_printed, post_events
 from billing.statement import close_period
 from tests.unit.billing.factories import add_contract, event
 

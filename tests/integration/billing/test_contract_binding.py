@@ -12,9 +12,10 @@ from sqlmodel import Session
 
 from billing.bundle import export_bundle, verify_bundle
 from billing.canonical import canonical_json, sha256_hex
+from billing.chain import verify_chain
 from billing.config import BillingConfig
 from billing.contracts import end_contract_version
-from billing.ledger import post_events, verify_chain
+from billing.posting import post_events
 from billing.statement import close_period
 from tests.unit.billing.factories import add_contract, event
 

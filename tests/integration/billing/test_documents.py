@@ -22,7 +22,7 @@ from billing.documents import (
     write_csv,
     write_xlsx,
 )
-from billing.ledger import post_events
+from billing.posting import post_events
 from billing.reconciliation import CounterReading, PrintingFigures, explain_difference, reconcile
 from billing.statement import close_period, get_statement
 from tests.unit.billing.factories import add_contract, event

@@ -9,18 +9,14 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from billing.chain import verify_chain
 from billing.config import BillingConfig
+from billing.conflicts import list_conflicts, resolve_conflict
 from billing.contracts import add_contract_version, end_contract_version
+from billing.corrections import post_correction
 from billing.errors import AlreadyCorrected, ContractOverlap, EventConflict, InvalidInput, NoContractInForce
-from billing.ledger import (
-    list_conflicts,
-    post_card_printed,
-    post_correction,
-    post_events,
-    resolve_conflict,
-    verify_chain,
-)
 from billing.models import EventConflictRecord, LedgerEntry, LedgerTransaction
+from billing.posting import post_card_printed, post_events
 from billing.statement import close_period
 from tests.unit.billing.factories import add_contract, contract_terms, event
 

@@ -11,8 +11,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session
 
+from billing.chain import verify_chain
 from billing.config import BillingConfig
-from billing.ledger import post_card_printed, post_events, verify_chain
+from billing.posting import post_card_printed, post_events
 from billing.statement import close_period
 from tests.integration.billing.test_chain import drop_append_only_triggers
 from tests.unit.billing.factories import add_contract, event

@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from billing.config import BillingConfig
+from billing.corrections import post_correction
 from billing.errors import ImportRejected, InvalidInput
-from billing.ledger import post_correction, post_events
 from billing.models import MoneyReceived
+from billing.posting import post_events
 from billing.reconciliation import (
     CounterReading,
     PrintingFigures,

@@ -29,20 +29,16 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from billing.bundle import export_bundle, verify_bundle
+from billing.chain import verify_chain
 from billing.config import BillingConfig
-from billing.contracts import REASONS, add_contract_version, end_contract_version
+from billing.conflicts import list_conflicts, resolve_conflict
+from billing.contracts import add_contract_version, end_contract_version
+from billing.corrections import post_correction
 from billing.errors import EventConflict, PeriodNotClosable
-from billing.ledger import (
-    CardPrintedEvent,
-    list_conflicts,
-    post_card_printed,
-    post_correction,
-    post_events,
-    resolve_conflict,
-    verify_chain,
-)
 from billing.periods import month_bounds, month_of, next_month
+from billing.posting import CardPrintedEvent, post_card_printed, post_events
 from billing.statement import build_statement, close_period, get_statement
+from billing.vocab import Reason
 from tests.unit.billing.factories import contract_terms
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -121,7 +117,7 @@ class Simulation:
             end_contract_version(s, current.id, today)
             s.commit()
         current.end = today
-        fees = {r: {"amount": 10001 + 1000 * i, "payer": "citizen"} for i, r in enumerate(REASONS)}
+        fees = {r: {"amount": 10001 + 1000 * i, "payer": "citizen"} for i, r in enumerate(Reason)}
         fees["perpanjangan"] = {"amount": 20000, "payer": "regency"}
         tiers = [{"up_to": 7, "basis_points": 4000}, {"up_to": None, "basis_points": 3333}]
         self.add_version(
@@ -147,7 +143,7 @@ class Simulation:
                 card_serial=f"KTP-{self.serial:06d}",
                 nik=f"3314{self.rng.randint(0, 10**12 - 1):012d}",
                 office_code=self.rng.choice(["33.14.01", "33.14.02", "33.14.03"]),
-                reason=self.rng.choice(REASONS),
+                reason=self.rng.choice(tuple(Reason)),
                 printer_id=self.rng.choice(["p1", "p2"]),
                 completed_at=self.now,
                 template_version="ktp-front-sragen@1",

@@ -13,9 +13,11 @@ from sqlmodel import Session, select
 
 from billing.bundle import export_bundle, verify_bundle
 from billing.canonical import canonical_json
+from billing.chain import verify_chain
 from billing.config import BillingConfig
+from billing.corrections import post_correction
 from billing.errors import InvalidInput, PeriodNotClosable
-from billing.ledger import post_card_printed, post_correction, post_events, verify_chain
+from billing.posting import post_card_printed, post_events
 from billing.signing import KeyStore
 from billing.statement import close_period, get_statement
 from tests.unit.billing.factories import add_contract, contract_data, event

@@ -8,9 +8,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from billing.contracts import REASONS, ContractTerms, add_contract_version, parse_terms
-from billing.ledger import CardPrintedEvent
+from billing.contracts import ContractTerms, add_contract_version, parse_terms
 from billing.models import ContractVersion
+from billing.posting import CardPrintedEvent
+from billing.vocab import Reason
 
 NIK = "3314014101900001"
 
@@ -23,7 +24,7 @@ def contract_data(**overrides: Any) -> dict[str, Any]:
         "partner_name": "PT Kartu Nusantara",
         "effective_from": "2026-11-01",
         "effective_to": None,
-        "fees": {r: {"amount": 10001, "payer": "citizen"} for r in REASONS},
+        "fees": {r: {"amount": 10001, "payer": "citizen"} for r in Reason},
         "partner_share": {"type": "percent", "basis_points": 3500},
         "rounding": "per_card",
         "pph23_basis_points": 200,

@@ -8,8 +8,6 @@ from hypothesis import strategies as st
 
 from billing.allocation import (
     FULL,
-    REMAINDER_RULES,
-    RemainderRule,
     partner_total_per_card,
     partner_total_per_period,
     split_fixed,
@@ -19,10 +17,11 @@ from billing.allocation import (
     split_percent_signed,
     tax_truncated,
 )
+from billing.vocab import RemainderRule
 
 amounts = st.integers(min_value=0, max_value=10**13)
 basis_points = st.integers(min_value=0, max_value=FULL)
-rules = st.sampled_from(REMAINDER_RULES)
+rules = st.sampled_from(RemainderRule)
 
 
 def test_domain_example_per_card_vs_per_period() -> None:

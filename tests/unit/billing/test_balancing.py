@@ -8,9 +8,10 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from billing.contracts import REASONS, ContractTerms, parse_terms, price_card
+from billing.contracts import ContractTerms, parse_terms, price_card
 from billing.ledger import card_lines, close_lines
 from billing.statement import Group, rollup
+from billing.vocab import Reason
 from tests.unit.billing.factories import contract_data
 
 bp = st.integers(min_value=0, max_value=10_000)
@@ -21,7 +22,7 @@ fee = st.fixed_dictionaries(
 
 @st.composite
 def terms(draw: st.DrawFn) -> ContractTerms:
-    fees = {r: draw(fee) for r in REASONS}
+    fees = {r: draw(fee) for r in Reason}
     kind = draw(st.sampled_from(["percent", "fixed", "tiers"]))
     share: dict[str, Any]
     if kind == "percent":
@@ -50,7 +51,7 @@ def balanced(lines: list[tuple[str, int, int]]) -> bool:
     )
 
 
-@given(terms(), st.sampled_from(REASONS), st.integers(min_value=1, max_value=20_000))
+@given(terms(), st.sampled_from(Reason), st.integers(min_value=1, max_value=20_000))
 def test_every_card_splits_exactly_and_its_transaction_balances(
     t: ContractTerms, reason: str, ordinal: int
 ) -> None:
@@ -64,7 +65,7 @@ def test_every_card_splits_exactly_and_its_transaction_balances(
 
 
 @settings(max_examples=60)
-@given(terms(), st.lists(st.tuples(st.sampled_from(REASONS), st.booleans()), min_size=1, max_size=60))
+@given(terms(), st.lists(st.tuples(st.sampled_from(Reason), st.booleans()), min_size=1, max_size=60))
 def test_month_rollup_keeps_shares_whole_and_balanced(
     t: ContractTerms, cards: list[tuple[str, bool]]
 ) -> None:

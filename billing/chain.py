@@ -1,0 +1,265 @@
+"""Reading the hash chain back and verifying it (the ledger's format is in :mod:`billing.ledger`).
+
+:func:`verify_chain` recomputes every transaction's hash from the database and names the first transaction
+or entry that does not match; it also checks that every transaction balances, that the chain head, the
+closed months' recorded heads and the billed-card guard agree with the chain, that each card's contract
+version still has the terms that priced it and was in force that day, and (given the regency's public key)
+each closed month's signed statement. :func:`iter_transactions` and :func:`iter_month_transactions` read
+transactions back as their hashed content, for bundles and exports.
+
+Both read the ledger straight from the driver (:func:`_raw_rows`): SQLAlchemy's per-row work would double
+the time of a million-row scan.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session, col
+
+from billing.canonical import GENESIS_HASH, canonical_json, sha256_hex
+from billing.contracts import pricing_sha256
+from billing.ledger import BILLED, HASHED_FIELDS, HASHED_SQL, card_lines
+from billing.models import ChainHead, ContractVersion, Period
+from billing.periods import parse_month
+from billing.signing import load_public_key, signature_valid
+from billing.vocab import TransactionKind
+
+# Positions of the hashed fields verification reads in a raw transaction row.
+_PREV, _KEY = HASHED_FIELDS.index("prev_hash"), HASHED_FIELDS.index("event_key")
+_KIND, _BILLED = HASHED_FIELDS.index("kind"), HASHED_FIELDS.index("billed")
+_PERIOD, _DAY = HASHED_FIELDS.index("period"), HASHED_FIELDS.index("event_date")
+_VERSION, _PRICING = HASHED_FIELDS.index("contract_version_id"), HASHED_FIELDS.index("pricing_sha256")
+
+
+@dataclass
+class VerificationResult:
+    """``ok`` when every transaction's hash matches its content and links to the previous one, every
+    transaction balances, and the chain head and the closed months' recorded heads agree with the chain.
+    ``problems`` name the transactions and entries that do not (the first ones, up to a hundred)."""
+
+    ok: bool
+    transactions: int
+    entries: int
+    head_seq: int
+    head_hash: str
+    problems: list[str]
+    first_bad_seq: int | None = None
+
+
+MAX_PROBLEMS = 100
+_cursor_ids = itertools.count()
+
+
+def _raw_rows(session: Session, sql: str) -> Iterator[tuple[Any, ...]]:
+    """Rows of a plain SQL query straight from the driver, streamed in blocks, inside the session's
+    transaction. Verification reads every row of the ledger; SQLAlchemy's per-row work would double its
+    time. On PostgreSQL a named (server-side) cursor keeps a million rows out of memory."""
+    connection = session.connection()
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    if connection.dialect.name == "postgresql":
+        cursor = driver.cursor(name=f"billing_scan_{next(_cursor_ids)}")
+    else:
+        cursor = driver.cursor()
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(20_000):
+            yield from rows
+    finally:
+        cursor.close()
+
+
+def verify_chain(session: Session, *, public_key_pem: str | None = None) -> VerificationResult:
+    """Recompute the whole chain from the database and say what does not match. With the regency's public
+    key, also check each closed month's signed statement and that it names the head the month recorded
+    (someone able to rewrite the database can recompute hashes, but cannot sign)."""
+    problems: list[str] = []
+    first_bad: list[int] = []
+
+    def bad(seq: int, message: str) -> None:
+        if not first_bad:
+            first_bad.append(seq)
+        if len(problems) < MAX_PROBLEMS:
+            problems.append(message)
+
+    periods = list(session.scalars(select(Period).where(col(Period.status) == "closed")))
+    if public_key_pem is not None:
+        for message in _check_signed_statements(periods, public_key_pem):
+            bad(0, message)
+    closed = {p.head_seq: (p.month, p.head_hash) for p in periods if p.head_seq is not None}
+    for p in periods:
+        if p.head_seq is None or p.statement_json is None or p.signature is None:
+            bad(0, f"month {p.month} is marked closed without a signed statement and chain head")
+    # Every closing transaction must have its closed, signed month row: a deleted or reopened row would
+    # otherwise let late cards post into a month already signed.
+    closed_at_seq = {p.head_seq: p.month for p in periods if p.statement_json is not None}
+    versions = _version_checks(session, lambda message: bad(0, message))
+
+    entries = _raw_rows(
+        session,
+        "SELECT transaction_seq, account, debit, credit, id, line FROM billing_entry ORDER BY transaction_seq, line",
+    )
+    pending = next(entries, None)
+    n_fields = len(HASHED_FIELDS)
+    encode = canonical_json
+    prev_hash, expected, count, entry_count, billed = GENESIS_HASH, 1, 0, 0, 0
+    for row in _raw_rows(session, f"SELECT {HASHED_SQL}, hash FROM billing_transaction ORDER BY seq"):
+        seq, stored_hash = row[0], row[n_fields]
+        count += 1
+        if seq != expected:
+            bad(expected, f"transactions {expected} to {seq - 1} are missing (deleted or renumbered)")
+        if row[_PREV] != prev_hash:
+            bad(seq, f"transaction {seq} ({row[_KEY]}): prev_hash does not match the transaction before it")
+        while pending is not None and pending[0] < seq:
+            bad(pending[0], f"entry {pending[4]} belongs to transaction {pending[0]}, not in the chain")
+            pending = next(entries, None)
+        stored: list[tuple[Any, ...]] = []
+        debits = credits = 0
+        while pending is not None and pending[0] == seq:
+            stored.append(pending)
+            debits += pending[2]
+            credits += pending[3]
+            pending = next(entries, None)
+        entry_count += len(stored)
+        lines = [e[1:4] for e in stored]
+        if sha256_hex(encode((*row[:n_fields], lines)).encode()) != stored_hash:
+            bad(seq, _diagnose(dict(zip(HASHED_FIELDS, row, strict=False)), stored))
+        if debits != credits:
+            bad(seq, f"transaction {seq} does not balance (entries {', '.join(str(e[4]) for e in stored)})")
+        if seq in closed:
+            if closed[seq][1] != stored_hash:
+                bad(seq, f"month {closed[seq][0]} was closed at transaction {seq} with another hash")
+            del closed[seq]
+        if row[_VERSION] is not None:
+            version = versions.get(row[_VERSION])
+            if version is None or version[0] != row[_PRICING]:
+                bad(
+                    seq,
+                    f"transaction {seq}: contract version {row[_VERSION]} no longer has the terms that priced it",
+                )
+            elif not version[1] <= row[_DAY] <= version[2]:
+                bad(
+                    seq,
+                    f"transaction {seq}: contract version {row[_VERSION]} was not in force on {row[_DAY]}",
+                )
+        if row[_KIND] == TransactionKind.PERIOD_CLOSE and closed_at_seq.get(seq) != row[_PERIOD]:
+            bad(seq, f"month {row[_PERIOD]} was closed by transaction {seq}, but has no closed, signed row")
+        if row[_KIND] == TransactionKind.CARD:
+            billed += row[_BILLED]
+        elif row[_KIND] == TransactionKind.REVERSAL:
+            billed -= 1
+        prev_hash, expected = stored_hash, seq + 1
+    while pending is not None:
+        bad(pending[0], f"entry {pending[4]} belongs to transaction {pending[0]}, not in the chain")
+        pending = next(entries, None)
+    for seq, (month, _) in closed.items():
+        bad(seq, f"month {month} was closed at transaction {seq}, which is not in the chain")
+    head = session.get(ChainHead, 1)
+    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
+    if (head_seq, head_hash) != (expected - 1, prev_hash):
+        bad(expected, f"the chain head records transaction {head_seq}, the ledger ends at {expected - 1}")
+    guarded = session.execute(select(func.count()).select_from(BILLED)).scalar_one()
+    if guarded != billed:
+        bad(0, f"{guarded} cards are marked billed, the ledger bills {billed}")
+    ok = not problems
+    return VerificationResult(
+        ok, count, entry_count, expected - 1, prev_hash, problems, first_bad[0] if first_bad else None
+    )
+
+
+def _version_checks(session: Session, bad: Callable[[str], None]) -> dict[int, tuple[str, str, str]]:
+    """Each contract version's pricing hash and first and last day in force (``9999-12-31`` when open), from
+    its stored terms; a version whose columns disagree with its terms is named through ``bad``."""
+    found: dict[int, tuple[str, str, str]] = {}
+    # Read the rows as stored (Core, not ORM objects the session may hold from before).
+    table = ContractVersion.__table__  # type: ignore[attr-defined]
+    columns = (table.c.id, table.c.number, table.c.effective_from, table.c.effective_to)
+    for vid, number, start, end, terms_json, stored_sha in session.execute(
+        select(*columns, table.c.terms_json, table.c.terms_sha256)
+    ):
+        terms = json.loads(terms_json)
+        if sha256_hex(terms_json.encode()) != stored_sha:
+            bad(f"contract version {vid}: its terms do not match its terms_sha256")
+        to = end.isoformat() if end else None
+        if (start.isoformat(), to, number) != (
+            terms.get("effective_from"),
+            terms.get("effective_to"),
+            terms.get("number"),
+        ):
+            bad(f"contract version {vid}: its dates or number disagree with its terms")
+        found[vid] = (pricing_sha256(terms_json), start.isoformat(), to or "9999-12-31")
+    return found
+
+
+def _check_signed_statements(periods: Sequence[Period], public_key_pem: str) -> Iterator[str]:
+    """Problems with the closed months' signed statements: missing, not matching their signature, or naming
+    another chain head than the month recorded."""
+    key = load_public_key(public_key_pem)
+    for p in periods:
+        if p.statement_json is None or p.signature is None:
+            yield f"closed month {p.month} has no signed statement"
+            continue
+        if not signature_valid(key, p.statement_json.encode("utf-8"), p.signature):
+            yield f"the signed statement of {p.month} does not match its signature"
+        chain = json.loads(p.statement_json).get("chain") or {}
+        if (chain.get("head_seq"), chain.get("head_hash")) != (p.head_seq, p.head_hash):
+            yield f"month {p.month} records a chain head other than its signed statement names"
+
+
+def _diagnose(row: Mapping[str, Any], stored: Sequence[tuple[Any, ...]]) -> str:
+    """Say which part of a transaction whose hash no longer matches looks changed (``stored``: its entries
+    as ``(transaction_seq, account, debit, credit, id, line)``)."""
+    seq = row["seq"]
+    head = f"transaction {seq} ({row['event_key']}): its content does not match its hash"
+    if row["kind"] in (TransactionKind.CARD, TransactionKind.REVERSAL):
+        expected = card_lines(row["payer"], row["fee"], row["partner"], row["regency"])
+        for i, (_, account, debit, credit, entry_id, line) in enumerate(stored):
+            want = expected[i] if i < len(expected) else None
+            if want != (account, debit, credit):
+                return f"{head}; entry {entry_id} (line {line}, {account} {debit}/{credit}) disagrees with it"
+        if len(stored) < len(expected):
+            return f"{head}; an entry of it is missing (it has {len(stored)} of {len(expected)})"
+    return f"{head}; a column or an entry of it was changed"
+
+
+def iter_transactions(session: Session, first_seq: int, last_seq: int) -> Iterator[tuple[list[Any], str]]:
+    """Transactions ``first_seq`` to ``last_seq`` in chain order, each as its hashed content
+    (:func:`transaction_content`) and its stored hash (for bundles)."""
+    first, last = int(first_seq), int(last_seq)
+    yield from _iter_content(
+        session, f"seq BETWEEN {first} AND {last}", f"transaction_seq BETWEEN {first} AND {last}"
+    )
+
+
+def iter_month_transactions(session: Session, month: str) -> Iterator[tuple[list[Any], str]]:
+    """The transactions posted to ``month`` in chain order, as :func:`iter_transactions` (for exports)."""
+    parse_month(month)  # checked: it is written into the SQL below
+    in_month = f"period = '{month}'"
+    yield from _iter_content(
+        session, in_month, f"transaction_seq IN (SELECT seq FROM billing_transaction WHERE {in_month})"
+    )
+
+
+def _iter_content(session: Session, tx_where: str, entry_where: str) -> Iterator[tuple[list[Any], str]]:
+    """The transactions matching ``tx_where`` with their lines (``entry_where`` must select the same
+    transactions' entries), merged in one pass over both ordered scans."""
+    entries = _raw_rows(
+        session,
+        f"SELECT transaction_seq, account, debit, credit FROM billing_entry WHERE {entry_where} "
+        "ORDER BY transaction_seq, line",
+    )
+    pending = next(entries, None)
+    n_fields = len(HASHED_FIELDS)
+    sql = f"SELECT {HASHED_SQL}, hash FROM billing_transaction WHERE {tx_where} ORDER BY seq"
+    for row in _raw_rows(session, sql):
+        lines: list[list[Any]] = []
+        while pending is not None and pending[0] == row[0]:
+            lines.append([pending[1], pending[2], pending[3]])
+            pending = next(entries, None)
+        yield [*row[:n_fields], lines], row[n_fields]
