@@ -39,7 +39,7 @@ from billing.bundle_checks import Prices, Problems, check_card, check_dates
 from billing.canonical import canonical_bytes, canonical_json, sha256_hex
 from billing.chain import iter_transactions
 from billing.contracts import ContractTerms, pricing_sha256
-from billing.errors import NotFound, PeriodNotClosable
+from billing.errors import PeriodNotClosable, StatementWithoutChain
 from billing.ledger import HASHED_FIELDS, close_lines
 from billing.signing import key_id, load_public_key, signature_valid
 from billing.statement import Group, Statement, rollup, signed_statement
@@ -72,7 +72,7 @@ def export_bundle(session: Session, month: str, path: Path) -> Path:
         raise PeriodNotClosable(f"month {month} has no signed statement; close it first")
     chain = signed.statement.chain
     if chain is None:
-        raise NotFound(f"the statement of {month} names no chain stretch")
+        raise StatementWithoutChain(f"the statement of {month} names no chain stretch")
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
         z.writestr(STATEMENT, signed.statement_json.encode("utf-8"))
         z.writestr(SIGNATURE, signed.signature + "\n")

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from billing.canonical import utc_text
-from billing.errors import InvalidInput, NotFound
+from billing.errors import ConflictNotFound, InvalidInput
 from billing.models import EventConflictRecord
 
 
@@ -50,7 +50,7 @@ def resolve_conflict(
     Flushes; the caller commits."""
     record = session.get(EventConflictRecord, conflict_id)
     if record is None:
-        raise NotFound(f"conflict {conflict_id} does not exist")
+        raise ConflictNotFound(f"conflict {conflict_id} does not exist")
     if not resolution.strip():
         raise InvalidInput("say how the conflict was resolved")
     record.resolved_at = utc_text(now or datetime.now(UTC))

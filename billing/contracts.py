@@ -34,7 +34,7 @@ from sqlmodel import Session, select
 
 from billing.allocation import FULL, Split, split_fixed, split_percent, split_percent_signed, tax_truncated
 from billing.canonical import canonical_bytes, canonical_json, sha256_hex, utc_text
-from billing.errors import ContractOverlap, InvalidInput, NotFound
+from billing.errors import ContractOverlap, ContractVersionNotFound, InvalidInput
 from billing.lock import lock_billing
 from billing.models import ContractVersion, LedgerTransaction
 from billing.vocab import Payer, Reason, RemainderRule, Rounding, ShareKind
@@ -336,7 +336,7 @@ def end_contract_version(session: Session, version_id: int, effective_to: date) 
     lock_billing(session)
     version = session.get(ContractVersion, version_id)
     if version is None:
-        raise NotFound(f"contract version {version_id} does not exist")
+        raise ContractVersionNotFound(f"contract version {version_id} does not exist")
     if effective_to < version.effective_from:
         raise InvalidInput(f"effective_to {effective_to} is before effective_from {version.effective_from}")
     later = session.exec(

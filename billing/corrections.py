@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from billing.canonical import canonical_bytes, sha256_hex
 from billing.config import BillingConfig
-from billing.errors import AlreadyCorrected, EventConflict, InvalidInput, NotFound
+from billing.errors import AlreadyCorrected, EventConflict, InvalidInput, TransactionNotFound
 from billing.ledger import BILLED, HASHED_FIELDS, TX, Appender, card_lines, existing_keys
 from billing.lock import lock_billing
 from billing.models import LedgerTransaction
@@ -50,7 +50,7 @@ def post_correction(
         )
     original = session.get(LedgerTransaction, corrects_seq)
     if original is None:
-        raise NotFound(f"transaction {corrects_seq} does not exist")
+        raise TransactionNotFound(f"transaction {corrects_seq} does not exist")
     if original.kind != TransactionKind.CARD or not original.billed:
         raise InvalidInput(
             f"transaction {corrects_seq} is not a billed card; only billed cards can be reversed"

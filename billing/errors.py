@@ -7,7 +7,8 @@ Tree::
     BillingError (400)
     ├── InvalidInput (422)          bad contract terms, bad month, bad import rows...
     │   └── ImportRejected (422)    carries the row-numbered errors
-    ├── NotFound (404)
+    ├── NotFound (404)              ContractVersionNotFound, TransactionNotFound, ConflictNotFound,
+    │                               StatementWithoutChain
     └── Conflict (409)
         ├── ContractOverlap         a version's dates overlap another's
         ├── NoContractInForce       a card completed on a date no version covers
@@ -50,12 +51,28 @@ class ImportRejected(InvalidInput, code="import_rejected"):
         self.errors = errors
 
 
-class NotFound(BillingError, code="not_found", status_code=404):
-    """The contract version, transaction or conflict named does not exist."""
+class NotFound(BillingError, code="billing_record_not_found", status_code=404):
+    """A billing record named does not exist (each kind below has its own code)."""
 
 
-class Conflict(BillingError, code="conflict", status_code=409):
-    """The request contradicts what the books already hold."""
+class ContractVersionNotFound(NotFound, code="contract_version_not_found"):
+    pass
+
+
+class TransactionNotFound(NotFound, code="transaction_not_found"):
+    pass
+
+
+class ConflictNotFound(NotFound, code="conflict_not_found"):
+    pass
+
+
+class StatementWithoutChain(NotFound, code="statement_without_chain"):
+    """A closed month's statement that names no stretch of the chain (nothing to bundle)."""
+
+
+class Conflict(BillingError, code="billing_conflict", status_code=409):
+    """The request contradicts what the books already hold (each case below has its own code)."""
 
 
 class ContractOverlap(Conflict, code="contract_overlap"):

@@ -179,3 +179,19 @@ def test_nothing_but_the_lifecycle_writes_a_job_state() -> None:
     }
     assert writes == {}
     assert _state_writes(PACKAGE / "lifecycle.py"), "the scan finds the lifecycle's own writes"
+
+
+def test_each_error_code_names_one_refusal() -> None:
+    """Two classes sharing a code would make a client unable to tell two refusals apart."""
+    from billing.errors import BillingError
+    from ktp_service.api.error_codes import _classes
+    from ktp_service.cards import CardError
+    from ktp_service.errors import DomainError
+    from ktp_service.main import create_app  # noqa: F401 - imports every module that defines a refusal
+
+    owners: dict[str, list[str]] = {}
+    for base in (DomainError, BillingError, CardError):
+        for cls in (base, *_classes(base)):
+            owners.setdefault(f"{cls.code}/{cls.status_code}", []).append(cls.__qualname__)  # type: ignore[attr-defined]
+    shared = {code: names for code, names in owners.items() if len(names) > 1}
+    assert shared == {}
