@@ -50,62 +50,53 @@ class DomainError(Exception):
     status_code: ClassVar[int] = 400
     code: ClassVar[str] = "bad_request"
 
+    def __init_subclass__(cls, *, code: str | None = None, status: int | None = None) -> None:
+        """``class PrinterSwitchedOff(Conflict, code="printer_inactive")``: each refusal states its code (and
+        its HTTP status where it differs from its parent's) in its class line."""
+        super().__init_subclass__()
+        if code is not None:
+            cls.code = code
+        if status is not None:
+            cls.status_code = status
+
     def __str__(self) -> str:
         return self.message
 
 
-class NotFound(DomainError):
-    status_code = 404
-    code = "not_found"
+class NotFound(DomainError, code="not_found", status=404): ...
 
 
-class Conflict(DomainError):
-    status_code = 409
-    code = "conflict"
+class Conflict(DomainError, code="conflict", status=409): ...
 
 
-class Forbidden(DomainError):
-    status_code = 403
-    code = "forbidden"
+class Forbidden(DomainError, code="forbidden", status=403): ...
 
 
-class Unauthorized(DomainError):
-    status_code = 401
-    code = "unauthorized"
+class Unauthorized(DomainError, code="unauthorized", status=401): ...
 
 
-class TooManyAttempts(DomainError):
-    status_code = 429
-    code = "too_many_attempts"
+class TooManyAttempts(DomainError, code="too_many_attempts", status=429): ...
 
 
-class Invalid(DomainError):
-    status_code = 422
-    code = "validation_error"
+class Invalid(DomainError, code="validation_error", status=422): ...
 
 
-class NikAlreadyRegistered(Conflict):
-    code = "nik_already_registered"
+class NikAlreadyRegistered(Conflict, code="nik_already_registered"): ...
 
 
-class OutOfOfficeScope(Forbidden):
-    code = "out_of_office_scope"
+class OutOfOfficeScope(Forbidden, code="out_of_office_scope"): ...
 
 
-class RoleNotAllowed(Forbidden):
-    code = "role_not_allowed"
+class RoleNotAllowed(Forbidden, code="role_not_allowed"): ...
 
 
-class UsernameTaken(Conflict):
-    code = "username_taken"
+class UsernameTaken(Conflict, code="username_taken"): ...
 
 
-class OfficeExists(Conflict):
-    code = "office_exists"
+class OfficeExists(Conflict, code="office_exists"): ...
 
 
-class PrinterNameTaken(Conflict):
-    code = "printer_name_taken"
+class PrinterNameTaken(Conflict, code="printer_name_taken"): ...
 
 
 def error_text(exc: Exception, lang: str = DEFAULT_LANGUAGE) -> str:

@@ -72,11 +72,14 @@ AT_PRINTER = (JobStatus.PROCESSING, JobStatus.PROCESSING_STOPPED)
 
 
 # -- errors: one per transition, each with its own stable code --------------------------------------------
-class TransitionRefused(Conflict):
-    """The job is not in a state from which this may happen (409)."""
+class TransitionRefused(Conflict, code="job_state_conflict"):
+    """The job is not in a state from which this may happen (409). ``wanted``: where it should stand."""
 
-    code = "job_state_conflict"
     wanted: ClassVar[str] = ""
+
+    def __init_subclass__(cls, *, code: str, wanted: str) -> None:
+        super().__init_subclass__(code=code)
+        cls.wanted = wanted
 
     def __init__(self, job: PrintJob) -> None:
         state = str(job.state)
@@ -86,44 +89,42 @@ class TransitionRefused(Conflict):
         )
 
 
-class JobNotClaimable(TransitionRefused):
-    code = "job_not_pending"
-    wanted = "pending"
+class JobNotClaimable(TransitionRefused, code="job_not_pending", wanted="pending"): ...
 
 
-class JobNotAtPrinter(TransitionRefused):
-    code = "job_not_at_printer"
-    wanted = "processing or processing-stopped"
+class JobNotAtPrinter(
+    TransitionRefused, code="job_not_at_printer", wanted="processing or processing-stopped"
+): ...
 
 
-class JobAlreadySent(TransitionRefused):
-    code = "job_already_sent"
-    wanted = "processing and not yet sent to the printer"
+class JobAlreadySent(
+    TransitionRefused, code="job_already_sent", wanted="processing and not yet sent to the printer"
+): ...
 
 
-class JobNotHeld(TransitionRefused):
-    code = "job_not_held"
-    wanted = "pending-held (awaiting a supervisor)"
+class JobNotHeld(TransitionRefused, code="job_not_held", wanted="pending-held (awaiting a supervisor)"): ...
 
 
-class JobNotCancelable(TransitionRefused):
-    code = "job_not_cancelable"
-    wanted = "pending, pending-held, or at the printer"
+class JobNotCancelable(
+    TransitionRefused, code="job_not_cancelable", wanted="pending, pending-held, or at the printer"
+): ...
 
 
-class JobNotAwaitingConfirmation(TransitionRefused):
-    code = "job_not_awaiting_confirmation"
-    wanted = "needs-confirmation"
+class JobNotAwaitingConfirmation(
+    TransitionRefused, code="job_not_awaiting_confirmation", wanted="needs-confirmation"
+): ...
 
 
-class JobNotCompletable(TransitionRefused):
-    code = "job_not_completable"
-    wanted = "processing, processing-stopped or needs-confirmation"
+class JobNotCompletable(
+    TransitionRefused,
+    code="job_not_completable",
+    wanted="processing, processing-stopped or needs-confirmation",
+): ...
 
 
-class JobNotReprintable(TransitionRefused):
-    code = "job_not_reprintable"
-    wanted = "aborted with its blank card spoiled"
+class JobNotReprintable(
+    TransitionRefused, code="job_not_reprintable", wanted="aborted with its blank card spoiled"
+): ...
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,7 @@ from ktp_service.services import audit
 from ktp_service.services.actor import Actor
 
 
-class OfficeNotFound(NotFound):
-    code = "office_not_found"
+class OfficeNotFound(NotFound, code="office_not_found"): ...
 
 
 def get_by_code(session: Session, code: str) -> Office:

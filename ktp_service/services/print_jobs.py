@@ -48,46 +48,34 @@ APPROVAL_REASONS = frozenset({Reason.HILANG, Reason.RUSAK, Reason.PERUBAHAN_DATA
 
 
 # -- refusals: each its own class and code (catalogue texts under err.<code>) ------------------------------
-class PrintJobNotFound(NotFound):
-    code = "print_job_not_found"
+class PrintJobNotFound(NotFound, code="print_job_not_found"): ...
 
 
-class PrinterSwitchedOff(Conflict):
-    code = "printer_inactive"
+class PrinterSwitchedOff(Conflict, code="printer_inactive"): ...
 
 
-class CardInProgress(Conflict):
+class CardInProgress(Conflict, code="card_in_progress"):
     """One active job per resident."""
 
-    code = "card_in_progress"
 
-
-class ValidCardExists(Conflict):
+class ValidCardExists(Conflict, code="valid_card_exists"):
     """A first card (baru) for a resident who already holds a valid one."""
 
-    code = "valid_card_exists"
+
+class LifetimeCardNotRenewable(Conflict, code="lifetime_card_not_renewable"): ...
 
 
-class LifetimeCardNotRenewable(Conflict):
-    code = "lifetime_card_not_renewable"
+class IdempotencyKeyReused(Conflict, code="idempotency_key_reused"): ...
 
 
-class IdempotencyKeyReused(Conflict):
-    code = "idempotency_key_reused"
-
-
-class OwnRequest(Forbidden):
+class OwnRequest(Forbidden, code="own_request"):
     """Four eyes: a supervisor does not approve a card they asked for."""
 
-    code = "own_request"
+
+class AlreadyReprinted(Conflict, code="already_reprinted"): ...
 
 
-class AlreadyReprinted(Conflict):
-    code = "already_reprinted"
-
-
-class NewerRequestExists(Conflict):
-    code = "newer_request_exists"
+class NewerRequestExists(Conflict, code="newer_request_exists"): ...
 
 
 def request_hash(body: PrintJobCreate) -> str:

@@ -25,8 +25,7 @@ from printers.simulator import SimulatorControl, name_from
 DOCUMENT_FORMATS = ("image/png", "application/pdf")
 
 
-class PrinterNotFound(NotFound):
-    code = "printer_not_found"
+class PrinterNotFound(NotFound, code="printer_not_found"): ...
 
 
 def _adapter_config(printer: Printer, data_dir: Path) -> dict[str, Any]:

@@ -24,14 +24,11 @@ from ktp_service.vocab import Kewarganegaraan
 SNAPSHOT_FIELDS = (*ResidentFields.model_fields, "photo_sha256", "signature_sha256")
 
 
-class ResidentNotFound(NotFound):
-    code = "resident_not_found"
+class ResidentNotFound(NotFound, code="resident_not_found"): ...
 
 
-class StaleVersion(Conflict):
+class StaleVersion(Conflict, code="stale_version"):
     """A correction made to an older version than the one stored (``If-Match``)."""
-
-    code = "stale_version"
 
 
 def _snapshot(resident: Resident) -> dict[str, Any]:

@@ -18,8 +18,7 @@ from ktp_service.vocab import Role
 MIN_PASSWORD = 10
 
 
-class UserNotFound(NotFound):
-    code = "user_not_found"
+class UserNotFound(NotFound, code="user_not_found"): ...
 
 
 def create(
