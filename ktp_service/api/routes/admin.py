@@ -2,61 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, status
-from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
 from ktp_service.api.deps import AdminOnly, AnyUser, SessionDep
 from ktp_service.errors import ERROR_RESPONSES
 from ktp_service.models import AuditEvent
+from ktp_service.schemas.admin import AuditEventPublic, OfficeCreate, OfficePublic, UserCreate, UserPublic
 from ktp_service.services import offices, users
-from ktp_service.vocab import Role
 
 router = APIRouter(prefix="/api/v1", tags=["administration"], responses=ERROR_RESPONSES)
-
-
-class OfficeCreate(BaseModel):
-    code: str = Field(pattern=r"^\d{2}\.\d{2}(\.\d{2})?$", examples=["33.14.01"])
-    name: str | None = Field(default=None, max_length=120)
-
-
-class OfficePublic(BaseModel):
-    code: str
-    name: str
-    kind: str
-    active: bool
-
-
-class UserCreate(BaseModel):
-    username: str = Field(pattern=r"^[a-z0-9_.-]{3,64}$")
-    password: str = Field(min_length=10, max_length=200)
-    role: Role
-    office: str | None = Field(default=None, description="Region code of the office (clerk, supervisor).")
-    full_name: str = Field(default="", max_length=120)
-
-
-class UserPublic(BaseModel):
-    id: int
-    username: str
-    full_name: str
-    role: str
-    office: str | None
-    active: bool
-
-
-class AuditEventPublic(BaseModel):
-    id: int
-    at: datetime
-    username: str
-    role: str
-    action: str
-    entity: str
-    entity_id: str | None
-    office_code: str | None
-    detail: dict[str, Any]
 
 
 @router.get("/offices", response_model=list[OfficePublic])

@@ -9,8 +9,8 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from ktp_service.api.deps import AdminOnly
-from ktp_service.api.routes.admin import OfficeCreate, UserCreate
 from ktp_service.errors import DomainError
+from ktp_service.schemas.admin import OfficeCreate, UserCreate
 from ktp_service.services import offices, users
 from ktp_service.vocab import Role
 from ktp_service.web import forms
