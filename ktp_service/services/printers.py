@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from ktp_service.db import unit_of_work
 from ktp_service.errors import Conflict, Invalid, NotFound, invalid_field
 from ktp_service.models import CounterReading, Office, Printer, utcnow
+from ktp_service.schemas.printing import PrinterCreate
 from ktp_service.services import audit, offices
 from ktp_service.services.actor import Actor
 from printers.base import PrinterAdapter, PrinterStatus
@@ -132,6 +133,22 @@ def create(
         raise Invalid(f"config: {exc}") from None
     audit.record(session, actor, "printer.create", "printer", printer.id, office_code=office, adapter=adapter)
     return printer
+
+
+def register(session: Session, actor: Actor, body: PrinterCreate, data_dir: Path) -> Printer:
+    """``create`` from a validated request body (the console's; the API's route may use it too)."""
+    return create(
+        session,
+        actor,
+        name=body.name,
+        office=body.office,
+        adapter=body.adapter,
+        uri=body.uri,
+        config=body.config,
+        document_format=body.document_format,
+        dpi=body.dpi,
+        data_dir=data_dir,
+    )
 
 
 def list_printers(session: Session, actor: Actor, office: str | None = None) -> list[tuple[Printer, str]]:

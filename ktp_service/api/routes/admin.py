@@ -9,65 +9,50 @@ from sqlmodel import col, select
 
 from ktp_service.api.deps import AdminOnly, AnyUser, SessionDep
 from ktp_service.errors import ERROR_RESPONSES
-from ktp_service.models import AuditEvent
+from ktp_service.models import AuditEvent, Office, User
 from ktp_service.schemas.admin import AuditEventPublic, OfficeCreate, OfficePublic, UserCreate, UserPublic
 from ktp_service.services import offices, users
 
 router = APIRouter(prefix="/api/v1", tags=["administration"], responses=ERROR_RESPONSES)
 
 
+def _office_public(o: Office) -> OfficePublic:
+    return OfficePublic(code=o.code, name=o.name, kind=o.kind, active=o.active)
+
+
 @router.get("/offices", response_model=list[OfficePublic])
 def list_offices(session: SessionDep, actor: AnyUser) -> list[OfficePublic]:
     """Every office with its region code."""
-    return [
-        OfficePublic(code=o.code, name=o.name, kind=o.kind, active=o.active)
-        for o in offices.list_offices(session)
-    ]
+    return [_office_public(o) for o in offices.list_offices(session)]
 
 
 @router.post("/offices", response_model=OfficePublic, status_code=status.HTTP_201_CREATED)
 def create_office(body: OfficeCreate, session: SessionDep, actor: AdminOnly) -> OfficePublic:
     """Register the office serving a regency/city or a kecamatan."""
-    o = offices.create(session, actor, body.code, body.name)
-    return OfficePublic(code=o.code, name=o.name, kind=o.kind, active=o.active)
+    return _office_public(offices.create(session, actor, body.code, body.name))
 
 
-@router.get("/users", response_model=list[UserPublic])
-def list_users(session: SessionDep, actor: AdminOnly) -> list[UserPublic]:
-    """Every user with role and office."""
-    return [
-        UserPublic(
-            id=u.id or 0,
-            username=u.username,
-            full_name=u.full_name,
-            role=u.role,
-            office=code,
-            active=u.active,
-        )
-        for u, code in users.list_users(session)
-    ]
-
-
-@router.post("/users", response_model=UserPublic, status_code=status.HTTP_201_CREATED)
-def create_user(body: UserCreate, session: SessionDep, actor: AdminOnly) -> UserPublic:
-    """Create a user; clerks and supervisors need the region code of their office."""
-    u = users.create(
-        session,
-        actor,
-        username=body.username,
-        password=body.password,
-        role=body.role,
-        office_code=body.office,
-        full_name=body.full_name,
-    )
+def _user_public(u: User, office: str | None) -> UserPublic:
     return UserPublic(
         id=u.id or 0,
         username=u.username,
         full_name=u.full_name,
         role=u.role,
-        office=body.office,
+        office=office,
         active=u.active,
     )
+
+
+@router.get("/users", response_model=list[UserPublic])
+def list_users(session: SessionDep, actor: AdminOnly) -> list[UserPublic]:
+    """Every user with role and office."""
+    return [_user_public(u, code) for u, code in users.list_users(session)]
+
+
+@router.post("/users", response_model=UserPublic, status_code=status.HTTP_201_CREATED)
+def create_user(body: UserCreate, session: SessionDep, actor: AdminOnly) -> UserPublic:
+    """Create a user; clerks and supervisors need the region code of their office."""
+    return _user_public(users.register(session, actor, body), body.office)
 
 
 @router.get("/audit", response_model=list[AuditEventPublic])

@@ -80,18 +80,7 @@ def add_printer(page: AdminPage, form: Form) -> Response:
         return _printers_page(page, errors=errors, values=values, status=422)
     try:
         with page.tx() as session:
-            printers.create(
-                session,
-                page.me,
-                name=body.name,
-                office=body.office,
-                adapter=body.adapter,
-                uri=body.uri,
-                config=body.config,
-                document_format=body.document_format,
-                dpi=body.dpi,
-                data_dir=page.settings.data_dir,
-            )
+            printers.register(session, page.me, body, page.settings.data_dir)
     except DomainError as exc:
         fields, whole = forms.from_domain(exc, page.lang)
         if whole:
