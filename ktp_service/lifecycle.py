@@ -171,6 +171,13 @@ def status_of(job: PrintJob) -> JobStatus:
     return JobStatus(job.state)
 
 
+def allowed(job: PrintJob, name: str) -> bool:
+    """Whether transition ``name`` may happen now (pages offer only the actions that would be accepted)."""
+    if name == "reprint" and not job.spoiled:
+        return False
+    return status_of(job) in TRANSITIONS[name].sources
+
+
 def _apply(job: PrintJob, name: str, message: Message | None = None) -> None:
     """Check the transition is allowed from where the job stands, then move it (and set its message)."""
     transition = TRANSITIONS[name]

@@ -32,11 +32,13 @@ Contract for every adapter
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol, runtime_checkable
+
+from printers.errors import FormatNotSupported
 
 REASON_SUFFIXES = ("-error", "-warning", "-report")
 
@@ -184,15 +186,25 @@ class JobStatus:
         return self.state.is_terminal
 
 
-@runtime_checkable
-class PrinterAdapter(Protocol):
-    """A card printer. Implementations live in ``printers/<name>.py``; see the module docstring for the
-    contract every method follows."""
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """One document as ``submit`` received it, handed to the adapter's ``_submit``."""
 
+    document: bytes
+    document_format: str
+    job_name: str
+    options: dict[str, str | int]
+
+
+class PrinterAdapter(ABC):
+    """A card printer. Implementations live in ``printers/<name>.py`` and subclass this; see the module
+    docstring for the contract every method follows."""
+
+    @abstractmethod
     def capabilities(self) -> Capabilities:
         """Formats, resolutions and duplex. Raises ``PrinterUnavailable``."""
-        ...
 
+    @abstractmethod
     def status(self) -> PrinterStatus:
         """State, reasons, supplies and counter right now.
 
@@ -200,7 +212,6 @@ class PrinterAdapter(Protocol):
         the registry displays it as offline). A reachable printer that knows its device is disconnected
         (a CUPS queue) returns normally with an ``offline-report`` reason instead.
         """
-        ...
 
     def submit(
         self,
@@ -221,19 +232,32 @@ class PrinterAdapter(Protocol):
         ``FormatNotSupported``/``JobRejected`` (do not retry unchanged), ``SubmissionUncertain``
         (maybe submitted: never retry automatically).
         """
-        ...
+        # Written once here so every adapter takes the same arguments; each one implements ``_submit``.
+        return self._submit(Submission(document, document_format, job_name, dict(options or {})))
 
+    @abstractmethod
+    def _submit(self, job: Submission) -> SubmittedJob:
+        """``submit`` for this kind of printer."""
+
+    @abstractmethod
     def job_status(self, job_id: str) -> JobStatus:
         """The job's state now. Raises ``OutcomeUnknown`` (``JobNotFound`` among them) when the printer
         cannot tell (see module doc), ``PrinterUnavailable`` when it cannot be reached."""
-        ...
 
+    @abstractmethod
     def cancel(self, job_id: str) -> None:
         """Ask the printer to cancel a job. Idempotent: a job that already ended is left as it is (read
         ``job_status`` for the outcome; a card may have printed anyway). Raises ``JobNotFound``,
         ``PrinterUnavailable``."""
-        ...
 
     def close(self) -> None:
-        """Release connections or files. The adapter must not be used afterwards."""
-        ...
+        """Release connections or files. The adapter must not be used afterwards. The adapters here hold
+        nothing between calls, so by default there is nothing to release."""
+        return None
+
+
+def require_format(capabilities: Capabilities, document_format: str, printer: str) -> None:
+    """Raise ``FormatNotSupported`` unless ``capabilities`` lists ``document_format`` (for adapters that
+    know their formats without asking a device)."""
+    if not capabilities.supports_format(document_format):
+        raise FormatNotSupported(f"{printer} does not accept {document_format}")

@@ -9,8 +9,9 @@
 Operations (RFC 8011): Print-Job, Get-Job-Attributes, Cancel-Job, Get-Printer-Attributes. The transport,
 request encoding and attribute decoding are pyipp's (``IPP.raw``, ``parse_attribute``). Written here:
 
-* a response reader that keeps the *first* value of an attribute sent twice (pyipp keeps the last; CUPS's
-  ippeveprinter 2.4 sends ``document-format-supported`` twice and the first one is the real list);
+* a response reader (in ``printers.ipp_codec``) that keeps the *first* value of an attribute sent twice
+  (pyipp keeps the last; CUPS's ippeveprinter 2.4 sends ``document-format-supported`` twice and the first
+  one is the real list);
 * a synchronous face: each call runs its own ``asyncio.run`` with a fresh HTTP session, so the adapter
   holds no connection or event loop between calls and can be used from any thread;
 * the mapping of IPP and connection errors onto :mod:`printers.errors`.
@@ -36,26 +37,23 @@ from __future__ import annotations
 import asyncio
 import math
 import socket
-import struct
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 import aiohttp
 from pyipp import IPP, IPPConnectionError, IPPConnectionUpgradeRequired, IPPError, IPPResponseError
 from pyipp.enums import IppOperation, IppStatus, IppTag
-from pyipp.parser import parse_attribute
-from pyipp.tags import ATTRIBUTE_TAG_MAP
 
 from printers.base import (
     Capabilities,
     JobState,
     JobStatus,
     Marker,
+    PrinterAdapter,
     PrinterState,
     PrinterStatus,
+    Submission,
     SubmittedJob,
     reason_keyword,
 )
@@ -70,12 +68,18 @@ from printers.errors import (
     PrinterUnavailable,
     SubmissionUncertain,
 )
-
-# Job-template attributes accepted as submit options: the ones pyipp knows how to encode. Anything else is
-# refused instead of being dropped silently by pyipp's encoder.
-JOB_OPTIONS = frozenset(
-    {"copies", "sides", "media", "orientation-requested", "print-quality", "finishings", "job-priority"}
+from printers.ipp_codec import (
+    IppResponse,
+    all_values,
+    job_template,
+    one_value,
+    parse_response,
+    percent,
+    reasons_in,
+    status_name,
+    to_enum,
 )
+
 _STATUS_ATTRIBUTES = [
     "printer-state",
     "printer-state-reasons",
@@ -116,56 +120,10 @@ _TRANSIENT = {
     IppStatus.ERROR_PRINTER_IS_DEACTIVATED,
     IppStatus.ERROR_TOO_MANY_JOBS,
 }
-_E = TypeVar("_E")
 _DPI = 3  # printer-resolution units: 3 dots per inch, 4 dots per centimetre
 
 
-@dataclass(frozen=True, slots=True)
-class IppResponse:
-    """A decoded IPP response: status code and attribute groups (each attribute a list of values)."""
-
-    status: int
-    groups: list[tuple[int, dict[str, list[Any]]]]
-
-    def group(self, tag: IppTag) -> dict[str, list[Any]]:
-        return next((attrs for group_tag, attrs in self.groups if group_tag == tag), {})
-
-    @property
-    def message(self) -> str:
-        return str(_one(self.group(IppTag.OPERATION), "status-message") or "")
-
-
-def parse_response(raw: bytes) -> IppResponse:
-    """Decode an IPP response. Values are decoded by pyipp; an attribute repeated in a group keeps its
-    first occurrence. Raises ``ValueError`` on a malformed message."""
-    try:
-        status = struct.unpack_from(">h", raw, 2)[0]
-        offset = 8
-        groups: list[tuple[int, dict[str, list[Any]]]] = []
-        attrs: dict[str, list[Any]] | None = None
-        name, repeated = "", False
-        while (tag := raw[offset]) != IppTag.END:
-            if tag < 0x10:  # a delimiter: a new attribute group begins
-                attrs, name = {}, ""
-                groups.append((tag, attrs))
-                offset += 1
-                continue
-            if attrs is None:
-                raise ValueError("attribute before any attribute group")
-            attribute, offset = parse_attribute(raw, offset, name)
-            if attribute["name"]:
-                name = attribute["name"]
-                repeated = name in attrs
-                if not repeated:
-                    attrs[name] = [attribute["value"]]
-            elif not repeated:  # an additional value of the attribute just read
-                attrs[name].append(attribute["value"])
-    except (struct.error, IndexError, KeyError, UnicodeDecodeError) as exc:
-        raise ValueError(f"malformed IPP response: {exc}") from exc
-    return IppResponse(status, groups)
-
-
-class IppPrinter:
+class IppPrinter(PrinterAdapter):
     """An IPP printer or CUPS queue at ``uri``. See the module docstring."""
 
     def __init__(
@@ -196,47 +154,41 @@ class IppPrinter:
         dpi = sorted(
             {
                 x if units == _DPI else round(x * 2.54)
-                for x, _y, units in _all(attrs, "printer-resolution-supported")
+                for x, _y, units in all_values(attrs, "printer-resolution-supported")
             }
         )
         return Capabilities(
-            document_formats=tuple(_all(attrs, "document-format-supported")),
+            document_formats=tuple(all_values(attrs, "document-format-supported")),
             resolutions_dpi=tuple(dpi),
-            duplex=any(side != "one-sided" for side in _all(attrs, "sides-supported")),
+            duplex=any(side != "one-sided" for side in all_values(attrs, "sides-supported")),
         )
 
     def status(self) -> PrinterStatus:
         attrs = self._printer_attributes(_STATUS_ATTRIBUTES)
-        names, types = _all(attrs, "marker-names"), _all(attrs, "marker-types")
-        levels, lows = _all(attrs, "marker-levels"), _all(attrs, "marker-low-levels")
+        names, types = all_values(attrs, "marker-names"), all_values(attrs, "marker-types")
+        levels, lows = all_values(attrs, "marker-levels"), all_values(attrs, "marker-low-levels")
         markers = tuple(
             Marker(
                 name=str(marker_name),
                 marker_type=str(types[i]) if i < len(types) else "unknown",
-                level=_percent(levels[i] if i < len(levels) else None),
-                low_level=_percent(lows[i] if i < len(lows) else None),
+                level=percent(levels[i] if i < len(levels) else None),
+                low_level=percent(lows[i] if i < len(lows) else None),
             )
             for i, marker_name in enumerate(names)
         )
         return PrinterStatus(
-            state=_enum(PrinterState.from_ipp, _one(attrs, "printer-state"), self.uri),
-            state_reasons=_reasons(attrs, "printer-state-reasons"),
+            state=to_enum(PrinterState.from_ipp, one_value(attrs, "printer-state"), self.uri),
+            state_reasons=reasons_in(attrs, "printer-state-reasons"),
             markers=markers,
-            message=str(_one(attrs, "printer-state-message") or ""),
-            accepting_jobs=_one(attrs, "printer-is-accepting-jobs") is not False,
+            message=str(one_value(attrs, "printer-state-message") or ""),
+            accepting_jobs=one_value(attrs, "printer-is-accepting-jobs") is not False,
         )
 
-    def submit(
-        self,
-        document: bytes,
-        *,
-        document_format: str,
-        job_name: str,
-        options: Mapping[str, str | int] | None = None,
-    ) -> SubmittedJob:
+    def _submit(self, job: Submission) -> SubmittedJob:
+        document, document_format, job_name = job.document, job.document_format, job.job_name
         if not job_name or len(job_name.encode()) > 255:
             raise JobRejected(f"job name must be 1..255 bytes, not {job_name!r}")
-        job_attributes = _job_attributes(options or {})
+        job_attributes = job_template(job.options)
         if self.check_before_submit:
             self._ready_for_a_card()
         response = self._call(
@@ -253,14 +205,14 @@ class IppPrinter:
         ):
             raise FormatNotSupported(f"{self.uri} does not accept {document_format}: {response.message}")
         self._raise_for(response, "Print-Job")
-        job = response.group(IppTag.JOB)
-        ipp_job_id, state = _one(job, "job-id"), _one(job, "job-state")
+        receipt = response.group(IppTag.JOB)
+        ipp_job_id, state = one_value(receipt, "job-id"), one_value(receipt, "job-state")
         if ipp_job_id is None:
             raise SubmissionUncertain(f"{self.uri} accepted the job but sent no job-id")
         return SubmittedJob(
             job_id=f"{int(ipp_job_id)}:{job_name}",
-            state=JobState.PENDING if state is None else _enum(JobState.from_ipp, state, self.uri),
-            state_reasons=_reasons(job, "job-state-reasons"),
+            state=JobState.PENDING if state is None else to_enum(JobState.from_ipp, state, self.uri),
+            state_reasons=reasons_in(receipt, "job-state-reasons"),
         )
 
     def job_status(self, job_id: str) -> JobStatus:
@@ -272,10 +224,10 @@ class IppPrinter:
             raise JobNotFound(f"{self.uri} does not know job {ipp_job_id} (any more)")
         self._raise_for(response, "Get-Job-Attributes")
         job = response.group(IppTag.JOB)
-        if _one(job, "job-name") != job_name:
+        if one_value(job, "job-name") != job_name:
             raise JobNotFound(f"job {ipp_job_id} on {self.uri} is now another job: the printer restarted?")
-        state = _enum(JobState.from_ipp, _one(job, "job-state"), self.uri)
-        reasons = list(_reasons(job, "job-state-reasons"))
+        state = to_enum(JobState.from_ipp, one_value(job, "job-state"), self.uri)
+        reasons = list(reasons_in(job, "job-state-reasons"))
         printer_reasons = self._printer_reasons_for(job, state)
         faults = [reason for reason in printer_reasons if reason_keyword(reason) in DEVICE_FAULTS]
         if state == JobState.COMPLETED and faults:
@@ -294,7 +246,7 @@ class IppPrinter:
             reasons.append("aborted-by-system")
         if state != JobState.COMPLETED:
             reasons += printer_reasons
-        completed = _one(job, "date-time-at-completed")
+        completed = one_value(job, "date-time-at-completed")
         return JobStatus(
             job_id=job_id,
             state=state,
@@ -318,9 +270,6 @@ class IppPrinter:
             raise JobNotFound(f"{self.uri} does not know job {ipp_job_id} (any more)")
         self._raise_for(response, "Cancel-Job")
 
-    def close(self) -> None:
-        pass  # no connection outlives a call
-
     # -- helpers ---------------------------------------------------------------------------------------
     def _ready_for_a_card(self) -> None:
         status = self.status()
@@ -332,9 +281,9 @@ class IppPrinter:
 
     def _printer_reasons_for(self, job: dict[str, list[Any]], state: JobState) -> list[str]:
         if "job-printer-state-reasons" in job:
-            found = _reasons(job, "job-printer-state-reasons")
+            found = reasons_in(job, "job-printer-state-reasons")
         elif state in (JobState.ABORTED, JobState.PROCESSING_STOPPED):
-            found = _reasons(self._printer_attributes(["printer-state-reasons"]), "printer-state-reasons")
+            found = reasons_in(self._printer_attributes(["printer-state-reasons"]), "printer-state-reasons")
         else:
             found = ()
         return [reason for reason in found if not reason.startswith("cups-")]
@@ -350,7 +299,7 @@ class IppPrinter:
         status = response.status
         if status < 0x100:
             return
-        what = f"{operation} to {self.uri}: {_status_name(status)} {response.message}".strip()
+        what = f"{operation} to {self.uri}: {status_name(status)} {response.message}".strip()
         if status in _TRANSIENT:
             raise PrinterUnavailable(what)
         if operation == "Print-Job" and 0x400 <= status < 0x500 and status not in (0x401, 0x402, 0x403):
@@ -423,53 +372,8 @@ class IppPrinter:
         raise PrinterUnavailable(f"{self.uri} answered HTTP {code}") from exc
 
 
-def _job_attributes(options: Mapping[str, str | int]) -> dict[str, Any]:
-    for name, value in options.items():
-        if name not in JOB_OPTIONS:
-            raise JobRejected(
-                f"option {name!r} is not supported by the ipp adapter; use {sorted(JOB_OPTIONS)}"
-            )
-        wants_int = ATTRIBUTE_TAG_MAP[name] in (IppTag.INTEGER, IppTag.ENUM)
-        if wants_int != (type(value) is int):
-            raise JobRejected(f"option {name!r} must be {'an integer' if wants_int else 'a string'}")
-    return dict(options)
-
-
 def _split_job_id(job_id: str) -> tuple[int, str]:
     number, _, name = job_id.partition(":")
     if not number.isdigit() or not name:
         raise JobNotFound(f"{job_id!r} is not an ipp adapter job id")
     return int(number), name
-
-
-def _all(attrs: Mapping[str, list[Any]], name: str) -> list[Any]:
-    """All values, without IPP out-of-band values (no-value, unknown), which pyipp decodes as ''."""
-    return [value for value in attrs.get(name, []) if value != ""]
-
-
-def _one(attrs: Mapping[str, list[Any]], name: str) -> Any:
-    values = _all(attrs, name)
-    return values[0] if values else None
-
-
-def _reasons(attrs: Mapping[str, list[Any]], name: str) -> tuple[str, ...]:
-    return tuple(str(reason) for reason in _all(attrs, name) if reason != "none")
-
-
-def _percent(level: Any) -> int | None:
-    # IPP marker levels: 0..100, or -1 (unavailable), -2 (unknown), -3 (some remains).
-    return int(level) if isinstance(level, int) and 0 <= level <= 100 else None
-
-
-def _enum(convert: Callable[[int], _E], value: Any, uri: str) -> _E:
-    try:
-        return convert(int(value))
-    except (KeyError, TypeError, ValueError):
-        raise PrinterError(f"{uri} sent an unexpected state {value!r}") from None
-
-
-def _status_name(status: int) -> str:
-    try:
-        return IppStatus(status).name.lower().replace("_", "-")
-    except ValueError:
-        return f"status 0x{status:04x}"

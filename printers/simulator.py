@@ -26,8 +26,8 @@ ribbon and the feeder also run out by themselves when ``ribbon_capacity`` / ``ca
 ``replace_ribbon`` and ``load_cards`` refill them. The last ``KEEP_FINISHED_JOBS`` finished jobs are
 remembered; ``job_status`` of an older one raises ``JobNotFound``.
 
-Where the state lives (one design, two stores): the whole printer is a small JSON-able ``SimState``
-changed only inside a transaction.
+Where the state lives (one design, two stores, in ``printers.sim_store``): the whole printer is a small
+JSON-able ``SimState`` (``printers.sim_state``) changed only inside a transaction.
 
 * Without ``state_dir`` it lives in this process, in a module-level bank keyed by printer name
   (:func:`control_for` reaches it). Enough for ``ktp serve`` running its own worker, and for tests.
@@ -38,18 +38,14 @@ changed only inside a transaction.
 
 from __future__ import annotations
 
-import fcntl
-import json
-import os
 import re
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 
 from printers.base import (
@@ -57,253 +53,31 @@ from printers.base import (
     JobState,
     JobStatus,
     Marker,
-    PrinterState,
+    PrinterAdapter,
     PrinterStatus,
+    Submission,
     SubmittedJob,
-    error_reasons,
+    require_format,
 )
-from printers.errors import (
-    AdapterConfigInvalid,
-    FormatNotSupported,
-    JobNotFound,
-    PrinterFault,
-    PrinterUnavailable,
-)
+from printers.errors import AdapterConfigInvalid, JobNotFound, PrinterFault, PrinterUnavailable
+from printers.sim_state import FAULTS, KEEP_FINISHED_JOBS, LOW_PERCENT, SimJob, SimState
+from printers.sim_store import store_for
 
-FAULTS: dict[str, str] = {
-    "jam": "media-jam-error",
-    "ribbon-out": "marker-supply-empty-error",
-    "ribbon-low": "marker-supply-low-warning",
-    "feeder-empty": "media-empty-error",
-    "cover-open": "cover-open-error",
-    "output-full": "output-area-full-error",
-    "offline": "offline-report",
-}
-LOW_PERCENT = 10  # ribbon at or below this share of its capacity reports marker-supply-low
-LOW_CARDS = 10  # this many blank cards or fewer reports media-low
-KEEP_FINISHED_JOBS = 100  # older finished jobs are forgotten (job_status then raises JobNotFound)
+__all__ = [
+    "DEFAULT_FORMATS",
+    "FAULTS",
+    "KEEP_FINISHED_JOBS",
+    "SimulatorControl",
+    "SimulatorInfo",
+    "SimulatorPrinter",
+    "control_for",
+    "name_from",
+]
+
 DEFAULT_FORMATS = ("image/png", "application/pdf", "image/jpeg")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-_ACTIVE = (JobState.PENDING, JobState.PROCESSING, JobState.PROCESSING_STOPPED)
 
 Clock = Callable[[], float]
-
-
-@dataclass
-class SimJob:
-    job_id: str
-    job_name: str
-    document_format: str
-    size: int
-    submitted_at: float
-    state: str = JobState.PENDING.value
-    reasons: list[str] = field(default_factory=list)
-    started_at: float | None = None
-    completed_at: float | None = None
-
-
-@dataclass
-class SimState:
-    """Everything about one simulated printer. Pure: time comes in as ``now`` (seconds since the epoch)."""
-
-    configured: bool = False  # supplies loaded from the adapter's config once, when first created
-    speed: float = 0.0
-    ribbon_capacity: int | None = None
-    ribbon_remaining: int | None = None
-    cards_loaded: int | None = None  # blank cards in the feeder; None means never runs out
-    card_counter: int = 0
-    spoiled: int = 0
-    faults: list[str] = field(default_factory=list)
-    next_job: int = 1
-    free_at: float = 0.0  # the earliest time the next card may start
-    jobs: dict[str, SimJob] = field(default_factory=dict)
-
-    # -- reading ---------------------------------------------------------------------------------------
-    def reasons(self) -> list[str]:
-        found = [FAULTS[fault] for fault in self.faults if fault != "offline"]
-        if self.ribbon_remaining is not None and self.ribbon_capacity:
-            if self.ribbon_remaining <= 0:
-                found.append("marker-supply-empty-error")
-            elif self.ribbon_remaining * 100 <= self.ribbon_capacity * LOW_PERCENT:
-                found.append("marker-supply-low-warning")
-        if self.cards_loaded is not None:
-            if self.cards_loaded <= 0:
-                found.append("media-empty-error")
-            elif self.cards_loaded <= LOW_CARDS:
-                found.append("media-low-report")
-        return list(dict.fromkeys(found))
-
-    def blocking(self) -> tuple[str, ...]:
-        return error_reasons(self.reasons())
-
-    def printer_state(self) -> PrinterState:
-        if self.blocking():
-            return PrinterState.STOPPED
-        if any(job.state == JobState.PROCESSING for job in self.jobs.values()):
-            return PrinterState.PROCESSING
-        return PrinterState.IDLE
-
-    def job_reasons(self, job: SimJob) -> tuple[str, ...]:
-        if job.state in _ACTIVE and self.blocking():
-            return ("printer-stopped", *self.blocking())
-        return tuple(job.reasons)
-
-    def ribbon_percent(self) -> int | None:
-        if self.ribbon_remaining is None or not self.ribbon_capacity:
-            return None
-        return max(0, self.ribbon_remaining * 100 // self.ribbon_capacity)
-
-    # -- time ------------------------------------------------------------------------------------------
-    def advance(self, now: float) -> None:
-        """Print whatever the printer would have printed by ``now``, one card after the other."""
-        for job in [job for job in self.jobs.values() if job.state in _ACTIVE]:
-            if self.blocking():
-                return
-            if job.started_at is None:
-                job.started_at = max(self.free_at, job.submitted_at)
-            done_at = job.started_at + self.speed
-            if done_at > now:
-                job.state = JobState.PROCESSING.value
-                return
-            self._feed_card()
-            job.state, job.reasons = JobState.COMPLETED.value, ["job-completed-successfully"]
-            job.completed_at = self.free_at = done_at
-
-    # -- changes ---------------------------------------------------------------------------------------
-    def submit(self, job_name: str, document_format: str, size: int, now: float) -> SimJob:
-        job = SimJob(str(self.next_job), job_name, document_format, size, submitted_at=now)
-        self.next_job += 1
-        self.jobs[job.job_id] = job
-        self.advance(now)
-        self._forget_old_jobs()
-        return job
-
-    def set_fault(self, fault: str, now: float) -> None:
-        self.advance(now)
-        reason = FAULTS[fault]
-        current = self._current()
-        if current is not None and fault == "jam":
-            self._end_with_spoiled_card(current, JobState.ABORTED, ["aborted-by-system", reason], now)
-        elif current is not None and reason.endswith("-error"):
-            current.state, current.started_at = JobState.PROCESSING_STOPPED.value, None
-        if fault not in self.faults:
-            self.faults.append(fault)
-
-    def clear_fault(self, fault: str | None, now: float) -> None:
-        self.advance(now)
-        self.faults = [] if fault is None else [f for f in self.faults if f != fault]
-        self.resume(now)
-
-    def cancel(self, job: SimJob, now: float) -> None:
-        self.advance(now)
-        if job.state not in _ACTIVE:
-            return
-        reasons = ["job-canceled-by-user"]
-        if job.started_at is not None or job.state == JobState.PROCESSING_STOPPED:
-            self._end_with_spoiled_card(job, JobState.CANCELED, reasons, now)  # the card is ejected
-        else:
-            job.state, job.reasons, job.completed_at = JobState.CANCELED.value, reasons, now
-        self.resume(now)
-
-    def resume(self, now: float) -> None:
-        """After a fault cleared, a refill or a cancel: cards that waited start again from ``now``.
-        The caller has already advanced to ``now``; nothing could start before it."""
-        if self.blocking():
-            return
-        self.free_at = max(self.free_at, now)
-        for job in self.jobs.values():
-            if job.state == JobState.PROCESSING_STOPPED:
-                job.state, job.started_at = JobState.PENDING.value, None
-        self.advance(now)
-
-    # -- helpers ---------------------------------------------------------------------------------------
-    def _current(self) -> SimJob | None:
-        return next((job for job in self.jobs.values() if job.state == JobState.PROCESSING), None)
-
-    def _feed_card(self) -> None:
-        self.card_counter += 1
-        if self.cards_loaded is not None:
-            self.cards_loaded -= 1
-        if self.ribbon_remaining is not None:
-            self.ribbon_remaining -= 1
-
-    def _end_with_spoiled_card(self, job: SimJob, state: JobState, reasons: list[str], now: float) -> None:
-        self._feed_card()
-        self.spoiled += 1
-        job.state, job.reasons, job.completed_at = state.value, reasons, now
-        self.free_at = max(self.free_at, now)
-
-    def _forget_old_jobs(self) -> None:
-        finished = [job_id for job_id, job in self.jobs.items() if job.state not in _ACTIVE]
-        for job_id in finished[: max(0, len(finished) - KEEP_FINISHED_JOBS)]:
-            del self.jobs[job_id]
-
-    # -- persistence -----------------------------------------------------------------------------------
-    def to_json(self) -> str:
-        # vars() rather than dataclasses.asdict: asdict deep-copies every job and was 90 % of a call
-        data = {**vars(self), "jobs": {job_id: vars(job) for job_id, job in self.jobs.items()}}
-        return json.dumps(data, separators=(",", ":"))
-
-    @classmethod
-    def from_json(cls, text: str) -> SimState:
-        data = json.loads(text)
-        data["jobs"] = {job_id: SimJob(**job) for job_id, job in data["jobs"].items()}
-        return cls(**data)
-
-
-# -- where states live ---------------------------------------------------------------------------------
-class _Store(Protocol):
-    def transaction(self, name: str) -> AbstractContextManager[SimState]: ...
-
-
-class _MemoryStore:
-    """States of this process. Changed in place: an operation raises before it changes anything (only
-    ``advance``, which is always valid, runs before a check that may raise)."""
-
-    def __init__(self) -> None:
-        self._states: dict[str, SimState] = {}
-        self._lock = threading.Lock()
-
-    @contextmanager
-    def transaction(self, name: str) -> Iterator[SimState]:
-        with self._lock:
-            yield self._states.setdefault(name, SimState())
-
-    def forget(self, name: str) -> None:
-        with self._lock:
-            self._states.pop(name, None)
-
-
-class _FileStore:
-    """States shared between processes: one JSON file per printer, changed under an exclusive flock."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-
-    @contextmanager
-    def transaction(self, name: str) -> Iterator[SimState]:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        path = self.directory / f"{name}.json"
-        with open(self.directory / f"{name}.lock", "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-            before = path.read_text() if path.exists() else ""
-            state = SimState.from_json(before) if before else SimState()
-            yield state
-            after = state.to_json()
-            if after != before:  # most status polls change nothing: skip the write
-                tmp = path.with_name(f".{name}.json.tmp")
-                tmp.write_text(after)
-                os.replace(tmp, path)
-
-    def forget(self, name: str) -> None:
-        (self.directory / f"{name}.json").unlink(missing_ok=True)
-
-
-_BANK = _MemoryStore()
-
-
-def _store(state_dir: Path | str | None) -> _MemoryStore | _FileStore:
-    return _BANK if state_dir is None else _FileStore(Path(state_dir))
 
 
 # -- the outside world's handle: faults and refills ----------------------------------------------------
@@ -328,7 +102,7 @@ class SimulatorControl:
 
     def __init__(self, name: str, *, state_dir: Path | str | None = None, clock: Clock = time.time) -> None:
         self.name = _check_name(name)
-        self._store = _store(state_dir)
+        self._store = store_for(state_dir)
         self._clock = clock
 
     def set_fault(self, fault: str) -> None:
@@ -377,7 +151,7 @@ class SimulatorControl:
 
 
 # -- the adapter ---------------------------------------------------------------------------------------
-class SimulatorPrinter:
+class SimulatorPrinter(PrinterAdapter):
     """The port implemented over a ``SimState``.
 
     ``speed`` is seconds per card; ``ribbon_capacity`` cards per ribbon and ``cards`` blank cards in the
@@ -400,7 +174,7 @@ class SimulatorPrinter:
     ) -> None:
         self.name = _check_name(name)
         self.control = SimulatorControl(name, state_dir=state_dir, clock=clock)
-        self._store = _store(state_dir)
+        self._store = store_for(state_dir)
         self._clock = clock
         self._capabilities = Capabilities(document_formats=formats, resolutions_dpi=dpi, duplex=duplex)
         with self._store.transaction(self.name) as state:
@@ -435,21 +209,13 @@ class SimulatorPrinter:
                 message=", ".join(state.faults),
             )
 
-    def submit(
-        self,
-        document: bytes,
-        *,
-        document_format: str,
-        job_name: str,
-        options: Mapping[str, str | int] | None = None,
-    ) -> SubmittedJob:
-        if not self._capabilities.supports_format(document_format):
-            raise FormatNotSupported(f"simulated printer does not accept {document_format}")
+    def _submit(self, job: Submission) -> SubmittedJob:
+        require_format(self._capabilities, job.document_format, "simulated printer")
         with self._online() as state:
             if blocking := state.blocking():
                 raise PrinterFault(f"simulated printer {self.name}: {', '.join(blocking)}", reasons=blocking)
-            job = state.submit(job_name, document_format, len(document), self._clock())
-            return SubmittedJob(job.job_id, JobState(job.state), state.job_reasons(job))
+            sim_job = state.submit(job.job_name, job.document_format, len(job.document), self._clock())
+            return SubmittedJob(sim_job.job_id, JobState(sim_job.state), state.job_reasons(sim_job))
 
     def job_status(self, job_id: str) -> JobStatus:
         with self._online() as state:
@@ -460,9 +226,6 @@ class SimulatorPrinter:
     def cancel(self, job_id: str) -> None:
         with self._online() as state:
             state.cancel(_job(state, job_id, self.name), self._clock())
-
-    def close(self) -> None:
-        pass
 
 
 def _job(state: SimState, job_id: str, printer: str) -> SimJob:

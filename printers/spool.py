@@ -15,18 +15,27 @@ import hashlib
 import json
 import os
 import uuid
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
-from printers.base import Capabilities, JobState, JobStatus, PrinterState, PrinterStatus, SubmittedJob
-from printers.errors import FormatNotSupported, JobNotFound, PrinterUnavailable
+from printers.base import (
+    Capabilities,
+    JobState,
+    JobStatus,
+    PrinterAdapter,
+    PrinterState,
+    PrinterStatus,
+    Submission,
+    SubmittedJob,
+    require_format,
+)
+from printers.errors import JobNotFound, PrinterUnavailable
 
 DEFAULT_FORMATS = ("application/pdf", "image/png", "image/jpeg")
 _EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
 
 
-class SpoolPrinter:
+class SpoolPrinter(PrinterAdapter):
     """Writes documents and JSON sidecars to ``directory`` (created if missing).
 
     ``formats`` limits the accepted document formats (so "format not supported" can be exercised without
@@ -56,26 +65,19 @@ class SpoolPrinter:
             raise PrinterUnavailable(f"spool directory {self.directory} is missing")
         return PrinterStatus(state=PrinterState.IDLE, card_counter=self._count())
 
-    def submit(
-        self,
-        document: bytes,
-        *,
-        document_format: str,
-        job_name: str,
-        options: Mapping[str, str | int] | None = None,
-    ) -> SubmittedJob:
-        if not self._capabilities.supports_format(document_format):
-            raise FormatNotSupported(f"spool printer does not accept {document_format}")
+    def _submit(self, job: Submission) -> SubmittedJob:
+        require_format(self._capabilities, job.document_format, "spool printer")
+        document, document_format = job.document, job.document_format
         now = datetime.now(UTC)
         # Sortable by time, unique without any shared counter (several processes may spool at once).
         job_id = f"{now:%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}"
         document_path = self.directory / f"{job_id}{_EXTENSIONS.get(document_format, '.bin')}"
         sidecar = {
             "job_id": job_id,
-            "job_name": job_name,
+            "job_name": job.job_name,
             "document_format": document_format,
             "document_file": document_path.name,
-            "options": dict(options or {}),
+            "options": job.options,
             "size": len(document),
             "sha256": hashlib.sha256(document).hexdigest(),
             "submitted_at": now.isoformat(),
@@ -99,9 +101,6 @@ class SpoolPrinter:
 
     def cancel(self, job_id: str) -> None:
         self.read_sidecar(job_id)  # spooled jobs are already complete: nothing to cancel
-
-    def close(self) -> None:
-        pass
 
     def read_sidecar(self, job_id: str) -> dict[str, object]:
         """The sidecar of a spooled job as a dict. Raises ``JobNotFound``."""

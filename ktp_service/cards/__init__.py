@@ -20,7 +20,8 @@ from ktp_service.cards.errors import (
 )
 from ktp_service.cards.layout import FitProblem, FittedField
 from ktp_service.cards.render import RenderedCard, check_fit, render_card, render_image
-from ktp_service.cards.template import TEMPLATE_ID_PATTERN, CardTemplate, list_templates, load_template
+from ktp_service.cards.template import TEMPLATE_ID_PATTERN, CardTemplate
+from ktp_service.cards.template_files import list_templates, load_template
 
 __all__ = [
     "TEMPLATE_ID_PATTERN",

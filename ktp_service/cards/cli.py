@@ -21,7 +21,7 @@ from ktp_service.cards.data import IMAGE_FIELDS, CardData
 from ktp_service.cards.errors import CardError
 from ktp_service.cards.render import Format, render_card
 from ktp_service.cards.sample import sample_card_data
-from ktp_service.cards.template import load_template
+from ktp_service.cards.template_files import load_template
 from ktp_service.regions import get_region
 from ktp_service.settings import get_settings
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypedDict, Unpack
 
 from PIL import Image, ImageChops, ImageColor, ImageDraw
 
@@ -39,6 +39,7 @@ Format = Literal["png", "pdf"]
 SideName = Literal["front", "back"]
 MEDIA_TYPES: dict[str, str] = {"png": "image/png", "pdf": "application/pdf"}
 MAX_DPI = 1200
+DEFAULT_DPI = 300
 DEFAULT_MAX_IMAGE_PIXELS = 24_000_000
 
 
@@ -98,6 +99,15 @@ def clear_caches() -> None:
     _stamp.cache_clear()
 
 
+class SideOptions(TypedDict, total=False):
+    """The keywords of ``render_image``, which ``render_card`` passes on (defaults: ``render_image``'s)."""
+
+    dpi: int
+    side: SideName
+    specimen: bool
+    max_image_pixels: int
+
+
 @dataclass(frozen=True)
 class RenderedCard:
     content: bytes
@@ -120,7 +130,7 @@ def _check_dpi(template: CardTemplate, dpi: int) -> None:
         raise ValueError(f"dpi must be a multiple of {base} up to {MAX_DPI}, not {dpi}")
 
 
-def check_fit(template: CardTemplate, data: CardData, *, dpi: int = 300) -> list[FitProblem]:
+def check_fit(template: CardTemplate, data: CardData, *, dpi: int = DEFAULT_DPI) -> list[FitProblem]:
     """Every value (on every side) that cannot be printed as the template allows; empty when the card fits.
     Images are not looked at: a missing photo is reported by render_card."""
     _check_dpi(template, dpi)
@@ -138,7 +148,7 @@ def render_image(
     template: CardTemplate,
     data: CardData,
     *,
-    dpi: int = 300,
+    dpi: int = DEFAULT_DPI,
     side: SideName = "front",
     specimen: bool = False,
     max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS,
@@ -170,22 +180,15 @@ def render_image(
 
 
 def render_card(
-    template: CardTemplate,
-    data: CardData,
-    *,
-    dpi: int = 300,
-    fmt: Format = "png",
-    specimen: bool = False,
-    side: SideName = "front",
-    max_image_pixels: int = DEFAULT_MAX_IMAGE_PIXELS,
+    template: CardTemplate, data: CardData, *, fmt: Format = "png", **options: Unpack[SideOptions]
 ) -> RenderedCard:
-    """Render one side of a card as PNG or PDF (page exactly the card's size). ``specimen`` overlays the
-    template's diagonal mark (``CONTOH``) so a preview can never pass as a card."""
+    """Render one side of a card as PNG or PDF (page exactly the card's size). The other keywords are
+    ``render_image``'s: ``specimen`` overlays the template's diagonal mark (``CONTOH``) so a preview can
+    never pass as a card."""
     if fmt not in MEDIA_TYPES:
         raise ValueError(f"format must be png or pdf, not {fmt!r}")
-    image, layout = render_image(
-        template, data, dpi=dpi, side=side, specimen=specimen, max_image_pixels=max_image_pixels
-    )
+    image, layout = render_image(template, data, **options)
+    dpi = options.get("dpi", DEFAULT_DPI)
     png = encode_png(image, dpi)
     content = png if fmt == "png" else pdf_from_pngs([png], template.page.width_mm, template.page.height_mm)
     return RenderedCard(
@@ -198,8 +201,8 @@ def render_card(
         width_px=image.width,
         height_px=image.height,
         dpi=dpi,
-        side=side,
-        specimen=specimen,
+        side=options.get("side", "front"),
+        specimen=options.get("specimen", False),
         fits=layout.fits,
     )
 

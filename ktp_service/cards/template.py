@@ -10,6 +10,9 @@ Text blocks lay out ``label : value`` rows: row ``i`` sits on baseline ``first_b
 A field whose fit rules allow ``max_lines > 1`` may take the block's spare rows (those between the last
 row and ``bottom_mm``); the rows after it move down. ``same_row`` puts a field on the previous field's row
 (``Gol. Darah`` next to ``Jenis Kelamin``).
+
+Reading template files and checking their fixed text against the fonts is in
+``ktp_service.cards.template_files``.
 """
 
 from __future__ import annotations
@@ -17,28 +20,23 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import re
 import string
-from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from ktp_service.cards.data import TEXT_FIELDS
-from ktp_service.cards.errors import TemplateInvalid, TemplateNotFound
-from ktp_service.cards.fonts import FONT_NAME_PATTERN, find_font, font_at
+from ktp_service.cards.fonts import FONT_NAME_PATTERN
 
 #: Ids are file stems; the pattern leaves no room for ``/``, ``..`` or a leading dot.
 TEMPLATE_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
-TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json")
-MAX_TEMPLATE_BYTES = 256 * 1024
 MM_PER_INCH = 25.4
 PT_PER_INCH = 72.0
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 Color = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]
 Mm = Annotated[float, Field(ge=0, le=500)]
+Length = Annotated[float, Field(gt=0, le=500)]  # a width or height: never zero
 Align = Literal["left", "center", "right"]
 
 
@@ -46,9 +44,18 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class _Box(_Model):
+    """A rectangle on the card: top-left corner and size."""
+
+    x_mm: Mm
+    y_mm: Mm
+    width_mm: Length
+    height_mm: Length
+
+
 class Page(_Model):
-    width_mm: float = Field(gt=0, le=500)
-    height_mm: float = Field(gt=0, le=500)
+    width_mm: Length
+    height_mm: Length
     base_dpi: int = Field(
         default=300,
         ge=100,
@@ -140,12 +147,8 @@ class ArtText(_Model):
     align: Align = "left"
 
 
-class ArtRect(_Model):
+class ArtRect(_Box):
     kind: Literal["rect"]
-    x_mm: Mm
-    y_mm: Mm
-    width_mm: float = Field(gt=0, le=500)
-    height_mm: float = Field(gt=0, le=500)
     radius_mm: Mm = 0
     fill: Color | None = None
     outline: Color | None = None
@@ -159,14 +162,12 @@ class ArtLine(_Model):
     line_mm: float = Field(default=0.2, gt=0, le=10)
 
 
-class ArtWaves(_Model):
+class ArtWaves(_Box):
     """A band of parallel sine waves, each shifted in phase: the guilloche look of security paper."""
 
     kind: Literal["waves"]
-    x_mm: Mm = 0
+    x_mm: Mm = 0  # a band is usually as wide as the card: from its corner unless told otherwise
     y_mm: Mm = 0
-    width_mm: float = Field(gt=0, le=500)
-    height_mm: float = Field(gt=0, le=500)
     count: int = Field(ge=1, le=400)
     amplitude_mm: float = Field(ge=0, le=100)
     wavelength_mm: float = Field(gt=0, le=500)
@@ -192,22 +193,14 @@ class ArtRosette(_Model):
 Artwork = Annotated[ArtText | ArtRect | ArtLine | ArtWaves | ArtRosette, Field(discriminator="kind")]
 
 
-class ImageBox(_Model):
-    x_mm: Mm
-    y_mm: Mm
-    width_mm: float = Field(gt=0, le=500)
-    height_mm: float = Field(gt=0, le=500)
+class ImageBox(_Box):
     border: Color | None = None
     border_mm: float = Field(default=0.15, gt=0, le=5)
 
 
-class BarcodeBox(_Model):
+class BarcodeBox(_Box):
     """Code 128 drawn with whole-pixel modules, as wide as the box allows, centred, with quiet zones."""
 
-    x_mm: Mm
-    y_mm: Mm
-    width_mm: float = Field(gt=0, le=500)
-    height_mm: float = Field(gt=0, le=500)
     value: str = "{nik}"
     quiet_zone_modules: int = Field(default=10, ge=10, le=40, description="ISO/IEC 15417 asks for 10.")
     color: Color = "#000000"
@@ -362,119 +355,3 @@ def _check_boxes(page: Page, side: Side, where: str) -> list[str]:
                 f"{where}.blocks.{b} reaches outside the {page.width_mm} x {page.height_mm} mm page"
             )
     return problems
-
-
-# --- loading -------------------------------------------------------------------------------------------
-
-
-def template_path(template_id: str, templates_dir: Path) -> Path:
-    """The file of ``template_id`` inside ``templates_dir``. Refuses ids outside the strict pattern and files
-    that resolve (through symlinks) outside the directory, so a request can never read another file."""
-    if not isinstance(template_id, str) or not re.fullmatch(TEMPLATE_ID_PATTERN, template_id):
-        raise TemplateNotFound(
-            str(template_id)[:80], "template ids are lower-case letters, digits and '-' (max 64 characters)"
-        )
-    root = templates_dir.resolve()
-    for suffix in TEMPLATE_SUFFIXES:
-        candidate = root / (template_id + suffix)
-        if not candidate.is_file():
-            continue
-        real = candidate.resolve()
-        if real.parent != root:
-            raise TemplateNotFound(template_id, "its file lies outside the templates directory")
-        return real
-    raise TemplateNotFound(template_id, f"no {template_id}.yaml in {root}")
-
-
-def load_template(template_id: str, templates_dir: Path) -> CardTemplate:
-    """Load, validate and check the fonts and static text of a template. Raises TemplateNotFound,
-    TemplateInvalid (whose message names every problem) or FontMissing."""
-    path = template_path(template_id, templates_dir)
-    content = path.read_bytes()
-    if len(content) > MAX_TEMPLATE_BYTES:
-        raise TemplateInvalid(template_id, [f"file is larger than {MAX_TEMPLATE_BYTES} bytes"])
-    template = parse_template(content, template_id, json_syntax=path.suffix == ".json")
-    template._content_hash = hashlib.sha256(content).hexdigest()
-    return template
-
-
-def parse_template(content: bytes, template_id: str, *, json_syntax: bool = False) -> CardTemplate:
-    try:
-        raw: Any = json.loads(content) if json_syntax else yaml.safe_load(content)
-    except (yaml.YAMLError, ValueError) as exc:
-        raise TemplateInvalid(
-            template_id, [f"not valid {'JSON' if json_syntax else 'YAML'}: {exc}"]
-        ) from None
-    if not isinstance(raw, dict):
-        raise TemplateInvalid(template_id, ["the file must hold a mapping (id, version, page, ...)"])
-    try:
-        template = CardTemplate.model_validate(raw)
-    except ValidationError as exc:
-        raise TemplateInvalid(template_id, _describe(exc)) from None
-    if template.id != template_id:
-        raise TemplateInvalid(template_id, [f"the file's id is {template.id!r}; it must match the file name"])
-    check_static_fit(template)
-    return template
-
-
-def _describe(exc: ValidationError) -> list[str]:
-    problems = []
-    for error in exc.errors(include_url=False):
-        loc = ".".join(str(part) for part in error["loc"])
-        msg = error["msg"].removeprefix("Value error, ")
-        problems.append(f"{loc}: {msg}" if loc else msg)
-    return problems
-
-
-def check_static_fit(template: CardTemplate) -> None:
-    """Fonts exist (FontMissing otherwise) and fixed text fits: each label ends before its ``:`` column
-    and artwork text stays on the page (TemplateInvalid otherwise). Measured at the base dpi."""
-    dpi = template.page.base_dpi
-    fonts = {style.font for style in template.styles.values()} | {template.specimen.font}
-    for font in sorted(fonts):
-        find_font(font)
-    problems: list[str] = []
-    for side_name, side in template.sides():
-        for b, block in enumerate(side.blocks):
-            for field in block.fields:
-                if field.label is None:
-                    continue
-                style = template.style(field.label_style or block.label_style or "")
-                label_x = field.label_x_mm if field.label_x_mm is not None else (block.label_x_mm or 0)
-                label_x += field.indent_mm
-                colon_x = field.colon_x_mm if field.colon_x_mm is not None else block.colon_x_mm
-                limit = colon_x if colon_x is not None else (field.value_x_mm or block.value_x_mm)
-                width = text_width_mm(field.label, style, dpi)
-                if label_x + width > limit + 0.05:
-                    problems.append(
-                        f"{side_name}.blocks.{b}.{field.name}: label {field.label!r} is {width:.1f} mm wide "
-                        f"and runs past {limit} mm"
-                    )
-        for i, art in enumerate(side.artwork):
-            if isinstance(art, ArtText):
-                text = art.text.format_map(template.params)
-                width = text_width_mm(
-                    text.upper() if template.uppercase else text, template.style(art.style), dpi
-                )
-                left = {"left": art.x_mm, "center": art.x_mm - width / 2, "right": art.x_mm - width}[
-                    art.align
-                ]
-                if left < -0.05 or left + width > template.page.width_mm + 0.05:
-                    problems.append(f"{side_name}.artwork.{i}: text {text!r} runs off the page")
-    if problems:
-        raise TemplateInvalid(template.id, problems)
-
-
-def text_width_mm(text: str, style: TextStyle, dpi: int) -> float:
-    font = font_at(find_font(style.font), style.size_pt / PT_PER_INCH * dpi)
-    return float(font.getlength(text)) / dpi * MM_PER_INCH
-
-
-def list_templates(templates_dir: Path) -> list[str]:
-    """Ids of the template files in ``templates_dir`` (not validated: load each to check it)."""
-    ids = {
-        p.stem
-        for p in templates_dir.iterdir()
-        if p.suffix in TEMPLATE_SUFFIXES and re.fullmatch(TEMPLATE_ID_PATTERN, p.stem) and p.is_file()
-    }
-    return sorted(ids)

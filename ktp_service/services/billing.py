@@ -19,6 +19,7 @@ from billing.errors import InvalidInput
 from billing.models import ContractVersion, EventConflictRecord
 from billing.periods import month_bounds, month_of
 from ktp_service.billing_bridge import config_for
+from ktp_service.lifecycle import AT_PRINTER, JobStatus
 from ktp_service.models import CardPrintedEvent, CounterReading, Office, Printer, PrintJob, StockMovement
 from ktp_service.services import audit
 from ktp_service.services.actor import Actor
@@ -58,7 +59,7 @@ def unposted_events(session: Session, month: str, config: BillingConfig) -> int:
         select(func.count())
         .select_from(PrintJob)
         .where(
-            col(PrintJob.state).in_(("processing", "processing-stopped", "needs-confirmation")),
+            col(PrintJob.state).in_((*AT_PRINTER, JobStatus.NEEDS_CONFIRMATION)),
             col(PrintJob.submit_started_at) < end,
         )
     ).one()
@@ -170,7 +171,7 @@ def printing_figures(
         select(func.count())
         .select_from(PrintJob)
         .where(
-            PrintJob.state == "completed",
+            PrintJob.state == JobStatus.COMPLETED,
             col(PrintJob.completed_at) >= start,
             col(PrintJob.completed_at) < end,
         )

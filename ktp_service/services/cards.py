@@ -21,7 +21,7 @@ def _template(template_id: str, templates_dir: Path, mtime_ns: int) -> CardTempl
 
 def template(template_id: str, templates_dir: Path) -> CardTemplate:
     """The template, parsed once per version of its file (editing the file is picked up)."""
-    from ktp_service.cards.template import template_path
+    from ktp_service.cards.template_files import template_path
 
     path = template_path(template_id, templates_dir)
     mtime = path.stat().st_mtime_ns if path.exists() else 0

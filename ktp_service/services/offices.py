@@ -25,6 +25,12 @@ def list_offices(session: Session) -> list[Office]:
     return list(session.exec(select(Office).order_by(col(Office.code))))
 
 
+def choices(session: Session, actor: Actor) -> list[Office]:
+    """The offices a page lets the actor pick from: every one, or none for an office-bound actor (whose
+    pages show their own office only)."""
+    return [] if actor.role.office_bound else list_offices(session)
+
+
 def create(session: Session, actor: Actor, code: str, name: str | None = None) -> Office:
     """Register the office serving region ``code`` (a kabupaten/kota or a kecamatan)."""
     region = regions.get_region(code)

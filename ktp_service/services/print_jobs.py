@@ -402,7 +402,7 @@ def _consume_spoiled(session: Session, job: PrintJob) -> None:
 
 
 def list_jobs(
-    session: Session, actor: Actor, *, office: str | None, state: str | None, limit: int, offset: int
+    session: Session, actor: Actor, *, office: str | None, state: JobStatus | None, limit: int, offset: int
 ) -> tuple[list[PrintJob], int]:
     stmt = select(PrintJob)
     code = actor.office_code if actor.role.office_bound else office

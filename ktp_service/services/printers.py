@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from ktp_service.db import unit_of_work
 from ktp_service.errors import Invalid, NotFound, PrinterNameTaken, invalid_field
 from ktp_service.models import CounterReading, Office, Printer, utcnow
+from ktp_service.schemas.printing import PrinterCreate
 from ktp_service.services import audit, offices
 from ktp_service.services.actor import Actor
 from printers.base import PrinterAdapter, PrinterStatus
@@ -136,6 +137,22 @@ def create(
     return printer
 
 
+def register(session: Session, actor: Actor, body: PrinterCreate, data_dir: Path) -> Printer:
+    """``create`` from a validated request body (the console's; the API's route may use it too)."""
+    return create(
+        session,
+        actor,
+        name=body.name,
+        office=body.office,
+        adapter=body.adapter,
+        uri=body.uri,
+        config=body.config,
+        document_format=body.document_format,
+        dpi=body.dpi,
+        data_dir=data_dir,
+    )
+
+
 def list_printers(session: Session, actor: Actor, office: str | None = None) -> list[tuple[Printer, str]]:
     stmt = (
         select(Printer, Office.code)
@@ -193,8 +210,10 @@ def apply_status(session: Session, printer: Printer, polled: Polled) -> None:
 
 
 def poll_status(session: Session, printer: Printer, adapters: AdapterCache) -> None:
-    """Ask and record in the caller's transaction: only for printers answered locally (the simulator's
-    switches). A network printer is asked with :func:`refresh`, outside any transaction."""
+    """Ask the printer and record its answer in the caller's transaction. The API's "ask now" uses it, so
+    there an unreachable printer holds the request's transaction for the adapter's timeout (on SQLite,
+    other clerks' writes wait: the README says so, issue 10 takes it). The background poll and the
+    console's refresh use :func:`refresh`, which asks with no transaction open."""
     apply_status(session, printer, fetch_status(printer, adapters))
 
 

@@ -18,6 +18,14 @@ def balance(session: Session, office_id: int) -> int:
     return int(total or 0)
 
 
+def office_balance(session: Session, office_code: str | None) -> int | None:
+    """The balance of the office with region code ``office_code``; None for no code or an unknown one."""
+    if office_code is None:
+        return None
+    office_id = session.exec(select(Office.id).where(Office.code == office_code)).first()
+    return None if office_id is None else balance(session, office_id)
+
+
 def receive(session: Session, actor: Actor, office: Office, quantity: int, note: str) -> StockMovement:
     if quantity <= 0:
         raise invalid_field("quantity", "a receipt adds at least one blank card.")

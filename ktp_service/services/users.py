@@ -10,6 +10,7 @@ from sqlmodel import Session, col, func, select
 
 from ktp_service.errors import NotFound, TooManyAttempts, Unauthorized, UsernameTaken, invalid_field
 from ktp_service.models import LoginFailure, Office, User, utcnow
+from ktp_service.schemas.admin import UserCreate
 from ktp_service.security import hash_password, verify_password
 from ktp_service.services import audit, offices
 from ktp_service.services.actor import Actor
@@ -56,6 +57,19 @@ def create(
         raise UsernameTaken(f"Username {username!r} is taken.", params={"username": username}) from None
     audit.record(session, actor, "user.create", "user", user.id, role=role.value)
     return user
+
+
+def register(session: Session, actor: Actor, body: UserCreate) -> User:
+    """``create`` from a validated request body (the API's and the console's)."""
+    return create(
+        session,
+        actor,
+        username=body.username,
+        password=body.password,
+        role=body.role,
+        office_code=body.office,
+        full_name=body.full_name,
+    )
 
 
 def office_code_of(session: Session, user: User) -> str | None:

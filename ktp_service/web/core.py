@@ -26,7 +26,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import FormData
 
 from billing.errors import BillingError
-from ktp_service import messages
+from ktp_service import lifecycle, messages
 from ktp_service.api.deps import RequireRoles
 from ktp_service.db import unit_of_work
 from ktp_service.errors import DomainError, Forbidden, NotFound, error_text
@@ -53,6 +53,7 @@ TEMPLATES.filters["rupiah"] = i18n.rupiah
 TEMPLATES.filters["number"] = i18n.number
 TEMPLATES.filters["percent"] = i18n.percent
 TEMPLATES.globals["has_text"] = i18n.has
+TEMPLATES.globals["job_allowed"] = lifecycle.allowed
 TEMPLATES.filters["zip_pairs"] = lambda values: [(v, v) for v in values]
 
 

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session
 
-from ktp_service.models import Office, Printer, PrintJob
+from ktp_service.lifecycle import JobStatus
+from ktp_service.services import indicators
 from ktp_service.web.views import printer_state
 
 
@@ -75,33 +76,21 @@ def quantile(values: list[float], percent: int) -> float | None:
 
 
 def compute(session: Session, *, zone: str, start: date, end: date, office_code: str | None) -> Indicators:
+    """The indicators of ``start``..``end`` (local days in ``zone``) for one office or all of them."""
     tz = ZoneInfo(zone)
     since = datetime.combine(start, time.min, tz)
     until = datetime.combine(end + timedelta(days=1), time.min, tz)
-    office_rows = list(session.exec(select(Office).order_by(col(Office.code))))
-    if office_code:
-        office_rows = [o for o in office_rows if o.code == office_code]
-    by_id = {o.id: OfficeFigures(o.code, o.name) for o in office_rows}
+    by_id = {o.id: OfficeFigures(o.code, o.name) for o in indicators.offices(session, office_code)}
 
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
     per_day: dict[date, int] = dict.fromkeys(days, 0)
     per_office_day: dict[str, dict[date, int]] = defaultdict(lambda: dict.fromkeys(days, 0))
 
-    jobs = list(
-        session.exec(
-            select(PrintJob).where(
-                col(PrintJob.office_id).in_(list(by_id)),
-                or_(
-                    (col(PrintJob.completed_at) >= since) & (col(PrintJob.completed_at) < until),
-                    (col(PrintJob.updated_at) >= since) & (col(PrintJob.updated_at) < until),
-                ),
-            )
-        )
-    )
-    first_request = _first_requests(session, jobs)
+    jobs = indicators.jobs_in_window(session, [i for i in by_id if i is not None], since, until)
+    first_request = indicators.first_requests(session, jobs)
     for job in jobs:
         figures = by_id[job.office_id]
-        if job.state == "completed" and job.completed_at and since <= job.completed_at < until:
+        if job.state == JobStatus.COMPLETED and job.completed_at and since <= job.completed_at < until:
             figures.printed += 1
             day = job.completed_at.astimezone(tz).date()
             per_day[day] += 1
@@ -110,44 +99,18 @@ def compute(session: Session, *, zone: str, start: date, end: date, office_code:
             figures.turnaround.append((job.completed_at - requested).total_seconds() / 60)
         if job.spoiled and since <= job.updated_at < until:
             figures.spoiled += 1
-        if since <= job.created_at < until and (job.attempts > 1 or job.state == "processing-stopped"):
+        if since <= job.created_at < until and (
+            job.attempts > 1 or job.state == JobStatus.PROCESSING_STOPPED
+        ):
             figures.delayed += 1
 
-    for printer in session.exec(select(Printer).where(col(Printer.active).is_(True))):
+    for printer in indicators.active_printers(session):
         if printer.office_id in by_id:
             by_id[printer.office_id].printers += 1
             by_id[printer.office_id].ready += printer_state(printer).ready
 
     shown = [f for f in by_id.values() if f.printed or f.spoiled or f.printers or office_code]
     return Indicators(start, end, days, per_day, dict(per_office_day), shown)
-
-
-def _first_requests(session: Session, jobs: list[PrintJob]) -> dict[int, datetime]:
-    """For fault reprints, when the card was first asked for (following reprint_of back to the start)."""
-    out: dict[int, datetime] = {}
-    pending = {j.id or 0: j.reprint_of_id for j in jobs if j.reprint_of_id}
-    created: dict[int, tuple[datetime, int | None]] = {}
-    frontier = {parent for parent in pending.values() if parent is not None}
-    for _ in range(10):  # reprint chains are short; bounded so bad data cannot loop
-        frontier -= created.keys()
-        if not frontier:
-            break
-        rows = list(session.exec(select(PrintJob).where(col(PrintJob.id).in_(list(frontier)))))
-        frontier = set()
-        for j in rows:
-            created[j.id or 0] = (j.created_at, j.reprint_of_id)
-            if j.reprint_of_id is not None:
-                frontier.add(j.reprint_of_id)
-    for job_id, parent in pending.items():
-        when: datetime | None = None
-        cursor: int | None = parent
-        for _ in range(10):
-            if cursor is None or cursor not in created:
-                break
-            when, cursor = created[cursor]
-        if when is not None:
-            out[job_id] = when
-    return out
 
 
 @dataclass

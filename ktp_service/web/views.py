@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ktp_service.lifecycle import FINAL, JobStatus
+from ktp_service.lifecycle import JobStatus
 from ktp_service.messages import advice_keys
 from ktp_service.models import Printer, PrintJob
 from printers.base import reason_keyword
@@ -19,7 +19,6 @@ _BLOCKING = (
     "output-area-full",
 )
 _WARNINGS = ("marker-supply-low", "media-low")
-TERMINAL_JOB_STATES = FINAL
 
 
 @dataclass(frozen=True)

@@ -2,115 +2,57 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, status
-from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
 from ktp_service.api.deps import AdminOnly, AnyUser, SessionDep
 from ktp_service.errors import ERROR_RESPONSES
-from ktp_service.models import AuditEvent
+from ktp_service.models import AuditEvent, Office, User
+from ktp_service.schemas.admin import AuditEventPublic, OfficeCreate, OfficePublic, UserCreate, UserPublic
 from ktp_service.services import offices, users
-from ktp_service.vocab import Role
 
 router = APIRouter(prefix="/api/v1", tags=["administration"], responses=ERROR_RESPONSES)
 
 
-class OfficeCreate(BaseModel):
-    code: str = Field(pattern=r"^\d{2}\.\d{2}(\.\d{2})?$", examples=["33.14.01"])
-    name: str | None = Field(default=None, max_length=120)
-
-
-class OfficePublic(BaseModel):
-    code: str
-    name: str
-    kind: str
-    active: bool
-
-
-class UserCreate(BaseModel):
-    username: str = Field(pattern=r"^[a-z0-9_.-]{3,64}$")
-    password: str = Field(min_length=10, max_length=200)
-    role: Role
-    office: str | None = Field(default=None, description="Region code of the office (clerk, supervisor).")
-    full_name: str = Field(default="", max_length=120)
-
-
-class UserPublic(BaseModel):
-    id: int
-    username: str
-    full_name: str
-    role: str
-    office: str | None
-    active: bool
-
-
-class AuditEventPublic(BaseModel):
-    id: int
-    at: datetime
-    username: str
-    role: str
-    action: str
-    entity: str
-    entity_id: str | None
-    office_code: str | None
-    detail: dict[str, Any]
+def _office_public(o: Office) -> OfficePublic:
+    return OfficePublic(code=o.code, name=o.name, kind=o.kind, active=o.active)
 
 
 @router.get("/offices", response_model=list[OfficePublic])
 def list_offices(session: SessionDep, actor: AnyUser) -> list[OfficePublic]:
     """Every office with its region code."""
-    return [
-        OfficePublic(code=o.code, name=o.name, kind=o.kind, active=o.active)
-        for o in offices.list_offices(session)
-    ]
+    return [_office_public(o) for o in offices.list_offices(session)]
 
 
 @router.post("/offices", response_model=OfficePublic, status_code=status.HTTP_201_CREATED)
 def create_office(body: OfficeCreate, session: SessionDep, actor: AdminOnly) -> OfficePublic:
     """Register the office serving a regency/city or a kecamatan."""
-    o = offices.create(session, actor, body.code, body.name)
-    return OfficePublic(code=o.code, name=o.name, kind=o.kind, active=o.active)
+    return _office_public(offices.create(session, actor, body.code, body.name))
 
 
-@router.get("/users", response_model=list[UserPublic])
-def list_users(session: SessionDep, actor: AdminOnly) -> list[UserPublic]:
-    """Every user with role and office."""
-    return [
-        UserPublic(
-            id=u.id or 0,
-            username=u.username,
-            full_name=u.full_name,
-            role=u.role,
-            office=code,
-            active=u.active,
-        )
-        for u, code in users.list_users(session)
-    ]
-
-
-@router.post("/users", response_model=UserPublic, status_code=status.HTTP_201_CREATED)
-def create_user(body: UserCreate, session: SessionDep, actor: AdminOnly) -> UserPublic:
-    """Create a user; clerks and supervisors need the region code of their office."""
-    u = users.create(
-        session,
-        actor,
-        username=body.username,
-        password=body.password,
-        role=body.role,
-        office_code=body.office,
-        full_name=body.full_name,
-    )
+def _user_public(u: User, office: str | None) -> UserPublic:
     return UserPublic(
         id=u.id or 0,
         username=u.username,
         full_name=u.full_name,
         role=u.role,
-        office=body.office,
+        office=office,
         active=u.active,
     )
+
+
+@router.get("/users", response_model=list[UserPublic])
+def list_users(session: SessionDep, actor: AdminOnly) -> list[UserPublic]:
+    """Every user with role and office."""
+    return [_user_public(u, code) for u, code in users.list_users(session)]
+
+
+@router.post("/users", response_model=UserPublic, status_code=status.HTTP_201_CREATED)
+def create_user(body: UserCreate, session: SessionDep, actor: AdminOnly) -> UserPublic:
+    """Create a user; clerks and supervisors need the region code of their office."""
+    return _user_public(users.register(session, actor, body), body.office)
 
 
 @router.get("/audit", response_model=list[AuditEventPublic])

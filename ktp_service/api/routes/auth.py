@@ -6,29 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from fastapi.security import OAuth2PasswordRequestForm
-from pydantic import BaseModel
 
 from ktp_service.api.deps import AnyUser, SessionDep, SettingsDep
 from ktp_service.errors import ERROR_RESPONSES, Unauthorized
+from ktp_service.schemas.auth import Me, Token
 from ktp_service.security import issue_token, token_secret
 from ktp_service.services import audit, users
 from ktp_service.services.users import actor_for
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"], responses=ERROR_RESPONSES)
-
-
-class Token(BaseModel):
-    access_token: str
-    token_type: str = "bearer"
-    expires_in: int
-    role: str
-    office: str | None
-
-
-class Me(BaseModel):
-    username: str
-    role: str
-    office: str | None
 
 
 @router.post("/token", response_model=Token)

@@ -6,66 +6,32 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Response, UploadFile, status
-from pydantic import BaseModel, Field
 
 from billing import documents, reconciliation
 from billing.statement import Statement
 from ktp_service.api.deps import BillingReader, ContractEditor, FinanceOnly, SessionDep, SettingsDep
 from ktp_service.billing_bridge import config_for, post_pending
 from ktp_service.errors import ERROR_RESPONSES
+from ktp_service.schemas.billing import (
+    ClosedMonth,
+    ConflictPublic,
+    ContractEnd,
+    ContractPublic,
+    CorrectionIn,
+    CorrectionPublic,
+    ExplanationIn,
+    MoneyReceivedIn,
+    Posted,
+    Resolution,
+    VerifyResult,
+)
 from ktp_service.services import billing
 
 router = APIRouter(prefix="/api/v1/billing", tags=["billing"], responses=ERROR_RESPONSES)
 Month = Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM", examples=["2026-11"])]
-
-
-class ContractPublic(BaseModel):
-    id: int
-    number: str
-    partner_name: str
-    effective_from: date
-    effective_to: date | None
-    terms: dict[str, Any]
-    terms_sha256: str
-
-
-class ContractEnd(BaseModel):
-    effective_to: date
-
-
-class MoneyReceivedIn(BaseModel):
-    office_code: str = Field(min_length=1, max_length=32)
-    day: date
-    amount: int = Field(ge=0, le=10**15)
-    reference: str = Field(default="", max_length=100)
-
-
-class ExplanationIn(BaseModel):
-    item: str = Field(min_length=1, max_length=64)
-    explanation: str = Field(min_length=3, max_length=1000)
-
-
-class VerifyResult(BaseModel):
-    ok: bool
-    transactions: int
-    entries: int
-    head_seq: int
-    head_hash: str
-    first_bad_seq: int | None
-    problems: list[str]
-
-
-class ClosedMonth(BaseModel):
-    statement: Statement
-    signature: str
-
-
-class Posted(BaseModel):
-    posted: int
 
 
 def _contract(v: Any) -> ContractPublic:
@@ -255,37 +221,6 @@ def berita_acara(
     """Berita Acara Rekonsiliasi (SEMENTARA while differences remain, FINAL once explained or matched)."""
     pdf = billing.berita_acara(session, actor, month, settings, number)
     return Response(pdf, media_type="application/pdf", headers=_attachment(f"berita-acara-{month}.pdf"))
-
-
-class ConflictPublic(BaseModel):
-    id: int
-    event_key: str
-    event_period: str
-    existing_seq: int | None
-    detail: str
-    received_at: str
-    resolved_at: str | None
-    resolution: str | None
-
-
-class Resolution(BaseModel):
-    resolution: str = Field(min_length=3, max_length=500)
-
-
-class CorrectionIn(BaseModel):
-    corrects_seq: int = Field(ge=1, le=10**12, description="The ledger transaction to reverse.")
-    correction_key: str = Field(
-        min_length=1, max_length=200, description="Idempotency key of this correction."
-    )
-    note: str = Field(
-        min_length=3, max_length=500, description="Why, e.g. 'card found spoiled at the counter'."
-    )
-
-
-class CorrectionPublic(BaseModel):
-    status: str
-    seq: int | None
-    detail: str
 
 
 @router.get("/conflicts", response_model=list[ConflictPublic])

@@ -9,8 +9,8 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from ktp_service.api.deps import AdminOnly
-from ktp_service.api.routes.admin import OfficeCreate, UserCreate
 from ktp_service.errors import DomainError
+from ktp_service.schemas.admin import OfficeCreate, UserCreate
 from ktp_service.services import offices, users
 from ktp_service.vocab import Role
 from ktp_service.web import forms
@@ -18,6 +18,15 @@ from ktp_service.web.core import Form, Page, PageFor, WebRoute, text
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 AdminPage = Annotated[Page, Depends(PageFor(AdminOnly))]
+
+
+def _refused(page: Page, exc: ValidationError | DomainError, whole_field: str) -> tuple[dict[str, str], int]:
+    """A refused form's field messages and status: pydantic's (422), or the service's, whose message about
+    the whole form shows at ``whole_field``."""
+    if isinstance(exc, ValidationError):
+        return forms.from_validation(exc, page.lang), 422
+    fields, whole = forms.from_domain(exc, page.lang)
+    return fields or {whole_field: whole}, exc.status_code
 
 
 def _offices_page(
@@ -42,11 +51,9 @@ def add_office(page: AdminPage, form: Form) -> Response:
         body = OfficeCreate.model_validate({"code": values["code"], "name": values["name"] or None})
         with page.tx() as session:
             offices.create(session, page.me, body.code, body.name)
-    except ValidationError as exc:
-        return _offices_page(page, forms.from_validation(exc, page.lang), values, 422)
-    except DomainError as exc:
-        fields, whole = forms.from_domain(exc, page.lang)
-        return _offices_page(page, fields or {"code": whole}, values, exc.status_code)
+    except (ValidationError, DomainError) as exc:
+        errors, status = _refused(page, exc, "code")
+        return _offices_page(page, errors, values, status)
     page.flash("ok", page.t("office.added", code=body.code))
     return page.redirect("/admin/offices")
 
@@ -81,19 +88,9 @@ def add_user(page: AdminPage, form: Form) -> Response:
             {**values, "office": values["office"] or None, "password": str(form.get("password") or "")}
         )
         with page.tx() as session:
-            users.create(
-                session,
-                page.me,
-                username=body.username,
-                password=body.password,
-                role=body.role,
-                office_code=body.office,
-                full_name=body.full_name,
-            )
-    except ValidationError as exc:
-        return _users_page(page, forms.from_validation(exc, page.lang), values, 422)
-    except DomainError as exc:
-        fields, whole = forms.from_domain(exc, page.lang)
-        return _users_page(page, fields or {"username": whole}, values, exc.status_code)
+            users.register(session, page.me, body)
+    except (ValidationError, DomainError) as exc:
+        errors, status = _refused(page, exc, "username")
+        return _users_page(page, errors, values, status)
     page.flash("ok", page.t("user.added", username=body.username))
     return page.redirect("/admin/users")

@@ -41,7 +41,7 @@ def indicators_page(
         figures = indicators.compute(
             session, zone=page.settings.timezone, start=since, end=to, office_code=office or None
         )
-        office_list = [] if page.me.role.office_bound else offices.list_offices(session)
+        office_list = offices.choices(session, page.me)
     chart = indicators.bar_chart(
         [d.strftime("%d-%m") for d in figures.days], [figures.per_day[d] for d in figures.days]
     )

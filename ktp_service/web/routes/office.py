@@ -11,9 +11,10 @@ from pydantic import ValidationError
 
 from ktp_service.api.deps import AdminOnly, AnyUser, PrinterOperator, Supervisor
 from ktp_service.errors import DomainError, Invalid
-from ktp_service.models import Office, Printer, Resident
+from ktp_service.lifecycle import JobStatus
+from ktp_service.models import Office, Printer
 from ktp_service.schemas.printing import PrinterCreate
-from ktp_service.services import offices, print_jobs, printers, stock
+from ktp_service.services import job_rows, offices, print_jobs, printers, stock
 from ktp_service.web import forms
 from ktp_service.web.core import Form, Page, PageFor, WebRoute, local_path, text
 from ktp_service.web.views import job_state, printer_state
@@ -45,7 +46,7 @@ def _printers_page(
             if p.adapter == "simulator":
                 faults = list(printers.simulator_control(p, settings.data_dir).info().faults)
             rows.append({"printer": p, "office": code, "view": printer_state(p), "faults": faults})
-        office_list = offices.list_offices(session) if not page.me.role.office_bound else []
+        office_list = offices.choices(session, page.me)
     return page.render(
         "printers.html",
         status_code=status,
@@ -80,18 +81,7 @@ def add_printer(page: AdminPage, form: Form) -> Response:
         return _printers_page(page, errors=errors, values=values, status=422)
     try:
         with page.tx() as session:
-            printers.create(
-                session,
-                page.me,
-                name=body.name,
-                office=body.office,
-                adapter=body.adapter,
-                uri=body.uri,
-                config=body.config,
-                document_format=body.document_format,
-                dpi=body.dpi,
-                data_dir=page.settings.data_dir,
-            )
+            printers.register(session, page.me, body, page.settings.data_dir)
     except DomainError as exc:
         fields, whole = forms.from_domain(exc, page.lang)
         if whole:
@@ -170,7 +160,7 @@ def _stock_page(
         assert the_office.id is not None
         balance = stock.balance(session, the_office.id)
         moves = stock.movements(session, the_office.id, limit=30)
-        office_list = offices.list_offices(session) if not page.me.role.office_bound else []
+        office_list = offices.choices(session, page.me)
     threshold = page.settings.low_stock_threshold
     return page.render(
         "stock.html",
@@ -209,20 +199,21 @@ def receive_stock(page: CarePage, form: Form) -> Response:
 def supervisor_page(page: SupervisorPage) -> HTMLResponse:
     lists: dict[str, list[dict[str, Any]]] = {}
     with page.tx(writes=False) as session:
-        for state in ("pending-held", "needs-confirmation"):
-            rows, _ = print_jobs.list_jobs(session, page.me, office=None, state=state, limit=100, offset=0)
-            names = print_jobs.usernames(session, {j.clerk_id for j in rows})
+        for state in (JobStatus.PENDING_HELD, JobStatus.NEEDS_CONFIRMATION):
+            rows, _ = job_rows.listed(session, page.me, office=None, state=state)
             lists[state] = [
                 {
-                    "job": j,
-                    "view": job_state(j),
-                    "resident": session.get(Resident, j.resident_id),
-                    "printer": session.get(Printer, j.printer_id),
-                    "clerk": names.get(j.clerk_id or 0, "-"),
+                    "job": r.job,
+                    "view": job_state(r.job),
+                    "resident": r.resident,
+                    "printer": r.printer,
+                    "clerk": r.clerk or "-",
                 }
-                for j in rows
+                for r in rows
             ]
-    return page.render("supervisor.html", held=lists["pending-held"], confirm=lists["needs-confirmation"])
+    return page.render(
+        "supervisor.html", held=lists[JobStatus.PENDING_HELD], confirm=lists[JobStatus.NEEDS_CONFIRMATION]
+    )
 
 
 JobId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]

@@ -14,11 +14,16 @@ from tests.factories import resident_payload
 
 
 def test_nik_is_masked_in_log_lines(
-    client: TestClient, as_user: Callable[[str], dict[str, str]], caplog: pytest.LogCaptureFixture
+    client: TestClient,
+    as_user: Callable[[str], dict[str, str]],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     body = resident_payload()
     nik = body["nik"]
     logger = logging.getLogger("uvicorn.access")
+    # An in-process uvicorn started by an earlier test (browser tests, many clients) turns propagation off.
+    monkeypatch.setattr(logger, "propagate", True)
     logger.addFilter(logging_setup.MaskPersonalData())
     with caplog.at_level(logging.INFO):
         client.post("/api/v1/residents", json=body, headers=as_user("kalijambe.clerk"))

@@ -10,7 +10,7 @@ import yaml
 from PIL import Image
 
 from ktp_service.cards import CardData, CardTemplate
-from ktp_service.cards.template import parse_template
+from ktp_service.cards.template_files import parse_template
 from ktp_service.settings import PROJECT_ROOT
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"

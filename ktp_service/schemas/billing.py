@@ -1,0 +1,86 @@
+"""Billing bodies: contracts, money received, explanations, closing, conflicts and corrections."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from billing.statement import Statement
+
+
+class ContractPublic(BaseModel):
+    id: int
+    number: str
+    partner_name: str
+    effective_from: date
+    effective_to: date | None
+    terms: dict[str, Any]
+    terms_sha256: str
+
+
+class ContractEnd(BaseModel):
+    effective_to: date
+
+
+class MoneyReceivedIn(BaseModel):
+    office_code: str = Field(min_length=1, max_length=32)
+    day: date
+    amount: int = Field(ge=0, le=10**15)
+    reference: str = Field(default="", max_length=100)
+
+
+class ExplanationIn(BaseModel):
+    item: str = Field(min_length=1, max_length=64)
+    explanation: str = Field(min_length=3, max_length=1000)
+
+
+class VerifyResult(BaseModel):
+    ok: bool
+    transactions: int
+    entries: int
+    head_seq: int
+    head_hash: str
+    first_bad_seq: int | None
+    problems: list[str]
+
+
+class ClosedMonth(BaseModel):
+    statement: Statement
+    signature: str
+
+
+class Posted(BaseModel):
+    posted: int
+
+
+class ConflictPublic(BaseModel):
+    id: int
+    event_key: str
+    event_period: str
+    existing_seq: int | None
+    detail: str
+    received_at: str
+    resolved_at: str | None
+    resolution: str | None
+
+
+class Resolution(BaseModel):
+    resolution: str = Field(min_length=3, max_length=500)
+
+
+class CorrectionIn(BaseModel):
+    corrects_seq: int = Field(ge=1, le=10**12, description="The ledger transaction to reverse.")
+    correction_key: str = Field(
+        min_length=1, max_length=200, description="Idempotency key of this correction."
+    )
+    note: str = Field(
+        min_length=3, max_length=500, description="Why, e.g. 'card found spoiled at the counter'."
+    )
+
+
+class CorrectionPublic(BaseModel):
+    status: str
+    seq: int | None
+    detail: str
