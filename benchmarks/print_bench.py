@@ -33,6 +33,7 @@ from ktp_service.db import make_engine
 from ktp_service.images import store_image
 from ktp_service.models import Office, Printer, PrintJob, Resident, StockMovement
 from ktp_service.seed import DEMO_PASSWORD
+from ktp_service.settings import Settings
 
 KTP = str(Path(sys.executable).parent / "ktp")
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -42,9 +43,10 @@ PRINTERS = 10
 def _prepare(env: dict[str, str], data_dir: Path, cards: int) -> None:
     subprocess.run([KTP, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([KTP, "demo", "seed"], env=env, check=True, capture_output=True)
-    engine = make_engine(env.get("KTP_DATABASE_URL") or f"sqlite:///{data_dir / 'ktp.sqlite3'}")
-    photo = store_image(make_photo(seed=5), "jpeg", data_dir / "images")
-    signature = store_image(make_signature(seed=5), "png", data_dir / "images")
+    settings = Settings(data_dir=data_dir, database_url=env.get("KTP_DATABASE_URL", ""))
+    engine = make_engine(settings.effective_database_url)
+    photo = store_image(make_photo(seed=5), "jpeg", settings.images_dir)
+    signature = store_image(make_signature(seed=5), "png", settings.images_dir)
     with Session(engine) as s:
         office = s.exec(select(Office).where(Office.code == "33.14")).one()
         assert office.id is not None

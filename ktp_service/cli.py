@@ -106,7 +106,7 @@ def demo_seed(
         if if_empty and not seed.is_empty(session):
             typer.echo("database already has data; demo seed skipped")
             return
-        added = seed.seed_demo(session, get_settings().data_dir)
+        added = seed.seed_demo(session, get_settings())
     typer.echo(
         f"seeded {added['offices']} offices, {added['users']} users, {added['printers']} printers, "
         f"{added['residents']} residents"
@@ -219,7 +219,7 @@ def printers_add(
                 config=parsed,
                 document_format=document_format,
                 dpi=dpi,
-                data_dir=get_settings().data_dir,
+                settings=get_settings(),
             )
             typer.echo(f"printer {p.id}: {p.name} at {office} ({p.adapter} {p.uri})")
     except DomainError as exc:
@@ -244,7 +244,7 @@ def printers_status(printer_id: Annotated[int, typer.Argument(help="Printer id."
     from ktp_service.advice import advice_for
     from ktp_service.services import printers
 
-    adapters = printers.AdapterCache(get_settings().data_dir)
+    adapters = printers.AdapterCache(get_settings())
     try:
         with session_scope() as session:
             p = printers.get(session, printer_id)
@@ -278,7 +278,7 @@ def printers_simulate(
 
     with session_scope() as session:
         p = printers.get(session, printer_id)
-        control = printers.simulator_control(p, get_settings().data_dir)
+        control = printers.simulator_control(p, get_settings())
         for f in clear or []:
             control.clear_fault(None if f == "all" else f)
         for f in fault or []:

@@ -90,7 +90,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     settings = settings or get_settings()
     engine = engine or make_engine(settings.effective_database_url)
 
-    adapters = printers.AdapterCache(settings.data_dir)
+    adapters = printers.AdapterCache(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -39,11 +39,37 @@ class Settings(BaseSettings):
     run_worker: bool = Field(default=True, description="Run the print worker inside `ktp serve`.")
     printer_poll_seconds: float = Field(default=10.0, gt=0, description="Background printer status poll.")
 
+    # Everything the service keeps on disk lives under DATA_DIR; these are its parts.
+    @property
+    def images_dir(self) -> Path:
+        """Photos and signatures, stored under their SHA-256."""
+        return self.data_dir / "images"
+
+    @property
+    def keys_dir(self) -> Path:
+        """The token secret and billing's signing keys."""
+        return self.data_dir / "keys"
+
+    @property
+    def spool_dir(self) -> Path:
+        """Cards of spool printers that have no directory of their own."""
+        return self.data_dir / "spool"
+
+    @property
+    def simulators_dir(self) -> Path:
+        """Simulated printers' state, shared by the web process and separate workers."""
+        return self.data_dir / "simulators"
+
+    @property
+    def sqlite_path(self) -> Path:
+        """The database file when DATABASE_URL is empty."""
+        return self.data_dir / "ktp.sqlite3"
+
     @property
     def effective_database_url(self) -> str:
         if self.database_url:
             return self.database_url
-        return f"sqlite:///{(self.data_dir / 'ktp.sqlite3').resolve()}"
+        return f"sqlite:///{self.sqlite_path.resolve()}"
 
     @property
     def is_sqlite(self) -> bool:

@@ -80,7 +80,7 @@ class Site:
     def power_cycle(self, name: str = PRINTER) -> None:
         """The simulated printer forgets every job (as a printer switched off and on): a card it was
         printing can then no longer be vouched for, and the job waits for a supervisor."""
-        printers.simulator_control(self.printer(name), self.settings.data_dir).reset()
+        printers.simulator_control(self.printer(name), self.settings).reset()
 
 
 # Package scope: the server and Playwright's event loop end with the browser tests, so the tests after
@@ -93,7 +93,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     engine = make_engine(settings.effective_database_url)
     migrate.upgrade(engine)
     with session_scope(engine) as s:
-        seed_demo(s, data)
+        seed_demo(s, settings)
     app = create_app(settings, engine)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="warning"))
     thread = threading.Thread(target=server.run, name="e2e-uvicorn", daemon=True)

@@ -43,7 +43,7 @@ def _printers_page(
         for p, code in printers.list_printers(session, page.me, office or None):
             faults: list[str] = []
             if p.adapter == "simulator":
-                faults = list(printers.simulator_control(p, settings.data_dir).info().faults)
+                faults = list(printers.simulator_control(p, settings).info().faults)
             rows.append({"printer": p, "office": code, "view": printer_state(p), "faults": faults})
         office_list = offices.list_offices(session) if not page.me.role.office_bound else []
     return page.render(
@@ -90,7 +90,7 @@ def add_printer(page: AdminPage, form: Form) -> Response:
                 config=body.config,
                 document_format=body.document_format,
                 dpi=body.dpi,
-                data_dir=page.settings.data_dir,
+                settings=page.settings,
             )
     except DomainError as exc:
         fields, whole = forms.from_domain(exc, page.lang)
@@ -139,7 +139,7 @@ def simulator(printer_id: PrinterId, page: CarePage, form: Form) -> RedirectResp
             raise Invalid(f"Printer {p.name} is not a simulator.")
         if fault not in FAULTS and not (action == "clear" and fault == "all"):
             raise Invalid(f"Unknown fault {fault!r}; known: {', '.join(FAULTS)}.")
-        control = printers.simulator_control(p, page.settings.data_dir)
+        control = printers.simulator_control(p, page.settings)
         if action == "set":
             control.set_fault(fault)
         else:
