@@ -21,13 +21,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from billing.errors import BillingError, ImportRejected
 from ktp_service import __version__, web
 from ktp_service.api.routes import admin, auth, billing, printing, residents
-from ktp_service.billing_bridge import poster
 from ktp_service.cards import CardError, FontMissing, TemplateNotFound
-from ktp_service.db import make_engine
 from ktp_service.errors import DomainError
-from ktp_service.services import printers
-from ktp_service.settings import Settings, get_settings
+from ktp_service.settings import Settings
 from ktp_service.status_poller import StatusPoller
+from ktp_service.wiring import wire
 from ktp_service.worker import PrintWorker
 
 log = logging.getLogger("ktp")
@@ -87,10 +85,8 @@ class AdmissionControl:
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
-    settings = settings or get_settings()
-    engine = engine or make_engine(settings.effective_database_url)
-
-    adapters = printers.AdapterCache(settings)
+    wiring = wire(settings, engine)
+    settings, engine, adapters = wiring.settings, wiring.engine, wiring.adapters
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -99,8 +95,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         to_thread.current_default_thread_limiter().total_tokens = THREADPOOL_SIZE
         background: list[tuple[PrintWorker | StatusPoller, threading.Thread]] = []
         if settings.run_worker:
-            worker = PrintWorker(engine, settings, adapters=adapters, post_events=poster(settings))
-            poller = StatusPoller(engine, adapters, settings.printer_poll_seconds)
+            worker, poller = wiring.print_worker(), wiring.status_poller()
             for name, runner in (("print-worker", worker), ("status-poller", poller)):
                 thread = threading.Thread(target=runner.run, name=name, daemon=True)
                 thread.start()
@@ -109,8 +104,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         for runner, thread in background:
             runner.stop()
             thread.join(timeout=10)
-        adapters.close()
-        engine.dispose()
+        wiring.close()
 
     app = FastAPI(
         title="ktp-service",
