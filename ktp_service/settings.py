@@ -3,7 +3,6 @@ prefix (``KTP_DATABASE_URL``, ``KTP_DATA_DIR``...). Defaults run on a laptop wit
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field
@@ -74,8 +73,3 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.effective_database_url.startswith("sqlite")
-
-
-@lru_cache
-def get_settings() -> Settings:
-    return Settings()
