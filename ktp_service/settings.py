@@ -4,11 +4,23 @@ prefix (``KTP_DATABASE_URL``, ``KTP_DATA_DIR``...). Defaults run on a laptop wit
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class UnderDataDir:
+    """``settings.<part>`` reads as ``settings.data_dir / name``: a path that follows DATA_DIR, declared in
+    one line (a descriptor, which pydantic leaves alone as a ClassVar)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, settings: Settings, owner: type[Settings]) -> Path:
+        return settings.data_dir / self.name
 
 
 class Settings(BaseSettings):
@@ -38,31 +50,14 @@ class Settings(BaseSettings):
     run_worker: bool = Field(default=True, description="Run the print worker inside `ktp serve`.")
     printer_poll_seconds: float = Field(default=10.0, gt=0, description="Background printer status poll.")
 
-    # Everything the service keeps on disk lives under DATA_DIR; these are its parts.
-    @property
-    def images_dir(self) -> Path:
-        """Photos and signatures, stored under their SHA-256."""
-        return self.data_dir / "images"
-
-    @property
-    def keys_dir(self) -> Path:
-        """The token secret and billing's signing keys."""
-        return self.data_dir / "keys"
-
-    @property
-    def spool_dir(self) -> Path:
-        """Cards of spool printers that have no directory of their own."""
-        return self.data_dir / "spool"
-
-    @property
-    def simulators_dir(self) -> Path:
-        """Simulated printers' state, shared by the web process and separate workers."""
-        return self.data_dir / "simulators"
-
-    @property
-    def sqlite_path(self) -> Path:
-        """The database file when DATABASE_URL is empty."""
-        return self.data_dir / "ktp.sqlite3"
+    # Everything the service keeps on disk lives under DATA_DIR: photos and signatures (stored under their
+    # SHA-256), the token secret and billing's keys, cards of spool printers without a directory of their
+    # own, simulated printers' state (shared by the web process and separate workers), the default database.
+    images_dir: ClassVar[UnderDataDir] = UnderDataDir("images")
+    keys_dir: ClassVar[UnderDataDir] = UnderDataDir("keys")
+    spool_dir: ClassVar[UnderDataDir] = UnderDataDir("spool")
+    simulators_dir: ClassVar[UnderDataDir] = UnderDataDir("simulators")
+    sqlite_path: ClassVar[UnderDataDir] = UnderDataDir("ktp.sqlite3")
 
     @property
     def effective_database_url(self) -> str:

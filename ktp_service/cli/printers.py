@@ -32,19 +32,10 @@ def add(
         parsed = json.loads(config)
     except json.JSONDecodeError as exc:
         raise fail(f"--config is not JSON: {exc}") from None
+    # The options are printers.create's keyword arguments, by name (as the API's PrinterCreate fields).
+    options = {**ctx.params, "config": parsed}
     with reported_errors(), transaction(ctx) as (session, wiring):
-        p = printers.create(
-            session,
-            SYSTEM,
-            name=name,
-            office=office,
-            adapter=adapter,
-            uri=uri,
-            config=parsed,
-            document_format=document_format,
-            dpi=dpi,
-            settings=wiring.settings,
-        )
+        p = printers.create(session, SYSTEM, **options, settings=wiring.settings)
         typer.echo(f"printer {p.id}: {p.name} at {office} ({p.adapter} {p.uri})")
 
 

@@ -9,6 +9,9 @@ import typer
 
 from ktp_service.cli.common import settings_of, wired
 
+# By name: uvicorn builds the app in each of its worker processes.
+APP_FACTORY = "ktp_service.main:create_app"
+
 
 def serve(
     ctx: typer.Context,
@@ -28,14 +31,9 @@ def serve(
         # uvicorn's processes each build the app (and so its settings) from the environment.
         os.environ["KTP_RUN_WORKER"] = "false"
     logging_setup.install(settings_of(ctx).log_level)
+    # log_config=None: keep the logging installed above.
     uvicorn.run(
-        "ktp_service.main:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_config=None,
-        access_log=True,
+        APP_FACTORY, factory=True, host=host, port=port, workers=workers, log_config=None, access_log=True
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from ktp_service.cli import app
 from ktp_service.settings import Settings
@@ -57,3 +57,26 @@ def test_upgrade_seed_and_create_user(cli_settings: Settings) -> None:
         obj=cli_settings,
     )
     assert r.exit_code == 2 and "No office with region code 99.99" in r.output
+
+
+def test_printers_commands(cli_settings: Settings) -> None:
+    def run(*args: str) -> Result:
+        return CliRunner().invoke(app, list(args), obj=cli_settings)
+
+    assert run("db", "upgrade").exit_code == 0
+    assert run("demo", "seed").exit_code == 0
+    add = ("printers", "add", "--name", "Latihan", "--office", "33.14.01", "--adapter", "simulator")
+    r = run(*add, "--dpi", "600")
+    assert r.exit_code == 0 and "Latihan at 33.14.01 (simulator )" in r.output, r.output
+    r = run(*add)
+    assert r.exit_code == 2 and "already has a printer named 'Latihan'" in r.output
+    r = run("printers", "add", "--name", "B", "--office", "33.14.01", "--adapter", "spool", "--config", "{")
+    assert r.exit_code == 2 and "--config is not JSON" in r.output
+    listed = run("printers", "list").output
+    printer_id = next(line.split()[0] for line in listed.splitlines() if "Latihan" in line)
+    r = run("printers", "simulate", printer_id, "--fault", "jam")
+    assert r.exit_code == 0 and "faults=jam" in r.output, r.output
+    r = run("printers", "status", printer_id)
+    assert r.exit_code == 0 and "media-jam-error" in r.output, r.output
+    r = run("printers", "status", "9999")
+    assert r.exit_code == 2 and "No printer with id 9999" in r.output
