@@ -1,5 +1,5 @@
-"""Engines and units of work. One request = one session = one transaction: the request scope commits at the
-end or rolls back on any error, services only flush (STYLE.md habit 4)."""
+"""Engines and units of work. One request (or CLI command) = one session = one transaction: ``unit_of_work``
+commits at the end or rolls back on any error; services only flush."""
 
 from __future__ import annotations
 

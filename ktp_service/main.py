@@ -1,4 +1,4 @@
-"""The FastAPI application: wiring, error rendering, health."""
+"""The FastAPI application: routes, error rendering, health; its parts come from ``ktp_service.wiring``."""
 
 from __future__ import annotations
 

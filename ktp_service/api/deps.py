@@ -1,4 +1,5 @@
-"""Dependency aliases, defined once: ``SessionDep``, ``ActorDep`` and ``require_roles(...)``."""
+"""Dependency aliases, defined once: ``SettingsDep``, ``SessionDep``, ``ActorDep`` and the role aliases
+(``AdminOnly``, ``RegistryWriter``...) built on ``RequireRoles``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``ktp billing``: contracts, posting and the month's statement (ledger checks are in billing_ledger)."""
+"""``ktp billing``: contracts, posting, statements, bundles and the public key (ledger checks: billing_ledger)."""
 
 from __future__ import annotations
 
