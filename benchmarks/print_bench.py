@@ -40,7 +40,8 @@ PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 PRINTERS = 10
 
 
-def _prepare(env: dict[str, str], data_dir: Path, cards: int) -> None:
+def _prepare(env: dict[str, str], data_dir: Path, cards: int) -> str:
+    """Migrate, seed and add the printers and residents; returns the database URL."""
     subprocess.run([KTP, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([KTP, "demo", "seed"], env=env, check=True, capture_output=True)
     settings = Settings(data_dir=data_dir, database_url=env.get("KTP_DATABASE_URL", ""))
@@ -88,6 +89,7 @@ def _prepare(env: dict[str, str], data_dir: Path, cards: int) -> None:
             )
         s.commit()
     engine.dispose()
+    return settings.effective_database_url
 
 
 def _wait_http(url: str) -> None:
@@ -111,8 +113,7 @@ def _run(backend: str, workers: int, cards: int, port: int) -> None:
             conn.execute(text("CREATE DATABASE ktp_print_bench"))
         admin.dispose()
         env["KTP_DATABASE_URL"] = PG_ADMIN.rsplit("/", 1)[0] + "/ktp_print_bench"
-    _prepare(env, tmp, cards)
-    db_url = env.get("KTP_DATABASE_URL") or f"sqlite:///{tmp / 'ktp.sqlite3'}"
+    db_url = _prepare(env, tmp, cards)
     procs = [
         subprocess.Popen(
             [KTP, "serve", "--port", str(port), "--no-worker"],
