@@ -33,18 +33,21 @@ from ktp_service.db import make_engine
 from ktp_service.images import store_image
 from ktp_service.models import Office, Printer, PrintJob, Resident, StockMovement
 from ktp_service.seed import DEMO_PASSWORD
+from ktp_service.settings import Settings
 
 KTP = str(Path(sys.executable).parent / "ktp")
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 PRINTERS = 10
 
 
-def _prepare(env: dict[str, str], data_dir: Path, cards: int) -> None:
+def _prepare(env: dict[str, str], data_dir: Path, cards: int) -> str:
+    """Migrate, seed and add the printers and residents; returns the database URL."""
     subprocess.run([KTP, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([KTP, "demo", "seed"], env=env, check=True, capture_output=True)
-    engine = make_engine(env.get("KTP_DATABASE_URL") or f"sqlite:///{data_dir / 'ktp.sqlite3'}")
-    photo = store_image(make_photo(seed=5), "jpeg", data_dir / "images")
-    signature = store_image(make_signature(seed=5), "png", data_dir / "images")
+    settings = Settings(data_dir=data_dir, database_url=env.get("KTP_DATABASE_URL", ""))
+    engine = make_engine(settings.effective_database_url)
+    photo = store_image(make_photo(seed=5), "jpeg", settings.images_dir)
+    signature = store_image(make_signature(seed=5), "png", settings.images_dir)
     with Session(engine) as s:
         office = s.exec(select(Office).where(Office.code == "33.14")).one()
         assert office.id is not None
@@ -86,6 +89,7 @@ def _prepare(env: dict[str, str], data_dir: Path, cards: int) -> None:
             )
         s.commit()
     engine.dispose()
+    return settings.effective_database_url
 
 
 def _wait_http(url: str) -> None:
@@ -109,8 +113,7 @@ def _run(backend: str, workers: int, cards: int, port: int) -> None:
             conn.execute(text("CREATE DATABASE ktp_print_bench"))
         admin.dispose()
         env["KTP_DATABASE_URL"] = PG_ADMIN.rsplit("/", 1)[0] + "/ktp_print_bench"
-    _prepare(env, tmp, cards)
-    db_url = env.get("KTP_DATABASE_URL") or f"sqlite:///{tmp / 'ktp.sqlite3'}"
+    db_url = _prepare(env, tmp, cards)
     procs = [
         subprocess.Popen(
             [KTP, "serve", "--port", str(port), "--no-worker"],

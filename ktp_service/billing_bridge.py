@@ -29,7 +29,7 @@ def billing_config(key_dir: Path, zone: str) -> BillingConfig:
 
 
 def config_for(settings: Settings) -> BillingConfig:
-    return billing_config(settings.data_dir / "keys", settings.timezone)
+    return billing_config(settings.keys_dir, settings.timezone)
 
 
 def to_billing(row: CardPrintedEvent) -> BillingEvent:

@@ -1,19 +1,16 @@
-"""Engine and session wiring. One request = one session = one transaction: the request scope commits at the
-end or rolls back on any error, services only flush (STYLE.md habit 4)."""
+"""Engines and units of work. One request (or CLI command) = one session = one transaction: ``unit_of_work``
+commits at the end or rolls back on any error; services only flush."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
-
-from ktp_service.settings import get_settings
 
 READ_ONLY = "ktp_read_only"
 WRITER_WAIT_SECONDS = 2.0
@@ -91,13 +88,6 @@ def _serialize_sqlite_writers(engine: Engine) -> None:
     dialect.do_rollback = _release_after(dialect.do_rollback)
 
 
-@lru_cache
-def get_engine() -> Engine:
-    settings = get_settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return make_engine(settings.effective_database_url)
-
-
 @contextmanager
 def unit_of_work(engine: Engine, *, writes: bool = True) -> Iterator[Session]:
     """A session whose transaction commits when the block ends normally and rolls back on any exception.
@@ -132,15 +122,3 @@ def unit_of_work(engine: Engine, *, writes: bool = True) -> Iterator[Session]:
         with Session(engine) as writer:
             writer.add_all(appended)
             writer.commit()
-
-
-@contextmanager
-def session_scope(engine: Engine | None = None) -> Iterator[Session]:
-    """A unit of work: commits when the block ends normally, rolls back on any exception."""
-    with Session(engine or get_engine(), expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise

@@ -1,4 +1,4 @@
-"""The FastAPI application: wiring, error rendering, health."""
+"""The FastAPI application: routes, error rendering, health; its parts come from ``ktp_service.wiring``."""
 
 from __future__ import annotations
 
@@ -22,14 +22,12 @@ from billing.errors import BillingError
 from ktp_service import __version__, web
 from ktp_service.api import error_codes
 from ktp_service.api.routes import admin, auth, billing, printing, residents
-from ktp_service.billing_bridge import poster
 from ktp_service.cards import CardError
-from ktp_service.db import make_engine
 from ktp_service.errors import DomainError, error_body
 from ktp_service.messages import pick_language
-from ktp_service.services import printers
-from ktp_service.settings import Settings, get_settings
+from ktp_service.settings import Settings
 from ktp_service.status_poller import StatusPoller
+from ktp_service.wiring import wire
 from ktp_service.worker import PrintWorker
 
 log = logging.getLogger("ktp")
@@ -89,10 +87,8 @@ class AdmissionControl:
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
-    settings = settings or get_settings()
-    engine = engine or make_engine(settings.effective_database_url)
-
-    adapters = printers.AdapterCache(settings.data_dir)
+    wiring = wire(settings, engine)
+    settings, engine, adapters = wiring.settings, wiring.engine, wiring.adapters
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -101,8 +97,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         to_thread.current_default_thread_limiter().total_tokens = THREADPOOL_SIZE
         background: list[tuple[PrintWorker | StatusPoller, threading.Thread]] = []
         if settings.run_worker:
-            worker = PrintWorker(engine, settings, adapters=adapters, post_events=poster(settings))
-            poller = StatusPoller(engine, adapters, settings.printer_poll_seconds)
+            worker, poller = wiring.print_worker(), wiring.status_poller()
             for name, runner in (("print-worker", worker), ("status-poller", poller)):
                 thread = threading.Thread(target=runner.run, name=name, daemon=True)
                 thread.start()
@@ -111,8 +106,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         for runner, thread in background:
             runner.stop()
             thread.join(timeout=10)
-        adapters.close()
-        engine.dispose()
+        wiring.close()
 
     app = FastAPI(
         title="ktp-service",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from sqlmodel import Session, select
 
@@ -13,6 +12,7 @@ from ktp_service import regions
 from ktp_service.models import Office, Printer, Resident, User
 from ktp_service.services import offices, printers, stock, users
 from ktp_service.services.actor import SYSTEM, Actor
+from ktp_service.settings import Settings
 from ktp_service.vocab import Role
 
 REGENCY = "33.14"
@@ -86,7 +86,7 @@ DEMO_RESIDENTS = (
 )
 
 
-def seed_printers(session: Session, data_dir: Path) -> int:
+def seed_printers(session: Session, settings: Settings) -> int:
     added = 0
     existing = {(p.office_id, p.name) for p in session.exec(select(Printer))}
     for office_code, name, adapter, uri in DEMO_PRINTERS:
@@ -103,14 +103,14 @@ def seed_printers(session: Session, data_dir: Path) -> int:
             config={},
             document_format="image/png",
             dpi=300,
-            data_dir=data_dir,
+            settings=settings,
         )
         stock.receive(session, SYSTEM, office, 500, "stok awal (demo)")
         added += 1
     return added
 
 
-def seed_residents(session: Session, data_dir: Path) -> int:
+def seed_residents(session: Session, settings: Settings) -> int:
     from ktp_service.cards.sample import make_photo, make_signature
     from ktp_service.images import accept_image, store_image
     from ktp_service.schemas.residents import ResidentCreate
@@ -141,13 +141,13 @@ def seed_residents(session: Session, data_dir: Path) -> int:
         resident, _ = residents.create(session, clerk, body, office.id)
         photo = store_image(
             *accept_image(make_photo(seed=i), "photo", field="foto", max_bytes=10**7, max_pixels=10**8),
-            data_dir / "images",
+            settings.images_dir,
         )
         sig = store_image(
             *accept_image(
                 make_signature(seed=i), "signature", field="ttd", max_bytes=10**7, max_pixels=10**8
             ),
-            data_dir / "images",
+            settings.images_dir,
         )
         resident.photo_sha256, resident.photo_format = photo.sha256, photo.fmt
         resident.signature_sha256, resident.signature_format = sig.sha256, sig.fmt
@@ -160,9 +160,9 @@ def is_empty(session: Session) -> bool:
     return session.exec(select(Office.id).limit(1)).first() is None
 
 
-def seed_demo(session: Session, data_dir: Path) -> dict[str, int]:
+def seed_demo(session: Session, settings: Settings) -> dict[str, int]:
     counts = {"offices": seed_offices(session), "users": seed_users(session)}
     session.flush()
-    counts["printers"] = seed_printers(session, data_dir)
-    counts["residents"] = seed_residents(session, data_dir)
+    counts["printers"] = seed_printers(session, settings)
+    counts["residents"] = seed_residents(session, settings)
     return counts

@@ -3,13 +3,24 @@ prefix (``KTP_DATABASE_URL``, ``KTP_DATA_DIR``...). Defaults run on a laptop wit
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
+from typing import ClassVar
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class UnderDataDir:
+    """``settings.<part>`` reads as ``settings.data_dir / name``: a path that follows DATA_DIR, declared in
+    one line (a descriptor, which pydantic leaves alone as a ClassVar)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, settings: Settings, owner: type[Settings]) -> Path:
+        return settings.data_dir / self.name
 
 
 class Settings(BaseSettings):
@@ -39,17 +50,21 @@ class Settings(BaseSettings):
     run_worker: bool = Field(default=True, description="Run the print worker inside `ktp serve`.")
     printer_poll_seconds: float = Field(default=10.0, gt=0, description="Background printer status poll.")
 
+    # Everything the service keeps on disk lives under DATA_DIR: photos and signatures (stored under their
+    # SHA-256), the token secret and billing's keys, cards of spool printers without a directory of their
+    # own, simulated printers' state (shared by the web process and separate workers), the default database.
+    images_dir: ClassVar[UnderDataDir] = UnderDataDir("images")
+    keys_dir: ClassVar[UnderDataDir] = UnderDataDir("keys")
+    spool_dir: ClassVar[UnderDataDir] = UnderDataDir("spool")
+    simulators_dir: ClassVar[UnderDataDir] = UnderDataDir("simulators")
+    sqlite_path: ClassVar[UnderDataDir] = UnderDataDir("ktp.sqlite3")
+
     @property
     def effective_database_url(self) -> str:
         if self.database_url:
             return self.database_url
-        return f"sqlite:///{(self.data_dir / 'ktp.sqlite3').resolve()}"
+        return f"sqlite:///{self.sqlite_path.resolve()}"
 
     @property
     def is_sqlite(self) -> bool:
         return self.effective_database_url.startswith("sqlite")
-
-
-@lru_cache
-def get_settings() -> Settings:
-    return Settings()

@@ -95,7 +95,7 @@ class PrintWorker:
         self.engine = engine
         self.settings = settings
         self.name = name or default_name()
-        self.adapters = adapters or printers.AdapterCache(settings.data_dir)
+        self.adapters = adapters or printers.AdapterCache(settings)
         self.post_events = post_events
         self._stop = threading.Event()
         self._recovered_own = False
@@ -307,7 +307,7 @@ class PrintWorker:
     def _render(self, printer: Printer, resident: Resident) -> tuple[bytes, RenderedCard, date]:
         template = cards.template(self.settings.default_template, self.settings.templates_dir)
         issue_date = cards.local_today(self.settings.timezone)
-        data = cards.card_data(resident, self.settings.data_dir / "images", tanggal_terbit=issue_date)
+        data = cards.card_data(resident, self.settings.images_dir, tanggal_terbit=issue_date)
         rendered = render_card(template, data, dpi=printer.dpi, fmt=FORMATS[printer.document_format])
         return rendered.content, rendered, issue_date
 

@@ -1,4 +1,5 @@
-"""Dependency aliases, defined once: ``SessionDep``, ``ActorDep`` and ``require_roles(...)``."""
+"""Dependency aliases, defined once: ``SettingsDep``, ``SessionDep``, ``ActorDep`` and the role aliases
+(``AdminOnly``, ``RegistryWriter``...) built on ``RequireRoles``."""
 
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ def get_actor(
 ) -> Actor:
     if not token:
         raise Unauthorized("Log in first: send 'Authorization: Bearer <token>' from POST /api/v1/auth/token.")
-    claims = read_token(token_secret(settings.data_dir / "keys"), token)
+    claims = read_token(token_secret(settings.keys_dir), token)
     if claims is None:
         raise Unauthorized("Your session has expired or the token is invalid; log in again.")
     # One query for the user and the office code: this runs on every request.

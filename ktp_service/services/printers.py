@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -18,6 +17,7 @@ from ktp_service.models import CounterReading, Office, Printer, utcnow
 from ktp_service.schemas.printing import PrinterCreate
 from ktp_service.services import audit, offices
 from ktp_service.services.actor import Actor
+from ktp_service.settings import Settings
 from printers.base import PrinterAdapter, PrinterStatus
 from printers.errors import AdapterConfigInvalid, PrinterError, PrinterUnavailable
 from printers.registry import ADAPTER_NAMES, create_adapter
@@ -29,24 +29,24 @@ DOCUMENT_FORMATS = ("image/png", "application/pdf")
 class PrinterNotFound(NotFound, code="printer_not_found"): ...
 
 
-def _adapter_config(printer: Printer, data_dir: Path) -> dict[str, Any]:
+def _adapter_config(printer: Printer, settings: Settings) -> dict[str, Any]:
     """The adapter's config with this installation's defaults: simulators keep their state in DATA_DIR so
     the web process and separate workers see the same printer; spool printers write under DATA_DIR."""
     config = dict(printer.config)
     if printer.adapter == "simulator":
-        config.setdefault("state_dir", str(data_dir / "simulators"))
+        config.setdefault("state_dir", str(settings.simulators_dir))
         if not printer.uri:
             config.setdefault("name", f"printer-{printer.id}")
     elif printer.adapter == "spool" and not printer.uri:
-        config.setdefault("directory", str(data_dir / "spool" / f"printer-{printer.id}"))
+        config.setdefault("directory", str(settings.spool_dir / f"printer-{printer.id}"))
     return config
 
 
 class AdapterCache:
     """One adapter per printer, rebuilt when the printer's configuration changes. Thread-safe."""
 
-    def __init__(self, data_dir: Path) -> None:
-        self.data_dir = data_dir
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
         self._lock = threading.Lock()
         self._adapters: dict[int, tuple[tuple[str, str, str], PrinterAdapter]] = {}
 
@@ -57,7 +57,7 @@ class AdapterCache:
             cached = self._adapters.get(printer.id)
             if cached and cached[0] == key:
                 return cached[1]
-            adapter = create_adapter(printer.adapter, printer.uri, _adapter_config(printer, self.data_dir))
+            adapter = create_adapter(printer.adapter, printer.uri, _adapter_config(printer, self.settings))
             if cached:
                 cached[1].close()
             self._adapters[printer.id] = (key, adapter)
@@ -100,7 +100,7 @@ def create(
     config: dict[str, Any],
     document_format: str,
     dpi: int,
-    data_dir: Path,
+    settings: Settings,
 ) -> Printer:
     if adapter not in ADAPTER_NAMES:
         raise invalid_field(
@@ -130,14 +130,14 @@ def create(
     session.flush()
     try:
         # Building the adapter validates URI and config without contacting the printer.
-        create_adapter(adapter, uri, _adapter_config(printer, data_dir)).close()
+        create_adapter(adapter, uri, _adapter_config(printer, settings)).close()
     except AdapterConfigInvalid as exc:
         raise Invalid(f"config: {exc}") from None
     audit.record(session, actor, "printer.create", "printer", printer.id, office_code=office, adapter=adapter)
     return printer
 
 
-def register(session: Session, actor: Actor, body: PrinterCreate, data_dir: Path) -> Printer:
+def register(session: Session, actor: Actor, body: PrinterCreate, settings: Settings) -> Printer:
     """``create`` from a validated request body (the console's; the API's route may use it too)."""
     return create(
         session,
@@ -149,7 +149,7 @@ def register(session: Session, actor: Actor, body: PrinterCreate, data_dir: Path
         config=body.config,
         document_format=body.document_format,
         dpi=body.dpi,
-        data_dir=data_dir,
+        settings=settings,
     )
 
 
@@ -253,7 +253,7 @@ def counter_readings(session: Session, printer: Printer, limit: int = 50) -> lis
     )
 
 
-def simulator_control(printer: Printer, data_dir: Path) -> SimulatorControl:
+def simulator_control(printer: Printer, settings: Settings) -> SimulatorControl:
     """The operator panel of a simulated printer (faults, cards, ribbon), in any process."""
-    config = _adapter_config(printer, data_dir)
+    config = _adapter_config(printer, settings)
     return SimulatorControl(name_from(printer.uri, config), state_dir=config.get("state_dir"))

@@ -80,7 +80,7 @@ class WebSession:
 
 
 def _serializer(settings: Settings) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(token_secret(settings.data_dir / "keys"), salt="ktp-web-session")
+    return URLSafeTimedSerializer(token_secret(settings.keys_dir), salt="ktp-web-session")
 
 
 def settings_of(request: Request) -> Settings:

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from ktp_service import migrate
-from ktp_service.db import make_engine, session_scope
+from ktp_service.db import make_engine, unit_of_work
 from ktp_service.main import create_app
 from ktp_service.models import Printer
 from ktp_service.seed import DEMO_PASSWORD, seed_demo
@@ -72,7 +72,7 @@ class Site:
 
     def set_speed(self, seconds: float, name: str = PRINTER) -> None:
         """Seconds per card of a simulated printer: slow enough that a fault lands mid-card, or instant."""
-        with session_scope(self.engine) as s:
+        with unit_of_work(self.engine) as s:
             p = s.exec(select(Printer).where(Printer.name == name)).one()
             p.config = {**p.config, "speed": seconds}
             s.add(p)
@@ -80,7 +80,7 @@ class Site:
     def power_cycle(self, name: str = PRINTER) -> None:
         """The simulated printer forgets every job (as a printer switched off and on): a card it was
         printing can then no longer be vouched for, and the job waits for a supervisor."""
-        printers.simulator_control(self.printer(name), self.settings.data_dir).reset()
+        printers.simulator_control(self.printer(name), self.settings).reset()
 
 
 # Package scope: the server and Playwright's event loop end with the browser tests, so the tests after
@@ -92,8 +92,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     settings = Settings(data_dir=data, database_url="", run_worker=True, printer_poll_seconds=0.5)
     engine = make_engine(settings.effective_database_url)
     migrate.upgrade(engine)
-    with session_scope(engine) as s:
-        seed_demo(s, data)
+    with unit_of_work(engine) as s:
+        seed_demo(s, settings)
     app = create_app(settings, engine)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="warning"))
     thread = threading.Thread(target=server.run, name="e2e-uvicorn", daemon=True)

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from ktp_service import db
-from ktp_service.settings import get_settings
+from ktp_service.settings import Settings
 
 
 @pytest.fixture
-def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """The CLI on a fresh SQLite database under ``tmp_path`` (settings and engine caches reset)."""
-    monkeypatch.setenv("KTP_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("KTP_DATABASE_URL", raising=False)
-    get_settings.cache_clear()
-    db.get_engine.cache_clear()
-    yield tmp_path
-    get_settings.cache_clear()
-    db.get_engine.cache_clear()
+def cli_settings(tmp_path: Path) -> Settings:
+    """The CLI on a fresh SQLite database under ``tmp_path``: pass it as ``CliRunner().invoke(..., obj=)``."""
+    return Settings(data_dir=tmp_path, database_url="")

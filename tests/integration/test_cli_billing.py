@@ -4,18 +4,20 @@ export, verify, offline verification, conflicts and corrections."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from functools import partial
 
 from typer.testing import CliRunner
 
 from ktp_service.cli import app
+from ktp_service.settings import Settings
 from tests.integration.printing.test_month_end import CONTRACT
 
 
-def test_billing_commands(cli_env: Path) -> None:
-    run = CliRunner().invoke
+def test_billing_commands(cli_settings: Settings) -> None:
+    run = partial(CliRunner().invoke, obj=cli_settings)
+    data_dir = cli_settings.data_dir
     assert run(app, ["db", "upgrade"]).exit_code == 0
-    terms = cli_env / "contract.json"
+    terms = data_dir / "contract.json"
     terms.write_text(json.dumps(CONTRACT))
     r = run(app, ["billing", "contract-add", "--file", str(terms)])
     assert r.exit_code == 0 and "027/PKS/2026" in r.output, r.output
@@ -25,13 +27,13 @@ def test_billing_commands(cli_env: Path) -> None:
     r = run(app, ["billing", "statement", "--month", "2026-10"])
     assert r.exit_code == 0 and json.loads(r.output)["cards_billed"] == 0
     for fmt in ("csv", "xlsx", "pdf"):
-        out = cli_env / f"s.{fmt}"
+        out = data_dir / f"s.{fmt}"
         r = run(app, ["billing", "statement", "--month", "2026-10", "--format", fmt, "--out", str(out)])
         assert r.exit_code == 0 and out.stat().st_size > 0, r.output
     assert run(app, ["billing", "statement", "--month", "2099-01"]).exit_code == 2
     r = run(app, ["billing", "close", "--month", "2026-10"])
     assert r.exit_code == 0 and "closed 2026-10" in r.output, r.output
-    bundle, key = cli_env / "b.zip", cli_env / "key.pem"
+    bundle, key = data_dir / "b.zip", data_dir / "key.pem"
     assert run(app, ["billing", "export-bundle", "--month", "2026-10", "--out", str(bundle)]).exit_code == 0
     assert run(app, ["billing", "public-key", "--out", str(key)]).exit_code == 0
     r = run(app, ["billing", "verify-statement", str(bundle), "--public-key", str(key)])

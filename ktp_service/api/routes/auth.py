@@ -37,7 +37,7 @@ def login(
     audit.record(session, actor, "auth.login", "user", user.id)
     assert user.id is not None
     token = issue_token(
-        token_secret(settings.data_dir / "keys"),
+        token_secret(settings.keys_dir),
         user_id=user.id,
         username=user.username,
         role=user.role,

@@ -127,7 +127,7 @@ def create_printer(
         config=body.config,
         document_format=body.document_format,
         dpi=body.dpi,
-        data_dir=settings.data_dir,
+        settings=settings,
     )
     return printer_public(p, body.office, lang)
 
@@ -205,7 +205,7 @@ def control_simulator(
     p = _printer(session, actor, printer_id)
     if p.adapter != "simulator":
         raise Invalid(f"Printer {p.name} is not a simulator.")
-    control = printers.simulator_control(p, settings.data_dir)
+    control = printers.simulator_control(p, settings)
     unknown = [f for f in (*body.set, *body.clear) if f not in FAULTS and f != "all"]
     if unknown:
         raise Invalid(f"Unknown fault(s) {', '.join(unknown)}; known: {', '.join(FAULTS)}.")
@@ -242,7 +242,7 @@ def create_print_job(
         actor,
         body,
         idempotency_key=idempotency_key,
-        images_dir=settings.data_dir / "images",
+        images_dir=settings.images_dir,
         templates_dir=settings.templates_dir,
         template_id=settings.default_template,
         timezone=settings.timezone,

@@ -120,7 +120,7 @@ def _put_image(
         nik,
         kind,
         raw,
-        images_dir=settings.data_dir / "images",
+        images_dir=settings.images_dir,
         max_bytes=settings.max_image_bytes,
         max_pixels=settings.max_image_pixels,
     )
@@ -164,9 +164,7 @@ def card_preview(
     """The card exactly as it would print today, with a diagonal CONTOH so a preview never passes as a card."""
     resident = residents.read(session, actor, nik)
     tpl = cards.template(template or settings.default_template, settings.templates_dir)
-    data = cards.card_data(
-        resident, settings.data_dir / "images", tanggal_terbit=cards.local_today(settings.timezone)
-    )
+    data = cards.card_data(resident, settings.images_dir, tanggal_terbit=cards.local_today(settings.timezone))
     rendered = render_card(tpl, data, dpi=dpi, fmt=format, specimen=True)
     audit.record(
         session, actor, "resident.card_preview", "resident", resident.id, office_code=resident.kode_kecamatan

@@ -111,7 +111,7 @@ def upload_image(nik: Nik, page: WriterPage, form: Form) -> Response:
                 nik,
                 kind,
                 raw,
-                images_dir=settings.data_dir / "images",
+                images_dir=settings.images_dir,
                 max_bytes=settings.max_image_bytes,
                 max_pixels=settings.max_image_pixels,
             )
@@ -130,7 +130,7 @@ def card_preview(nik: Nik, page: ReaderPage) -> Response:
         resident = residents.read(session, page.me, nik)
         tpl = cards.template(settings.default_template, settings.templates_dir)
         data = cards.card_data(
-            resident, settings.data_dir / "images", tanggal_terbit=cards.local_today(settings.timezone)
+            resident, settings.images_dir, tanggal_terbit=cards.local_today(settings.timezone)
         )
         try:
             rendered = render_card(tpl, data, dpi=300, fmt="png", specimen=True)
@@ -163,7 +163,7 @@ def print_card(nik: Nik, page: PrintPage, form: Form) -> Response:
                 page.me,
                 body,
                 idempotency_key=text(form, "idempotency_key")[:100] or None,
-                images_dir=settings.data_dir / "images",
+                images_dir=settings.images_dir,
                 templates_dir=settings.templates_dir,
                 template_id=settings.default_template,
                 timezone=settings.timezone,

@@ -44,7 +44,7 @@ def _printers_page(
         for p, code in printers.list_printers(session, page.me, office or None):
             faults: list[str] = []
             if p.adapter == "simulator":
-                faults = list(printers.simulator_control(p, settings.data_dir).info().faults)
+                faults = list(printers.simulator_control(p, settings).info().faults)
             rows.append({"printer": p, "office": code, "view": printer_state(p), "faults": faults})
         office_list = offices.choices(session, page.me)
     return page.render(
@@ -81,7 +81,7 @@ def add_printer(page: AdminPage, form: Form) -> Response:
         return _printers_page(page, errors=errors, values=values, status=422)
     try:
         with page.tx() as session:
-            printers.register(session, page.me, body, page.settings.data_dir)
+            printers.register(session, page.me, body, page.settings)
     except DomainError as exc:
         fields, whole = forms.from_domain(exc, page.lang)
         if whole:
@@ -129,7 +129,7 @@ def simulator(printer_id: PrinterId, page: CarePage, form: Form) -> RedirectResp
             raise Invalid(f"Printer {p.name} is not a simulator.")
         if fault not in FAULTS and not (action == "clear" and fault == "all"):
             raise Invalid(f"Unknown fault {fault!r}; known: {', '.join(FAULTS)}.")
-        control = printers.simulator_control(p, page.settings.data_dir)
+        control = printers.simulator_control(p, page.settings)
         if action == "set":
             control.set_fault(fault)
         else:

@@ -161,7 +161,7 @@ def test_photo_and_signature_upload(client: TestClient, as_user: Headers, settin
     )
     assert r.status_code == 200, r.text
     sha = r.json()["photo_sha256"]
-    stored = settings.data_dir / "images" / sha[:2] / f"{sha}.jpeg"
+    stored = settings.images_dir / sha[:2] / f"{sha}.jpeg"
     with Image.open(stored) as img:
         assert img.size == (300, 400)  # orientation applied
         assert 0x0112 not in img.getexif()  # EXIF dropped

@@ -12,8 +12,8 @@ from pypdf import PdfReader
 from pyzbar import pyzbar
 from typer.testing import CliRunner
 
-from ktp_service.cards.cli import read_card_json, render
 from ktp_service.cards.sample import make_photo, make_signature
+from ktp_service.cli.render import read_card_json, render
 from tests.unit.cards.helpers import decode
 
 app = typer.Typer()

@@ -22,14 +22,15 @@ from ktp_service.cards.errors import CardError
 from ktp_service.cards.render import Format, render_card
 from ktp_service.cards.sample import sample_card_data
 from ktp_service.cards.template_files import load_template
+from ktp_service.cli.common import settings_of
 from ktp_service.regions import get_region
-from ktp_service.settings import get_settings
 
 FORMATS: dict[str, Format] = {".png": "png", ".pdf": "pdf"}
 CODE_FIELDS = {"kode_kecamatan": "kecamatan", "kode_desa": "kelurahan_desa"}
 
 
 def render(
+    ctx: typer.Context,
     *,
     data: Annotated[
         Path | None,
@@ -50,7 +51,7 @@ def render(
         raise typer.BadParameter(f"{out.name}: the output must end in .png or .pdf", param_hint="--out")
     if dpi not in (300, 600):
         raise typer.BadParameter("300 or 600", param_hint="--dpi")
-    settings = get_settings()
+    settings = settings_of(ctx)
     try:
         card_template = load_template(template or settings.default_template, settings.templates_dir)
         today = datetime.now(ZoneInfo(settings.timezone)).date()

@@ -1,0 +1,22 @@
+"""The ``ktp`` command line: one module per command group, assembled here in the order ``ktp --help``
+lists them. Each command takes its settings from ``obj`` when its caller passes one (tests), else from the
+``KTP_`` environment (``ktp_service.cli.common``)."""
+
+from __future__ import annotations
+
+import typer
+
+from ktp_service.cli import billing, billing_ledger, db, demo, printers, server, users
+from ktp_service.cli.render import render
+
+app = typer.Typer(help="ktp-service: KTP card printing and revenue-share billing.", no_args_is_help=True)
+app.command()(server.serve)
+app.command("render", help="Render a card to PNG or PDF from a JSON file or the built-in sample.")(render)
+app.command()(server.worker)
+app.add_typer(db.app, name="db")
+app.add_typer(demo.app, name="demo")
+app.add_typer(users.app, name="users")
+app.add_typer(printers.app, name="printers")
+app.add_typer(billing.app, name="billing")  # with billing_ledger's commands, which it imports into the group
+
+__all__ = ["app", "billing_ledger"]

@@ -1,0 +1,141 @@
+"""``ktp billing``: contracts, posting, statements, bundles and the public key (ledger checks: billing_ledger)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ktp_service.cli.common import fail, reported_errors, settings_of, transaction
+
+app = typer.Typer(help="Revenue-share billing.", no_args_is_help=True)
+MonthOpt = Annotated[str, typer.Option("--month", help="YYYY-MM.")]
+FORMATS = ("json", "csv", "xlsx", "pdf")
+
+
+@app.command("contract-add")
+def contract_add(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Option("--file", help="Contract terms as JSON.")],
+) -> None:
+    """Add a contract version from a JSON file (the API's contract body)."""
+    import json
+
+    from ktp_service.services import billing
+    from ktp_service.services.actor import SYSTEM
+
+    try:
+        body = json.loads(file.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise fail(f"cannot read {file}: {exc}") from None
+    with reported_errors(), transaction(ctx) as (session, _):
+        v = billing.add_contract(session, SYSTEM, body)
+        typer.echo(
+            f"contract version {v.id}: {v.number} from {v.effective_from} to {v.effective_to or 'open'}"
+        )
+
+
+@app.command("post")
+def post(ctx: typer.Context) -> None:
+    """Post printed cards waiting in the outbox now."""
+    from ktp_service.billing_bridge import BATCH, post_pending
+
+    total = 0
+    with reported_errors(), transaction(ctx) as (session, wiring):
+        # Once over everything waiting, refused rows included (a person asked); batches in one transaction.
+        while n := post_pending(session, wiring.billing, retry_refused=True):
+            total += n
+            session.flush()
+            if n < BATCH:
+                break
+    typer.echo(f"posted {total} events")
+
+
+@app.command("statement")
+def statement(
+    ctx: typer.Context,
+    month: MonthOpt,
+    format: Annotated[str, typer.Option("--format", help="json, csv, xlsx or pdf.")] = "json",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="File to write (default: standard output for json/csv).")
+    ] = None,
+) -> None:
+    """The month's statement as it stands (open) or as signed (closed)."""
+    import io
+
+    from billing import documents
+    from ktp_service.services import billing
+    from ktp_service.services.actor import SYSTEM
+
+    if format not in FORMATS:
+        raise fail("--format is json, csv, xlsx or pdf")
+    if format in ("xlsx", "pdf") and out is None:
+        raise fail(f"--out is needed for {format}")
+    with reported_errors(), transaction(ctx) as (session, wiring):
+        st = billing.read_statement(session, SYSTEM, month, wiring.billing)
+        if format == "json":
+            text = st.model_dump_json(indent=2)
+        elif format == "csv":
+            buf = io.StringIO()
+            documents.write_csv(documents.totals_rows(st), buf)
+            text = buf.getvalue()
+        elif format == "xlsx":
+            assert out is not None
+            documents.write_xlsx(st, session, out)
+            typer.echo(f"wrote {out}")
+            return
+        else:
+            assert out is not None
+            out.write_bytes(documents.statement_pdf(st, regency=wiring.settings.regency_name))
+            typer.echo(f"wrote {out}")
+            return
+    if out is None:
+        typer.echo(text)
+    else:
+        out.write_text(text)
+        typer.echo(f"wrote {out}")
+
+
+@app.command("close")
+def close(ctx: typer.Context, month: MonthOpt) -> None:
+    """Close a month: fix and sign its statement (refused while its cards wait to be posted)."""
+    from ktp_service.services import billing
+    from ktp_service.services.actor import SYSTEM
+
+    with reported_errors(), transaction(ctx) as (session, wiring):
+        signed = billing.close_month(session, SYSTEM, month, wiring.billing)
+        st = signed.statement
+        typer.echo(
+            f"closed {month}: {st.cards_billed} cards, partner share {st.partner_share}, signed by key {st.key_id}"
+        )
+
+
+@app.command("export-bundle")
+def export_bundle(
+    ctx: typer.Context,
+    month: MonthOpt,
+    out: Annotated[Path, typer.Option("--out", help="The .zip to write.")],
+) -> None:
+    """Write a closed month's signed statement and entries to a bundle for offline verification."""
+    from ktp_service.services import billing
+    from ktp_service.services.actor import SYSTEM
+
+    with reported_errors(), transaction(ctx) as (session, _):
+        out.write_bytes(billing.bundle_bytes(session, SYSTEM, month))
+    typer.echo(f"wrote {out}")
+
+
+@app.command("public-key")
+def public_key(
+    ctx: typer.Context,
+    out: Annotated[Path | None, typer.Option("--out", help="File (default: stdout).")] = None,
+) -> None:
+    """The public key that verifies signed statements (PEM)."""
+    from ktp_service.billing_bridge import config_for
+
+    pem = config_for(settings_of(ctx)).keys.public_key_pem()  # keys only: no database needed
+    if out is None:
+        typer.echo(pem.rstrip())
+    else:
+        out.write_text(pem)

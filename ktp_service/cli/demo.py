@@ -1,0 +1,36 @@
+"""``ktp demo``: Kabupaten Sragen's demo data."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ktp_service.cli.common import transaction
+
+app = typer.Typer(help="Demo data.", no_args_is_help=True)
+
+
+@app.command("seed")
+def demo_seed(
+    ctx: typer.Context,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Only seed a database with no offices.")
+    ] = False,
+) -> None:
+    """Create Kabupaten Sragen's offices and the demo users."""
+    from ktp_service import seed
+
+    with transaction(ctx) as (session, wiring):
+        if if_empty and not seed.is_empty(session):
+            typer.echo("database already has data; demo seed skipped")
+            return
+        added = seed.seed_demo(session, wiring.settings)
+    typer.echo(
+        f"seeded {added['offices']} offices, {added['users']} users, {added['printers']} printers, "
+        f"{added['residents']} residents"
+    )
+    if added["users"]:
+        typer.echo(
+            f"demo users ({', '.join(u.username for u in seed.DEMO_USERS)}) use password {seed.DEMO_PASSWORD!r}"
+        )
