@@ -11,30 +11,17 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
 from billing.config import BillingConfig
 from billing.models import append_only_ddl, billing_tables, create_billing_tables
 from ktp_service.db import make_engine
+from tests.conftest import drop_pg_database, recreate_pg_database
 
-PG_ADMIN_URL = os.environ.get("KTP_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PG_BILLING_DB = os.environ.get("KTP_TEST_BILLING_PG_DB", f"ktp_test_billing_{os.getpid()}")
 
 BACKENDS = ["sqlite", "postgresql"]
-
-
-def _fresh_pg_database() -> str:
-    admin = make_engine(PG_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_BILLING_DB}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{PG_BILLING_DB}"'))
-    except Exception as exc:
-        pytest.fail(f"PostgreSQL is required and is not reachable at {PG_ADMIN_URL}: {exc}")
-    finally:
-        admin.dispose()
-    return make_url(PG_ADMIN_URL).set(database=PG_BILLING_DB).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -44,11 +31,13 @@ def billing_engine(
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('billing') / 'billing.sqlite3'}"
     else:
-        url = _fresh_pg_database()
+        url = recreate_pg_database(PG_BILLING_DB)
     engine = make_engine(url)
     create_billing_tables(engine)
     yield engine
     engine.dispose()
+    if request.param == "postgresql":
+        drop_pg_database(PG_BILLING_DB)
 
 
 def empty_billing_tables(engine: Engine) -> None:

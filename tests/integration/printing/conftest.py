@@ -54,6 +54,24 @@ class Counter:
         assert r.status_code == 200, r.text
         return r.json()  # type: ignore[no-any-return]
 
+    def jam_a_card(self) -> tuple[dict[str, Any], int]:
+        """A card for this resident on a new slow printer, jammed while printing: (the spoiled job, the
+        jammed printer's id)."""
+        slow = add_printer(self.client, self.as_user, "Slow-1", speed=30)
+        job = self.client.post(
+            "/api/v1/print-jobs",
+            json={"nik": self.nik, "printer_id": slow, "reason": "baru"},
+            headers=self.as_user(CLERK),
+        ).json()
+        self.worker.run_once()
+        assert self.job(job["id"])["state"] == "processing"
+        r = self.client.post(
+            f"/api/v1/printers/{slow}/simulator", json={"set": ["jam"]}, headers=self.as_user(SUPERVISOR)
+        )
+        assert r.status_code == 200, r.text
+        self.worker.run_once()
+        return self.job(job["id"]), slow
+
     def outbox(self) -> list[CardPrintedEvent]:
         with Session(self.world.engine) as s:
             return list(s.exec(select(CardPrintedEvent)))

@@ -16,17 +16,7 @@ from tests.integration.printing.conftest import CLERK, SUPERVISOR, Counter, add_
 
 
 def test_stale_reprint_is_refused_after_a_newer_card(counter: Counter) -> None:
-    slow = add_printer(counter.client, counter.as_user, "Slow-1", speed=30)
-    spoiled = counter.client.post(
-        "/api/v1/print-jobs",
-        json={"nik": counter.nik, "printer_id": slow, "reason": "baru"},
-        headers=counter.as_user(CLERK),
-    ).json()
-    counter.worker.run_once()
-    counter.client.post(
-        f"/api/v1/printers/{slow}/simulator", json={"set": ["jam"]}, headers=counter.as_user(SUPERVISOR)
-    )
-    counter.worker.run_once()
+    spoiled, _ = counter.jam_a_card()
     assert counter.job(spoiled["id"])["spoiled"] is True
     newer = counter.print_card().json()  # the clerk asks again instead of reprinting
     counter.worker.run_once()

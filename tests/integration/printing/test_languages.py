@@ -13,7 +13,7 @@ from sqlmodel import Session, col, update
 from ktp_service.catalogue import CATALOGUE
 from ktp_service.messages import Message, placeholders
 from ktp_service.models import PrintJob
-from tests.integration.printing.conftest import CLERK, SUPERVISOR, Counter, add_printer, add_resident
+from tests.integration.printing.conftest import CLERK, SUPERVISOR, Counter, add_resident
 from tests.integration.web.test_pages import _csrf, login
 
 LANGS = {"id": 0, "en": 1}
@@ -49,15 +49,7 @@ def _job_ids(counter: Counter) -> dict[str, str]:
     """A jammed card (spoiled), its reprint (printed), and a second resident's card waiting for the
     jammed printer."""
     client, as_user = counter.client, counter.as_user
-    slow = add_printer(client, as_user, "Slow-1", speed=30)
-    jammed = client.post(
-        "/api/v1/print-jobs",
-        json={"nik": counter.nik, "printer_id": slow, "reason": "baru"},
-        headers=as_user(CLERK),
-    ).json()
-    counter.worker.run_once()
-    client.post(f"/api/v1/printers/{slow}/simulator", json={"set": ["jam"]}, headers=as_user(SUPERVISOR))
-    counter.worker.run_once()
+    jammed, slow = counter.jam_a_card()
     reprint = client.post(f"/api/v1/print-jobs/{jammed['id']}/reprint", headers=as_user(CLERK)).json()
     with Session(counter.world.engine) as s:  # the reprint goes to the office's other (working) printer
         s.exec(

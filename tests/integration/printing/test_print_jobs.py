@@ -46,20 +46,8 @@ def test_card_goes_from_request_to_completed_with_one_billable_event(counter: Co
 
 
 def test_jam_mid_card_spoils_it_and_a_reprint_completes(counter: Counter) -> None:
-    slow = add_printer(counter.client, counter.as_user, "Slow-1", speed=30)
-    r = counter.client.post(
-        "/api/v1/print-jobs",
-        json={"nik": counter.nik, "printer_id": slow, "reason": "baru"},
-        headers=counter.as_user(CLERK),
-    )
-    job = r.json()
-    counter.worker.run_once()
-    assert counter.job(job["id"])["state"] == "processing"
-    counter.client.post(
-        f"/api/v1/printers/{slow}/simulator", json={"set": ["jam"]}, headers=counter.as_user(SUPERVISOR)
-    )
-    counter.worker.run_once()
-    spoiled = counter.job(job["id"])
+    spoiled, slow = counter.jam_a_card()
+    job = spoiled
     assert spoiled["state"] == "aborted" and spoiled["spoiled"] is True
     assert any(r.startswith("media-jam") for r in spoiled["state_reasons"])
     assert any("macet" in a for a in spoiled["advice"])  # the clerk is told what to do, in Indonesian

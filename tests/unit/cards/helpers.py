@@ -10,6 +10,7 @@ import yaml
 from PIL import Image
 
 from ktp_service.cards import CardData, CardTemplate
+from ktp_service.cards.layout import mm_to_px
 from ktp_service.cards.template_files import parse_template
 from ktp_service.settings import PROJECT_ROOT
 
@@ -49,3 +50,14 @@ def pixels(image: Image.Image) -> list[tuple[int, ...]]:
     bands = len(image.getbands())
     raw = image.tobytes()
     return [tuple(raw[i : i + bands]) for i in range(0, len(raw), bands)]
+
+
+def box_pixels(box: Any, dpi: int = 300) -> tuple[int, int, int, int]:
+    """A template box (``x_mm``, ``y_mm``, ``width_mm``, ``height_mm``) as a pixel rectangle at ``dpi``."""
+    assert box is not None
+    return (
+        round(mm_to_px(box.x_mm, dpi)),
+        round(mm_to_px(box.y_mm, dpi)),
+        round(mm_to_px(box.x_mm + box.width_mm, dpi)),
+        round(mm_to_px(box.y_mm + box.height_mm, dpi)),
+    )

@@ -14,7 +14,7 @@ from pyzbar import pyzbar
 from ktp_service.cards import CardData, CardTemplate, FieldDoesNotFit, render_card, render_image
 from ktp_service.cards.barcode import code128_modules
 from ktp_service.cards.layout import mm_to_px
-from tests.unit.cards.helpers import decode, ktp_source, template_from, with_data
+from tests.unit.cards.helpers import box_pixels, decode, ktp_source, template_from, with_data
 
 
 def _random_niks(count: int, seed: int = 17) -> list[str]:
@@ -29,17 +29,6 @@ def _random_niks(count: int, seed: int = 17) -> list[str]:
 
 
 NIKS = ["3314015708850001", "3314200101000099", "1111111111111111", "0000000000000000", *_random_niks(4)]
-
-
-def _barcode_area(template: CardTemplate, dpi: int) -> tuple[int, int, int, int]:
-    box = template.front.barcode
-    assert box is not None
-    return (
-        round(mm_to_px(box.x_mm, dpi)),
-        round(mm_to_px(box.y_mm, dpi)),
-        round(mm_to_px(box.x_mm + box.width_mm, dpi)),
-        round(mm_to_px(box.y_mm + box.height_mm, dpi)),
-    )
 
 
 @pytest.mark.parametrize("nik", NIKS)
@@ -62,7 +51,7 @@ def test_bars_are_whole_pixels_with_quiet_zones(ktp: CardTemplate, sample: CardD
     """Only pure black and pure white in the barcode plate (no blur), every bar and space a whole multiple
     of one module width, and at least 10 white modules on each side."""
     image, _ = render_image(ktp, sample, dpi=dpi)
-    left, top, right, bottom = _barcode_area(ktp, dpi)
+    left, top, right, bottom = box_pixels(ktp.front.barcode, dpi)
     box = image.crop((left, top, right, bottom)).convert("L")
     row = box.tobytes()[: box.width]
     start = next(i for i, v in enumerate(row) if v == 255)  # the white plate, centred in the box

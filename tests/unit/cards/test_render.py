@@ -19,10 +19,9 @@ from ktp_service.cards import (
     render_card,
     render_image,
 )
-from ktp_service.cards.layout import mm_to_px
 from ktp_service.cards.render import clear_caches
 from ktp_service.cards.sample import make_photo, make_signature
-from tests.unit.cards.helpers import decode, ktp_source, pixels, template_from, with_data
+from tests.unit.cards.helpers import box_pixels, decode, ktp_source, pixels, template_from, with_data
 
 MM_PER_POINT = 25.4 / 72
 
@@ -91,17 +90,6 @@ def test_dpi_must_be_a_multiple_of_the_base_dpi(ktp: CardTemplate, sample: CardD
         render_card(ktp, sample, dpi=450)
 
 
-def _photo_box(ktp: CardTemplate, dpi: int = 300) -> tuple[int, int, int, int]:
-    box = ktp.front.photo
-    assert box is not None
-    return (
-        round(mm_to_px(box.x_mm, dpi)),
-        round(mm_to_px(box.y_mm, dpi)),
-        round(mm_to_px(box.x_mm + box.width_mm, dpi)),
-        round(mm_to_px(box.y_mm + box.height_mm, dpi)),
-    )
-
-
 def _is_green(pixel: tuple[int, int, int]) -> bool:
     r, g, b = pixel
     return g > 150 and r < 80 and b < 80
@@ -112,7 +100,7 @@ def test_photo_exif_orientation_is_applied(ktp: CardTemplate, sample: CardData, 
     """The marker sits in the upright picture's top-left corner, however the camera stored the pixels."""
     data = with_data(sample, foto=make_photo(5, exif_orientation=orientation, marker=True))
     image = decode(render_card(ktp, data).content)
-    left, top, right, bottom = _photo_box(ktp)
+    left, top, right, bottom = box_pixels(ktp.front.photo)
     assert _is_green(image.getpixel((left + 8, top + 8)))  # type: ignore[arg-type]
     assert not _is_green(image.getpixel((right - 8, bottom - 8)))  # type: ignore[arg-type]
     assert not _is_green(image.getpixel((right - 8, top + 8)))  # type: ignore[arg-type]
@@ -132,7 +120,7 @@ def _striped(size: tuple[int, int]) -> bytes:
 def test_landscape_photo_is_centre_cropped_to_3_by_4(ktp: CardTemplate, sample: CardData) -> None:
     # 900x600 cropped to 3:4 keeps x 225..675: 75 px red, 300 green, 75 blue, i.e. 1/6, 2/3, 1/6.
     image = decode(render_card(ktp, with_data(sample, foto=_striped((900, 600)))).content)
-    left, top, right, bottom = _photo_box(ktp)
+    left, top, right, bottom = box_pixels(ktp.front.photo)
     width = right - left
     middle = (top + bottom) // 2
     row = pixels(image.crop((left, middle, right, middle + 1)))
@@ -145,24 +133,13 @@ def test_landscape_photo_is_centre_cropped_to_3_by_4(ktp: CardTemplate, sample: 
     assert (right - left) / (bottom - top) == pytest.approx(3 / 4, abs=0.01)
 
 
-def _signature_area(ktp: CardTemplate) -> tuple[int, int, int, int]:
-    box = ktp.front.signature
-    assert box is not None
-    return (
-        round(mm_to_px(box.x_mm, 300)),
-        round(mm_to_px(box.y_mm, 300)),
-        round(mm_to_px(box.x_mm + box.width_mm, 300)),
-        round(mm_to_px(box.y_mm + box.height_mm, 300)),
-    )
-
-
 @pytest.mark.parametrize("transparent", [True, False], ids=["transparent-png", "white-paper-jpeg"])
 def test_signature_shows_ink_and_keeps_the_background(
     ktp: CardTemplate, sample: CardData, transparent: bool
 ) -> None:
     signature = make_signature(3, transparent=transparent)
     with_signature, _ = render_image(ktp, with_data(sample, tanda_tangan=signature))
-    area = _signature_area(ktp)
+    area = box_pixels(ktp.front.signature)
     # The same card from a template without a signature box is the background to compare with.
     source = ktp_source()
     del source["front"]["signature"]
@@ -188,7 +165,7 @@ def test_signature_keeps_its_aspect_ratio(ktp: CardTemplate, sample: CardData) -
     buf = io.BytesIO()
     bar.save(buf, "PNG")
     image, _ = render_image(ktp, with_data(sample, tanda_tangan=buf.getvalue()))
-    area = _signature_area(ktp)
+    area = box_pixels(ktp.front.signature)
     dark = image.crop(area).convert("L").point(lambda v: 255 if v < 60 else 0)
     bbox = dark.getbbox()
     assert bbox is not None
