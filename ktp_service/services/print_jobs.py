@@ -19,6 +19,7 @@ import json
 import uuid
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
@@ -184,34 +185,25 @@ def create(
         requires_approval = body.reason in APPROVAL_REASONS
 
     assert printer.id is not None
-    status, message = lifecycle.initial(requires_approval)
-    job = PrintJob(
-        uuid=str(uuid.uuid4()),
+    job = _new_job(
+        session,
+        actor,
+        held=requires_approval,
         resident_id=resident.id,
         printer_id=printer.id,
         office_id=printer.office_id,
-        clerk_id=actor.user_id,
         reason=body.reason,
-        state=status,
         requires_approval=requires_approval,
         idempotency_key=idempotency_key,
         request_hash=digest,
     )
-    lifecycle.set_message(job, message)
-    try:
-        with session.begin_nested():
-            session.add(job)
-            session.flush()
-    except IntegrityError:
+    if job is None:
         # A concurrent request won: either the same idempotency key or another job for this resident.
         if idempotency_key:
             earlier = _by_key(session, actor, idempotency_key, digest)
             if earlier is not None:
                 return earlier, False
-        raise CardInProgress("A card for this NIK is already in progress.") from None
-    job.card_serial = card_serial(printers.office_code(session, printer), job)
-    session.add(job)
-    session.flush()
+        raise CardInProgress("A card for this NIK is already in progress.")
     audit.record(
         session,
         actor,
@@ -318,31 +310,42 @@ def reprint(session: Session, actor: Actor, job: PrintJob) -> PrintJob:
             params={"job": newer},
         )
     _refuse_if_in_progress(session, job.resident_id)
-    status, _ = lifecycle.initial(requires_approval=False)  # approved already, if it needed to be
-    new = PrintJob(
-        uuid=str(uuid.uuid4()),
+    new = _new_job(
+        session,
+        actor,
+        held=False,  # approved already, if it needed to be
         resident_id=job.resident_id,
         printer_id=job.printer_id,
         office_id=job.office_id,
-        clerk_id=actor.user_id,
         reason=job.reason,
-        state=status,
         reprint_of_id=job.id,
         is_fault_reprint=True,
         requires_approval=job.requires_approval,
         approved_by_id=job.approved_by_id,
         approved_at=job.approved_at,
     )
-    try:
-        with session.begin_nested():
-            session.add(new)
-            session.flush()
-    except IntegrityError:
-        raise CardInProgress("A card for this NIK is already in progress.") from None
-    new.card_serial = card_serial(offices_code(session, new.office_id), new)
-    session.add(new)
+    if new is None:
+        raise CardInProgress("A card for this NIK is already in progress.")
     audit.record(session, actor, "print_job.reprint", "print_job", new.uuid, reprint_of=job.uuid)
     return new
+
+
+def _new_job(session: Session, actor: Actor, *, held: bool, **fields: Any) -> PrintJob | None:
+    """A new job where the lifecycle starts it, inserted under a savepoint, with its card serial; None when
+    a concurrent request won (the unique indexes: one active job per resident, one per idempotency key)."""
+    status, message = lifecycle.initial(held)
+    job = PrintJob(uuid=str(uuid.uuid4()), clerk_id=actor.user_id, state=status, **fields)
+    lifecycle.set_message(job, message)
+    try:
+        with session.begin_nested():
+            session.add(job)
+            session.flush()
+    except IntegrityError:
+        return None
+    job.card_serial = card_serial(offices_code(session, job.office_id), job)
+    session.add(job)
+    session.flush()
+    return job
 
 
 def offices_code(session: Session, office_id: int) -> str:
