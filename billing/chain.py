@@ -118,12 +118,12 @@ def verify_chain(
     closed_at_seq = {p.head_seq: p.month for p in periods if p.statement_json is not None}
     versions = _version_checks(session, lambda message: bad(0, message))
     signed_heads = stored_checkpoints(session)
+    held_all = [c for cs in (held or {}).values() for c in cs]
+    pinned = CheckpointCheck([*signed_heads, *held_all], public_key_pem)
+    genuine = {c.identity for c in pinned.valid}  # a held copy with a bad signature is reported as such
     for where, checkpoints in (held or {}).items():
-        for message in missing_from(signed_heads, checkpoints, where):
+        for message in missing_from(signed_heads, [c for c in checkpoints if c.identity in genuine], where):
             bad(0, message)
-    pinned = CheckpointCheck(
-        [*signed_heads, *(c for cs in (held or {}).values() for c in cs)], public_key_pem
-    )
     closed_heads = {p.month: (p.head_seq, p.head_hash) for p in periods}
     for message in closed_month_problems(pinned.valid, closed_heads):
         bad(0, message)

@@ -61,6 +61,12 @@ class Checkpoint:
     def record(self) -> dict[str, Any]:
         return asdict(self)
 
+    @property
+    def identity(self) -> tuple[bytes, str]:
+        """What makes two copies the same checkpoint: its signed content and signature (``id`` is not
+        signed, so it does not count)."""
+        return self.signed_bytes(), self.signature
+
     @classmethod
     def from_record(cls, data: Mapping[str, Any]) -> Checkpoint:
         """A checkpoint from its record; ValueError when a field is missing or of the wrong type."""
@@ -186,18 +192,18 @@ def merge_held(
     shows (its database lost it). Returns (checkpoints added, problems)."""
     key = load_public_key(public_key_pem)
     held, problems = read_log(path)
-    have = {c.signature for c in held}
+    have = {c.identity for c in held}
     good = [c for c in fetched if signature_valid(key, c.signed_bytes(), c.signature)]
     problems += [
         f"{c.describe()} from the service: its signature does not match" for c in fetched if c not in good
     ]
-    shown = {c.signature for c in fetched}
+    shown = {c.identity for c in fetched}
     problems += [
         f"{c.describe()}, held here, is no longer shown by the service"
         for c in held
-        if c.signature not in shown
+        if c.identity not in shown
     ]
-    added = append_records(path, (c for c in good if c.signature not in have))
+    added = append_records(path, (c for c in good if c.identity not in have))
     return added, problems
 
 
@@ -218,20 +224,21 @@ class CheckpointCheck:
     ) -> None:
         self.problems: list[str] = []
         self.pinned: dict[int, list[Checkpoint]] = {}
+        self.valid: list[Checkpoint] = []  # those whose signature matches (all, without a key)
         key = None if public_key_pem is None else load_public_key(public_key_pem)
-        seen: set[str] = set()
+        seen: set[tuple[bytes, str]] = set()
         for c in checkpoints:
-            if c.signature in seen:
+            if c.identity in seen:
                 continue
-            seen.add(c.signature)
+            seen.add(c.identity)
             if key is not None and (
                 c.key_id != key_id(key) or not signature_valid(key, c.signed_bytes(), c.signature)
             ):
                 self.problems.append(f"{c.describe()}: its signature does not match the regency's key")
                 continue
+            self.valid.append(c)
             if first <= c.seq and (last is None or c.seq <= last):
                 self.pinned.setdefault(c.seq, []).append(c)
-        self.valid = [c for cs in self.pinned.values() for c in cs]
 
     def see(self, seq: int, stored_hash: str) -> None:
         for c in self.pinned.pop(seq, ()):
@@ -253,9 +260,9 @@ class CheckpointCheck:
 
 def missing_from(stored: Sequence[Checkpoint], held: Iterable[Checkpoint], where: str) -> list[str]:
     """Held checkpoints (from the log file or the partner's copy) that the database no longer has."""
-    have = {c.signature for c in stored}
+    have = {c.identity for c in stored}
     return [
-        f"{c.describe()} is in {where} but no longer in the database" for c in held if c.signature not in have
+        f"{c.describe()} is in {where} but no longer in the database" for c in held if c.identity not in have
     ]
 
 

@@ -45,10 +45,10 @@ def export(ctx: typer.Context, out: OutOpt) -> None:
     held, problems = read_log(out)
     if problems:
         raise fail("; ".join(problems))
-    have = {c.signature for c in held}
+    have = {c.identity for c in held}
     with reported_errors(), transaction(ctx, writes=False) as (session, _):
         stored = stored_checkpoints(session)
-    added = append_records(out, (c for c in stored if c.signature not in have))
+    added = append_records(out, (c for c in stored if c.identity not in have))
     typer.echo(f"{added} checkpoint(s) added to {out} ({len(held) + added} held)")
 
 
