@@ -27,13 +27,16 @@ Public API (import from the submodules)::
     posting.post_events(session, events, config=, now=) -> PostReport          # outbox consumer, batches
     corrections.post_correction(session, corrects_seq=, correction_key=, note=, config=, now=)
     conflicts.list_conflicts(session) / resolve_conflict(session, id, resolution)
-    chain.verify_chain(session, public_key_pem=None) -> VerificationResult
+    chain.verify_chain(session, public_key_pem=None, held={where: [Checkpoint]}) -> VerificationResult
+    checkpoints.make_checkpoint(session, config, now=, reason=, month=, interval=) -> Checkpoint | None
+    checkpoints.checkpoint_due(session, now, interval) / sync_log(session, path) / read_log(path)
+    checkpoints.merge_held(path, fetched, public_key_pem) -> (added, problems)   # the partner's copy
 
     statement.get_statement(session, "YYYY-MM", config=, now=) -> Statement    # open or closed
     lock.lock_billing(session)                     # first, then count unposted events, then close_period
     statement.close_period(session, "YYYY-MM", config=, unposted_events=, now=) -> SignedStatement
     bundle.export_bundle(session, "YYYY-MM", path) -> path
-    bundle.verify_bundle(path, public_key_pem) -> list[str]                    # no database needed
+    bundle.verify_bundle(path, public_key_pem, checkpoints=()) -> list[str]    # no database needed
     config.keys.public_key_pem()                                               # to publish
 
     reconciliation.record_money_received(..., zone=config.zone) / import_money_csv(session, month, text,

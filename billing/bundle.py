@@ -27,7 +27,7 @@ import json
 import sys
 import zipfile
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -38,6 +38,7 @@ from sqlmodel import Session
 from billing.bundle_checks import Prices, Problems, check_card, check_dates
 from billing.canonical import canonical_bytes, canonical_json, sha256_hex
 from billing.chain import iter_transactions
+from billing.checkpoints import CLOSE, Checkpoint, CheckpointCheck, read_log
 from billing.contracts import ContractTerms, pricing_sha256
 from billing.errors import PeriodNotClosable, StatementWithoutChain
 from billing.ledger import HASHED_FIELDS, close_lines
@@ -113,8 +114,13 @@ def _compare(problems: Problems, name: str, stated: Any, computed: Any) -> None:
         problems.add(f"statement says {name} = {stated}, the entries give {computed}")
 
 
-def verify_bundle(bundle_path: Path, public_key_pem: str | bytes) -> list[str]:
-    """Check a bundle with no database; returns the problems found (empty: it checks out)."""
+def verify_bundle(
+    bundle_path: Path, public_key_pem: str | bytes, checkpoints: Sequence[Checkpoint] = ()
+) -> list[str]:
+    """Check a bundle with no database; returns the problems found (empty: it checks out). ``checkpoints``
+    are those the partner holds (pulled before): each one inside the bundle's stretch must name a
+    transaction of it, and the month's close checkpoint its closing head. A bundle rewritten and re-signed
+    by someone holding the key passes the other checks, but not these."""
     problems = Problems()
     try:
         key = load_public_key(public_key_pem)
@@ -146,7 +152,7 @@ def verify_bundle(bundle_path: Path, public_key_pem: str | bytes) -> list[str]:
         if statement.status != "closed" or statement.chain is None:
             problems.add("the statement is not a closed one (no chain stretch)")
             return list(problems)
-        _verify_transactions(z, statement, problems)
+        _verify_transactions(z, statement, problems, checkpoints, public_key_pem)
     return list(problems)
 
 
@@ -163,9 +169,23 @@ def _terms(statement: Statement, problems: Problems) -> dict[int, ContractTerms]
     return terms
 
 
-def _verify_transactions(z: zipfile.ZipFile, statement: Statement, problems: Problems) -> None:
+def _verify_transactions(
+    z: zipfile.ZipFile,
+    statement: Statement,
+    problems: Problems,
+    checkpoints: Sequence[Checkpoint],
+    public_key_pem: str | bytes,
+) -> None:
     chain = statement.chain
     assert chain is not None
+    pinned = CheckpointCheck(checkpoints, public_key_pem, chain.first_seq, chain.head_seq)
+    for c in pinned.valid:
+        if (
+            c.reason == CLOSE
+            and c.month == statement.month
+            and (c.seq, c.hash) != (chain.head_seq, chain.head_hash)
+        ):
+            problems.add(f"the statement closes at another head than {c.describe()} signed")
     month = statement.month
     terms = _terms(statement, problems)
     prices = Prices(
@@ -212,6 +232,7 @@ def _verify_transactions(z: zipfile.ZipFile, statement: Statement, problems: Pro
         if sha256_hex(canonical_bytes(content)) != stored_hash:
             problems.add(f"transaction {seq} ({tx.get('event_key')}): content does not match its hash")
         prev, expected, last_hash = stored_hash, seq + 1, stored_hash
+        pinned.see(seq, stored_hash)
         if seq in targets:
             originals[seq] = (tx["fee"], tx["partner"], tx["regency"])
         if tx["period"] != month:
@@ -259,6 +280,8 @@ def _verify_transactions(z: zipfile.ZipFile, statement: Statement, problems: Pro
         problems.add(f"the stretch ends at transaction {expected - 1}, the statement says {chain.head_seq}")
     if closes != 1:
         problems.add(f"the month has {closes} closing transactions, not one")
+    for message in pinned.finish(expected - 1):
+        problems.add(message)
     _compare(problems, "chain.period_transactions", chain.period_transactions, period_tx)
     _compare(problems, "chain.period_entries", chain.period_entries, period_entries)
     if 0 in seen_ordinals[1:]:
@@ -291,12 +314,14 @@ def _verify_transactions(z: zipfile.ZipFile, statement: Statement, problems: Pro
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m billing.bundle BUNDLE PUBLIC_KEY.pem``: print the problems, exit 1 if any."""
+    """``python -m billing.bundle BUNDLE PUBLIC_KEY.pem [CHECKPOINTS.jsonl]``: print the problems, exit 1 if
+    any."""
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 2:
-        print("usage: python -m billing.bundle BUNDLE PUBLIC_KEY.pem", file=sys.stderr)
+    if len(args) not in (2, 3):
+        print("usage: python -m billing.bundle BUNDLE PUBLIC_KEY.pem [CHECKPOINTS.jsonl]", file=sys.stderr)
         return 2
-    problems = verify_bundle(Path(args[0]), Path(args[1]).read_bytes())
+    held, problems = read_log(Path(args[2])) if len(args) == 3 else ([], [])
+    problems += verify_bundle(Path(args[0]), Path(args[1]).read_bytes(), held)
     for p in problems:
         print(p)
     print("OK: signature, chain and every total check out" if not problems else f"{len(problems)} problem(s)")

@@ -23,6 +23,13 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from billing.canonical import GENESIS_HASH, canonical_json, sha256_hex
+from billing.checkpoints import (
+    Checkpoint,
+    CheckpointCheck,
+    closed_month_problems,
+    missing_from,
+    stored_checkpoints,
+)
 from billing.contracts import pricing_sha256
 from billing.ledger import BILLED, HASHED_FIELDS, HASHED_SQL, card_lines
 from billing.models import ChainHead, ContractVersion, Period
@@ -75,10 +82,20 @@ def _raw_rows(session: Session, sql: str) -> Iterator[tuple[Any, ...]]:
         cursor.close()
 
 
-def verify_chain(session: Session, *, public_key_pem: str | None = None) -> VerificationResult:
+def verify_chain(
+    session: Session,
+    *,
+    public_key_pem: str | None = None,
+    held: Mapping[str, Sequence[Checkpoint]] | None = None,
+) -> VerificationResult:
     """Recompute the whole chain from the database and say what does not match. With the regency's public
     key, also check each closed month's signed statement and that it names the head the month recorded
-    (someone able to rewrite the database can recompute hashes, but cannot sign)."""
+    (someone able to rewrite the database can recompute hashes, but cannot sign).
+
+    The chain must also still hold every head a signed checkpoint names (:mod:`billing.checkpoints`), those
+    in the database and those ``held`` outside it (where they come from -> checkpoints: the service's log
+    file, a partner's copy), and every held checkpoint must still be in the database: a chain cut back,
+    wiped, or rewritten before the newest checkpoint fails even when it is consistent in itself."""
     problems: list[str] = []
     first_bad: list[int] = []
 
@@ -100,6 +117,16 @@ def verify_chain(session: Session, *, public_key_pem: str | None = None) -> Veri
     # otherwise let late cards post into a month already signed.
     closed_at_seq = {p.head_seq: p.month for p in periods if p.statement_json is not None}
     versions = _version_checks(session, lambda message: bad(0, message))
+    signed_heads = stored_checkpoints(session)
+    held_all = [c for cs in (held or {}).values() for c in cs]
+    pinned = CheckpointCheck([*signed_heads, *held_all], public_key_pem)
+    genuine = {c.identity for c in pinned.valid}  # a held copy with a bad signature is reported as such
+    for where, checkpoints in (held or {}).items():
+        for message in missing_from(signed_heads, [c for c in checkpoints if c.identity in genuine], where):
+            bad(0, message)
+    closed_heads = {p.month: (p.head_seq, p.head_hash) for p in periods}
+    for message in closed_month_problems(pinned.valid, closed_heads):
+        bad(0, message)
 
     entries = _raw_rows(
         session,
@@ -116,6 +143,7 @@ def verify_chain(session: Session, *, public_key_pem: str | None = None) -> Veri
             bad(expected, f"transactions {expected} to {seq - 1} are missing (deleted or renumbered)")
         if row[_PREV] != prev_hash:
             bad(seq, f"transaction {seq} ({row[_KEY]}): prev_hash does not match the transaction before it")
+        pinned.see(seq, stored_hash)
         while pending is not None and pending[0] < seq:
             bad(pending[0], f"entry {pending[4]} belongs to transaction {pending[0]}, not in the chain")
             pending = next(entries, None)
@@ -164,6 +192,8 @@ def verify_chain(session: Session, *, public_key_pem: str | None = None) -> Veri
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
     if (head_seq, head_hash) != (expected - 1, prev_hash):
         bad(expected, f"the chain head records transaction {head_seq}, the ledger ends at {expected - 1}")
+    for message in pinned.finish(expected - 1):
+        bad(expected, message)
     guarded = session.execute(select(func.count()).select_from(BILLED)).scalar_one()
     if guarded != billed:
         bad(0, f"{guarded} cards are marked billed, the ledger bills {billed}")

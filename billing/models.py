@@ -203,7 +203,25 @@ class ReconciliationNote(SQLModel, table=True):
     recorded_at: str = Field(max_length=27)
 
 
-APPEND_ONLY_TABLES = ("billing_transaction", "billing_entry")
+class ChainCheckpoint(SQLModel, table=True):
+    """A signed record of the chain head at a moment (:mod:`billing.checkpoints`): made when a month closes
+    (``reason`` ``close``, ``month`` set) and every few minutes while the head moves (``interval``). A copy
+    of each goes to an append-only file outside the database, and the partner keeps its own: a ledger cut
+    back or wiped in the database no longer reaches a head these name."""
+
+    __tablename__ = "billing_checkpoint"
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True, autoincrement=True))
+    seq: int = Field(sa_column=Column(sa.BigInteger(), nullable=False))
+    hash: str = Field(max_length=64)
+    made_at: str = Field(max_length=27)
+    reason: str = Field(max_length=16)
+    month: str | None = Field(default=None, max_length=7)
+    key_id: str = Field(max_length=64)
+    signature: str = Field(max_length=200)
+
+
+APPEND_ONLY_TABLES = ("billing_transaction", "billing_entry", "billing_checkpoint")
 
 # A month's row is kept for good, and once its statement is stored (closing) it never changes: without this a
 # deleted row would reopen the month to late postings. Opening a row (INSERT) and closing it (one UPDATE of
@@ -225,10 +243,26 @@ PERIOD_GUARD_SQLITE = [
 ]
 
 
+# TRUNCATE fires no row trigger: on PostgreSQL a statement trigger refuses it on every billing table (SQLite
+# has no TRUNCATE). A superuser can still switch triggers off (session_replication_role): run the
+# application under a role that is neither superuser nor owner of the tables (README, Tamper evidence).
+TRUNCATE_GUARD_FUNCTION_PG = (
+    "CREATE OR REPLACE FUNCTION ktp_refuse_truncate() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN RAISE EXCEPTION '% keeps its rows: TRUNCATE refused', TG_TABLE_NAME; END $$"
+)
+
+
+def truncate_guard_pg(table: str) -> str:
+    return (
+        f"CREATE OR REPLACE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+        "FOR EACH STATEMENT EXECUTE FUNCTION ktp_refuse_truncate()"
+    )
+
+
 def append_only_ddl(dialect_name: str) -> list[str]:
-    """Statements that make the database refuse UPDATE and DELETE on the ledger tables, DELETE of a period
-    row and UPDATE of a closed one; safe to run again (the application's migrations a2 and a3 hold the same
-    DDL written out)."""
+    """Statements that make the database refuse UPDATE and DELETE on the ledger tables and checkpoints,
+    DELETE of a period row and UPDATE of a closed one, and (PostgreSQL) TRUNCATE of any billing table; safe
+    to run again (the application's migrations a2, a3 and a8 hold the same DDL written out)."""
     if dialect_name == "postgresql":
         statements = [
             "CREATE OR REPLACE FUNCTION billing_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
@@ -239,6 +273,7 @@ def append_only_ddl(dialect_name: str) -> list[str]:
             "FOR EACH ROW EXECUTE FUNCTION billing_refuse_change()"
             for t in APPEND_ONLY_TABLES
         ]
+        statements += [TRUNCATE_GUARD_FUNCTION_PG, *(truncate_guard_pg(t.name) for t in billing_tables())]
         return statements + PERIOD_GUARD_PG
     statements = [
         f"CREATE TRIGGER IF NOT EXISTS {t}_no_{action.lower()} BEFORE {action} ON {t} "

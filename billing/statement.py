@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from billing.canonical import canonical_bytes, canonical_json, utc_text
+from billing.checkpoints import CLOSE, make_checkpoint
 from billing.config import BillingConfig
 from billing.conflicts import list_conflicts
 from billing.contracts import ContractTerms, period_adjustment, taxes_on, terms_of
@@ -372,6 +373,8 @@ def close_period(
     period.head_hash = head.hash
     session.add(period)
     session.flush()
+    # The closed head, signed on its own: the partner keeps these, so a month wiped later is still known.
+    make_checkpoint(session, config, now=now, reason=CLOSE, month=month)
     return SignedStatement(statement, text, signature)
 
 

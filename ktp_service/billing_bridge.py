@@ -24,12 +24,12 @@ RETRY_AFTER = timedelta(seconds=60)
 
 
 @lru_cache(maxsize=8)
-def billing_config(key_dir: Path, zone: str) -> BillingConfig:
-    return BillingConfig(key_dir=key_dir, zone_name=zone)
+def billing_config(key_dir: Path, zone: str, checkpoint_log: Path) -> BillingConfig:
+    return BillingConfig(key_dir=key_dir, zone_name=zone, checkpoint_log=checkpoint_log)
 
 
 def config_for(settings: Settings) -> BillingConfig:
-    return billing_config(settings.keys_dir, settings.timezone)
+    return billing_config(settings.keys_dir, settings.timezone, settings.checkpoint_log)
 
 
 def to_billing(row: CardPrintedEvent) -> BillingEvent:

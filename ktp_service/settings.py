@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     )
     run_worker: bool = Field(default=True, description="Run the print worker inside `ktp serve`.")
     printer_poll_seconds: float = Field(default=10.0, gt=0, description="Background printer status poll.")
+    checkpoint_minutes: float = Field(
+        default=15.0,
+        gt=0,
+        description="Sign a checkpoint of the billing chain head this often (if it moved).",
+    )
 
     # Everything the service keeps on disk lives under DATA_DIR: photos and signatures (stored under their
     # SHA-256), the token secret and billing's keys, cards of spool printers without a directory of their
@@ -58,6 +63,8 @@ class Settings(BaseSettings):
     spool_dir: ClassVar[UnderDataDir] = UnderDataDir("spool")
     simulators_dir: ClassVar[UnderDataDir] = UnderDataDir("simulators")
     sqlite_path: ClassVar[UnderDataDir] = UnderDataDir("ktp.sqlite3")
+    # The append-only copy of every signed chain checkpoint, outside the database (billing.checkpoints).
+    checkpoint_log: ClassVar[UnderDataDir] = UnderDataDir("checkpoints/chain-checkpoints.jsonl")
 
     @property
     def effective_database_url(self) -> str:

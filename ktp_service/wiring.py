@@ -5,11 +5,13 @@ from ``wire``, so they cannot drift apart."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.engine import Engine
 
 from billing.config import BillingConfig
 from ktp_service.billing_bridge import config_for, poster
+from ktp_service.checkpointer import Checkpointer
 from ktp_service.db import make_engine
 from ktp_service.services.printers import AdapterCache
 from ktp_service.settings import Settings
@@ -27,8 +29,17 @@ class Wiring:
     def print_worker(self, name: str | None = None) -> PrintWorker:
         """A print worker that posts printed cards to billing as it goes."""
         return PrintWorker(
-            self.engine, self.settings, name=name, adapters=self.adapters, post_events=poster(self.settings)
+            self.engine,
+            self.settings,
+            name=name,
+            adapters=self.adapters,
+            post_events=poster(self.settings),
+            checkpoint=self.checkpointer().tick,
         )
+
+    def checkpointer(self) -> Checkpointer:
+        interval = timedelta(minutes=self.settings.checkpoint_minutes)
+        return Checkpointer(self.engine, self.billing, interval)
 
     def status_poller(self) -> StatusPoller:
         return StatusPoller(self.engine, self.adapters, self.settings.printer_poll_seconds)

@@ -91,12 +91,14 @@ class PrintWorker:
         name: str | None = None,
         adapters: printers.AdapterCache | None = None,
         post_events: Callable[[Session], int] | None = None,
+        checkpoint: Callable[[], object] | None = None,
     ) -> None:
         self.engine = engine
         self.settings = settings
         self.name = name or default_name()
         self.adapters = adapters or printers.AdapterCache(settings)
         self.post_events = post_events
+        self.checkpoint = checkpoint  # periodic signed checkpoint of the billing chain head
         self._stop = threading.Event()
         self._recovered_own = False
 
@@ -161,6 +163,12 @@ class PrintWorker:
             except Exception as exc:
                 log.exception("posting to billing failed")
                 result.errors.append(f"billing: {type(exc).__name__}")
+        if self.checkpoint is not None:
+            try:
+                self.checkpoint()
+            except Exception as exc:
+                log.exception("billing checkpoint failed")
+                result.errors.append(f"checkpoint: {type(exc).__name__}")
         return result
 
     # -- recovery ---------------------------------------------------------------------------------------

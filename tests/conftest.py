@@ -2,7 +2,7 @@
 against the schema built by the real Alembic migrations. A missing PostgreSQL fails the run: it never skips.
 
 Isolation: SQLite gets a fresh copy of a migrated database file per test; PostgreSQL truncates every table
-after each test (TRUNCATE fires no row triggers, so the append-only audit trigger stays in force for tests).
+after each test (the audit and billing tables refuse TRUNCATE, so triggers are off for that transaction).
 """
 
 from __future__ import annotations
@@ -82,6 +82,9 @@ def _truncate_all(engine: Engine) -> None:
     existing = set(inspect(engine).get_table_names()) - {"alembic_version"}
     names = ", ".join(f'"{name}"' for name in sorted(existing))
     with engine.begin() as conn:
+        # The audit and billing tables refuse TRUNCATE; the tests' superuser switches triggers off for this
+        # one transaction only.
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 

@@ -106,6 +106,8 @@ PrinterOperator = Annotated[Actor, Depends(RequireRoles(Role.SUPERVISOR, Role.AD
 BillingReader = Annotated[Actor, Depends(RequireRoles(Role.FINANCE, Role.PARTNER_AUDITOR, Role.ADMIN))]
 ContractEditor = Annotated[Actor, Depends(RequireRoles(Role.FINANCE, Role.ADMIN))]
 FinanceOnly = Annotated[Actor, Depends(RequireRoles(Role.FINANCE))]
+# The two parties to the revenue share, who each keep the chain checkpoints.
+CheckpointReader = Annotated[Actor, Depends(RequireRoles(Role.FINANCE, Role.PARTNER_AUDITOR))]
 AnyUser = Annotated[Actor, Depends(RequireRoles(*Role))]
 
 

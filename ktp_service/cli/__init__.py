@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import typer
 
-from ktp_service.cli import billing, billing_ledger, db, demo, printers, server, users
+from ktp_service.cli import billing, billing_checkpoints, billing_ledger, db, demo, printers, server, users
 from ktp_service.cli.render import render
 
 app = typer.Typer(help="ktp-service: KTP card printing and revenue-share billing.", no_args_is_help=True)
@@ -17,6 +17,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(demo.app, name="demo")
 app.add_typer(users.app, name="users")
 app.add_typer(printers.app, name="printers")
-app.add_typer(billing.app, name="billing")  # with billing_ledger's commands, which it imports into the group
+# With billing_ledger's commands and billing_checkpoints' group, which they add to it.
+app.add_typer(billing.app, name="billing")
 
-__all__ = ["app", "billing_ledger"]
+__all__ = ["app", "billing_checkpoints", "billing_ledger"]

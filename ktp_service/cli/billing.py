@@ -100,15 +100,19 @@ def statement(
 @app.command("close")
 def close(ctx: typer.Context, month: MonthOpt) -> None:
     """Close a month: fix and sign its statement (refused while its cards wait to be posted)."""
+    from billing.checkpoints import sync_log
     from ktp_service.services import billing
     from ktp_service.services.actor import SYSTEM
 
     with reported_errors(), transaction(ctx) as (session, wiring):
         signed = billing.close_month(session, SYSTEM, month, wiring.billing)
         st = signed.statement
-        typer.echo(
-            f"closed {month}: {st.cards_billed} cards, partner share {st.partner_share}, signed by key {st.key_id}"
-        )
+    # Committed: copy the close's signed checkpoint to the log file outside the database now.
+    with reported_errors(), transaction(ctx, writes=False) as (session, wiring):
+        sync_log(session, wiring.billing.checkpoint_path)
+    typer.echo(
+        f"closed {month}: {st.cards_billed} cards, partner share {st.partner_share}, signed by key {st.key_id}"
+    )
 
 
 @app.command("export-bundle")

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ktp_service.cli.billing import app
 from ktp_service.cli.common import reported_errors, transaction
+
+if TYPE_CHECKING:
+    from billing.checkpoints import Checkpoint
 
 
 def _problems(problems: Iterable[str]) -> typer.Exit:
@@ -20,15 +23,36 @@ def _problems(problems: Iterable[str]) -> typer.Exit:
     return typer.Exit(code=1)
 
 
+CheckpointsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--checkpoints", help="Signed checkpoints held outside the service (e.g. the partner's file)."
+    ),
+]
+
+
+def _held(path: Path | None) -> dict[str, list[Checkpoint]]:
+    if path is None:
+        return {}
+    from billing.checkpoints import read_log
+
+    held, problems = read_log(path)
+    if problems:
+        raise _problems(problems)
+    return {str(path): held}
+
+
 @app.command("verify")
-def verify(ctx: typer.Context) -> None:
-    """Recompute the ledger's hash chain and signed statements; exit 1 naming what does not match."""
+def verify(ctx: typer.Context, checkpoints: CheckpointsOpt = None) -> None:
+    """Recompute the ledger's hash chain and signed statements, and check it still holds every head a signed
+    checkpoint names; exit 1 naming what does not match."""
     from ktp_service.services import billing
     from ktp_service.services.actor import SYSTEM
 
+    held = _held(checkpoints)
     # A reader: on SQLite it takes no write lock, so posting goes on while the whole chain is checked.
     with reported_errors(), transaction(ctx, writes=False) as (session, wiring):
-        r = billing.verify(session, SYSTEM, wiring.billing)
+        r = billing.verify(session, SYSTEM, wiring.billing, held)
     if not r.ok:
         raise _problems(r.problems)
     typer.echo(
@@ -40,11 +64,14 @@ def verify(ctx: typer.Context) -> None:
 def verify_statement(
     bundle: Annotated[Path, typer.Argument(help="The bundle (.zip) from export-bundle or the API.")],
     public_key: Annotated[Path, typer.Option("--public-key", help="The regency's public key (PEM).")],
+    checkpoints: CheckpointsOpt = None,
 ) -> None:
-    """Check a bundle with no database: the signature, the chain, and every total recomputed from entries."""
+    """Check a bundle with no database: the signature, the chain, and every total recomputed from entries;
+    with ``--checkpoints``, also that it agrees with every signed checkpoint held in that file."""
     from billing.bundle import verify_bundle
 
-    problems = verify_bundle(bundle, public_key.read_bytes())
+    held = [c for cs in _held(checkpoints).values() for c in cs]
+    problems = verify_bundle(bundle, public_key.read_bytes(), held)
     if problems:
         raise _problems(problems)
     typer.echo("bundle verifies: signature, chain and totals match")

@@ -46,6 +46,21 @@ class VerifyResult(BaseModel):
     problems: list[str]
 
 
+class CheckpointPublic(BaseModel):
+    """A signed checkpoint of the chain head, as the partner stores it (one per line of their file). The
+    signature covers the canonical JSON of every field but ``id`` and ``signature``, with
+    ``"type": "ktp-billing-chain-checkpoint"`` added (see billing/checkpoints.py)."""
+
+    id: int
+    seq: int
+    hash: str
+    made_at: str
+    reason: str
+    month: str | None
+    key_id: str
+    signature: str
+
+
 class ClosedMonth(BaseModel):
     statement: Statement
     signature: str

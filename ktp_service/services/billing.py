@@ -5,6 +5,7 @@ themselves live in :mod:`billing`."""
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from itertools import islice
 from pathlib import Path
@@ -12,7 +13,17 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select, update
 
-from billing import chain, conflicts, contracts, corrections, documents, posting, reconciliation, statement
+from billing import (
+    chain,
+    checkpoints,
+    conflicts,
+    contracts,
+    corrections,
+    documents,
+    posting,
+    reconciliation,
+    statement,
+)
 from billing.bundle import export_bundle
 from billing.config import BillingConfig
 from billing.errors import InvalidInput
@@ -154,10 +165,31 @@ def decode_upload(raw: bytes) -> str:
         raise InvalidInput(f"the file is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8") from None
 
 
-def verify(session: Session, actor: Actor, config: BillingConfig) -> chain.VerificationResult:
-    result = chain.verify_chain(session, public_key_pem=config.keys.public_key_pem())
+def verify(
+    session: Session,
+    actor: Actor,
+    config: BillingConfig,
+    held: Mapping[str, Sequence[checkpoints.Checkpoint]] | None = None,
+) -> chain.VerificationResult:
+    """The chain checked against the signed checkpoints in the database, in the service's log file (outside
+    the database) and any ``held`` elsewhere (a partner's copy: file name -> checkpoints)."""
+    logged, unreadable = checkpoints.read_log(config.checkpoint_path)
+    result = chain.verify_chain(
+        session,
+        public_key_pem=config.keys.public_key_pem(),
+        held={"the checkpoint log": logged, **(held or {})},
+    )
+    if unreadable:
+        result.ok, result.problems = False, [*unreadable, *result.problems]
     audit.record(session, actor, "billing.verify", "ledger", None, ok=result.ok)
     return result
+
+
+def list_checkpoints(session: Session, actor: Actor, after_id: int = 0) -> list[checkpoints.Checkpoint]:
+    """The signed checkpoints of the chain head after ``after_id``, oldest first (the partner keeps them)."""
+    found = checkpoints.stored_checkpoints(session, after_id)
+    audit.record(session, actor, "billing.checkpoints.read", "ledger", None, after=after_id, rows=len(found))
+    return found
 
 
 def printing_figures(

@@ -12,10 +12,18 @@ from fastapi import APIRouter, Path, Query, Response, UploadFile, status
 
 from billing import documents, reconciliation
 from billing.statement import Statement
-from ktp_service.api.deps import BillingReader, ContractEditor, FinanceOnly, SessionDep, SettingsDep
+from ktp_service.api.deps import (
+    BillingReader,
+    CheckpointReader,
+    ContractEditor,
+    FinanceOnly,
+    SessionDep,
+    SettingsDep,
+)
 from ktp_service.billing_bridge import config_for, post_pending
 from ktp_service.errors import ERROR_RESPONSES
 from ktp_service.schemas.billing import (
+    CheckpointPublic,
     ClosedMonth,
     ConflictPublic,
     ContractEnd,
@@ -275,6 +283,18 @@ def verify_chain(session: SessionDep, actor: BillingReader, settings: SettingsDe
         first_bad_seq=r.first_bad_seq,
         problems=r.problems,
     )
+
+
+@router.get("/checkpoints", response_model=list[CheckpointPublic])
+def list_checkpoints(
+    session: SessionDep,
+    actor: CheckpointReader,
+    after: Annotated[int, Query(ge=0, le=2**62, description="Only checkpoints with a larger id.")] = 0,
+) -> list[CheckpointPublic]:
+    """The signed checkpoints of the ledger's chain head, oldest first: keep them (`ktp billing checkpoints
+    pull`), then `ktp billing verify-statement BUNDLE --public-key KEY.pem --checkpoints FILE` catches a
+    ledger rewritten or cut back behind any of them."""
+    return [CheckpointPublic(**c.record()) for c in billing.list_checkpoints(session, actor, after)]
 
 
 def _attachment(filename: str) -> dict[str, str]:

@@ -25,6 +25,7 @@ PRINTER_CARE = frozenset({Role.SUPERVISOR, Role.ADMIN})
 BILLING_READ = frozenset({Role.FINANCE, Role.PARTNER_AUDITOR, Role.ADMIN})
 CONTRACTS = frozenset({Role.FINANCE, Role.ADMIN})
 FINANCE = frozenset({Role.FINANCE})
+CHECKPOINTS = frozenset({Role.FINANCE, Role.PARTNER_AUDITOR})
 B = "/api/v1/billing"
 
 MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
@@ -77,6 +78,7 @@ MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
     ("POST", f"{B}/periods/{{month}}/explanations"): FINANCE,
     ("GET", f"{B}/periods/{{month}}/berita-acara.pdf"): FINANCE,
     ("GET", f"{B}/verify"): BILLING_READ,
+    ("GET", f"{B}/checkpoints"): CHECKPOINTS,
     ("GET", f"{B}/conflicts"): FINANCE,
     ("POST", f"{B}/conflicts/{{conflict_id}}/resolve"): FINANCE,
     ("POST", f"{B}/corrections"): FINANCE,

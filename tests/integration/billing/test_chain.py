@@ -172,7 +172,12 @@ def test_rewriting_a_closed_month_and_recomputing_every_hash_is_caught_by_the_si
         conn.execute(text("UPDATE billing_entry SET credit = 4000 WHERE transaction_seq = 1 AND line = 2"))
         conn.execute(text("UPDATE billing_entry SET credit = 6001 WHERE transaction_seq = 1 AND line = 3"))
     _rehash_everything(db)
-    assert verify_chain(db).ok  # the chain alone is consistent again...
+    # The chain alone is consistent again; the close checkpoint (signed, so not rewritable) no longer is...
+    checkpoint = "checkpoint 1 (close of 2026-11, 2026-12-20T00:00:00.000000Z, transaction 3)"
+    assert verify_chain(db).problems == [
+        f"month 2026-11 records another chain head than {checkpoint} signed",
+        f"transaction 3 is not the one {checkpoint} signed (other hash)",
+    ]
     result = verify_chain(db, public_key_pem=config.keys.public_key_pem())
     assert "month 2026-11 records a chain head other than its signed statement names" in result.problems
 

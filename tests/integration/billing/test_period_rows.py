@@ -64,7 +64,11 @@ def test_a_deleted_closed_month_is_detected(
         conn.execute(text("DELETE FROM billing_period WHERE month = '2026-11'"))
     result = verify_chain(closed_november)
     assert not result.ok
-    assert result.problems == ["month 2026-11 was closed by transaction 3, but has no closed, signed row"]
+    assert result.problems == [
+        "month 2026-11 was closed (checkpoint 1 (close of 2026-11, 2027-01-02T00:00:00.000000Z, transaction 3)) "
+        "but its closed row is missing",
+        "month 2026-11 was closed by transaction 3, but has no closed, signed row",
+    ]
     # The reopened month must not take late cards silently: the chain still says it was closed.
     post_card_printed(closed_november, event(NOV), config=config, now=JAN_2)
     closed_november.commit()
@@ -76,7 +80,9 @@ def test_a_reopened_closed_month_is_detected(engine: Engine, closed_november: Se
         drop_append_only_triggers(conn)
         conn.execute(text("UPDATE billing_period SET status = 'open' WHERE month = '2026-11'"))
     assert verify_chain(closed_november).problems == [
-        "month 2026-11 was closed by transaction 3, but has no closed, signed row"
+        "month 2026-11 was closed (checkpoint 1 (close of 2026-11, 2027-01-02T00:00:00.000000Z, transaction 3)) "
+        "but its closed row is missing",
+        "month 2026-11 was closed by transaction 3, but has no closed, signed row",
     ]
 
 
