@@ -84,9 +84,7 @@ def test_sigkill_mid_card_then_restart_prints_once(
     os.kill(first.pid, signal.SIGKILL)
     first.wait(timeout=30)
     killed = _job(counter, job_id)
-    assert (
-        killed.state == "processing" and killed.claimed_by == "counter-3@" + killed.claimed_by.split("@")[1]
-    )
+    assert killed.state == "processing" and str(killed.claimed_by).startswith("counter-3@")
 
     spawn()  # the same worker, restarted: the same identity, so no lease to wait out
     wait_for("the job to complete", lambda: _job(counter, job_id).state == "completed")
