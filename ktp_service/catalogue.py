@@ -830,6 +830,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "contract.end_on": ("Berlaku sampai", "In force until"),
     "contract.ended": ("Versi {number} berakhir {date}.", "Version {number} ends {date}."),
     "contract.open_ended": ("tanpa batas", "open-ended"),
+    # -- printers and workers (issue 10: hardening) --
+    "err.printer_config_invalid": (
+        "Konfigurasi printer tidak sah.",
+        "The printer configuration is not valid.",
+    ),
+    "err.printer_path_outside_data_dir": (
+        "{field}: {path} berada di luar direktori data; printer hanya menulis di dalam direktori data.",
+        "{field}: {path} is outside the data directory; printers write only inside the data directory.",
+    ),
+    "err.printer_location_fixed": (
+        "{field}: tempat berkas printer ditentukan oleh layanan menurut id printer, tidak dapat dipilih.",
+        "{field}: the service decides where a printer keeps its files (by the printer's id); it cannot be chosen.",
+    ),
 }
 
 

@@ -319,3 +319,23 @@ class CardPrintedEvent(SQLModel, table=True):
     attempts: int = 0
     last_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_error: str | None = Field(default=None, max_length=300)
+
+
+class WorkerSlot(SQLModel, table=True):
+    """A print worker's identity, ``NAME@HOST#SLOT``: the host and configured name (``KTP_WORKER_NAME``)
+    make it stable across restarts; the slot, held by one running process at a time (``token``), keeps two
+    live processes from sharing it. ``heartbeat_at`` is the holder's lease: another worker takes over the
+    jobs of an identity that stopped heartbeating (``ktp_service.worker_identity``)."""
+
+    __tablename__ = "worker_slot"
+    __table_args__ = (sa.UniqueConstraint("host", "name", "slot"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    identity: str = Field(max_length=64, unique=True)
+    host: str = Field(max_length=24)
+    name: str = Field(max_length=32)
+    slot: int
+    token: str | None = Field(default=None, max_length=32)  # the holding process's; None once released
+    pid: int | None = None
+    heartbeat_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -54,6 +54,17 @@ class Settings(BaseSettings):
         gt=0,
         description="Sign a checkpoint of the billing chain head this often (if it moved).",
     )
+    worker_name: str = Field(
+        default="ktp",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$",
+        description="The print worker's name; with the host and a slot, its identity across restarts.",
+    )
+    worker_heartbeat_seconds: float = Field(
+        default=10.0, gt=0, description="How often a worker says it lives."
+    )
+    worker_takeover_seconds: float = Field(
+        default=30.0, gt=0, description="Another worker takes over the jobs of one silent this long."
+    )
 
     # Everything the service keeps on disk lives under DATA_DIR: photos and signatures (stored under their
     # SHA-256), the token secret and billing's keys, cards of spool printers without a directory of their

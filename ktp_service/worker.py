@@ -9,6 +9,10 @@ Exactly once, crash-safe:
   after. A worker that finds a job with the first and not the second (it died in between) never resends:
   the job waits as ``needs-confirmation`` for a supervisor;
 - a job with ``printer_job_id`` is resolved by asking the printer, whichever worker sent it;
+- a worker's identity (``NAME@HOST#SLOT``, :mod:`ktp_service.worker_identity`) is the same after a
+  restart, so a restarted worker resumes its own jobs at once; a worker that stops heartbeating (every
+  ``KTP_WORKER_HEARTBEAT_SECONDS``) has its jobs taken over by another after
+  ``KTP_WORKER_TAKEOVER_SECONDS``; every write about a claimed job checks the slot is still held;
 - completion is one transaction (:func:`ktp_service.services.print_jobs.complete`), and only a job still
   ``processing``/``processing-stopped`` completes, so a completion is never recorded twice.
 
@@ -20,7 +24,6 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,7 +34,7 @@ from typing import Literal
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
 
-from ktp_service import lifecycle
+from ktp_service import lifecycle, worker_identity
 from ktp_service.billing_bridge import has_due_events
 from ktp_service.cards import CardError, RenderedCard, render_card
 from ktp_service.db import unit_of_work
@@ -53,8 +56,9 @@ from printers.errors import (
 
 log = logging.getLogger("ktp.worker")
 
-# A claim's lease: longer than any adapter's timeout (IPP allows up to 300 s) plus a render, so a worker
-# that is still sending is never taken for dead.
+# A claim's own lease, the backstop for a worker that heartbeats but is stuck: longer than any adapter's
+# timeout (IPP allows up to 300 s) plus a render, so a worker that is still sending is never taken for
+# dead. A worker that stopped (killed, host down) is noticed by its silence instead, within seconds.
 LEASE = timedelta(minutes=10)
 MAX_BACKOFF_SECONDS = 60
 FORMATS: dict[str, Literal["png", "pdf"]] = {"image/png": "png", "application/pdf": "pdf"}
@@ -76,10 +80,6 @@ class PassResult:
         return bool(self.submitted or self.finished or self.posted)
 
 
-def default_name() -> str:
-    return f"{socket.gethostname()}-{os.getpid()}"
-
-
 class PrintWorker:
     """One worker. ``run_once`` does one pass over all printers and is what tests drive; ``run`` loops."""
 
@@ -92,33 +92,91 @@ class PrintWorker:
         adapters: printers.AdapterCache | None = None,
         post_events: Callable[[Session], int] | None = None,
         checkpoint: Callable[[], object] | None = None,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.engine = engine
         self.settings = settings
-        self.name = name or default_name()
+        self.configured_name = name or settings.worker_name
         self.adapters = adapters or printers.AdapterCache(settings)
         self.post_events = post_events
         self.checkpoint = checkpoint  # periodic signed checkpoint of the billing chain head
+        self.clock = clock
+        self.takeover = timedelta(seconds=settings.worker_takeover_seconds)
+        self.heartbeat_every = timedelta(seconds=settings.worker_heartbeat_seconds)
+        self.identity: worker_identity.Identity | None = None
+        self._beat_at: datetime | None = None
+        self._beat_lock = threading.RLock()  # the heartbeat thread and the passes share the identity
         self._stop = threading.Event()
         self._recovered_own = False
 
+    @property
+    def name(self) -> str:
+        """This worker's identity as jobs record it (``claimed_by``); claimed on the first pass."""
+        return self._identity().name
+
+    def _identity(self) -> worker_identity.Identity:
+        with self._beat_lock:
+            if self.identity is None:
+                self.identity = worker_identity.claim(
+                    self.engine, self.configured_name, self.clock(), self.takeover
+                )
+                self._beat_at, self._recovered_own = self.clock(), False
+                log.info("print worker %s started", self.identity.name)
+            return self.identity
+
+    def heartbeat(self, *, force: bool = False) -> None:
+        """Renew this worker's lease when due (or now). A worker that finds its slot taken (it was silent
+        too long) claims a new identity; the jobs it had are another worker's now."""
+        with self._beat_lock:
+            identity, now = self._identity(), self.clock()
+            if not force and self._beat_at is not None and now - self._beat_at < self.heartbeat_every:
+                return
+            if worker_identity.heartbeat(self.engine, identity, now):
+                self._beat_at = now
+                return
+            log.warning("print worker %s lost its slot (silent too long); claiming another", identity.name)
+            self.identity = None
+            self._identity()
+
     # -- the loop ---------------------------------------------------------------------------------------
     def run(self, idle_wait: float = 0.5) -> None:
-        log.info("print worker %s started", self.name)
-        while not self._stop.is_set():
+        # Heartbeats come from a thread of their own: a pass waiting on a slow printer is no sign of death.
+        beats = threading.Thread(target=self._beat, name="print-worker-heartbeat", daemon=True)
+        beats.start()
+        try:
+            while not self._stop.is_set():
+                try:
+                    busy = self.run_once().busy
+                except Exception:  # keep serving the other printers; the error is in the log
+                    log.exception("print worker pass failed")
+                    busy = False
+                if not busy:
+                    self._stop.wait(idle_wait)
+        finally:
+            self._stop.set()
+            beats.join(timeout=10)
+            self.release()
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.settings.worker_heartbeat_seconds / 2):
             try:
-                busy = self.run_once().busy
-            except Exception:  # keep serving the other printers; the error is in the log
-                log.exception("print worker pass failed")
-                busy = False
-            if not busy:
-                self._stop.wait(idle_wait)
+                self.heartbeat()
+            except Exception:  # the database away for a moment: the next beat tries again
+                log.exception("print worker heartbeat failed")
 
     def stop(self) -> None:
         self._stop.set()
 
+    def release(self) -> None:
+        """A clean stop: give the slot up, so other workers take over this one's jobs at once."""
+        with self._beat_lock:
+            if self.identity is not None:
+                worker_identity.release(self.engine, self.identity)
+                self.identity = None
+
     def run_once(self) -> PassResult:
         result = PassResult()
+        self.heartbeat()
         if not self._recovered_own:
             self._recover(own=True)
             self._recovered_own = True
@@ -173,19 +231,30 @@ class PrintWorker:
 
     # -- recovery ---------------------------------------------------------------------------------------
     def _recover(self, *, own: bool) -> None:
-        """Jobs left ``processing`` by a worker that stopped (this worker's own after a restart) or whose
-        lease ran out (a worker that hangs, or a pass of this worker that failed midway)."""
-        now = utcnow()
+        """Jobs left ``processing`` by this worker's previous incarnation (``own``, after a restart), by a
+        worker that stopped heartbeating or gave its slot up, or whose lease ran out (a worker that hangs,
+        or a pass of this worker that failed midway)."""
+        now = self.clock()
         stmt = select(PrintJob).where(col(PrintJob.state).in_(AT_PRINTER))
         if own:
             stmt = stmt.where(PrintJob.claimed_by == self.name)
         else:
-            stmt = stmt.where(col(PrintJob.lease_until) < now)
+            stmt = stmt.where(
+                or_(
+                    col(PrintJob.lease_until) < now,
+                    col(PrintJob.claimed_by).in_(worker_identity.silent(now, self.takeover)),
+                ),
+                col(PrintJob.claimed_by) != self.name,
+            )
         with unit_of_work(self.engine, writes=False) as session:
             if session.exec(stmt.limit(1)).first() is None:
                 return  # the usual case: a cheap read, no write lock
         with unit_of_work(self.engine) as session:
+            if not worker_identity.holds(session, self._identity()):
+                return  # this worker was taken for dead meanwhile: its next heartbeat finds out
             for job in session.exec(stmt.with_for_update(skip_locked=True)):
+                if job.claimed_by != self.name:
+                    log.warning("job %s: taken over from %s", job.id, job.claimed_by)
                 if job.printer_job_id:
                     job.claimed_by, job.lease_until = self.name, now + LEASE  # follow it from here
                 elif job.submit_started_at is not None:
@@ -310,6 +379,7 @@ class PrintWorker:
         with unit_of_work(self.engine) as session:
             job = session.exec(select(PrintJob).where(PrintJob.id == job_id).with_for_update()).first()
             ours = job is not None and job.claimed_by == self.name and job.state in AT_PRINTER
+            ours = ours and worker_identity.holds(session, self._identity())
             yield session, (job if ours else None)
 
     def _render(self, printer: Printer, resident: Resident) -> tuple[bytes, RenderedCard, date]:

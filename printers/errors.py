@@ -39,7 +39,12 @@ class PrinterError(Exception):
 
 
 class AdapterConfigInvalid(PrinterError):
-    """The adapter name, URI or config of a printer is wrong; retrying cannot help."""
+    """The adapter name, URI or config of a printer is wrong; retrying cannot help. ``field`` names what is
+    wrong (``adapter``, ``uri``, ``config.directory``...)."""
+
+    def __init__(self, message: str, *, field: str = "config", reasons: Iterable[str] = ()) -> None:
+        super().__init__(message, reasons=reasons)
+        self.field = field
 
 
 class UnknownAdapter(AdapterConfigInvalid):

@@ -11,6 +11,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Protocol
 
+from printers.errors import AdapterConfigInvalid
 from printers.sim_state import SimState
 
 
@@ -44,10 +45,17 @@ class FileStore:
     """States shared between processes: one JSON file per printer, changed under an exclusive flock."""
 
     def __init__(self, directory: Path) -> None:
+        # Defensive: a state file is always <absolute directory>/<name>.json, never climbs out with '..'.
+        if not directory.is_absolute() or ".." in directory.parts:
+            raise AdapterConfigInvalid(
+                f"simulator state_dir must be an absolute path, not {str(directory)!r}"
+            )
         self.directory = directory
 
     @contextmanager
     def transaction(self, name: str) -> Iterator[SimState]:
+        if "/" in name or name in ("", ".", ".."):
+            raise AdapterConfigInvalid(f"simulator name {name!r} cannot name a state file")
         self.directory.mkdir(parents=True, exist_ok=True)
         path = self.directory / f"{name}.json"
         with open(self.directory / f"{name}.lock", "a") as lock:

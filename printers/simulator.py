@@ -70,6 +70,7 @@ __all__ = [
     "SimulatorControl",
     "SimulatorInfo",
     "SimulatorPrinter",
+    "check_name",
     "control_for",
     "name_from",
 ]
@@ -101,7 +102,7 @@ class SimulatorControl:
     person standing at the printer, not a network client)."""
 
     def __init__(self, name: str, *, state_dir: Path | str | None = None, clock: Clock = time.time) -> None:
-        self.name = _check_name(name)
+        self.name = check_name(name)
         self._store = store_for(state_dir)
         self._clock = clock
 
@@ -172,7 +173,7 @@ class SimulatorPrinter(PrinterAdapter):
         duplex: bool = True,
         clock: Clock = time.time,
     ) -> None:
-        self.name = _check_name(name)
+        self.name = check_name(name)
         self.control = SimulatorControl(name, state_dir=state_dir, clock=clock)
         self._store = store_for(state_dir)
         self._clock = clock
@@ -235,9 +236,12 @@ def _job(state: SimState, job_id: str, printer: str) -> SimJob:
         raise JobNotFound(f"simulated printer {printer} knows no job {job_id!r}") from None
 
 
-def _check_name(name: str) -> str:
-    if not _NAME.match(name):
-        raise AdapterConfigInvalid(f"simulator name {name!r}: use letters, digits, '.', '_' or '-'")
+def check_name(name: str, *, field: str = "config.name") -> str:
+    """``name`` if it can name a state file: letters, digits, '.', '_', '-' (never a path)."""
+    if not _NAME.match(name) or name in (".", ".."):
+        raise AdapterConfigInvalid(
+            f"{field}: simulator name {name!r}: use letters, digits, '.', '_' or '-'", field=field
+        )
     return name
 
 

@@ -75,6 +75,15 @@ def get_actor(
 ActorDep = Annotated[Actor, Depends(get_actor)]
 
 
+def get_actor_briefly(
+    request: Request, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2)]
+) -> Actor:
+    """The actor, read in a short read-only transaction of its own: for the routes that wait on a printer,
+    which must not hold the request's transaction (on SQLite, every other office's writes) meanwhile."""
+    with unit_of_work(request.app.state.engine, writes=False) as session:
+        return get_actor(session, settings, token)
+
+
 class RequireRoles:
     """A route dependency that admits only the listed roles. Every route declares one (the role-matrix test
     walks the routes and checks it)."""
@@ -92,6 +101,13 @@ class RequireRoles:
         return actor
 
 
+class RequireRolesBriefly(RequireRoles):
+    """``RequireRoles`` for a route that opens no request transaction (see :func:`get_actor_briefly`)."""
+
+    async def __call__(self, actor: Annotated[Actor, Depends(get_actor_briefly)]) -> Actor:
+        return await super().__call__(actor)
+
+
 # Role sets, named for what they let a user do. Routes use these aliases as the type of their actor.
 RegistryWriter = Annotated[Actor, Depends(RequireRoles(Role.CLERK, Role.SUPERVISOR))]
 RegistryReader = Annotated[
@@ -102,6 +118,8 @@ PrintOperator = Annotated[Actor, Depends(RequireRoles(Role.CLERK, Role.SUPERVISO
 Supervisor = Annotated[Actor, Depends(RequireRoles(Role.SUPERVISOR))]
 # Who looks after printers and stock: supervisors of the office and administrators.
 PrinterOperator = Annotated[Actor, Depends(RequireRoles(Role.SUPERVISOR, Role.ADMIN))]
+# The same, for routes that ask a printer: they hold no transaction open while it answers.
+PrinterAsker = Annotated[Actor, Depends(RequireRolesBriefly(Role.SUPERVISOR, Role.ADMIN))]
 # Billing: the partner's auditor reads and verifies; finance reconciles and closes; clerks see none of it.
 BillingReader = Annotated[Actor, Depends(RequireRoles(Role.FINANCE, Role.PARTNER_AUDITOR, Role.ADMIN))]
 ContractEditor = Annotated[Actor, Depends(RequireRoles(Role.FINANCE, Role.ADMIN))]

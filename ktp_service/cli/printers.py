@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ktp_service.cli.common import fail, reported_errors, transaction
+from ktp_service.cli.common import fail, reported_errors, transaction, wired
 
 app = typer.Typer(help="Card printers.", no_args_is_help=True)
 
@@ -56,10 +56,11 @@ def status(ctx: typer.Context, printer_id: Annotated[int, typer.Argument(help="P
     """Ask a printer for its state, supplies and counter now."""
     from ktp_service.messages import advice as advice_for
     from ktp_service.services import printers
+    from ktp_service.services.actor import SYSTEM
 
-    with reported_errors(), transaction(ctx) as (session, wiring):
-        p = printers.get(session, printer_id)
-        printers.poll_status(session, p, wiring.adapters)
+    # Asked with no transaction open (printers.refresh), as everywhere.
+    with reported_errors(), wired(ctx) as wiring:
+        p, _ = printers.refresh(wiring.engine, SYSTEM, printer_id, wiring.adapters)
         typer.echo(f"{p.name}: {p.status_state} reasons={','.join(p.status_reasons) or '-'}")
         for m in p.status_markers:
             typer.echo(f"  supply {m['name']}: {m['level'] if m['level'] is not None else '?'}%")
@@ -81,12 +82,16 @@ def simulate(
 ) -> None:
     """Training: raise or clear faults on a simulated printer."""
     from ktp_service.services import printers
+    from ktp_service.services.actor import SYSTEM
 
-    with transaction(ctx) as (session, wiring):
-        p = printers.get(session, printer_id)
-        control = printers.simulator_control(p, wiring.settings)
-        for f in clear or []:
-            control.clear_fault(None if f == "all" else f)
-        for f in fault or []:
-            control.set_fault(f)
-        typer.echo(f"{p.name}: faults={','.join(control.info().faults) or 'none'}")
+    with reported_errors(), wired(ctx) as wiring:
+        p, _ = printers.operate_simulator(
+            wiring.engine,
+            SYSTEM,
+            printer_id,
+            wiring.adapters,
+            set_faults=tuple(fault or ()),
+            clear_faults=tuple(clear or ()),
+        )
+        faults = printers.simulator_control(p, wiring.settings).info().faults
+        typer.echo(f"{p.name}: faults={','.join(faults) or 'none'}")

@@ -17,29 +17,17 @@ from ktp_service.models import CounterReading, Office, Printer, utcnow
 from ktp_service.schemas.printing import PrinterCreate
 from ktp_service.services import audit, offices
 from ktp_service.services.actor import Actor
+from ktp_service.services.printer_config import adapter_config, check_client_config, data_root
 from ktp_service.settings import Settings
 from printers.base import PrinterAdapter, PrinterStatus
-from printers.errors import AdapterConfigInvalid, PrinterError, PrinterUnavailable
+from printers.errors import PrinterError, PrinterUnavailable
 from printers.registry import ADAPTER_NAMES, create_adapter
-from printers.simulator import SimulatorControl, name_from
+from printers.simulator import FAULTS, SimulatorControl
 
 DOCUMENT_FORMATS = ("image/png", "application/pdf")
 
 
 class PrinterNotFound(NotFound, code="printer_not_found"): ...
-
-
-def _adapter_config(printer: Printer, settings: Settings) -> dict[str, Any]:
-    """The adapter's config with this installation's defaults: simulators keep their state in DATA_DIR so
-    the web process and separate workers see the same printer; spool printers write under DATA_DIR."""
-    config = dict(printer.config)
-    if printer.adapter == "simulator":
-        config.setdefault("state_dir", str(settings.simulators_dir))
-        if not printer.uri:
-            config.setdefault("name", f"printer-{printer.id}")
-    elif printer.adapter == "spool" and not printer.uri:
-        config.setdefault("directory", str(settings.spool_dir / f"printer-{printer.id}"))
-    return config
 
 
 class AdapterCache:
@@ -57,7 +45,12 @@ class AdapterCache:
             cached = self._adapters.get(printer.id)
             if cached and cached[0] == key:
                 return cached[1]
-            adapter = create_adapter(printer.adapter, printer.uri, _adapter_config(printer, self.settings))
+            adapter = create_adapter(
+                printer.adapter,
+                printer.uri,
+                adapter_config(printer, self.settings),
+                root=data_root(self.settings),
+            )
             if cached:
                 cached[1].close()
             self._adapters[printer.id] = (key, adapter)
@@ -117,6 +110,7 @@ def create(
             f"Office {office} already has a printer named {name!r}.",
             params={"office": office, "printer": name},
         )
+    check_client_config(adapter, uri, config, settings)
     printer = Printer(
         name=name,
         office_id=the_office.id,
@@ -128,11 +122,6 @@ def create(
     )
     session.add(printer)
     session.flush()
-    try:
-        # Building the adapter validates URI and config without contacting the printer.
-        create_adapter(adapter, uri, _adapter_config(printer, settings)).close()
-    except AdapterConfigInvalid as exc:
-        raise Invalid(f"config: {exc}") from None
     audit.record(session, actor, "printer.create", "printer", printer.id, office_code=office, adapter=adapter)
     return printer
 
@@ -209,24 +198,21 @@ def apply_status(session: Session, printer: Printer, polled: Polled) -> None:
     session.add(printer)
 
 
-def poll_status(session: Session, printer: Printer, adapters: AdapterCache) -> None:
-    """Ask the printer and record its answer in the caller's transaction. The API's "ask now" uses it, so
-    there an unreachable printer holds the request's transaction for the adapter's timeout (on SQLite,
-    other clerks' writes wait: the README says so, issue 10 takes it). The background poll and the
-    console's refresh use :func:`refresh`, which asks with no transaction open."""
-    apply_status(session, printer, fetch_status(printer, adapters))
-
-
-def refresh(engine: Engine, actor: Actor, printer_id: int, adapters: AdapterCache) -> None:
-    """A person's "ask the printer now": read, ask with no transaction open (an unreachable printer can
-    take its whole timeout; on SQLite an open write transaction would hold every clerk's writes), then
-    record the answer in a short transaction of its own."""
+def refresh(engine: Engine, actor: Actor, printer_id: int, adapters: AdapterCache) -> tuple[Printer, str]:
+    """A person's "ask the printer now" (API, console, CLI): read, ask with no transaction open (an
+    unreachable printer can take its whole timeout; on SQLite an open write transaction would hold every
+    clerk's writes), then record the answer in a short transaction of its own. Every printer call of the
+    service is made this way: none runs inside a transaction. Returns the printer as recorded and its
+    office's code."""
     with unit_of_work(engine, writes=False) as session:
         printer = get(session, printer_id)
         check_office(session, actor, printer)
     polled = fetch_status(printer, adapters)
     with unit_of_work(engine) as session:
-        apply_status(session, get(session, printer_id), polled)
+        current = get(session, printer_id)
+        apply_status(session, current, polled)
+        session.flush()
+        return current, office_code(session, current)
 
 
 def record_counter(session: Session, actor: Actor, printer: Printer, value: int, note: str) -> CounterReading:
@@ -254,6 +240,41 @@ def counter_readings(session: Session, printer: Printer, limit: int = 50) -> lis
 
 
 def simulator_control(printer: Printer, settings: Settings) -> SimulatorControl:
-    """The operator panel of a simulated printer (faults, cards, ribbon), in any process."""
-    config = _adapter_config(printer, settings)
-    return SimulatorControl(name_from(printer.uri, config), state_dir=config.get("state_dir"))
+    """The operator panel of a simulated printer (faults, cards, ribbon), in any process: the state the
+    printer's adapter uses, which is its own (derived from its id)."""
+    config = adapter_config(printer, settings)
+    return SimulatorControl(str(config["name"]), state_dir=config["state_dir"])
+
+
+def operate_simulator(
+    engine: Engine,
+    actor: Actor,
+    printer_id: int,
+    adapters: AdapterCache,
+    *,
+    set_faults: tuple[str, ...] = (),
+    clear_faults: tuple[str, ...] = (),
+    load_cards: int | None = None,
+    replace_ribbon: bool = False,
+) -> tuple[Printer, str]:
+    """Training: raise or clear faults of a simulated printer, load cards, replace its ribbon, then record
+    its new status, with no transaction open while the simulator is changed or asked (as :func:`refresh`).
+    ``clear_faults`` may name ``all``."""
+    with unit_of_work(engine, writes=False) as session:
+        printer = get(session, printer_id)
+        check_office(session, actor, printer)
+    if printer.adapter != "simulator":
+        raise Invalid(f"Printer {printer.name} is not a simulator.")
+    unknown = [f for f in (*set_faults, *clear_faults) if f not in FAULTS and f != "all"]
+    if unknown or "all" in set_faults:
+        raise Invalid(f"Unknown fault(s) {', '.join(unknown or ['all'])}; known: {', '.join(FAULTS)}.")
+    control = simulator_control(printer, adapters.settings)
+    for fault in clear_faults:
+        control.clear_fault(None if fault == "all" else fault)
+    for fault in set_faults:
+        control.set_fault(fault)
+    if load_cards is not None:
+        control.load_cards(load_cards)
+    if replace_ribbon:
+        control.replace_ribbon()
+    return refresh(engine, actor, printer_id, adapters)

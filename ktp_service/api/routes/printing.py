@@ -11,13 +11,14 @@ from ktp_service.api.deps import (
     AdminOnly,
     AnyUser,
     Language,
+    PrinterAsker,
     PrinterOperator,
     PrintOperator,
     SessionDep,
     SettingsDep,
     Supervisor,
 )
-from ktp_service.errors import ERROR_RESPONSES, Invalid, NotFound
+from ktp_service.errors import ERROR_RESPONSES, NotFound
 from ktp_service.lifecycle import JobStatus
 from ktp_service.messages import advice, render
 from ktp_service.models import Office, Printer, PrintJob, Resident
@@ -158,14 +159,12 @@ def get_printer(printer_id: PrinterId, session: SessionDep, lang: Language, acto
 
 @router.post("/printers/{printer_id}/status", response_model=PrinterPublic)
 def refresh_printer_status(
-    printer_id: PrinterId, session: SessionDep, lang: Language, actor: PrinterOperator, request: Request
+    printer_id: PrinterId, lang: Language, actor: PrinterAsker, request: Request
 ) -> PrinterPublic:
-    """Ask the printer for its state now (instead of waiting for the next background poll)."""
-    # Asked inside this request's transaction (the actor was loaded in it already); on SQLite an
-    # unreachable printer holds other writes for the adapter's timeout. The console's refresh does not.
-    p = _printer(session, actor, printer_id)
-    printers.poll_status(session, p, _adapters(request))
-    return printer_public(p, printers.office_code(session, p), lang)
+    """Ask the printer for its state now (instead of waiting for the next background poll). No transaction
+    is open while the printer answers, so a stalled printer holds no other office's write."""
+    p, office = printers.refresh(request.app.state.engine, actor, printer_id, _adapters(request))
+    return printer_public(p, office, lang)
 
 
 @router.post("/printers/{printer_id}/counter-readings", response_model=CounterReadingPublic, status_code=201)
@@ -191,34 +190,20 @@ def list_counter_readings(
 
 @router.post("/printers/{printer_id}/simulator", response_model=PrinterPublic)
 def control_simulator(
-    printer_id: PrinterId,
-    body: SimulatorFault,
-    session: SessionDep,
-    lang: Language,
-    actor: PrinterOperator,
-    request: Request,
-    settings: SettingsDep,
+    printer_id: PrinterId, body: SimulatorFault, lang: Language, actor: PrinterAsker, request: Request
 ) -> PrinterPublic:
     """Training and tests: raise or clear faults on a simulated printer, load cards, replace the ribbon."""
-    from printers.simulator import FAULTS
-
-    p = _printer(session, actor, printer_id)
-    if p.adapter != "simulator":
-        raise Invalid(f"Printer {p.name} is not a simulator.")
-    control = printers.simulator_control(p, settings)
-    unknown = [f for f in (*body.set, *body.clear) if f not in FAULTS and f != "all"]
-    if unknown:
-        raise Invalid(f"Unknown fault(s) {', '.join(unknown)}; known: {', '.join(FAULTS)}.")
-    for fault in body.clear:
-        control.clear_fault(None if fault == "all" else fault)
-    for fault in body.set:
-        control.set_fault(fault)
-    if body.load_cards is not None:
-        control.load_cards(body.load_cards)
-    if body.replace_ribbon:
-        control.replace_ribbon()
-    printers.poll_status(session, p, _adapters(request))
-    return printer_public(p, printers.office_code(session, p), lang)
+    p, office = printers.operate_simulator(
+        request.app.state.engine,
+        actor,
+        printer_id,
+        _adapters(request),
+        set_faults=tuple(body.set),
+        clear_faults=tuple(body.clear),
+        load_cards=body.load_cards,
+        replace_ribbon=body.replace_ribbon,
+    )
+    return printer_public(p, office, lang)
 
 
 # -- print jobs --------------------------------------------------------------------------------------------

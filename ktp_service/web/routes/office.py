@@ -123,19 +123,17 @@ def record_counter(printer_id: PrinterId, page: CarePage, form: Form) -> Respons
 def simulator(printer_id: PrinterId, page: CarePage, form: Form) -> RedirectResponse:
     """Training: raise or clear one fault of a simulated printer (as the API's simulator route does)."""
     action, fault = text(form, "action"), text(form, "fault")
-    with page.tx() as session:
-        p = _own_printer(page, session, printer_id)
-        if p.adapter != "simulator":
-            raise Invalid(f"Printer {p.name} is not a simulator.")
-        if fault not in FAULTS and not (action == "clear" and fault == "all"):
-            raise Invalid(f"Unknown fault {fault!r}; known: {', '.join(FAULTS)}.")
-        control = printers.simulator_control(p, page.settings)
-        if action == "set":
-            control.set_fault(fault)
-        else:
-            control.clear_fault(None if fault == "all" else fault)
-        printers.poll_status(session, p, page.request.app.state.adapters)
-        state = page.t(printer_state(p).key)
+    app = page.request.app
+    # No transaction open while the simulator is changed and asked (printers.operate_simulator).
+    p, _ = printers.operate_simulator(
+        app.state.engine,
+        page.me,
+        printer_id,
+        app.state.adapters,
+        set_faults=(fault,) if action == "set" else (),
+        clear_faults=(fault,) if action != "set" else (),
+    )
+    state = page.t(printer_state(p).key)
     page.flash("ok", page.t("printer.sim_done", state=state))
     return page.redirect(f"/printers#printer-{printer_id}")
 

@@ -83,10 +83,12 @@ def test_sigkill_mid_card_then_restart_prints_once(
     wait_for("the card to reach the printer", lambda: _job(counter, job_id).printer_job_id is not None)
     os.kill(first.pid, signal.SIGKILL)
     first.wait(timeout=30)
-    assert _job(counter, job_id).state == "processing"
+    killed = _job(counter, job_id)
+    assert killed.state == "processing" and str(killed.claimed_by).startswith("counter-3@")
 
-    spawn()  # the same worker, restarted
+    spawn()  # the same worker, restarted: the same identity, so no lease to wait out
     wait_for("the job to complete", lambda: _job(counter, job_id).state == "completed")
+    assert _job(counter, job_id).claimed_by == killed.claimed_by
     assert _printed(counter, slow) == 1
     assert len(counter.outbox()) == 1
 
