@@ -323,7 +323,9 @@ class WebRoute(APIRoute):
             try:
                 response = await handler(request)
             except LoginRequired:
-                load_session(request)
+                session = load_session(request)
+                if request.state.session_expired:  # say why on the login page it leads to
+                    session.flash.append(("info", i18n.translate("auth.expired", session.lang)))
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 response = RedirectResponse(f"/login?next={quote(target)}", status_code=303)
             except PasswordChangeNeeded:

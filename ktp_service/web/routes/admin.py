@@ -106,7 +106,9 @@ def _account_action(page: Page, action: Callable[[Session], str]) -> Response:
             done = action(session)
     except (ValidationError, DomainError) as exc:
         errors, status = _refused(page, exc, "actions")
-        return _users_page(page, errors, {}, status)
+        if isinstance(exc, DomainError) and not exc.problems:
+            errors = {"actions": page.error_text(exc)}  # a refusal of the action, in the page's language
+        return _users_page(page, {"actions": " ".join(errors.values())}, {}, status)
     page.flash("ok", done)
     return page.redirect("/admin/users")
 
