@@ -843,6 +843,75 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{field}: tempat berkas printer ditentukan oleh layanan menurut id printer, tidak dapat dipilih.",
         "{field}: the service decides where a printer keeps its files (by the printer's id); it cannot be chosen.",
     ),
+    # -- accounts and sessions (issue 10, finding 7) --
+    "err.token_revoked": (
+        "Token ini sudah tidak berlaku (keluar dari semua perangkat, kata sandi atau peran diubah, atau akun "
+        "dinonaktifkan); silakan masuk lagi.",
+        "This token was revoked (logged out everywhere, the password or role changed, or the account was "
+        "disabled); log in again.",
+    ),
+    "err.password_change_required": (
+        "Kata sandi Anda diatur ulang oleh administrator: ganti dulu kata sandi Anda.",
+        "An administrator reset your password: change it first.",
+    ),
+    "err.wrong_password": ("Kata sandi saat ini salah.", "The current password is wrong."),
+    "err.password_unchanged": (
+        "Kata sandi baru harus berbeda dari yang sekarang.",
+        "The new password must differ from the current one.",
+    ),
+    "err.own_account": (
+        "Akun Anda sendiri tidak dapat diubah di sini; minta administrator lain.",
+        "You cannot do this to your own account; ask another administrator.",
+    ),
+    "err.user_not_found": ("Pengguna tidak ditemukan.", "No such user."),
+    "v.wrong_password": ("Kata sandi saat ini salah.", "The current password is wrong."),
+    "v.password_is_username": (
+        "Kata sandi tidak boleh sama dengan nama pengguna.",
+        "The password must not be the username.",
+    ),
+    "v.password_unchanged": (
+        "Kata sandi baru harus berbeda dari yang sekarang.",
+        "Must differ from the current password.",
+    ),
+    "account.title": ("Akun saya", "My account"),
+    "account.must_change": (
+        "Administrator mengatur ulang kata sandi Anda. Buat kata sandi baru sebelum melanjutkan.",
+        "An administrator reset your password. Choose a new one before you go on.",
+    ),
+    "account.change": ("Ganti kata sandi", "Change password"),
+    "account.old_password": ("Kata sandi saat ini", "Current password"),
+    "account.new_password": ("Kata sandi baru", "New password"),
+    "account.new_password_again": ("Ulangi kata sandi baru", "New password again"),
+    "account.rules": (
+        "Paling sedikit 10 karakter, tidak sama dengan nama pengguna.",
+        "At least 10 characters, not the username.",
+    ),
+    "account.mismatch": ("Kedua kata sandi baru tidak sama.", "The two new passwords differ."),
+    "account.changed": (
+        "Kata sandi diganti. Sesi dan token Anda yang lain sudah diakhiri.",
+        "Password changed. Your other sessions and tokens have ended.",
+    ),
+    "account.everywhere": ("Keluar dari semua perangkat", "Log out everywhere"),
+    "account.everywhere_hint": (
+        "Mengakhiri semua sesi konsol dan token API Anda, termasuk yang ini.",
+        "Ends all your console sessions and API tokens, this one included.",
+    ),
+    "account.logged_out_everywhere": (
+        "Anda sudah keluar dari semua perangkat.",
+        "You are logged out everywhere.",
+    ),
+    "user.actions": ("Tindakan", "Actions"),
+    "user.reset": ("Atur ulang kata sandi", "Reset password"),
+    "user.reset_done": (
+        "Kata sandi sementara {username}: {password} (berikan kepadanya; harus diganti saat masuk).",
+        "Temporary password of {username}: {password} (hand it over; it must be changed at login).",
+    ),
+    "user.disable": ("Nonaktifkan", "Disable"),
+    "user.enable": ("Aktifkan", "Enable"),
+    "user.disabled": ("Akun {username} dinonaktifkan.", "Account {username} disabled."),
+    "user.enabled": ("Akun {username} diaktifkan.", "Account {username} enabled."),
+    "user.change_role": ("Ubah peran", "Change role"),
+    "user.role_changed": ("Peran {username} diubah.", "The role of {username} changed."),
 }
 
 

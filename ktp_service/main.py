@@ -25,6 +25,7 @@ from ktp_service.api.routes import admin, auth, billing, printing, residents
 from ktp_service.cards import CardError
 from ktp_service.errors import DomainError, error_body
 from ktp_service.messages import pick_language
+from ktp_service.models import utcnow
 from ktp_service.settings import Settings
 from ktp_service.status_poller import StatusPoller
 from ktp_service.wiring import wire
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.adapters = adapters
+    app.state.clock = utcnow  # console session timeouts read it; tests put their own clock here
 
     # One handler for the service's own errors: domain, billing and card layout share the code, status and
     # message protocol, and answer in the language the client asks for (Accept-Language).

@@ -3,6 +3,7 @@ so Alembic sees one schema."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -63,6 +64,30 @@ class User(SQLModel, table=True):
     office_id: int | None = Field(default=None, foreign_key="office.id")
     active: bool = True
     created_at: datetime = ts_column()
+    # What a bearer token names: random, so a token never passes to a later user who gets a reused id
+    # (SQLite hands out a deleted row's id again).
+    subject: str = Field(default_factory=lambda: str(uuid.uuid4()), max_length=36, unique=True, index=True)
+    # Carried in every token; bumped by logout-everywhere, password change or reset, role change and
+    # disabling, which refuses every token issued before.
+    token_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Set by an administrator's password reset: nothing but changing the password until it is done.
+    must_change_password: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+
+
+class ConsoleSession(SQLModel, table=True):
+    """A web console login, kept on the server: the cookie carries only the random session key (signed),
+    and this row says whether it still holds. ``id`` is the key's SHA-256, so a copy of the table opens
+    no session."""
+
+    __tablename__ = "console_session"
+
+    id: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    created_at: datetime = ts_column()
+    last_seen_at: datetime = ts_column()
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    ended_reason: str | None = Field(default=None, max_length=32)
 
 
 class LoginFailure(SQLModel, table=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -50,10 +51,13 @@ def token_secret(keys_dir: Path) -> str:
     return path.read_text().strip()
 
 
-def issue_token(secret: str, *, user_id: int, username: str, role: str, minutes: int) -> str:
+def issue_token(secret: str, *, subject: str, version: int, username: str, role: str, minutes: int) -> str:
+    """A bearer token naming the user's random ``subject`` (never the row id, which SQLite may hand to a
+    later user) and the user's token version at issue (a bump refuses every older token)."""
     now = datetime.now(UTC)
     claims: dict[str, Any] = {
-        "sub": str(user_id),
+        "sub": subject,
+        "ver": version,
         "name": username,
         "role": role,
         "iat": now,
@@ -70,3 +74,21 @@ def read_token(secret: str, token: str) -> dict[str, Any] | None:
     except jwt.PyJWTError:
         return None
     return claims
+
+
+def new_secret_key() -> tuple[str, str]:
+    """A random console session key and its SHA-256 (the cookie carries the key, the database the hash)."""
+    key = secrets.token_urlsafe(32)
+    return key, key_digest(key)
+
+
+def key_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+# No 0/O or 1/l/I: a temporary password is read out or written down.
+_TEMP_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def temporary_password(length: int = 14) -> str:
+    return "".join(secrets.choice(_TEMP_ALPHABET) for _ in range(length))

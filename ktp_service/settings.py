@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     token_minutes: int = Field(default=30, ge=1, le=24 * 60)
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_minutes: int = Field(default=15, ge=1)
+    console_idle_minutes: int = Field(
+        default=30, ge=1, le=24 * 60, description="A console session ends after this long without a request."
+    )
+    console_max_hours: int = Field(
+        default=12, ge=1, le=7 * 24, description="A console session ends this long after login, however used."
+    )
     max_image_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     max_image_pixels: int = Field(default=24_000_000, ge=10_000)
     log_level: str = "INFO"

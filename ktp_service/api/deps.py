@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from ktp_service.db import unit_of_work
-from ktp_service.errors import RoleNotAllowed, Unauthorized
+from ktp_service.errors import PasswordChangeRequired, RoleNotAllowed, TokenRevoked, Unauthorized
 from ktp_service.messages import pick_language
 from ktp_service.models import Office, User
 from ktp_service.security import read_token, token_secret
@@ -52,9 +52,8 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_actor(
-    session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2)]
-) -> Actor:
+def _token_user(session: Session, settings: Settings, token: str | None) -> tuple[Actor, bool]:
+    """The actor a bearer token stands for, and whether they must change their password first."""
     if not token:
         raise Unauthorized("Log in first: send 'Authorization: Bearer <token>' from POST /api/v1/auth/token.")
     claims = read_token(token_secret(settings.keys_dir), token)
@@ -64,12 +63,34 @@ def get_actor(
     row = session.exec(
         select(User, Office.code)
         .join(Office, col(Office.id) == User.office_id, isouter=True)
-        .where(User.id == int(claims["sub"]))
+        .where(User.subject == str(claims["sub"]))
     ).first()
-    if row is None or not row[0].active:
-        raise Unauthorized("This account no longer exists or is disabled.")
+    if row is None or not row[0].active or claims.get("ver") != row[0].token_version:
+        raise TokenRevoked(
+            "This token was revoked (logout everywhere, a password or role change, or the account was "
+            "disabled or removed); log in again."
+        )
     user, office_code = row
-    return Actor(user_id=user.id, username=user.username, role=Role(user.role), office_code=office_code)
+    actor = Actor(user_id=user.id, username=user.username, role=Role(user.role), office_code=office_code)
+    return actor, user.must_change_password
+
+
+def get_actor(
+    session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2)]
+) -> Actor:
+    actor, must_change = _token_user(session, settings, token)
+    if must_change:
+        raise PasswordChangeRequired(
+            "An administrator reset your password: change it first (POST /api/v1/auth/password)."
+        )
+    return actor
+
+
+def get_actor_changing_password(
+    session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2)]
+) -> Actor:
+    """Like ``get_actor``, but also lets in a user who must change their password (the routes that do it)."""
+    return _token_user(session, settings, token)[0]
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]
@@ -123,10 +144,21 @@ PrinterAsker = Annotated[Actor, Depends(RequireRolesBriefly(Role.SUPERVISOR, Rol
 # Billing: the partner's auditor reads and verifies; finance reconciles and closes; clerks see none of it.
 BillingReader = Annotated[Actor, Depends(RequireRoles(Role.FINANCE, Role.PARTNER_AUDITOR, Role.ADMIN))]
 ContractEditor = Annotated[Actor, Depends(RequireRoles(Role.FINANCE, Role.ADMIN))]
+
+
+class RequireRolesChangingPassword(RequireRoles):
+    """``RequireRoles`` that also admits a user whose password must be changed first."""
+
+    async def __call__(self, actor: Annotated[Actor, Depends(get_actor_changing_password)]) -> Actor:
+        return await RequireRoles.__call__(self, actor)
+
+
 FinanceOnly = Annotated[Actor, Depends(RequireRoles(Role.FINANCE))]
 # The two parties to the revenue share, who each keep the chain checkpoints.
 CheckpointReader = Annotated[Actor, Depends(RequireRoles(Role.FINANCE, Role.PARTNER_AUDITOR))]
 AnyUser = Annotated[Actor, Depends(RequireRoles(*Role))]
+# Who am I, change my password, log out everywhere: open even while a password change is required.
+SelfService = Annotated[Actor, Depends(RequireRolesChangingPassword(*Role))]
 
 
 def model_response(model: BaseModel, status_code: int = 200) -> Response:

@@ -39,6 +39,18 @@ class UserPublic(BaseModel):
     active: bool
 
 
+class RoleChange(BaseModel):
+    role: Role
+    office: str | None = Field(default=None, description="Region code of the office (clerk, supervisor).")
+
+
+class PasswordReset(BaseModel):
+    """A temporary password, shown this once: the user must change it at the next login."""
+
+    username: str
+    temporary_password: str
+
+
 class AuditEventPublic(BaseModel):
     id: int
     at: datetime

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class Token(BaseModel):
@@ -11,9 +11,15 @@ class Token(BaseModel):
     expires_in: int
     role: str
     office: str | None
+    must_change_password: bool = False
 
 
 class Me(BaseModel):
     username: str
     role: str
     office: str | None
+
+
+class PasswordChange(BaseModel):
+    old_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=10, max_length=200)

@@ -32,15 +32,8 @@ def create(
     office_code: str | None,
     full_name: str = "",
 ) -> User:
-    if len(password) < MIN_PASSWORD:
-        raise invalid_field("password", f"must be at least {MIN_PASSWORD} characters.")
-    office: Office | None = None
-    if role.office_bound:
-        if not office_code:
-            raise invalid_field("office", f"a {role.value} works for one office: give its region code.")
-        office = offices.get_by_code(session, office_code)
-    elif office_code:
-        raise invalid_field("office", f"a {role.value} is not bound to an office.")
+    check_password(password, username, field="password")
+    office = office_for(session, role, office_code)
     if session.exec(select(User.id).where(User.username == username)).first() is not None:
         raise UsernameTaken(f"Username {username!r} is taken.", params={"username": username})
     user = User(
@@ -57,6 +50,25 @@ def create(
         raise UsernameTaken(f"Username {username!r} is taken.", params={"username": username}) from None
     audit.record(session, actor, "user.create", "user", user.id, role=role.value)
     return user
+
+
+def check_password(password: str, username: str, *, field: str) -> None:
+    """The password rules: at least ``MIN_PASSWORD`` characters and not the username (any case)."""
+    if len(password) < MIN_PASSWORD:
+        raise invalid_field(field, f"must be at least {MIN_PASSWORD} characters.")
+    if password.strip().casefold() == username.casefold():
+        raise invalid_field(field, "must not be the username.", code="same_as_username")
+
+
+def office_for(session: Session, role: Role, office_code: str | None) -> Office | None:
+    """The office a user of ``role`` works for: required for office-bound roles, refused for the others."""
+    if role.office_bound:
+        if not office_code:
+            raise invalid_field("office", f"a {role.value} works for one office: give its region code.")
+        return offices.get_by_code(session, office_code)
+    if office_code:
+        raise invalid_field("office", f"a {role.value} is not bound to an office.")
+    return None
 
 
 def register(session: Session, actor: Actor, body: UserCreate) -> User:

@@ -2,8 +2,10 @@
 role sets of the API), transactions, and rendering templates.
 
 Session: a cookie signed with itsdangerous (secret: the token secret in DATA_DIR/keys, with its own salt),
-holding the user id, a per-session CSRF token, the language and one-shot flash messages. It expires after
-``token_minutes`` without a request (renewed on every page), so an unattended counter logs itself out.
+holding the key of a console session kept on the server (:mod:`ktp_service.services.console_sessions`), a
+per-session CSRF token, the language and one-shot flash messages. The server ends the session at logout,
+after ``console_idle_minutes`` without a request, ``console_max_hours`` after login, and at every account
+event (password change or reset, role change, disabling, logout everywhere): a copied cookie stops at once.
 Every POST form carries the CSRF token in a hidden field; a form without the right token is refused.
 """
 
@@ -14,6 +16,7 @@ import logging
 import secrets
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, get_args
 from urllib.parse import quote
@@ -30,10 +33,10 @@ from ktp_service import lifecycle, messages
 from ktp_service.api.deps import RequireRoles
 from ktp_service.db import unit_of_work
 from ktp_service.errors import DomainError, Forbidden, NotFound, error_text
-from ktp_service.models import PrintJob, User
+from ktp_service.models import PrintJob
 from ktp_service.security import token_secret
+from ktp_service.services import console_sessions
 from ktp_service.services.actor import Actor
-from ktp_service.services.users import actor_for
 from ktp_service.settings import Settings
 from ktp_service.vocab import Role
 from ktp_service.web import i18n
@@ -65,18 +68,22 @@ class CsrfFailed(Exception):
     """A POST without this session's CSRF token."""
 
 
+class PasswordChangeNeeded(Exception):
+    """An administrator reset this user's password: every page but the change page sends them there."""
+
+
 @dataclass
 class WebSession:
     """What the signed cookie holds."""
 
-    uid: int | None = None
+    key: str | None = None  # the console session's key; its SHA-256 is the server-side row's id
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     lang: str = i18n.DEFAULT_LANGUAGE
     flash: list[tuple[str, str]] = field(default_factory=list)
     dirty: bool = False
 
     def dump(self) -> dict[str, Any]:
-        return {"uid": self.uid, "csrf": self.csrf, "lang": self.lang, "flash": self.flash}
+        return {"key": self.key, "csrf": self.csrf, "lang": self.lang, "flash": self.flash}
 
 
 def _serializer(settings: Settings) -> URLSafeTimedSerializer:
@@ -99,10 +106,10 @@ def load_session(request: Request) -> WebSession:
     request.state.session_expired = False
     if raw:
         try:
-            data = _serializer(settings).loads(raw, max_age=settings.token_minutes * 60)
+            data = _serializer(settings).loads(raw, max_age=settings.console_max_hours * 3600)
             lang = data.get("lang") if data.get("lang") in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
             session = WebSession(
-                uid=data.get("uid"),
+                key=data.get("key") if isinstance(data.get("key"), str) else None,
                 csrf=str(data.get("csrf") or secrets.token_urlsafe(24)),
                 lang=lang,
                 flash=[(str(k), str(t)) for k, t in data.get("flash") or []],
@@ -122,7 +129,7 @@ def save_session(request: Request, response: Response) -> None:
     response.set_cookie(
         COOKIE,
         _serializer(settings).dumps(session.dump()),
-        max_age=settings.token_minutes * 60,
+        max_age=settings.console_max_hours * 3600,
         httponly=True,
         samesite="lax",
         secure=request.url.scheme == "https",
@@ -138,6 +145,7 @@ class Page:
     session: WebSession
     actor: Actor | None = None
     full_name: str = ""
+    must_change_password: bool = False
 
     @property
     def lang(self) -> str:
@@ -146,6 +154,9 @@ class Page:
     @property
     def settings(self) -> Settings:
         return settings_of(self.request)
+
+    def now(self) -> datetime:
+        return clock_of(self.request)
 
     @property
     def me(self) -> Actor:
@@ -225,17 +236,35 @@ def roles_of(alias: Any) -> frozenset[Role]:
     raise TypeError(f"{alias!r} is not a role alias from ktp_service.api.deps")
 
 
+def clock_of(request: Request) -> datetime:
+    now: datetime = request.app.state.clock()
+    return now
+
+
+def timeouts(settings: Settings) -> console_sessions.Timeouts:
+    return console_sessions.Timeouts(
+        idle=timedelta(minutes=settings.console_idle_minutes),
+        absolute=timedelta(hours=settings.console_max_hours),
+    )
+
+
 def _page(request: Request) -> Page:
     session = load_session(request)
     page = Page(request, session)
-    if session.uid is not None:
-        with unit_of_work(request.app.state.engine, writes=False) as db:
-            user = db.get(User, session.uid)
-            if user is not None and user.active:
-                page.actor = actor_for(db, user)
-                page.full_name = user.full_name or user.username
-            else:
-                session.uid = None
+    if session.key is not None:
+        # A write: a session that holds is marked as seen, one that timed out is ended.
+        with unit_of_work(request.app.state.engine, writes=True) as db:
+            found = console_sessions.resolve(db, session.key, clock_of(request), timeouts(page.settings))
+        if isinstance(found, console_sessions.Resolved):
+            user = found.user
+            page.actor = Actor(
+                user_id=user.id, username=user.username, role=Role(user.role), office_code=found.office_code
+            )
+            page.full_name = user.full_name or user.username
+            page.must_change_password = user.must_change_password
+        else:
+            session.key = None
+            request.state.session_expired = True
     return page
 
 
@@ -254,6 +283,8 @@ class PageFor:
         page = _page(request)
         if page.actor is None:
             raise LoginRequired()
+        if page.must_change_password:
+            raise PasswordChangeNeeded()
         if page.actor.role not in self.roles:
             raise Forbidden(page.t("error.forbidden"))
         return page
@@ -292,9 +323,13 @@ class WebRoute(APIRoute):
             try:
                 response = await handler(request)
             except LoginRequired:
-                load_session(request)
+                session = load_session(request)
+                if request.state.session_expired:  # say why on the login page it leads to
+                    session.flash.append(("info", i18n.translate("auth.expired", session.lang)))
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 response = RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+            except PasswordChangeNeeded:
+                response = RedirectResponse("/account/password", status_code=303)
             except CsrfFailed:
                 response = _error_page(request, 403, "error.csrf")
             except DomainError as exc:

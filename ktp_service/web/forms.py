@@ -41,6 +41,12 @@ _CODES: dict[tuple[str | None, str], str] = {
     ("file", "too_small"): "v.image_too_small",
     ("file", "invalid"): "v.image_empty",
     ("password", "invalid"): "v.password_short",
+    ("new_password", "invalid"): "v.password_short",
+    ("new_password", "string_too_short"): "v.password_short",
+    ("old_password", "string_too_short"): "v.missing",
+    ("old_password", "wrong_password"): "v.wrong_password",
+    (None, "same_as_username"): "v.password_is_username",
+    (None, "password_unchanged"): "v.password_unchanged",
     (None, "does_not_fit"): "v.does_not_fit",
     # pydantic's error types
     (None, "missing"): "v.missing",

@@ -1,19 +1,29 @@
-"""Offices, users and the audit trail (administrators)."""
+"""Offices, users (creation, password reset, disabling, role changes) and the audit trail (administrators)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Path, Query, status
 from sqlmodel import col, select
 
 from ktp_service.api.deps import AdminOnly, AnyUser, SessionDep
 from ktp_service.errors import ERROR_RESPONSES
 from ktp_service.models import AuditEvent, Office, User
-from ktp_service.schemas.admin import AuditEventPublic, OfficeCreate, OfficePublic, UserCreate, UserPublic
-from ktp_service.services import offices, users
+from ktp_service.schemas.admin import (
+    AuditEventPublic,
+    OfficeCreate,
+    OfficePublic,
+    PasswordReset,
+    RoleChange,
+    UserCreate,
+    UserPublic,
+)
+from ktp_service.services import accounts, offices, users
 
 router = APIRouter(prefix="/api/v1", tags=["administration"], responses=ERROR_RESPONSES)
+# Bounded: SQLite integers overflow past 2**63 (schemathesis finds it).
+UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def _office_public(o: Office) -> OfficePublic:
@@ -53,6 +63,35 @@ def list_users(session: SessionDep, actor: AdminOnly) -> list[UserPublic]:
 def create_user(body: UserCreate, session: SessionDep, actor: AdminOnly) -> UserPublic:
     """Create a user; clerks and supervisors need the region code of their office."""
     return _user_public(users.register(session, actor, body), body.office)
+
+
+@router.post("/users/{user_id}/password-reset", response_model=PasswordReset)
+def reset_password(user_id: UserId, session: SessionDep, actor: AdminOnly) -> PasswordReset:
+    """A temporary password (shown once); the user must change it at the next login. Ends the user's
+    tokens and console sessions."""
+    user, password = accounts.reset_password(session, actor, user_id)
+    return PasswordReset(username=user.username, temporary_password=password)
+
+
+@router.post("/users/{user_id}/disable", response_model=UserPublic)
+def disable_user(user_id: UserId, session: SessionDep, actor: AdminOnly) -> UserPublic:
+    """Disable an account: it can no longer log in, and its tokens and console sessions end."""
+    user = accounts.set_active(session, actor, user_id, False)
+    return _user_public(user, users.office_code_of(session, user))
+
+
+@router.post("/users/{user_id}/enable", response_model=UserPublic)
+def enable_user(user_id: UserId, session: SessionDep, actor: AdminOnly) -> UserPublic:
+    """Enable a disabled account again (it logs in afresh)."""
+    user = accounts.set_active(session, actor, user_id, True)
+    return _user_public(user, users.office_code_of(session, user))
+
+
+@router.put("/users/{user_id}/role", response_model=UserPublic)
+def change_role(user_id: UserId, body: RoleChange, session: SessionDep, actor: AdminOnly) -> UserPublic:
+    """Change a user's role (and office); the user's tokens and console sessions end."""
+    user = accounts.change_role(session, actor, user_id, body.role, body.office)
+    return _user_public(user, body.office)
 
 
 @router.get("/audit", response_model=list[AuditEventPublic])

@@ -1,23 +1,26 @@
-"""Administration: offices, users and roles (printers are on the printers page)."""
+"""Administration: offices, users and roles, password resets, disabling (printers are on the printers page)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
+from sqlmodel import Session
 
 from ktp_service.api.deps import AdminOnly
 from ktp_service.errors import DomainError
-from ktp_service.schemas.admin import OfficeCreate, UserCreate
-from ktp_service.services import offices, users
+from ktp_service.schemas.admin import OfficeCreate, RoleChange, UserCreate
+from ktp_service.services import accounts, offices, users
 from ktp_service.vocab import Role
 from ktp_service.web import forms
 from ktp_service.web.core import Form, Page, PageFor, WebRoute, text
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 AdminPage = Annotated[Page, Depends(PageFor(AdminOnly))]
+UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def _refused(page: Page, exc: ValidationError | DomainError, whole_field: str) -> tuple[dict[str, str], int]:
@@ -94,3 +97,47 @@ def add_user(page: AdminPage, form: Form) -> Response:
         return _users_page(page, errors, values, status)
     page.flash("ok", page.t("user.added", username=body.username))
     return page.redirect("/admin/users")
+
+
+def _account_action(page: Page, action: Callable[[Session], str]) -> Response:
+    """Runs an administrator's account action; a refusal (own account, no such user...) shows on the page."""
+    try:
+        with page.tx() as session:
+            done = action(session)
+    except (ValidationError, DomainError) as exc:
+        errors, status = _refused(page, exc, "actions")
+        if isinstance(exc, DomainError) and not exc.problems:
+            errors = {"actions": page.error_text(exc)}  # a refusal of the action, in the page's language
+        return _users_page(page, {"actions": " ".join(errors.values())}, {}, status)
+    page.flash("ok", done)
+    return page.redirect("/admin/users")
+
+
+@router.post("/admin/users/{user_id}/reset")
+def reset_password(page: AdminPage, form: Form, user_id: UserId) -> Response:
+    def act(session: Session) -> str:
+        user, password = accounts.reset_password(session, page.me, user_id)
+        return page.t("user.reset_done", username=user.username, password=password)
+
+    return _account_action(page, act)
+
+
+@router.post("/admin/users/{user_id}/active")
+def set_active(page: AdminPage, form: Form, user_id: UserId) -> Response:
+    active = text(form, "active") == "1"
+
+    def act(session: Session) -> str:
+        user = accounts.set_active(session, page.me, user_id, active)
+        return page.t("user.enabled" if active else "user.disabled", username=user.username)
+
+    return _account_action(page, act)
+
+
+@router.post("/admin/users/{user_id}/role")
+def change_role(page: AdminPage, form: Form, user_id: UserId) -> Response:
+    def act(session: Session) -> str:
+        body = RoleChange.model_validate({"role": text(form, "role"), "office": text(form, "office") or None})
+        user = accounts.change_role(session, page.me, user_id, body.role, body.office)
+        return page.t("user.role_changed", username=user.username)
+
+    return _account_action(page, act)

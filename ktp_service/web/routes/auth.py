@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ktp_service.errors import TooManyAttempts, Unauthorized
-from ktp_service.services import audit, users
+from ktp_service.services import audit, console_sessions, users
 from ktp_service.vocab import Role
 from ktp_service.web import i18n
-from ktp_service.web.core import Form, Page, WebRoute, any_page, local_path, text
+from ktp_service.web.core import Form, Page, WebRoute, any_page, local_path, text, timeouts
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 AnyPage = Annotated[Page, Depends(any_page)]
@@ -63,6 +63,7 @@ def login(page: AnyPage, form: Form) -> Response:
             audit.record(
                 session, users.actor_for(session, user), "auth.login", "user", user.id, channel="web"
             )
+            key = console_sessions.start(session, user, page.now(), timeouts(settings))
     if error:
         return page.render(
             "login.html",
@@ -72,14 +73,22 @@ def login(page: AnyPage, form: Form) -> Response:
             error=error,
         )
     # A new CSRF token at login: a token seen before logging in is worth nothing afterwards.
-    page.session.uid, page.session.csrf = user.id, secrets.token_urlsafe(24)
+    page.session.key, page.session.csrf = key, secrets.token_urlsafe(24)
+    if user.must_change_password:
+        return page.redirect("/account/password")
     role = Role(user.role)
     return page.redirect(local_path(text(form, "next")) or START.get(role, "/residents"))
 
 
 @router.post("/logout")
 def logout(page: AnyPage, form: Form) -> RedirectResponse:
-    page.session.uid, page.session.csrf = None, secrets.token_urlsafe(24)
+    """Ends the session on the server, so a copy of the cookie is worth nothing from now on."""
+    if page.session.key is not None:
+        with page.tx() as session:
+            console_sessions.end(session, page.session.key, page.now())
+            if page.actor is not None:
+                audit.record(session, page.actor, "auth.logout", "user", page.actor.user_id, channel="web")
+    page.session.key, page.session.csrf = None, secrets.token_urlsafe(24)
     page.flash("info", page.t("auth.logged_out"))
     return page.redirect("/login")
 

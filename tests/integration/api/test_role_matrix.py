@@ -32,6 +32,8 @@ MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/healthz"): PUBLIC,
     ("POST", "/api/v1/auth/token"): PUBLIC,
     ("GET", "/api/v1/auth/me"): ALL,
+    ("POST", "/api/v1/auth/password"): ALL,
+    ("POST", "/api/v1/auth/logout-all"): ALL,
     ("POST", "/api/v1/residents"): REGISTRY_WRITE,
     ("GET", "/api/v1/residents"): REGISTRY_READ,
     ("GET", "/api/v1/residents/{nik}"): REGISTRY_READ,
@@ -43,6 +45,10 @@ MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
     ("POST", "/api/v1/offices"): ADMIN,
     ("GET", "/api/v1/users"): ADMIN,
     ("POST", "/api/v1/users"): ADMIN,
+    ("POST", "/api/v1/users/{user_id}/password-reset"): ADMIN,
+    ("POST", "/api/v1/users/{user_id}/disable"): ADMIN,
+    ("POST", "/api/v1/users/{user_id}/enable"): ADMIN,
+    ("PUT", "/api/v1/users/{user_id}/role"): ADMIN,
     ("GET", "/api/v1/audit"): ADMIN,
     ("GET", "/api/v1/residents/{nik}/card-preview"): REGISTRY_READ,
     ("POST", "/api/v1/printers"): ADMIN,
@@ -127,6 +133,7 @@ def test_role_matrix(client: TestClient, as_user: Callable[[str], dict[str, str]
         json={"name": "P1", "office": "33.14.01", "adapter": "simulator", "uri": "simulator://matrix"},
         headers=as_user("admin"),
     ).json()
+    users = client.get("/api/v1/users", headers=as_user("admin")).json()
     params = {
         "nik": nik,
         "printer_id": str(printer["id"]),
@@ -135,9 +142,13 @@ def test_role_matrix(client: TestClient, as_user: Callable[[str], dict[str, str]
         "month": "2026-10",
         "version_id": "1",
         "conflict_id": "1",
+        # an account no caller uses: the administrator's resets and disabling must not lock out a caller
+        "user_id": str(next(u["id"] for u in users if u["username"] == "kpt.clerk")),
     }
     failures = []
-    for (method, path), allowed in sorted(MATRIX.items()):
+    # Logging out everywhere ends the caller's token: walked last.
+    walk = sorted(sorted(MATRIX.items()), key=lambda item: item[0][1] == "/api/v1/auth/logout-all")
+    for (method, path), allowed in walk:
         if path == "/api/v1/auth/token":
             continue  # exercised by every login
         if allowed != PUBLIC:
