@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -37,16 +38,16 @@ def token_secret(keys_dir: Path) -> str:
         keys_dir.mkdir(parents=True, exist_ok=True)
         # Written whole under a private name, then linked into place: link() refuses to replace, so of two
         # processes starting at once one secret wins and both read that one, never a half-written file.
-        tmp = keys_dir / f".token-secret.{os.getpid()}"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_urlsafe(48))
+        # The private name goes whatever happens, a failed write (full disk) included.
+        tmp = keys_dir / f".token-secret.{os.getpid()}.{secrets.token_hex(4)}.tmp"
         try:
-            os.link(tmp, path)
-        except FileExistsError:
-            pass
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_urlsafe(48))
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
         finally:
-            tmp.unlink()
+            tmp.unlink(missing_ok=True)
     return path.read_text().strip()
 
 
@@ -60,6 +61,20 @@ def issue_token(secret: str, *, user_id: int, username: str, role: str, minutes:
         "exp": now + timedelta(minutes=minutes),
     }
     return jwt.encode(claims, secret, algorithm="HS256")
+
+
+MAX_USER_ID = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
+
+
+def token_user_id(claims: dict[str, Any]) -> int | None:
+    """The user id a token's subject names, or None when the subject is not one: only the digits 0-9, no
+    sign, spaces or underscores (``int()`` alone would read " 1_2" and full-width digits), within the
+    id column's range."""
+    sub = claims.get("sub")
+    if not isinstance(sub, str) or not (sub.isascii() and sub.isdigit()) or len(sub) > 10:
+        return None
+    user_id = int(sub)
+    return user_id if 1 <= user_id <= MAX_USER_ID else None
 
 
 def read_token(secret: str, token: str) -> dict[str, Any] | None:

@@ -15,7 +15,7 @@ from ktp_service.db import unit_of_work
 from ktp_service.errors import RoleNotAllowed, Unauthorized
 from ktp_service.messages import pick_language
 from ktp_service.models import Office, User
-from ktp_service.security import read_token, token_secret
+from ktp_service.security import read_token, token_secret, token_user_id
 from ktp_service.services.actor import Actor
 from ktp_service.settings import Settings
 from ktp_service.vocab import Role
@@ -58,13 +58,14 @@ def get_actor(
     if not token:
         raise Unauthorized("Log in first: send 'Authorization: Bearer <token>' from POST /api/v1/auth/token.")
     claims = read_token(token_secret(settings.keys_dir), token)
-    if claims is None:
+    user_id = None if claims is None else token_user_id(claims)
+    if user_id is None:
         raise Unauthorized("Your session has expired or the token is invalid; log in again.")
     # One query for the user and the office code: this runs on every request.
     row = session.exec(
         select(User, Office.code)
         .join(Office, col(Office.id) == User.office_id, isouter=True)
-        .where(User.id == int(claims["sub"]))
+        .where(User.id == user_id)
     ).first()
     if row is None or not row[0].active:
         raise Unauthorized("This account no longer exists or is disabled.")

@@ -44,7 +44,8 @@ def verify_statement(
     """Check a bundle with no database: the signature, the chain, and every total recomputed from entries."""
     from billing.bundle import verify_bundle
 
-    problems = verify_bundle(bundle, public_key.read_bytes())
+    with reported_errors():  # a bundle past the reading limits (a zip bomb?) is refused, exit code 2
+        problems = verify_bundle(bundle, public_key.read_bytes())
     if problems:
         raise _problems(problems)
     typer.echo("bundle verifies: signature, chain and totals match")

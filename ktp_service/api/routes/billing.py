@@ -28,10 +28,14 @@ from ktp_service.schemas.billing import (
     Resolution,
     VerifyResult,
 )
+from ktp_service.schemas.identifiers import MONTH_DESCRIPTION, MONTH_PATTERN, AsciiInt, CheckedMonth
 from ktp_service.services import billing
 
 router = APIRouter(prefix="/api/v1/billing", tags=["billing"], responses=ERROR_RESPONSES)
-Month = Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM", examples=["2026-11"])]
+Month = Annotated[
+    str, Path(pattern=MONTH_PATTERN, description=MONTH_DESCRIPTION, examples=["2026-11"]), CheckedMonth
+]
+RecordId = Annotated[int, AsciiInt, Path(ge=1, le=2_000_000_000)]
 
 
 def _contract(v: Any) -> ContractPublic:
@@ -72,7 +76,7 @@ def list_contracts(session: SessionDep, actor: BillingReader) -> list[ContractPu
 
 @router.post("/contracts/{version_id}/end", response_model=ContractPublic)
 def end_contract(
-    version_id: Annotated[int, Path(ge=1, le=2_000_000_000)],
+    version_id: RecordId,
     body: ContractEnd,
     session: SessionDep,
     actor: ContractEditor,
@@ -240,7 +244,7 @@ def list_conflicts(
 
 @router.post("/conflicts/{conflict_id}/resolve", response_model=ConflictPublic)
 def resolve_conflict(
-    conflict_id: Annotated[int, Path(ge=1, le=2_000_000_000)],
+    conflict_id: RecordId,
     body: Resolution,
     session: SessionDep,
     actor: FinanceOnly,
