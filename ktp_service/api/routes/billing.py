@@ -189,7 +189,8 @@ def import_money(
     month: Month, file: UploadFile, session: SessionDep, actor: FinanceOnly, settings: SettingsDep
 ) -> reconciliation.ReconciliationReport:
     """Import money received from CSV (office_code,date,amount,reference); any bad row rejects the file."""
-    text = billing.decode_upload(file.file.read(billing.MAX_IMPORT_BYTES + 1))
+    limit = settings.max_import_bytes
+    text = billing.decode_upload(file.file.read(limit + 1), limit)
     billing.import_money(
         session, actor, month, text, f"import:{file.filename or 'upload'}", config_for(settings)
     )

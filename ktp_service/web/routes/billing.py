@@ -246,10 +246,11 @@ def add_money(month: Month, page: FinancePage, form: Form) -> Response:
 @router.post("/finance/{month}/money/import")
 def import_money(month: Month, page: FinancePage, form: Form) -> Response:
     upload = form.get("file")
-    raw = upload.file.read(billing.MAX_IMPORT_BYTES + 1) if isinstance(upload, UploadFile) else b""
+    limit = page.settings.max_import_bytes
+    raw = upload.file.read(limit + 1) if isinstance(upload, UploadFile) else b""
     name = upload.filename if isinstance(upload, UploadFile) else "upload"
     try:
-        text_csv = billing.decode_upload(raw)  # too large or not UTF-8: refused whole, as in the API
+        text_csv = billing.decode_upload(raw, limit)  # too large or not UTF-8: refused whole, as in the API
         with page.tx() as session:
             rows = billing.import_money(
                 session, page.me, month, text_csv, f"import:{name}", config_for(page.settings)
