@@ -11,6 +11,11 @@ A bundle is a zip file:
     one per line: the hashed content (columns, ``prev_hash``, ``lines``) plus its ``hash``, canonical JSON.
     NIKs appear masked only.
 
+A bundle comes from outside, so it is read within fixed bounds (:class:`BundleLimits`): how many members,
+each member's declared uncompressed size and compression ratio (checked before a byte is inflated), what is
+actually inflated (read in bounded chunks, stopping at the limit) and the length of a line. Past any of
+them it is refused whole with :class:`~billing.errors.BundleRefused`: a 3 MB zip bomb costs nothing.
+
 :func:`verify_bundle` needs nothing but the bundle and the regency's public key: it checks the signature,
 every hash and link of the stretch, that each card was priced as its contract version says, that every
 transaction balances, and recomputes every figure of the statement, both through the same roll-up the
@@ -22,12 +27,14 @@ the figures.
 
 from __future__ import annotations
 
-import io
+import codecs
 import json
 import sys
 import zipfile
+import zlib
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -40,7 +47,7 @@ from billing.canonical import canonical_bytes, canonical_json, sha256_hex
 from billing.chain import iter_transactions
 from billing.checkpoints import CLOSE, Checkpoint, CheckpointCheck, read_log
 from billing.contracts import ContractTerms, pricing_sha256
-from billing.errors import PeriodNotClosable, StatementWithoutChain
+from billing.errors import BundleRefused, PeriodNotClosable, StatementWithoutChain
 from billing.ledger import HASHED_FIELDS, close_lines
 from billing.signing import key_id, load_public_key, signature_valid
 from billing.statement import Group, Statement, rollup, signed_statement
@@ -100,13 +107,97 @@ def export_bundle(session: Session, month: str, path: Path) -> Path:
     return path
 
 
-def _lines(z: zipfile.ZipFile) -> Iterator[str]:
-    # TextIOWrapper reads the inflated stream in large blocks and splits lines in C; iterating the zip
-    # member itself would read it line by line in Python.
-    with io.TextIOWrapper(z.open(TRANSACTIONS), encoding="utf-8") as f:
-        for line in f:
-            if line != "\n":
+@dataclass(frozen=True)
+class BundleLimits:
+    """The bounds a bundle is read within, in bytes (``ratio``: uncompressed / compressed)."""
+
+    members: int = 16
+    statement_bytes: int = 16 * 1024 * 1024
+    signature_bytes: int = 4096
+    transactions_bytes: int = 1024 * 1024 * 1024  # about a million cards in one month
+    other_bytes: int = 1024 * 1024  # README.txt, or anything else: never read, but held to this
+    line_bytes: int = 1024 * 1024
+    ratio: int = 100  # canonical JSON with hex hashes inflates about 5 to 10 times
+    ratio_floor: int = 1024 * 1024  # smaller members are not held to the ratio (tiny files inflate oddly)
+    chunk_bytes: int = 1024 * 1024
+
+    def member_bytes(self, name: str) -> int:
+        return {
+            STATEMENT: self.statement_bytes,
+            SIGNATURE: self.signature_bytes,
+            TRANSACTIONS: self.transactions_bytes,
+        }.get(name, self.other_bytes)
+
+
+LIMITS = BundleLimits()
+# What a damaged zip raises while it is read: a bad header or CRC, a broken deflate stream, a truncated
+# file, an encrypted member or an unknown compression method, bytes that are not UTF-8.
+_UNREADABLE = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    RuntimeError,
+    NotImplementedError,
+    ValueError,
+)
+
+
+def _check_members(z: zipfile.ZipFile, limits: BundleLimits) -> None:
+    """Refuse a bundle from its central directory alone, before anything is inflated."""
+    infos = z.infolist()
+    if len(infos) > limits.members:
+        raise BundleRefused(f"the bundle has {len(infos)} members; a bundle has at most {limits.members}")
+    names = [info.filename for info in infos]
+    if len(set(names)) != len(names):
+        raise BundleRefused("the bundle holds two members of the same name")
+    for info in infos:
+        limit = limits.member_bytes(info.filename)
+        if info.file_size > limit:
+            raise BundleRefused(
+                f"{info.filename} declares {info.file_size} bytes uncompressed; the limit is {limit}"
+            )
+        if info.file_size > limits.ratio_floor and info.file_size > limits.ratio * max(info.compress_size, 1):
+            raise BundleRefused(
+                f"{info.filename} would inflate {info.compress_size} bytes to {info.file_size} "
+                f"(more than {limits.ratio} times): a zip bomb?"
+            )
+
+
+def _chunks(z: zipfile.ZipFile, name: str, limits: BundleLimits) -> Iterator[bytes]:
+    """The member ``name`` inflated in chunks, refused as soon as it passes its limit (whatever its header
+    declared)."""
+    limit, total = limits.member_bytes(name), 0
+    with z.open(name) as f:
+        while chunk := f.read(limits.chunk_bytes):
+            total += len(chunk)
+            if total > limit:
+                raise BundleRefused(f"{name} inflates to more than {limit} bytes")
+            yield chunk
+
+
+def _read(z: zipfile.ZipFile, name: str, limits: BundleLimits) -> bytes:
+    return b"".join(_chunks(z, name, limits))
+
+
+def _lines(z: zipfile.ZipFile, limits: BundleLimits) -> Iterator[str]:
+    """The non-empty lines of transactions.jsonl. Decoding and splitting run in C on whole chunks; a line
+    longer than ``line_bytes`` is refused (no line is held whole past it)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    pending = ""
+    for chunk in _chunks(z, TRANSACTIONS, limits):
+        lines = (pending + decoder.decode(chunk)).split("\n")
+        pending = lines.pop()
+        if len(pending) > limits.line_bytes:
+            raise BundleRefused(f"{TRANSACTIONS} has a line longer than {limits.line_bytes} bytes")
+        for line in lines:
+            if len(line) > limits.line_bytes:
+                raise BundleRefused(f"{TRANSACTIONS} has a line longer than {limits.line_bytes} bytes")
+            if line:
                 yield line
+    pending += decoder.decode(b"", final=True)
+    if pending:
+        yield pending
 
 
 def _compare(problems: Problems, name: str, stated: Any, computed: Any) -> None:
@@ -115,12 +206,16 @@ def _compare(problems: Problems, name: str, stated: Any, computed: Any) -> None:
 
 
 def verify_bundle(
-    bundle_path: Path, public_key_pem: str | bytes, checkpoints: Sequence[Checkpoint] = ()
+    bundle_path: Path,
+    public_key_pem: str | bytes,
+    checkpoints: Sequence[Checkpoint] = (),
+    limits: BundleLimits = LIMITS,
 ) -> list[str]:
     """Check a bundle with no database; returns the problems found (empty: it checks out). ``checkpoints``
     are those the partner holds (pulled before): each one inside the bundle's stretch must name a
     transaction of it, and the month's close checkpoint its closing head. A bundle rewritten and re-signed
-    by someone holding the key passes the other checks, but not these."""
+    by someone holding the key passes the other checks, but not these. Raises :class:`BundleRefused` for a
+    bundle past ``limits``, having read no further."""
     problems = Problems()
     try:
         key = load_public_key(public_key_pem)
@@ -131,29 +226,41 @@ def verify_bundle(
     except (OSError, zipfile.BadZipFile) as exc:
         return [f"the bundle cannot be opened: {exc}"]
     with z:
+        _check_members(z, limits)
         missing = [n for n in (STATEMENT, SIGNATURE, TRANSACTIONS) if n not in z.namelist()]
         if missing:
             return [f"the bundle lacks {', '.join(missing)}"]
-        raw = z.read(STATEMENT)
-        if not signature_valid(key, raw, z.read(SIGNATURE).decode("ascii", "replace").strip()):
-            problems.add(
-                "the signature does not match statement.json: it was changed, or signed by another key"
-            )
         try:
-            statement = Statement.model_validate_json(raw)
-        except ValidationError as exc:
-            return [*problems, f"statement.json is not a statement: {exc.errors()[0]['msg']}"]
-        if canonical_bytes(json.loads(raw)) != raw:
-            problems.add("statement.json is not in canonical form")
-        if statement.key_id != key_id(key):
-            problems.add(
-                f"the statement names signing key {statement.key_id}, the key given is {key_id(key)}"
-            )
-        if statement.status != "closed" or statement.chain is None:
-            problems.add("the statement is not a closed one (no chain stretch)")
-            return list(problems)
-        _verify_transactions(z, statement, problems, checkpoints, public_key_pem)
+            _verify_contents(z, key, limits, problems, checkpoints, public_key_pem)
+        except _UNREADABLE as exc:
+            problems.add(f"the bundle cannot be read: {type(exc).__name__}: {exc}")
     return list(problems)
+
+
+def _verify_contents(
+    z: zipfile.ZipFile,
+    key: Any,
+    limits: BundleLimits,
+    problems: Problems,
+    checkpoints: Sequence[Checkpoint],
+    public_key_pem: str | bytes,
+) -> None:
+    raw = _read(z, STATEMENT, limits)
+    if not signature_valid(key, raw, _read(z, SIGNATURE, limits).decode("ascii", "replace").strip()):
+        problems.add("the signature does not match statement.json: it was changed, or signed by another key")
+    try:
+        statement = Statement.model_validate_json(raw)
+    except ValidationError as exc:
+        problems.add(f"statement.json is not a statement: {exc.errors()[0]['msg']}")
+        return
+    if canonical_bytes(json.loads(raw)) != raw:
+        problems.add("statement.json is not in canonical form")
+    if statement.key_id != key_id(key):
+        problems.add(f"the statement names signing key {statement.key_id}, the key given is {key_id(key)}")
+    if statement.status != "closed" or statement.chain is None:
+        problems.add("the statement is not a closed one (no chain stretch)")
+        return
+    _verify_transactions(z, statement, problems, limits, checkpoints, public_key_pem)
 
 
 def _terms(statement: Statement, problems: Problems) -> dict[int, ContractTerms]:
@@ -173,8 +280,9 @@ def _verify_transactions(
     z: zipfile.ZipFile,
     statement: Statement,
     problems: Problems,
-    checkpoints: Sequence[Checkpoint],
-    public_key_pem: str | bytes,
+    limits: BundleLimits,
+    checkpoints: Sequence[Checkpoint] = (),
+    public_key_pem: str | bytes = b"",
 ) -> None:
     chain = statement.chain
     assert chain is not None
@@ -201,7 +309,7 @@ def _verify_transactions(
     # targets first rather than keep every transaction in memory). Canonical JSON escapes quotes inside
     # strings, so this text can only be the kind field itself.
     reversal = f'"kind":"{TransactionKind.REVERSAL}"'
-    targets = {json.loads(line)["corrects_seq"] for line in _lines(z) if reversal in line}
+    targets = {json.loads(line)["corrects_seq"] for line in _lines(z, limits) if reversal in line}
     originals: dict[int, tuple[int, int, int]] = {}
 
     groups: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
@@ -211,7 +319,7 @@ def _verify_transactions(
     period_tx = period_entries = 0
     last_hash = None
     closes = 0
-    for number, line in enumerate(_lines(z), start=1):
+    for number, line in enumerate(_lines(z, limits), start=1):
         try:
             tx = json.loads(line)
             stored_hash = tx.pop("hash")
@@ -321,7 +429,11 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m billing.bundle BUNDLE PUBLIC_KEY.pem [CHECKPOINTS.jsonl]", file=sys.stderr)
         return 2
     held, problems = read_log(Path(args[2])) if len(args) == 3 else ([], [])
-    problems += verify_bundle(Path(args[0]), Path(args[1]).read_bytes(), held)
+    try:
+        problems += verify_bundle(Path(args[0]), Path(args[1]).read_bytes(), held)
+    except BundleRefused as exc:
+        print(f"refused: {exc.message}", file=sys.stderr)
+        return 2
     for p in problems:
         print(p)
     print("OK: signature, chain and every total check out" if not problems else f"{len(problems)} problem(s)")

@@ -6,7 +6,8 @@ Tree::
 
     BillingError (400)
     ├── InvalidInput (422)          bad contract terms, bad month, bad import rows...
-    │   └── ImportRejected (422)    carries the row-numbered errors
+    │   ├── ImportRejected (422)    carries the row-numbered errors
+    │   └── BundleRefused (422)     a bundle past the reading limits (a zip bomb?), never read further
     ├── NotFound (404)              ContractVersionNotFound, TransactionNotFound, ConflictNotFound,
     │                               StatementWithoutChain
     └── Conflict (409)
@@ -49,6 +50,11 @@ class ImportRejected(InvalidInput, code="import_rejected"):
     def __init__(self, message: str, errors: list[str]) -> None:
         super().__init__(message + ": " + "; ".join(errors))
         self.errors = errors
+
+
+class BundleRefused(InvalidInput, code="bundle_refused"):
+    """A statement bundle past the limits it is read within (members, sizes, compression ratio, line
+    length): refused before, or as soon as, reading it goes past them."""
 
 
 class NotFound(BillingError, code="billing_record_not_found", status_code=404):

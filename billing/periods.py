@@ -18,24 +18,33 @@ from sqlmodel import Session, col, func, select
 from billing.errors import InvalidInput
 from billing.models import Period
 
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")  # ASCII digits only: \d takes any script's digits
+# The years a billing month may name. Outside them a month is a typo, and at the edges its first instant in
+# the zone (year 1) or its next month (year 9999) would fall outside what dates can hold.
+FIRST_YEAR, LAST_YEAR = 2000, 2999
 
 
 def parse_month(month: str) -> tuple[int, int]:
-    """``"2026-12"`` -> ``(2026, 12)``; anything else is refused."""
-    m = _MONTH.match(month)
+    """``"2026-12"`` -> ``(2026, 12)``; anything else is refused, as is a year outside FIRST_YEAR-LAST_YEAR."""
+    m = _MONTH.fullmatch(month) if isinstance(month, str) else None
     if m is None:
         raise InvalidInput(f"a month is written YYYY-MM (e.g. 2026-12), not {month!r}")
-    return int(m.group(1)), int(m.group(2))
+    year = int(m.group(1))
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise InvalidInput(f"month {month} is outside the years {FIRST_YEAR} to {LAST_YEAR}")
+    return year, int(m.group(2))
 
 
 def month_text(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}"
 
 
+def _after(year: int, month: int) -> tuple[int, int]:
+    return year + month // 12, month % 12 + 1
+
+
 def next_month(month: str) -> str:
-    y, m = parse_month(month)
-    return month_text(y + m // 12, m % 12 + 1)
+    return month_text(*_after(*parse_month(month)))
 
 
 def month_of(moment: datetime, zone: ZoneInfo) -> str:
@@ -50,7 +59,7 @@ def local_date(moment: datetime, zone: ZoneInfo) -> date:
 def month_bounds(month: str, zone: ZoneInfo) -> tuple[datetime, datetime]:
     """The month's first instant and the first instant of the next month, in UTC."""
     y, m = parse_month(month)
-    ny, nm = parse_month(next_month(month))
+    ny, nm = _after(y, m)
     start = datetime(y, m, 1, tzinfo=zone).astimezone(UTC)
     end = datetime(ny, nm, 1, tzinfo=zone).astimezone(UTC)
     return start, end
@@ -59,7 +68,7 @@ def month_bounds(month: str, zone: ZoneInfo) -> tuple[datetime, datetime]:
 def month_days(month: str) -> tuple[date, date]:
     """The month's first and last calendar day."""
     y, m = parse_month(month)
-    ny, nm = parse_month(next_month(month))
+    ny, nm = _after(y, m)
     return date(y, m, 1), date(ny, nm, 1) - timedelta(days=1)
 
 

@@ -52,7 +52,7 @@ class CardPrintedEvent(BaseModel):
 
     event_key: str = Field(min_length=1, max_length=200)
     card_serial: str = Field(min_length=1, max_length=64)
-    nik: str = Field(pattern=r"^\d{16}$", repr=False)  # personal data: kept out of reprs and logs
+    nik: str = Field(pattern=r"^[0-9]{16}$", repr=False)  # personal data: kept out of reprs and logs
     office_code: str = Field(min_length=1, max_length=32)
     reason: Reason
     printer_id: str = Field(min_length=1, max_length=64)

@@ -162,7 +162,7 @@ def record_money_received(
     return row
 
 
-_AMOUNT = re.compile(r"^\d+$")
+_AMOUNT = re.compile(r"^[0-9]+$")
 CSV_COLUMNS = ("office_code", "date", "amount", "reference")
 
 

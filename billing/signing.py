@@ -30,10 +30,19 @@ HMAC_KEY_FILE = "billing-event-hmac.key"
 
 
 def _write_private(path: Path, data: bytes) -> None:
-    # O_EXCL: if two processes start at once, one creates the file and the other reads what it wrote.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
+    """Write a key whole under a private name, then link it into place: link() refuses to replace
+    (FileExistsError), so of two processes starting at once one key wins and both read that one, and a
+    failed write (a full disk) leaves neither a truncated key under the real name nor the private file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.link(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 class KeyStore:

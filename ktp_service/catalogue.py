@@ -52,6 +52,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "This resident was changed by someone else (now version {version}, you edited version {edited}). "
         "Reload and apply your correction again.",
     ),
+    "err.request_too_large": (
+        "Isi permintaan terlalu besar; batasnya {limit} byte.",
+        "The request body is too large; the limit is {limit} bytes.",
+    ),
     "err.forbidden": ("Anda tidak berwenang melakukan ini.", "You may not do this."),
     "err.role_not_allowed": (
         "Peran Anda ({role}) tidak boleh melakukan ini; yang boleh: {allowed}.",
@@ -310,6 +314,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Your role or office may not open this page.",
     ),
     "error.not_found": ("Data tidak ditemukan.", "Not found."),
+    "error.invalid_address": (
+        "Alamat halaman tidak sah (misalnya bulan atau nomor yang salah tulis).",
+        "The page address is not valid (a mistyped month or number, for example).",
+    ),
     "error.csrf": (
         "Formulir ini sudah kedaluwarsa (atau dikirim dari tempat lain). Muat ulang halaman dan coba lagi.",
         "This form has expired (or was sent from elsewhere). Reload the page and try again.",

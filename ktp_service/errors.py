@@ -13,6 +13,7 @@ Tree (each distinct refusal is its own class; the print-job state refusals live 
     ├── Forbidden (403)           OutOfOfficeScope, OwnRequest
     ├── Unauthorized (401)
     ├── TooManyAttempts (429)
+    ├── RequestTooLarge (413)     a body over its route's limit (:mod:`ktp_service.api.body_limits`)
     └── Invalid (422)             field-level problems (:func:`invalid_field`)
 """
 
@@ -79,6 +80,10 @@ class TooManyAttempts(DomainError, code="too_many_attempts", status=429): ...
 
 
 class Invalid(DomainError, code="validation_error", status=422): ...
+
+
+class RequestTooLarge(DomainError, code="request_too_large", status=413):
+    """A request body over its route's limit, refused while it is read, before anything else runs."""
 
 
 class NikAlreadyRegistered(Conflict, code="nik_already_registered"): ...
@@ -162,6 +167,7 @@ _ERROR_CASES = {
     403: "Your role or office may not do this.",
     404: "No such record.",
     409: "Conflicts with the current state (duplicate, stale version...).",
+    413: "The request body is over this route's limit (`params.limit`, bytes); refused before login.",
     422: "A field is invalid; `detail` names each field and rule.",
     429: "Too many attempts; wait before trying again.",
 }

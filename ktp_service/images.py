@@ -1,5 +1,7 @@
 """Photo and signature intake: only JPEG or PNG, bounded bytes and pixels, decompression bombs refused,
-EXIF orientation applied (and EXIF dropped: it can carry GPS positions), stored under a content hash."""
+EXIF orientation applied, stored under a content hash. What is stored is the pixels alone, re-encoded: no
+EXIF (it can carry GPS positions), no JPEG comment, no ICC profile (colours are converted to sRGB first),
+no PNG text or other chunks; nothing the uploader's camera or editor wrote survives."""
 
 from __future__ import annotations
 
@@ -10,9 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from ktp_service.errors import invalid_field
+from ktp_service.files import write_atomically
 
 ImageKind = Literal["photo", "signature"]
 
@@ -73,15 +76,35 @@ def accept_image(
             f"the image is {img.width}x{img.height} pixels; at least {min_w}x{min_h} is needed.",
             "too_small",
         )
+    icc_profile = img.info.get("icc_profile")
     out = io.BytesIO()
     if kind == "signature" or fmt == "PNG":
         # Signatures keep their transparency; PNG photos stay lossless.
         if img.mode not in ("RGB", "RGBA", "L", "LA"):
             img = img.convert("RGBA")
-        img.save(out, "PNG", optimize=False, compress_level=6)
+        _pixels_only(img, icc_profile).save(out, "PNG", optimize=False, compress_level=6)
         return out.getvalue(), "png"
-    img.convert("RGB").save(out, "JPEG", quality=95, subsampling=0)
+    _pixels_only(img.convert("RGB"), icc_profile).save(out, "JPEG", quality=95, subsampling=0)
     return out.getvalue(), "jpeg"
+
+
+def _pixels_only(img: Image.Image, icc_profile: bytes | None) -> Image.Image:
+    """A new image holding ``img``'s pixels and nothing else: Pillow carries what it read (a JPEG comment,
+    an ICC profile, EXIF) into what it saves unless the image it saves has none. Pixels tagged with an ICC
+    profile are converted to sRGB first, so dropping the profile keeps their colours."""
+    if icc_profile and img.mode in ("RGB", "RGBA"):
+        try:
+            srgb = ImageCms.createProfile("sRGB")
+            converted = ImageCms.profileToProfile(
+                img, ImageCms.ImageCmsProfile(io.BytesIO(icc_profile)), srgb, outputMode=img.mode
+            )
+            if converted is not None:
+                img = converted
+        except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+            pass  # an unreadable profile: the pixels as they are
+    clean = Image.new(img.mode, img.size)
+    clean.paste(img)
+    return clean
 
 
 def store_image(data: bytes, fmt: str, images_dir: Path) -> StoredImage:
@@ -90,9 +113,7 @@ def store_image(data: bytes, fmt: str, images_dir: Path) -> StoredImage:
     path = images_dir / digest[:2] / f"{digest}.{fmt}"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
+        write_atomically(path, data)  # a failed write leaves no .tmp behind
     return StoredImage(digest, fmt, path)
 
 

@@ -19,8 +19,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from billing.errors import BillingError
-from ktp_service import __version__, web
+from ktp_service import __version__, health, web
 from ktp_service.api import error_codes
+from ktp_service.api.body_limits import BodyLimits
 from ktp_service.api.routes import admin, auth, billing, printing, residents
 from ktp_service.cards import CardError
 from ktp_service.errors import DomainError, error_body
@@ -155,16 +156,18 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> JSONResponse:
-        """Service and database status."""
+        """Service status: the database answers, and the data directory (photos, spool, keys) takes writes
+        and has room. Any check failing makes it ``degraded`` with HTTP 503; each check says how it went."""
         try:
             with engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
             db = {"status": "ok", "backend": engine.dialect.name}
         except Exception as exc:  # the health check reports, it never raises
             db = {"status": "error", "backend": engine.dialect.name, "error": type(exc).__name__}
-        ok = db["status"] == "ok"
+        disk = health.data_dir_status(settings.data_dir, settings.min_free_disk_bytes)
+        ok = db["status"] == "ok" and disk["status"] == "ok"
         return JSONResponse(
-            {"status": "ok" if ok else "degraded", "version": __version__, "database": db},
+            {"status": "ok" if ok else "degraded", "version": __version__, "database": db, "data_dir": disk},
             status_code=200 if ok else 503,
         )
 
@@ -176,4 +179,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(web.router)
     error_codes.install(app)
     app.add_middleware(AdmissionControl, limit=settings.max_concurrent_requests)
+    # Added last, so it runs first: an oversize body is refused before admission, login or parsing.
+    app.add_middleware(BodyLimits, settings=settings)
     return app

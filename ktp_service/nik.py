@@ -11,7 +11,7 @@ from ktp_service import regions
 from ktp_service.errors import FieldProblem
 from ktp_service.vocab import JenisKelamin
 
-_NIK = re.compile(r"\d{16}")
+_NIK = re.compile(r"[0-9]{16}")
 
 
 @dataclass

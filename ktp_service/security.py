@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import re
 import secrets
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -38,16 +40,16 @@ def token_secret(keys_dir: Path) -> str:
         keys_dir.mkdir(parents=True, exist_ok=True)
         # Written whole under a private name, then linked into place: link() refuses to replace, so of two
         # processes starting at once one secret wins and both read that one, never a half-written file.
-        tmp = keys_dir / f".token-secret.{os.getpid()}"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_urlsafe(48))
+        # The private name goes whatever happens, a failed write (full disk) included.
+        tmp = keys_dir / f".token-secret.{os.getpid()}.{secrets.token_hex(4)}.tmp"
         try:
-            os.link(tmp, path)
-        except FileExistsError:
-            pass
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_urlsafe(48))
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
         finally:
-            tmp.unlink()
+            tmp.unlink(missing_ok=True)
     return path.read_text().strip()
 
 
@@ -64,6 +66,17 @@ def issue_token(secret: str, *, subject: str, version: int, username: str, role:
         "exp": now + timedelta(minutes=minutes),
     }
     return jwt.encode(claims, secret, algorithm="HS256")
+
+
+# A token's subject is the user's random ``subject`` (a UUID), never the row id (SQLite reuses those).
+_SUBJECT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def token_subject(claims: dict[str, Any]) -> str | None:
+    """The user subject a token names, or None when its ``sub`` is not a canonical lower-case UUID (checked
+    before any query, so a malformed subject is a 401, never a 500)."""
+    sub = claims.get("sub")
+    return sub if isinstance(sub, str) and _SUBJECT.fullmatch(sub) else None
 
 
 def read_token(secret: str, token: str) -> dict[str, Any] | None:

@@ -53,6 +53,28 @@ class Settings(BaseSettings):
         le=90,
         description="Requests in progress at once; more wait (below threads and connections).",
     )
+    # Request bodies (ktp_service.api.body_limits): refused with 413 while being read, before login.
+    max_json_body_bytes: int = Field(
+        default=64 * 1024, ge=1024, description="JSON and form bodies (every route but the uploads below)."
+    )
+    multipart_overhead_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        description="Allowance for multipart framing and form fields of an upload.",
+    )
+    max_import_bytes: int = Field(
+        default=5_000_000, ge=1024, description="A money-received CSV import (the file itself)."
+    )
+    max_body_bytes_in_memory: int = Field(
+        default=64 * 1024 * 1024,
+        ge=1024 * 1024,
+        description="Request bodies held in memory at once, all requests together; more wait their turn.",
+    )
+    min_free_disk_bytes: int = Field(
+        default=512 * 1024 * 1024,
+        ge=0,
+        description="/healthz says degraded below this free space in DATA_DIR.",
+    )
     run_worker: bool = Field(default=True, description="Run the print worker inside `ktp serve`.")
     printer_poll_seconds: float = Field(default=10.0, gt=0, description="Background printer status poll.")
     checkpoint_minutes: float = Field(

@@ -374,6 +374,6 @@ class IppPrinter(PrinterAdapter):
 
 def _split_job_id(job_id: str) -> tuple[int, str]:
     number, _, name = job_id.partition(":")
-    if not number.isdigit() or not name:
+    if not (number.isascii() and number.isdigit()) or not name:
         raise JobNotFound(f"{job_id!r} is not an ipp adapter job id")
     return int(number), name

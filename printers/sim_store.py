@@ -66,8 +66,12 @@ class FileStore:
             after = state.to_json()
             if after != before:  # most status polls change nothing: skip the write
                 tmp = path.with_name(f".{name}.json.tmp")
-                tmp.write_text(after)
-                os.replace(tmp, path)
+                try:
+                    tmp.write_text(after)
+                    os.replace(tmp, path)
+                except BaseException:  # a full disk: the old state stays, and no .tmp
+                    tmp.unlink(missing_ok=True)
+                    raise
 
     def forget(self, name: str) -> None:
         (self.directory / f"{name}.json").unlink(missing_ok=True)

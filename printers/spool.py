@@ -118,6 +118,11 @@ class SpoolPrinter(PrinterAdapter):
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
+    """Whole or not at all; a failed write (a full disk) removes its temporary file."""
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

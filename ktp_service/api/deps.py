@@ -15,7 +15,7 @@ from ktp_service.db import unit_of_work
 from ktp_service.errors import PasswordChangeRequired, RoleNotAllowed, TokenRevoked, Unauthorized
 from ktp_service.messages import pick_language
 from ktp_service.models import Office, User
-from ktp_service.security import read_token, token_secret
+from ktp_service.security import read_token, token_secret, token_subject
 from ktp_service.services.actor import Actor
 from ktp_service.settings import Settings
 from ktp_service.vocab import Role
@@ -57,13 +57,14 @@ def _token_user(session: Session, settings: Settings, token: str | None) -> tupl
     if not token:
         raise Unauthorized("Log in first: send 'Authorization: Bearer <token>' from POST /api/v1/auth/token.")
     claims = read_token(token_secret(settings.keys_dir), token)
-    if claims is None:
+    subject = None if claims is None else token_subject(claims)
+    if claims is None or subject is None:
         raise Unauthorized("Your session has expired or the token is invalid; log in again.")
     # One query for the user and the office code: this runs on every request.
     row = session.exec(
         select(User, Office.code)
         .join(Office, col(Office.id) == User.office_id, isouter=True)
-        .where(User.subject == str(claims["sub"]))
+        .where(User.subject == subject)
     ).first()
     if row is None or not row[0].active or claims.get("ver") != row[0].token_version:
         raise TokenRevoked(

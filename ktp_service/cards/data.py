@@ -17,7 +17,12 @@ def _three_digits(value: Any) -> Any:
     """RT/RW are printed as three digits (``003/019``); accept ``3`` or ``"3"`` and pad."""
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 3:
+    if (
+        isinstance(value, str)
+        and value.strip().isascii()
+        and value.strip().isdigit()
+        and len(value.strip()) <= 3
+    ):
         return value.strip().zfill(3)
     return value
 

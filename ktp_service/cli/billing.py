@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from ktp_service.cli.common import fail, reported_errors, settings_of, transaction
+from ktp_service.files import write_atomically
 
 app = typer.Typer(help="Revenue-share billing.", no_args_is_help=True)
 MonthOpt = Annotated[str, typer.Option("--month", help="YYYY-MM.")]
@@ -126,7 +127,7 @@ def export_bundle(
     from ktp_service.services.actor import SYSTEM
 
     with reported_errors(), transaction(ctx) as (session, _):
-        out.write_bytes(billing.bundle_bytes(session, SYSTEM, month))
+        write_atomically(out, billing.bundle_bytes(session, SYSTEM, month))
     typer.echo(f"wrote {out}")
 
 

@@ -71,7 +71,8 @@ def verify_statement(
     from billing.bundle import verify_bundle
 
     held = [c for cs in _held(checkpoints).values() for c in cs]
-    problems = verify_bundle(bundle, public_key.read_bytes(), held)
+    with reported_errors():  # a bundle past the reading limits (a zip bomb?) is refused, exit code 2
+        problems = verify_bundle(bundle, public_key.read_bytes(), held)
     if problems:
         raise _problems(problems)
     typer.echo("bundle verifies: signature, chain and totals match")

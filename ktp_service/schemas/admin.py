@@ -11,7 +11,7 @@ from ktp_service.vocab import Role
 
 
 class OfficeCreate(BaseModel):
-    code: str = Field(pattern=r"^\d{2}\.\d{2}(\.\d{2})?$", examples=["33.14.01"])
+    code: str = Field(pattern=r"^[0-9]{2}\.[0-9]{2}(\.[0-9]{2})?$", examples=["33.14.01"])
     name: str | None = Field(default=None, max_length=120)
 
 

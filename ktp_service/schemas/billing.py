@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from billing.statement import Statement
+from ktp_service.schemas.identifiers import REGION_CODE_PATTERN
 
 
 class ContractPublic(BaseModel):
@@ -25,7 +26,7 @@ class ContractEnd(BaseModel):
 
 
 class MoneyReceivedIn(BaseModel):
-    office_code: str = Field(min_length=1, max_length=32)
+    office_code: str = Field(pattern=REGION_CODE_PATTERN, description="Region code of the office.")
     day: date
     amount: int = Field(ge=0, le=10**15)
     reference: str = Field(default="", max_length=100)

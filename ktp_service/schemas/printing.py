@@ -15,7 +15,9 @@ class PrinterCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$")
-    office: str = Field(pattern=r"^\d{2}\.\d{2}(\.\d{2})?$", description="Region code of the office.")
+    office: str = Field(
+        pattern=r"^[0-9]{2}\.[0-9]{2}(\.[0-9]{2})?$", description="Region code of the office."
+    )
     adapter: str = Field(description="spool, simulator or ipp.")
     uri: str = Field(default="", max_length=300, examples=["ipp://127.0.0.1:8631/ipp/print"])
     config: dict[str, Any] = Field(default_factory=dict)
@@ -77,7 +79,7 @@ class SimulatorFault(BaseModel):
 class PrintJobCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    nik: str = Field(pattern=r"^\d{16}$")
+    nik: str = Field(pattern=r"^[0-9]{16}$")
     printer_id: int = Field(ge=1, le=2_000_000_000)
     reason: JobReason
 

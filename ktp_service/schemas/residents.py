@@ -10,9 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from ktp_service.schemas.text import Address, PersonName, PlaceName, RtRw, normalize_text
 from ktp_service.vocab import PEKERJAAN, Agama, GolonganDarah, JenisKelamin, Kewarganegaraan, StatusPerkawinan
 
-Nik = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{16}$")]
-KodeKecamatan = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{2}\.\d{2}\.\d{2}$")]
-KodeDesa = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")]
+Nik = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{16}$")]
+KodeKecamatan = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}$")
+]
+KodeDesa = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}$")
+]
 
 
 def _pekerjaan(value: Any) -> Any:

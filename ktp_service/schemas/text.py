@@ -30,10 +30,16 @@ def _check_name(value: str) -> str:
     return value
 
 
+def ascii_digits(value: str) -> bool:
+    """Only the digits 0-9, at least one. ``str.isdigit`` alone also takes full-width, Arabic-Indic,
+    Devanagari... digits (and ``int()`` reads them), and superscripts, which ``int()`` refuses."""
+    return value.isascii() and value.isdigit()
+
+
 def _digits3(value: object) -> object:
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 3:
+    if isinstance(value, str) and ascii_digits(value.strip()) and len(value.strip()) <= 3:
         return value.strip().zfill(3)
     return value
 
@@ -61,6 +67,6 @@ Address = Annotated[str, BeforeValidator(normalize_text), StringConstraints(min_
 RtRw = Annotated[
     str,
     BeforeValidator(_digits3),
-    StringConstraints(pattern=r"^\d{3}$"),
+    StringConstraints(pattern=r"^[0-9]{3}$"),
     AfterValidator(_not_zero),
 ]

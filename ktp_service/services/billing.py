@@ -152,13 +152,13 @@ def entries_page(
     return rows, total
 
 
-MAX_IMPORT_BYTES = 5_000_000
+MAX_IMPORT_BYTES = 5_000_000  # the default of settings.max_import_bytes
 
 
-def decode_upload(raw: bytes) -> str:
+def decode_upload(raw: bytes, max_bytes: int = MAX_IMPORT_BYTES) -> str:
     """An uploaded CSV as text, or a clear refusal: too large (nothing is cut off silently) or not UTF-8."""
-    if len(raw) > MAX_IMPORT_BYTES:
-        raise InvalidInput(f"the file is larger than {MAX_IMPORT_BYTES} bytes; split it, e.g. by office")
+    if len(raw) > max_bytes:
+        raise InvalidInput(f"the file is larger than {max_bytes} bytes; split it, e.g. by office")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -22,6 +22,7 @@ from typing import Annotated, Any, get_args
 from urllib.parse import quote
 
 from fastapi import Depends, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -332,6 +333,9 @@ class WebRoute(APIRoute):
                 response = RedirectResponse("/account/password", status_code=303)
             except CsrfFailed:
                 response = _error_page(request, 403, "error.csrf")
+            except RequestValidationError as exc:  # a bad month, NIK or id in the address: the reader's slip
+                problems = "; ".join(f"{e['loc'][-1]}: {e['msg']}" for e in exc.errors())
+                response = _error_page(request, 422, "error.invalid_address", problems)
             except DomainError as exc:
                 key = "error.not_found" if isinstance(exc, NotFound) else None
                 response = _error_page(request, exc.status_code, key, _lead(request, exc))

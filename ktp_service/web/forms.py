@@ -18,7 +18,7 @@ from ktp_service.schemas.residents import ResidentFields
 from ktp_service.web import i18n
 
 RESIDENT_FIELDS = ("nik", *ResidentFields.model_fields)
-_DATE = re.compile(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\s*$")
+_DATE = re.compile(r"^\s*([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})\s*$")
 
 # (field, code) -> catalogue key; (None, code) applies to any field.
 _CODES: dict[tuple[str | None, str], str] = {

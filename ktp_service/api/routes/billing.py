@@ -36,10 +36,14 @@ from ktp_service.schemas.billing import (
     Resolution,
     VerifyResult,
 )
+from ktp_service.schemas.identifiers import MONTH_DESCRIPTION, MONTH_PATTERN, AsciiInt, CheckedMonth
 from ktp_service.services import billing
 
 router = APIRouter(prefix="/api/v1/billing", tags=["billing"], responses=ERROR_RESPONSES)
-Month = Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM", examples=["2026-11"])]
+Month = Annotated[
+    str, Path(pattern=MONTH_PATTERN, description=MONTH_DESCRIPTION, examples=["2026-11"]), CheckedMonth
+]
+RecordId = Annotated[int, AsciiInt, Path(ge=1, le=2_000_000_000)]
 
 
 def _contract(v: Any) -> ContractPublic:
@@ -80,7 +84,7 @@ def list_contracts(session: SessionDep, actor: BillingReader) -> list[ContractPu
 
 @router.post("/contracts/{version_id}/end", response_model=ContractPublic)
 def end_contract(
-    version_id: Annotated[int, Path(ge=1, le=2_000_000_000)],
+    version_id: RecordId,
     body: ContractEnd,
     session: SessionDep,
     actor: ContractEditor,
@@ -193,7 +197,8 @@ def import_money(
     month: Month, file: UploadFile, session: SessionDep, actor: FinanceOnly, settings: SettingsDep
 ) -> reconciliation.ReconciliationReport:
     """Import money received from CSV (office_code,date,amount,reference); any bad row rejects the file."""
-    text = billing.decode_upload(file.file.read(billing.MAX_IMPORT_BYTES + 1))
+    limit = settings.max_import_bytes
+    text = billing.decode_upload(file.file.read(limit + 1), limit)
     billing.import_money(
         session, actor, month, text, f"import:{file.filename or 'upload'}", config_for(settings)
     )
@@ -248,7 +253,7 @@ def list_conflicts(
 
 @router.post("/conflicts/{conflict_id}/resolve", response_model=ConflictPublic)
 def resolve_conflict(
-    conflict_id: Annotated[int, Path(ge=1, le=2_000_000_000)],
+    conflict_id: RecordId,
     body: Resolution,
     session: SessionDep,
     actor: FinanceOnly,

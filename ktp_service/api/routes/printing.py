@@ -22,6 +22,7 @@ from ktp_service.errors import ERROR_RESPONSES, NotFound
 from ktp_service.lifecycle import JobStatus
 from ktp_service.messages import advice, render
 from ktp_service.models import Office, Printer, PrintJob, Resident
+from ktp_service.schemas.identifiers import REGION_CODE_PATTERN, AsciiInt
 from ktp_service.schemas.printing import (
     CounterReadingCreate,
     CounterReadingPublic,
@@ -42,11 +43,9 @@ from ktp_service.services import offices, print_jobs, printers, stock
 from ktp_service.services.actor import Actor
 
 router = APIRouter(prefix="/api/v1", tags=["printing"], responses=ERROR_RESPONSES)
-PrinterId = Annotated[int, Path(ge=1, le=2_000_000_000, description="The printer's id.")]
+PrinterId = Annotated[int, AsciiInt, Path(ge=1, le=2_000_000_000, description="The printer's id.")]
 JobId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$", description="The print job's UUID.")]
-OfficeCode = Annotated[
-    str, Path(pattern=r"^\d{2}\.\d{2}(\.\d{2})?$", description="Region code of the office.")
-]
+OfficeCode = Annotated[str, Path(pattern=REGION_CODE_PATTERN, description="Region code of the office.")]
 
 
 def _adapters(request: Request) -> printers.AdapterCache:
@@ -218,10 +217,24 @@ def create_print_job(
     response: Response,
     idempotency_key: Annotated[
         str | None,
-        Header(min_length=1, max_length=100, description="Repeat a request safely: same key, same job."),
+        Header(
+            min_length=1,
+            max_length=100,
+            description="Repeat a request safely: same key, same job (see the operation's description).",
+        ),
     ] = None,
 ) -> PrintJobPublic:
-    """Send a resident's card to a printer of your office."""
+    """Send a resident's card to a printer of your office.
+
+    **Idempotency-Key** (optional, 1-100 characters, your own per request; keys are kept per user): a
+    repeat with the same key and the same body creates nothing and answers the job the first request
+    created, with 200 and `Idempotent-Replayed: true`; the same key with another body is refused with 409
+    `idempotency_key_reused`.
+
+    **Repeats at the same time.** A repeat that arrives while the first request with its key is still being
+    carried out may be answered 409 `card_in_progress` (the resident's card is in progress: the first
+    request's job) instead of the replay. No second job is ever created. Send the repeat again once the
+    first request has been answered: it then gets the replay (200, `Idempotent-Replayed: true`)."""
     job, created = print_jobs.create(
         session,
         actor,

@@ -13,6 +13,7 @@ from ktp_service.cards import render_card
 from ktp_service.errors import ERROR_RESPONSES, FieldProblem, invalid_field
 from ktp_service.images import ImageKind
 from ktp_service.models import Resident
+from ktp_service.schemas.identifiers import NIK_PATTERN, AsciiInt
 from ktp_service.schemas.residents import (
     ResidentCreate,
     ResidentHistory,
@@ -26,7 +27,7 @@ from ktp_service.services import audit, cards, offices, residents
 from ktp_service.services.actor import Actor
 
 router = APIRouter(prefix="/api/v1/residents", tags=["residents"], responses=ERROR_RESPONSES)
-NikPath = Annotated[str, Path(pattern=r"^\d{16}$", description="The 16-digit NIK.")]
+NikPath = Annotated[str, Path(pattern=NIK_PATTERN, description="The 16-digit NIK (digits 0-9).")]
 
 
 def to_public(resident: Resident, warnings: list[FieldProblem] | None = None) -> ResidentPublic:
@@ -54,7 +55,9 @@ def create_resident(body: ResidentCreate, session: SessionDep, actor: RegistryWr
 def search_residents(
     session: SessionDep,
     actor: RegistryReader,
-    nik: Annotated[str | None, Query(pattern=r"^\d{1,16}$", description="NIK or its first digits.")] = None,
+    nik: Annotated[
+        str | None, Query(pattern=r"^[0-9]{1,16}$", description="NIK or its first digits.")
+    ] = None,
     nama: Annotated[
         str | None,
         Query(min_length=2, max_length=80, pattern=r"^[^\x00-\x1f\x7f]*$", description="Words of the name."),
@@ -83,6 +86,7 @@ def update_resident(
     actor: RegistryWriter,
     if_match: Annotated[
         int | None,
+        AsciiInt,
         Header(ge=1, le=2_000_000_000, description="The version you edited; refused if it changed since."),
     ] = None,
 ) -> ResidentPublic:

@@ -24,6 +24,8 @@ from billing.statement import Statement
 from billing.vocab import Payer, Reason, Rounding, ShareKind
 from ktp_service.api.deps import BillingReader, ContractEditor, FinanceOnly
 from ktp_service.billing_bridge import config_for, post_pending
+from ktp_service.schemas.identifiers import MONTH_PATTERN, AsciiInt, CheckedMonth, CheckedMonthOrEmpty
+from ktp_service.schemas.text import ascii_digits
 from ktp_service.services import billing
 from ktp_service.web import forms, i18n
 from ktp_service.web.core import Form, Page, PageFor, WebRoute, text
@@ -33,8 +35,8 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 ReaderPage = Annotated[Page, Depends(PageFor(BillingReader))]
 FinancePage = Annotated[Page, Depends(PageFor(FinanceOnly))]
 EditorPage = Annotated[Page, Depends(PageFor(ContractEditor))]
-Month = Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
-MonthQuery = Annotated[str, Query(pattern=r"^(\d{4}-(0[1-9]|1[0-2]))?$")]
+Month = Annotated[str, Path(pattern=MONTH_PATTERN), CheckedMonth]
+MonthQuery = Annotated[str, Query(pattern=r"^([0-9]{4}-(0[1-9]|1[0-2]))?$"), CheckedMonthOrEmpty]
 REASONS = tuple(Reason)
 
 
@@ -189,7 +191,7 @@ def _reconciliation_page(
             page.me,
             month,
             cfg,
-            int(partner_count) if partner_count and partner_count.isdigit() else None,
+            int(partner_count) if partner_count and ascii_digits(partner_count) else None,
         )
     first, last = month_days(month)
     return page.render(
@@ -217,7 +219,7 @@ def add_money(month: Month, page: FinancePage, form: Form) -> Response:
     errors: dict[str, str] = {}
     if not isinstance(day, date):
         errors["day"] = page.t("v.date")
-    if not amount.isdigit():
+    if not ascii_digits(amount):
         errors["amount"] = page.t("v.number")
     if not errors:
         assert isinstance(day, date)
@@ -244,10 +246,11 @@ def add_money(month: Month, page: FinancePage, form: Form) -> Response:
 @router.post("/finance/{month}/money/import")
 def import_money(month: Month, page: FinancePage, form: Form) -> Response:
     upload = form.get("file")
-    raw = upload.file.read(billing.MAX_IMPORT_BYTES + 1) if isinstance(upload, UploadFile) else b""
+    limit = page.settings.max_import_bytes
+    raw = upload.file.read(limit + 1) if isinstance(upload, UploadFile) else b""
     name = upload.filename if isinstance(upload, UploadFile) else "upload"
     try:
-        text_csv = billing.decode_upload(raw)  # too large or not UTF-8: refused whole, as in the API
+        text_csv = billing.decode_upload(raw, limit)  # too large or not UTF-8: refused whole, as in the API
         with page.tx() as session:
             rows = billing.import_money(
                 session, page.me, month, text_csv, f"import:{name}", config_for(page.settings)
@@ -355,7 +358,7 @@ def add_contract(page: EditorPage, form: Form) -> Response:
     numbers = {}
     for name in ["share_bp", "pph23_bp", *(f"fee_{r}" for r in REASONS)]:
         raw = values.get(name, "").replace(".", "")
-        if not raw.isdigit():
+        if not ascii_digits(raw):
             errors[name] = page.t("v.number")
         else:
             numbers[name] = int(raw)
@@ -388,7 +391,7 @@ def add_contract(page: EditorPage, form: Form) -> Response:
 
 @router.post("/contracts/{version_id}/end")
 def end_contract(
-    version_id: Annotated[int, Path(ge=1, le=2_000_000_000)], page: EditorPage, form: Form
+    version_id: Annotated[int, AsciiInt, Path(ge=1, le=2_000_000_000)], page: EditorPage, form: Form
 ) -> Response:
     """End an open version on a date, to make room for the next one (the API's /contracts/{id}/end)."""
     end = forms.parse_date(text(form, "effective_to"))

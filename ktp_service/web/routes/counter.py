@@ -32,7 +32,7 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 ReaderPage = Annotated[Page, Depends(PageFor(RegistryReader))]
 WriterPage = Annotated[Page, Depends(PageFor(RegistryWriter))]
 PrintPage = Annotated[Page, Depends(PageFor(PrintOperator))]
-Nik = Annotated[str, Path(pattern=r"^\d{16}$")]
+Nik = Annotated[str, Path(pattern=r"^[0-9]{16}$")]
 JobId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
 REASONS = tuple(Reason)
 # The queue's state filter, in the order a clerk reads them (active first).

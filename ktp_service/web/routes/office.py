@@ -13,7 +13,9 @@ from ktp_service.api.deps import AdminOnly, AnyUser, PrinterOperator, Supervisor
 from ktp_service.errors import DomainError, Invalid
 from ktp_service.lifecycle import JobStatus
 from ktp_service.models import Office, Printer
+from ktp_service.schemas.identifiers import AsciiInt
 from ktp_service.schemas.printing import PrinterCreate
+from ktp_service.schemas.text import ascii_digits
 from ktp_service.services import job_rows, offices, print_jobs, printers, stock
 from ktp_service.web import forms
 from ktp_service.web.core import Form, Page, PageFor, WebRoute, local_path, text
@@ -26,7 +28,7 @@ AnyPage = Annotated[Page, Depends(PageFor(AnyUser))]
 CarePage = Annotated[Page, Depends(PageFor(PrinterOperator))]
 AdminPage = Annotated[Page, Depends(PageFor(AdminOnly))]
 SupervisorPage = Annotated[Page, Depends(PageFor(Supervisor))]
-PrinterId = Annotated[int, Path(ge=1, le=2_000_000_000)]
+PrinterId = Annotated[int, AsciiInt, Path(ge=1, le=2_000_000_000)]
 
 
 # -- printers ----------------------------------------------------------------------------------------------
@@ -108,7 +110,7 @@ def refresh_printer(printer_id: PrinterId, page: CarePage, form: Form) -> Redire
 def record_counter(printer_id: PrinterId, page: CarePage, form: Form) -> Response:
     """A counter reading from the printer's panel, for month-end reconciliation."""
     raw = text(form, "value").replace(".", "")
-    if not raw.isdigit():
+    if not ascii_digits(raw):
         page.flash("error", page.t("v.number"))
         return page.redirect(f"/printers#printer-{printer_id}")
     with page.tx() as session:
@@ -178,7 +180,7 @@ def _stock_page(
 def receive_stock(page: CarePage, form: Form) -> Response:
     code = text(form, "office")
     raw = text(form, "quantity")
-    if not raw.lstrip("-").isdigit():
+    if not ascii_digits(raw.lstrip("-")):
         return _stock_page(page, code, {"quantity": page.t("v.number")}, 422)
     try:
         with page.tx() as session:

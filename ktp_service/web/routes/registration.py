@@ -17,6 +17,7 @@ from ktp_service.errors import DomainError
 from ktp_service.models import Resident
 from ktp_service.nik import check_nik
 from ktp_service.schemas.residents import ResidentCreate, ResidentUpdate
+from ktp_service.schemas.text import ascii_digits
 from ktp_service.services import offices, residents
 from ktp_service.services.actor import Actor
 from ktp_service.services.residents import StaleVersion
@@ -27,7 +28,7 @@ from ktp_service.web.core import Form, Page, PageFor, WebRoute, text
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 ReaderPage = Annotated[Page, Depends(PageFor(RegistryReader))]
 WriterPage = Annotated[Page, Depends(PageFor(RegistryWriter))]
-Nik = Annotated[str, Path(pattern=r"^\d{16}$")]
+Nik = Annotated[str, Path(pattern=r"^[0-9]{16}$")]
 
 CHOICES: dict[str, list[str]] = {
     "jenis_kelamin": [v.value for v in JenisKelamin],
@@ -68,7 +69,7 @@ def find(
     total, error = 0, ""
     digits = q.replace(" ", "")
     if q:
-        by_nik = digits.isdigit()
+        by_nik = ascii_digits(digits)
         if (by_nik and len(digits) > 16) or (not by_nik and len(q) < 2):
             error = page.t("res.query_short")
         else:
@@ -108,7 +109,7 @@ def _form_page(
 
 @router.get("/residents/new")
 def new_form(page: WriterPage, nik: Annotated[str, Query(max_length=16)] = "") -> HTMLResponse:
-    values = {"nik": nik if nik.isdigit() else "", "kewarganegaraan": "WNI", "golongan_darah": "-"}
+    values = {"nik": nik if ascii_digits(nik) else "", "kewarganegaraan": "WNI", "golongan_darah": "-"}
     kec = _kecamatan_options(page.me.office_code)
     if len(kec) == 1:
         values["kode_kecamatan"] = kec[0][0]
@@ -184,7 +185,7 @@ def _correct(
 ) -> tuple[tuple[Resident, bool] | None, dict[str, str], str]:
     data = forms.resident_data(form, with_nik=False)
     raw_version = text(form, "version")
-    version = int(raw_version) if raw_version.isdigit() else None
+    version = int(raw_version) if ascii_digits(raw_version) else None
     try:
         body = ResidentUpdate.model_validate(data)
     except ValidationError as exc:
