@@ -209,6 +209,7 @@ def verify_bundle(
     bundle_path: Path,
     public_key_pem: str | bytes,
     checkpoints: Sequence[Checkpoint] = (),
+    *,
     limits: BundleLimits = LIMITS,
 ) -> list[str]:
     """Check a bundle with no database; returns the problems found (empty: it checks out). ``checkpoints``

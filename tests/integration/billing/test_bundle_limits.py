@@ -56,5 +56,5 @@ def test_an_endless_line_is_refused_at_the_line_limit(
     assert inflated[0] == 0
     limits = BundleLimits(ratio=10**6, line_bytes=2 * MiB)
     with pytest.raises(BundleRefused, match="transactions.jsonl has a line longer than 2097152 bytes"):
-        verify_bundle(bad, key, limits)
+        verify_bundle(bad, key, limits=limits)
     assert inflated[0] <= 2 * MiB + 2 * limits.chunk_bytes + 64 * 1024  # and the statement, the signature

@@ -67,10 +67,12 @@ def test_a_declared_size_over_the_limit_is_refused_before_anything_is_inflated(
     bomb = _bomb(tmp_path / "big.zip", TRANSACTIONS, 8 * MiB, b"\n")
     _declare(bomb, TRANSACTIONS, 3 * 1024 * MiB)
     with pytest.raises(BundleRefused, match="transactions.jsonl declares 3221225472 bytes uncompressed"):
-        verify_bundle(bomb, KEY, BundleLimits(ratio=10**9))
+        verify_bundle(bomb, KEY, limits=BundleLimits(ratio=10**9))
     assert inflated[0] == 0
     with pytest.raises(BundleRefused, match="statement.json declares 8388608 bytes .* limit is 1048576"):
-        verify_bundle(_bomb(tmp_path / "s.zip", STATEMENT, 8 * MiB), KEY, BundleLimits(statement_bytes=MiB))
+        verify_bundle(
+            _bomb(tmp_path / "s.zip", STATEMENT, 8 * MiB), KEY, limits=BundleLimits(statement_bytes=MiB)
+        )
 
 
 def _declare(path: Path, member: str, size: int) -> None:
