@@ -96,52 +96,36 @@ class PrintWorker:
     ) -> None:
         self.engine = engine
         self.settings = settings
-        self.configured_name = name or settings.worker_name
         self.adapters = adapters or printers.AdapterCache(settings)
         self.post_events = post_events
         self.checkpoint = checkpoint  # periodic signed checkpoint of the billing chain head
         self.clock = clock
-        self.takeover = timedelta(seconds=settings.worker_takeover_seconds)
-        self.heartbeat_every = timedelta(seconds=settings.worker_heartbeat_seconds)
-        self.identity: worker_identity.Identity | None = None
-        self._beat_at: datetime | None = None
-        self._beat_lock = threading.RLock()  # the heartbeat thread and the passes share the identity
+        self.presence = worker_identity.Presence(engine, settings, name or settings.worker_name, clock)
         self._stop = threading.Event()
-        self._recovered_own = False
+        self._recovered_as: str | None = None  # the identity whose own jobs were recovered
 
     @property
     def name(self) -> str:
         """This worker's identity as jobs record it (``claimed_by``); claimed on the first pass."""
-        return self._identity().name
+        return self.presence.current().name
 
-    def _identity(self) -> worker_identity.Identity:
-        with self._beat_lock:
-            if self.identity is None:
-                self.identity = worker_identity.claim(
-                    self.engine, self.configured_name, self.clock(), self.takeover
-                )
-                self._beat_at, self._recovered_own = self.clock(), False
-                log.info("print worker %s started", self.identity.name)
-            return self.identity
+    @property
+    def identity(self) -> worker_identity.Identity | None:
+        return self.presence.identity
 
     def heartbeat(self, *, force: bool = False) -> None:
-        """Renew this worker's lease when due (or now). A worker that finds its slot taken (it was silent
-        too long) claims a new identity; the jobs it had are another worker's now."""
-        with self._beat_lock:
-            identity, now = self._identity(), self.clock()
-            if not force and self._beat_at is not None and now - self._beat_at < self.heartbeat_every:
-                return
-            if worker_identity.heartbeat(self.engine, identity, now):
-                self._beat_at = now
-                return
-            log.warning("print worker %s lost its slot (silent too long); claiming another", identity.name)
-            self.identity = None
-            self._identity()
+        self.presence.beat(force=force)
+
+    def release(self) -> None:
+        """A clean stop: give the slot up, so other workers take over this one's jobs at once."""
+        self.presence.release()
 
     # -- the loop ---------------------------------------------------------------------------------------
     def run(self, idle_wait: float = 0.5) -> None:
         # Heartbeats come from a thread of their own: a pass waiting on a slow printer is no sign of death.
-        beats = threading.Thread(target=self._beat, name="print-worker-heartbeat", daemon=True)
+        beats = threading.Thread(
+            target=self.presence.keep_beating, args=(self._stop,), name="print-worker-heartbeat", daemon=True
+        )
         beats.start()
         try:
             while not self._stop.is_set():
@@ -157,29 +141,15 @@ class PrintWorker:
             beats.join(timeout=10)
             self.release()
 
-    def _beat(self) -> None:
-        while not self._stop.wait(self.settings.worker_heartbeat_seconds / 2):
-            try:
-                self.heartbeat()
-            except Exception:  # the database away for a moment: the next beat tries again
-                log.exception("print worker heartbeat failed")
-
     def stop(self) -> None:
         self._stop.set()
-
-    def release(self) -> None:
-        """A clean stop: give the slot up, so other workers take over this one's jobs at once."""
-        with self._beat_lock:
-            if self.identity is not None:
-                worker_identity.release(self.engine, self.identity)
-                self.identity = None
 
     def run_once(self) -> PassResult:
         result = PassResult()
         self.heartbeat()
-        if not self._recovered_own:
+        if self._recovered_as != self.name:  # first pass, or a new identity after losing the slot
             self._recover(own=True)
-            self._recovered_own = True
+            self._recovered_as = self.name
         self._recover(own=False)
         result.finished += self._follow_submitted()
         now = utcnow()
@@ -242,7 +212,7 @@ class PrintWorker:
             stmt = stmt.where(
                 or_(
                     col(PrintJob.lease_until) < now,
-                    col(PrintJob.claimed_by).in_(worker_identity.silent(now, self.takeover)),
+                    col(PrintJob.claimed_by).in_(worker_identity.silent(now, self.presence.takeover)),
                 ),
                 col(PrintJob.claimed_by) != self.name,
             )
@@ -250,7 +220,7 @@ class PrintWorker:
             if session.exec(stmt.limit(1)).first() is None:
                 return  # the usual case: a cheap read, no write lock
         with unit_of_work(self.engine) as session:
-            if not worker_identity.holds(session, self._identity()):
+            if not worker_identity.holds(session, self.presence.current()):
                 return  # this worker was taken for dead meanwhile: its next heartbeat finds out
             for job in session.exec(stmt.with_for_update(skip_locked=True)):
                 if job.claimed_by != self.name:
@@ -379,7 +349,7 @@ class PrintWorker:
         with unit_of_work(self.engine) as session:
             job = session.exec(select(PrintJob).where(PrintJob.id == job_id).with_for_update()).first()
             ours = job is not None and job.claimed_by == self.name and job.state in AT_PRINTER
-            ours = ours and worker_identity.holds(session, self._identity())
+            ours = ours and worker_identity.holds(session, self.presence.current())
             yield session, (job if ours else None)
 
     def _render(self, printer: Printer, resident: Resident) -> tuple[bytes, RenderedCard, date]:

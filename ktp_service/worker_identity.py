@@ -13,9 +13,12 @@ worker that lost its slot (it was silent too long) changes nothing it no longer 
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
+import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,6 +30,9 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from ktp_service.db import unit_of_work
 from ktp_service.models import WorkerSlot
+from ktp_service.settings import Settings
+
+log = logging.getLogger("ktp.worker")
 
 HOST_CHARS = 24  # NAME (32) + "@" + HOST + "#" + SLOT fits print_job.claimed_by (64)
 _LIVE: set[str] = set()  # tokens of the slots this process holds
@@ -146,3 +152,51 @@ def silent(now: datetime, takeover: timedelta) -> SelectOfScalar[str]:
             col(WorkerSlot.heartbeat_at) < now - takeover,
         )
     )
+
+
+class Presence:
+    """One worker's identity over time: claimed on first use, renewed by heartbeats (from a thread of its
+    own: a pass waiting on a slow printer is no sign of death), given up on a clean stop. A worker that
+    finds its slot taken (it was silent too long) claims a new identity; the jobs it had are another's."""
+
+    def __init__(self, engine: Engine, settings: Settings, name: str, clock: Callable[[], datetime]) -> None:
+        self.engine, self.name, self.clock = engine, name, clock
+        self.takeover = timedelta(seconds=settings.worker_takeover_seconds)
+        self.every = timedelta(seconds=settings.worker_heartbeat_seconds)
+        self.identity: Identity | None = None
+        self._beat_at: datetime | None = None
+        self._lock = threading.RLock()  # the heartbeat thread and the passes share the identity
+
+    def current(self) -> Identity:
+        with self._lock:
+            if self.identity is None:
+                self.identity = claim(self.engine, self.name, self.clock(), self.takeover)
+                self._beat_at = self.clock()
+                log.info("print worker %s started", self.identity.name)
+            return self.identity
+
+    def beat(self, *, force: bool = False) -> None:
+        """Renew the lease when due (or now)."""
+        with self._lock:
+            identity, now = self.current(), self.clock()
+            if not force and self._beat_at is not None and now - self._beat_at < self.every:
+                return
+            if heartbeat(self.engine, identity, now):
+                self._beat_at = now
+                return
+            log.warning("print worker %s lost its slot (silent too long); claiming another", identity.name)
+            self.identity = None
+            self.current()
+
+    def keep_beating(self, stop: threading.Event) -> None:
+        while not stop.wait(self.every.total_seconds() / 2):
+            try:
+                self.beat()
+            except Exception:  # the database away for a moment: the next beat tries again
+                log.exception("print worker heartbeat failed")
+
+    def release(self) -> None:
+        with self._lock:
+            if self.identity is not None:
+                release(self.engine, self.identity)
+                self.identity = None
