@@ -1,17 +1,10 @@
-"""audit trail is append-only: the database refuses UPDATE and DELETE on audit_event
+"""audit trail is append-only: the database refuses UPDATE and DELETE on audit_event"""
 
-Revision ID: a1_append_only_audit
-Revises: d6fa693f6880
-"""
-
-from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "a1_append_only_audit"
-down_revision: str | None = "d6fa693f6880"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision, down_revision = "a1_append_only_audit", "d6fa693f6880"
+branch_labels = depends_on = None
 
 APPEND_ONLY = ("audit_event",)
 

@@ -1,17 +1,10 @@
-"""the billing ledger is append-only: the database refuses UPDATE and DELETE on its transactions and entries
+"""the billing ledger is append-only: the database refuses UPDATE and DELETE on its transactions and entries"""
 
-Revision ID: a2_append_only_ledger
-Revises: a1_append_only_audit
-"""
-
-from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "a2_append_only_ledger"
-down_revision: str | None = "a1_append_only_audit"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision, down_revision = "a2_append_only_ledger", "a1_append_only_audit"
+branch_labels = depends_on = None
 
 # Written out here rather than imported, so this migration means the same thing whatever the code becomes.
 LEDGER = ("billing_transaction", "billing_entry")

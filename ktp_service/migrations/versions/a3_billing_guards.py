@@ -1,19 +1,12 @@
 """billing guards: a billing_period row is never deleted and a closed one (its statement stored) never changes;
-reconciliation notes keep the difference they were written for; card transactions carry their terms' hash
+reconciliation notes keep the difference they were written for; card transactions carry their terms' hash"""
 
-Revision ID: a3_billing_guards
-Revises: a2_append_only_ledger
-"""
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "a3_billing_guards"
-down_revision: str | None = "a2_append_only_ledger"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision, down_revision = "a3_billing_guards", "a2_append_only_ledger"
+branch_labels = depends_on = None
 
 # Written out here rather than imported, so this migration means the same thing whatever the code becomes.
 # Opening a month (INSERT) and closing it (one UPDATE of a row whose statement_json is still NULL) stay

@@ -1,20 +1,13 @@
 """print jobs keep what they tell a person as a message code and its parameters, translated when shown;
-stored Indonesian texts become codes where they are known, ``legacy_text`` (carrying the old text) otherwise
+stored Indonesian texts become codes where they are known, ``legacy_text`` (carrying the old text) otherwise"""
 
-Revision ID: a4_job_message_codes
-Revises: a3_billing_guards
-"""
-
-from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "a4_job_message_codes"
-down_revision: str | None = "a3_billing_guards"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision, down_revision = "a4_job_message_codes", "a3_billing_guards"
+branch_labels = depends_on = None
 
 # The fixed texts the service stored before this revision, written out here so this migration means the
 # same thing whatever the catalogue becomes. Texts with values in them (printer errors) stay legacy_text.

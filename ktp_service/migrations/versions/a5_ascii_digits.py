@@ -8,21 +8,14 @@ there the same rules are BEFORE INSERT and BEFORE UPDATE triggers that abort wit
 Rows already stored against these rules (possible only through the bug this fixes) are left as they are and
 named in the migration's log: PostgreSQL adds the constraints NOT VALID then, which checks every new or
 changed row but not the old ones, and ``ALTER TABLE resident VALIDATE CONSTRAINT ...`` finishes the job once
-they are corrected.
-
-Revision ID: a5_ascii_digits
-Revises: a7_accounts_sessions
-"""
+they are corrected."""
 
 import logging
-from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "a5_ascii_digits"
-down_revision: str | None = "a7_accounts_sessions"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision, down_revision = "a5_ascii_digits", "a7_accounts_sessions"
+branch_labels = depends_on = None
 
 log = logging.getLogger("alembic.runtime.migration")
 

@@ -1,10 +1,5 @@
-"""print workers' identities (host, configured name, slot held by one live process) and their heartbeats
+"""print workers' identities (host, configured name, slot held by one live process) and their heartbeats"""
 
-Revision ID: a6_worker_heartbeat
-Revises: a8_chain_checkpoints
-"""
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 import sqlmodel
@@ -12,10 +7,8 @@ from alembic import op
 
 import ktp_service.models
 
-revision: str = "a6_worker_heartbeat"
-down_revision: str | None = "a8_chain_checkpoints"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision, down_revision = "a6_worker_heartbeat", "a8_chain_checkpoints"
+branch_labels = depends_on = None
 
 
 def upgrade() -> None:

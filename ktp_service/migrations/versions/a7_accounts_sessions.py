@@ -1,22 +1,15 @@
 """tokens name a random per-user subject and carry a per-user token version; administrators can demand a
-password change; console sessions are kept on the server
-
-Revision ID: a7_accounts_sessions
-Revises: a6_worker_heartbeat
-"""
+password change; console sessions are kept on the server"""
 
 import uuid
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 from ktp_service.models import UTCDateTime
 
-revision: str = "a7_accounts_sessions"
-down_revision: str | None = "a6_worker_heartbeat"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision, down_revision = "a7_accounts_sessions", "a6_worker_heartbeat"
+branch_labels = depends_on = None
 
 
 def upgrade() -> None:

@@ -1,19 +1,12 @@
 """signed checkpoints of the billing chain head (append-only); PostgreSQL refuses TRUNCATE of the audit trail
-and of every billing table
+and of every billing table"""
 
-Revision ID: a8_chain_checkpoints
-Revises: a4_job_message_codes
-"""
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "a8_chain_checkpoints"
-down_revision: str | None = "a4_job_message_codes"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision, down_revision = "a8_chain_checkpoints", "a4_job_message_codes"
+branch_labels = depends_on = None
 
 # Written out here rather than imported, so this migration means the same thing whatever the code becomes.
 # TRUNCATE fires no row trigger, so the append-only triggers of a1/a2/a3 did not stop it.
