@@ -15,6 +15,7 @@ from sqlmodel import Session, col, or_, select
 from billing.config import BillingConfig
 from billing.posting import CardPrintedEvent as BillingEvent
 from billing.posting import post_events as billing_post_events
+from ktp_service.copying import same_named
 from ktp_service.models import CardPrintedEvent, utcnow
 from ktp_service.settings import Settings
 
@@ -34,15 +35,9 @@ def config_for(settings: Settings) -> BillingConfig:
 
 def to_billing(row: CardPrintedEvent) -> BillingEvent:
     return BillingEvent(
-        event_key=row.event_key,
-        card_serial=row.card_serial,
-        nik=row.nik,
-        office_code=row.office_code,
-        reason=row.reason,
+        **same_named(row, BillingEvent.model_fields, leave=("printer_id", "template_version")),
         printer_id=str(row.printer_id),
-        completed_at=row.completed_at,
         template_version=row.template_version or "unknown",
-        is_fault_reprint=row.is_fault_reprint,
     )
 
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from ktp_service import regions
 from ktp_service.cards import CardData, CardTemplate, load_template
+from ktp_service.copying import same_named
 from ktp_service.images import image_path
 from ktp_service.models import Resident
 
@@ -47,22 +48,9 @@ def card_data(
     kec = regions.get_region(resident.kode_kecamatan)
     desa = regions.get_region(resident.kode_desa)
     return CardData(
-        nik=resident.nik,
-        nama=resident.nama,
-        tempat_lahir=resident.tempat_lahir,
-        tanggal_lahir=resident.tanggal_lahir,
-        jenis_kelamin=resident.jenis_kelamin,
-        golongan_darah=resident.golongan_darah,
-        alamat=resident.alamat,
-        rt=resident.rt,
-        rw=resident.rw,
+        **same_named(resident, CardData.model_fields, leave=("tempat_terbit", "tanggal_terbit")),
         kelurahan_desa=desa.name.upper() if desa else resident.kode_desa,
         kecamatan=kec.name.upper() if kec else resident.kode_kecamatan,
-        agama=resident.agama,
-        status_perkawinan=resident.status_perkawinan,
-        pekerjaan=resident.pekerjaan,
-        kewarganegaraan=resident.kewarganegaraan,
-        berlaku_hingga=resident.berlaku_hingga,
         tempat_terbit=tempat_terbit,
         tanggal_terbit=tanggal_terbit,
         foto=_read(images_dir, resident.photo_sha256, resident.photo_format),

@@ -21,6 +21,7 @@ from ktp_service.api.deps import (
     SettingsDep,
 )
 from ktp_service.billing_bridge import config_for, post_pending
+from ktp_service.copying import same_named
 from ktp_service.errors import ERROR_RESPONSES
 from ktp_service.schemas.billing import (
     CheckpointPublic,
@@ -49,15 +50,7 @@ RecordId = Annotated[int, AsciiInt, Path(ge=1, le=2_000_000_000)]
 def _contract(v: Any) -> ContractPublic:
     import json
 
-    return ContractPublic(
-        id=v.id,
-        number=v.number,
-        partner_name=v.partner_name,
-        effective_from=v.effective_from,
-        effective_to=v.effective_to,
-        terms=json.loads(v.terms_json),
-        terms_sha256=v.terms_sha256,
-    )
+    return ContractPublic(**same_named(v, ContractPublic.model_fields), terms=json.loads(v.terms_json))
 
 
 @router.get(
@@ -279,15 +272,7 @@ def post_correction(
 def verify_chain(session: SessionDep, actor: BillingReader, settings: SettingsDep) -> VerifyResult:
     """Recompute the whole hash chain and the signed statements; names the first entry that does not match."""
     r = billing.verify(session, actor, config_for(settings))
-    return VerifyResult(
-        ok=r.ok,
-        transactions=r.transactions,
-        entries=r.entries,
-        head_seq=r.head_seq,
-        head_hash=r.head_hash,
-        first_bad_seq=r.first_bad_seq,
-        problems=r.problems,
-    )
+    return VerifyResult.model_validate(r, from_attributes=True)
 
 
 @router.get("/checkpoints", response_model=list[CheckpointPublic])

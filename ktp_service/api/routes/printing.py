@@ -18,6 +18,7 @@ from ktp_service.api.deps import (
     SettingsDep,
     Supervisor,
 )
+from ktp_service.copying import same_named
 from ktp_service.errors import ERROR_RESPONSES, NotFound
 from ktp_service.lifecycle import JobStatus
 from ktp_service.messages import advice, render
@@ -81,33 +82,16 @@ def job_public(session: Session, job: PrintJob, lang: str) -> PrintJobPublic:
     reprint_of = session.get(PrintJob, job.reprint_of_id) if job.reprint_of_id else None
     assert resident is not None and office is not None
     return PrintJobPublic(
+        **same_named(job, PrintJobPublic.model_fields, leave=("id",)),
         id=job.uuid,
         nik=resident.nik,
         nama=resident.nama,
-        printer_id=job.printer_id,
         office=office.code,
         clerk=names.get(job.clerk_id or 0),
-        reason=job.reason,
-        state=job.state,
-        state_reasons=job.state_reasons,
         message=render(job.message_code, job.message_params, lang),
-        message_code=job.message_code,
-        message_params=job.message_params,
         advice=advice(job.state_reasons, lang),
-        card_serial=job.card_serial,
-        requires_approval=job.requires_approval,
         approved_by=names.get(job.approved_by_id or 0),
         reprint_of=reprint_of.uuid if reprint_of else None,
-        is_fault_reprint=job.is_fault_reprint,
-        spoiled=job.spoiled,
-        template_id=job.template_id,
-        template_version=job.template_version,
-        document_sha256=job.document_sha256,
-        tanggal_terbit=job.tanggal_terbit,
-        attempts=job.attempts,
-        created_at=job.created_at,
-        submitted_at=job.submitted_at,
-        completed_at=job.completed_at,
     )
 
 
