@@ -43,16 +43,9 @@ from ktp_service.messages import Message
 from ktp_service.models import Printer, PrintJob, Resident, utcnow
 from ktp_service.services import cards, print_jobs, printers
 from ktp_service.settings import Settings
+from printers import errors as port  # the printer port's errors: what an adapter promises on failure
 from printers.base import JobState, error_reasons
 from printers.base import JobStatus as PrinterJobReport
-from printers.errors import (
-    JobRejected,
-    OutcomeUnknown,
-    PrinterError,
-    PrinterFault,
-    PrinterUnavailable,
-    SubmissionUncertain,
-)
 
 log = logging.getLogger("ktp.worker")
 
@@ -287,7 +280,9 @@ class PrintWorker:
             return
         except Exception as exc:  # nothing was sent: try again later
             log.exception("job %s: rendering failed", job_id)
-            self._retry_later(job_id, printer.name, PrinterError(f"{type(exc).__name__} while rendering"))
+            self._retry_later(
+                job_id, printer.name, port.PrinterError(f"{type(exc).__name__} while rendering")
+            )
             return
         with self._mine(job_id) as (session, job):
             if job is None:
@@ -304,10 +299,10 @@ class PrintWorker:
                 job_name=f"ktp-{job.uuid}",
                 options={"copies": 1},
             )
-        except (PrinterUnavailable, PrinterFault) as exc:  # the contract: nothing was submitted
+        except (port.PrinterUnavailable, port.PrinterFault) as exc:  # the contract: nothing was submitted
             self._retry_later(job_id, printer.name, exc)
             return
-        except JobRejected as exc:
+        except port.JobRejected as exc:
             with self._mine(job_id) as (session, job):
                 if job is not None:
                     message = Message(
@@ -315,8 +310,8 @@ class PrintWorker:
                     )
                     print_jobs.abort(session, job, list(exc.reasons), message, spoiled=False)
             return
-        except Exception as exc:  # SubmissionUncertain, or anything unforeseen: a card may have printed
-            if not isinstance(exc, SubmissionUncertain):
+        except Exception as exc:  # port.SubmissionUncertain, or anything unforeseen: a card may have printed
+            if not isinstance(exc, port.SubmissionUncertain):
                 log.exception("job %s: unexpected error while sending", job_id)
             log.warning("job %s: submission uncertain: %s", job_id, exc)
             with self._mine(job_id) as (session, job):
@@ -359,7 +354,7 @@ class PrintWorker:
         rendered = render_card(template, data, dpi=printer.dpi, fmt=FORMATS[printer.document_format])
         return rendered.content, rendered, issue_date
 
-    def _retry_later(self, job_id: int, printer_name: str, exc: PrinterError) -> None:
+    def _retry_later(self, job_id: int, printer_name: str, exc: port.PrinterError) -> None:
         """Nothing was submitted: back to the queue with exponential backoff; the reasons tell the clerk why."""
         log.info("job %s: printer %s not ready: %s", job_id, printer_name, exc)
         with self._mine(job_id) as (session, job):
@@ -403,18 +398,18 @@ class PrintWorker:
             if job.cancel_requested:
                 adapter.cancel(printer_job_id)  # idempotent; the outcome still comes from job_status
             status: PrinterJobReport | None = adapter.job_status(printer_job_id)
-            failure: PrinterError | None = None
-        except PrinterError as exc:
+            failure: port.PrinterError | None = None
+        except port.PrinterError as exc:
             status, failure = None, exc
         except Exception as exc:  # an adapter bug must not stop the other printers
             log.exception("job %s: asking the printer failed", job_id)
-            status, failure = None, PrinterError(f"{type(exc).__name__}")
+            status, failure = None, port.PrinterError(f"{type(exc).__name__}")
         with self._mine(job_id) as (session, job):
             if job is None or job.printer_job_id != printer_job_id:
                 return 0
             job.lease_until = utcnow() + LEASE
             session.add(job)
-            if isinstance(failure, OutcomeUnknown):  # JobNotFound, or a printer that cannot vouch
+            if isinstance(failure, port.OutcomeUnknown):  # JobNotFound, or a printer that cannot vouch
                 lifecycle.need_confirmation(job, Message("outcome_unknown", {"printer": printer.name}))
                 return 1
             if failure is not None or status is None:  # unreachable or a passing error: ask again later

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from billing.checkpoints import Checkpoint
 from billing.statement import Statement
 from ktp_service.schemas.identifiers import REGION_CODE_PATTERN
 
@@ -47,19 +48,10 @@ class VerifyResult(BaseModel):
     problems: list[str]
 
 
-class CheckpointPublic(BaseModel):
-    """A signed checkpoint of the chain head, as the partner stores it (one per line of their file). The
-    signature covers the canonical JSON of every field but ``id`` and ``signature``, with
-    ``"type": "ktp-billing-chain-checkpoint"`` added (see billing/checkpoints.py)."""
-
-    id: int
-    seq: int
-    hash: str
-    made_at: str
-    reason: str
-    month: str | None
-    key_id: str
-    signature: str
+# A signed checkpoint of the chain head, as the partner stores it (one per line of their file): billing's own
+# record, served as it is. The signature covers the canonical JSON of every field but ``id`` and
+# ``signature``, with ``"type": "ktp-billing-chain-checkpoint"`` added (see billing/checkpoints.py).
+CheckpointPublic = Checkpoint
 
 
 class ClosedMonth(BaseModel):

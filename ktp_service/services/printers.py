@@ -127,19 +127,8 @@ def create(
 
 
 def register(session: Session, actor: Actor, body: PrinterCreate, settings: Settings) -> Printer:
-    """``create`` from a validated request body (the console's; the API's route may use it too)."""
-    return create(
-        session,
-        actor,
-        name=body.name,
-        office=body.office,
-        adapter=body.adapter,
-        uri=body.uri,
-        config=body.config,
-        document_format=body.document_format,
-        dpi=body.dpi,
-        settings=settings,
-    )
+    """``create`` from a validated request body (the API's and the console's)."""
+    return create(session, actor, **body.model_dump(), settings=settings)
 
 
 def list_printers(session: Session, actor: Actor, office: str | None = None) -> list[tuple[Printer, str]]:

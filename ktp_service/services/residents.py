@@ -4,7 +4,6 @@ an audit record; every read of personal data is audited (UU 27/2022, DOMAIN.md s
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +17,7 @@ from ktp_service.nik import check_nik
 from ktp_service.schemas.residents import ResidentCreate, ResidentFields, ResidentUpdate
 from ktp_service.services import audit
 from ktp_service.services.actor import Actor
+from ktp_service.settings import Settings
 from ktp_service.vocab import Kewarganegaraan
 
 # Fields kept in a version snapshot and returned by the API (the images are kept by hash).
@@ -217,14 +217,14 @@ def set_image(
     nik: str,
     kind: ImageKind,
     raw: bytes,
-    *,
-    images_dir: Path,
-    max_bytes: int,
-    max_pixels: int,
+    settings: Settings,
 ) -> Resident:
+    """Store an uploaded photo or signature (checked against the settings' limits, kept under its hash)."""
     resident = _get(session, nik, actor, for_update=True)
-    data, fmt = accept_image(raw, kind, field="file", max_bytes=max_bytes, max_pixels=max_pixels)
-    stored = store_image(data, fmt, images_dir)
+    data, fmt = accept_image(
+        raw, kind, field="file", max_bytes=settings.max_image_bytes, max_pixels=settings.max_image_pixels
+    )
+    stored = store_image(data, fmt, settings.images_dir)
     field = "photo" if kind == "photo" else "signature"
     if getattr(resident, f"{field}_sha256") != stored.sha256:
         setattr(resident, f"{field}_sha256", stored.sha256)

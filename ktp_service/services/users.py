@@ -73,15 +73,7 @@ def office_for(session: Session, role: Role, office_code: str | None) -> Office 
 
 def register(session: Session, actor: Actor, body: UserCreate) -> User:
     """``create`` from a validated request body (the API's and the console's)."""
-    return create(
-        session,
-        actor,
-        username=body.username,
-        password=body.password,
-        role=body.role,
-        office_code=body.office,
-        full_name=body.full_name,
-    )
+    return create(session, actor, **body.model_dump(exclude={"office"}), office_code=body.office)
 
 
 def office_code_of(session: Session, user: User) -> str | None:

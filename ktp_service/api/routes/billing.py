@@ -284,7 +284,7 @@ def list_checkpoints(
     """The signed checkpoints of the ledger's chain head, oldest first: keep them (`ktp billing checkpoints
     pull`), then `ktp billing verify-statement BUNDLE --public-key KEY.pem --checkpoints FILE` catches a
     ledger rewritten or cut back behind any of them."""
-    return [CheckpointPublic(**c.record()) for c in billing.list_checkpoints(session, actor, after)]
+    return billing.list_checkpoints(session, actor, after)
 
 
 def _attachment(filename: str) -> dict[str, str]:

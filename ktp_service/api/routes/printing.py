@@ -101,18 +101,7 @@ def create_printer(
     body: PrinterCreate, session: SessionDep, lang: Language, actor: AdminOnly, settings: SettingsDep
 ) -> PrinterPublic:
     """Register a card printer of an office (adapter spool, simulator or ipp)."""
-    p = printers.create(
-        session,
-        actor,
-        name=body.name,
-        office=body.office,
-        adapter=body.adapter,
-        uri=body.uri,
-        config=body.config,
-        document_format=body.document_format,
-        dpi=body.dpi,
-        settings=settings,
-    )
+    p = printers.register(session, actor, body, settings)
     return printer_public(p, body.office, lang)
 
 

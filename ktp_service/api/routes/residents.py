@@ -118,16 +118,7 @@ def _put_image(
     kind: ImageKind, nik: str, file: UploadFile, session: Session, actor: Actor, settings: SettingsDep
 ) -> ResidentPublic:
     raw = file.file.read(settings.max_image_bytes + 1)
-    resident = residents.set_image(
-        session,
-        actor,
-        nik,
-        kind,
-        raw,
-        images_dir=settings.images_dir,
-        max_bytes=settings.max_image_bytes,
-        max_pixels=settings.max_image_pixels,
-    )
+    resident = residents.set_image(session, actor, nik, kind, raw, settings)
     return to_public(resident)
 
 

@@ -105,16 +105,7 @@ def upload_image(nik: Nik, page: WriterPage, form: Form) -> Response:
         raw = upload.file.read(settings.max_image_bytes + 1)
     try:
         with page.tx() as session:
-            residents.set_image(
-                session,
-                page.me,
-                nik,
-                kind,
-                raw,
-                images_dir=settings.images_dir,
-                max_bytes=settings.max_image_bytes,
-                max_pixels=settings.max_image_pixels,
-            )
+            residents.set_image(session, page.me, nik, kind, raw, settings)
     except DomainError as exc:
         fields, whole = forms.from_domain(exc, page.lang)
         return _resident_page(page, nik, upload_errors={field: fields.get("file") or whole}, status=422)
