@@ -100,7 +100,7 @@ def _stage(tar: tarfile.TarFile, manifest: dict[str, Any], stage: Path) -> None:
     """Every member after the manifest into ``stage``, each checked; BackupRefused at the first bad one."""
     expected: dict[str, dict[str, Any]] = manifest["members"]
     seen: set[str] = set()
-    for info in tar:
+    while (info := tar.next()) is not None:  # streaming on from the member after the manifest
         name = str(safe_member_name(info.name))
         if not info.isreg():
             raise BackupRefused(f"{info.name!r} is not a regular file (links and devices are refused)")
