@@ -3,7 +3,7 @@ FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 KTP_DATA_DIR=/data
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends fonts-dejavu-core curl \
+    && apt-get install -y --no-install-recommends fonts-dejavu-core curl postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --home /app --shell /usr/sbin/nologin ktp
 WORKDIR /app

@@ -33,7 +33,7 @@ import sys
 import zipfile
 import zlib
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,7 +49,7 @@ from billing.checkpoints import CLOSE, Checkpoint, CheckpointCheck, read_log
 from billing.contracts import ContractTerms, pricing_sha256
 from billing.errors import BundleRefused, PeriodNotClosable, StatementWithoutChain
 from billing.ledger import HASHED_FIELDS, close_lines
-from billing.signing import key_id, load_public_key, signature_valid
+from billing.signing import load_key_ring, signature_valid
 from billing.statement import Group, Statement, rollup, signed_statement
 from billing.vocab import Account, TransactionKind
 
@@ -219,7 +219,7 @@ def verify_bundle(
     bundle past ``limits``, having read no further."""
     problems = Problems()
     try:
-        key = load_public_key(public_key_pem)
+        ring = load_key_ring(public_key_pem)
     except ValueError as exc:
         return [f"the public key cannot be read: {exc}"]
     try:
@@ -232,7 +232,7 @@ def verify_bundle(
         if missing:
             return [f"the bundle lacks {', '.join(missing)}"]
         try:
-            _verify_contents(z, key, limits, problems, checkpoints, public_key_pem)
+            _verify_contents(z, ring, limits, problems, checkpoints, public_key_pem)
         except _UNREADABLE as exc:
             problems.add(f"the bundle cannot be read: {type(exc).__name__}: {exc}")
     return list(problems)
@@ -240,24 +240,28 @@ def verify_bundle(
 
 def _verify_contents(
     z: zipfile.ZipFile,
-    key: Any,
+    ring: Mapping[str, Any],
     limits: BundleLimits,
     problems: Problems,
     checkpoints: Sequence[Checkpoint],
     public_key_pem: str | bytes,
 ) -> None:
     raw = _read(z, STATEMENT, limits)
-    if not signature_valid(key, raw, _read(z, SIGNATURE, limits).decode("ascii", "replace").strip()):
-        problems.add("the signature does not match statement.json: it was changed, or signed by another key")
+    signature = _read(z, SIGNATURE, limits).decode("ascii", "replace").strip()
     try:
         statement = Statement.model_validate_json(raw)
     except ValidationError as exc:
         problems.add(f"statement.json is not a statement: {exc.errors()[0]['msg']}")
         return
+    # The key is the one the statement names (signed content): after a rotation each month has its own.
+    key = ring.get(statement.key_id or "")
+    if key is None:
+        given = ", ".join(ring)
+        problems.add(f"the statement names signing key {statement.key_id}, the key(s) given are {given}")
+    elif not signature_valid(key, raw, signature):
+        problems.add("the signature does not match statement.json: it was changed, or signed by another key")
     if canonical_bytes(json.loads(raw)) != raw:
         problems.add("statement.json is not in canonical form")
-    if statement.key_id != key_id(key):
-        problems.add(f"the statement names signing key {statement.key_id}, the key given is {key_id(key)}")
     if statement.status != "closed" or statement.chain is None:
         problems.add("the statement is not a closed one (no chain stretch)")
         return

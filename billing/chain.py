@@ -34,7 +34,7 @@ from billing.contracts import pricing_sha256
 from billing.ledger import BILLED, HASHED_FIELDS, HASHED_SQL, card_lines
 from billing.models import ChainHead, ContractVersion, Period
 from billing.periods import parse_month
-from billing.signing import load_public_key, signature_valid
+from billing.signing import load_key_ring, signature_valid
 from billing.vocab import TransactionKind
 
 # Positions of the hashed fields verification reads in a raw transaction row.
@@ -228,16 +228,23 @@ def _version_checks(session: Session, bad: Callable[[str], None]) -> dict[int, t
 
 
 def _check_signed_statements(periods: Sequence[Period], public_key_pem: str) -> Iterator[str]:
-    """Problems with the closed months' signed statements: missing, not matching their signature, or naming
-    another chain head than the month recorded."""
-    key = load_public_key(public_key_pem)
+    """Problems with the closed months' signed statements: missing, signed by a key not in the ring, not
+    matching their signature (checked with the key the signed statement names), or naming another chain
+    head than the month recorded."""
+    ring = load_key_ring(public_key_pem)
     for p in periods:
         if p.statement_json is None or p.signature is None:
             yield f"closed month {p.month} has no signed statement"
             continue
-        if not signature_valid(key, p.statement_json.encode("utf-8"), p.signature):
+        signed = json.loads(p.statement_json)
+        key = ring.get(str(signed.get("key_id")))
+        if key is None:
+            yield f"the statement of {p.month} names signing key {signed.get('key_id')}, not one of the regency's"
+        elif not signature_valid(key, p.statement_json.encode("utf-8"), p.signature):
             yield f"the signed statement of {p.month} does not match its signature"
-        chain = json.loads(p.statement_json).get("chain") or {}
+        if p.key_id != signed.get("key_id"):
+            yield f"month {p.month} records another signing key than its signed statement names"
+        chain = signed.get("chain") or {}
         if (chain.get("head_seq"), chain.get("head_hash")) != (p.head_seq, p.head_hash):
             yield f"month {p.month} records a chain head other than its signed statement names"
 

@@ -35,7 +35,7 @@ from billing.canonical import canonical_bytes, canonical_json, parse_utc_text, u
 from billing.config import BillingConfig
 from billing.lock import lock_billing
 from billing.models import ChainCheckpoint
-from billing.signing import key_id, load_public_key, signature_valid
+from billing.signing import load_key_ring, signature_valid
 
 TYPE = "ktp-billing-chain-checkpoint"
 INTERVAL, CLOSE = "interval", "close"
@@ -130,8 +130,9 @@ def make_checkpoint(
     head = lock_billing(session)
     if head.seq == 0 or (interval is not None and not checkpoint_due(session, now, interval)):
         return None
-    unsigned = Checkpoint(0, head.seq, head.hash, utc_text(now), reason, month, config.keys.key_id(), "")
-    signed = replace(unsigned, signature=config.keys.sign(unsigned.signed_bytes()))
+    signer = config.keys.current()
+    unsigned = Checkpoint(0, head.seq, head.hash, utc_text(now), reason, month, signer.key_id, "")
+    signed = replace(unsigned, signature=signer.sign(unsigned.signed_bytes()))
     values = {k: v for k, v in signed.record().items() if k != "id"}
     new_id = session.execute(insert(_TABLE).values(**values).returning(_TABLE.c.id)).scalar_one()
     return replace(signed, id=int(new_id))
@@ -184,16 +185,23 @@ def sync_log(session: Session, path: Path) -> int:
         return append_records(path, stored_checkpoints(session, max((c.id for c in held), default=0)))
 
 
+def signed_by_ring(checkpoint: Checkpoint, ring: Mapping[str, Any]) -> bool:
+    """Whether the key the checkpoint names is in ``ring`` (key id -> public key) and signed it."""
+    key = ring.get(checkpoint.key_id)
+    return key is not None and signature_valid(key, checkpoint.signed_bytes(), checkpoint.signature)
+
+
 def merge_held(
     path: Path, fetched: Sequence[Checkpoint], public_key_pem: str | bytes
 ) -> tuple[int, list[str]]:
     """The partner's side of a pull: append to ``path`` the validly signed checkpoints it does not hold yet,
     and say what is wrong: a fetched one with a bad signature, or one held before that the service no longer
-    shows (its database lost it). Returns (checkpoints added, problems)."""
-    key = load_public_key(public_key_pem)
+    shows (its database lost it). ``public_key_pem`` may hold several keys (the ring, after a rotation):
+    each checkpoint is checked with the key it names. Returns (checkpoints added, problems)."""
+    ring = load_key_ring(public_key_pem)
     held, problems = read_log(path)
     have = {c.identity for c in held}
-    good = [c for c in fetched if signature_valid(key, c.signed_bytes(), c.signature)]
+    good = [c for c in fetched if signed_by_ring(c, ring)]
     problems += [
         f"{c.describe()} from the service: its signature does not match" for c in fetched if c not in good
     ]
@@ -212,8 +220,10 @@ def merge_held(
 
 class CheckpointCheck:
     """Checks a scan of the chain (or of a bundle's stretch ``first``..``last``) against checkpoints: feed
-    each transaction to :meth:`see`, then call :meth:`finish` with the last one seen. With a public key,
-    only checkpoints whose signature matches count; the others are reported."""
+    each transaction to :meth:`see`, then call :meth:`finish` with the last one seen. With public keys (one
+    PEM text, several after a rotation), only checkpoints signed by the key they name count; the others are
+    reported, except those outside the stretch signed by a key not given (a bundle's verifier may hold only
+    the keys of its own months)."""
 
     def __init__(
         self,
@@ -225,19 +235,19 @@ class CheckpointCheck:
         self.problems: list[str] = []
         self.pinned: dict[int, list[Checkpoint]] = {}
         self.valid: list[Checkpoint] = []  # those whose signature matches (all, without a key)
-        key = None if public_key_pem is None else load_public_key(public_key_pem)
+        ring = None if public_key_pem is None else load_key_ring(public_key_pem)
         seen: set[tuple[bytes, str]] = set()
         for c in checkpoints:
             if c.identity in seen:
                 continue
             seen.add(c.identity)
-            if key is not None and (
-                c.key_id != key_id(key) or not signature_valid(key, c.signed_bytes(), c.signature)
-            ):
-                self.problems.append(f"{c.describe()}: its signature does not match the regency's key")
+            inside = first <= c.seq and (last is None or c.seq <= last)
+            if ring is not None and not signed_by_ring(c, ring):
+                if c.key_id in ring or inside:
+                    self.problems.append(f"{c.describe()}: its signature does not match the regency's key")
                 continue
             self.valid.append(c)
-            if first <= c.seq and (last is None or c.seq <= last):
+            if inside:
                 self.pinned.setdefault(c.seq, []).append(c)
 
     def see(self, seq: int, stored_hash: str) -> None:

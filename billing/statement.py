@@ -360,9 +360,10 @@ def close_period(
         period_transactions=count,
         period_entries=entries,
     )
-    statement.key_id = config.keys.key_id()
+    signer = config.keys.current()  # one key for the id and the signature, even across a rotation
+    statement.key_id = signer.key_id
     text = canonical_json(statement.model_dump(mode="json"))
-    signature = config.keys.sign(text.encode("utf-8"))
+    signature = signer.sign(text.encode("utf-8"))
     period = session.get(Period, month) or Period(month=month)
     period.status = "closed"
     period.closed_at = utc_text(now)

@@ -920,6 +920,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "user.enabled": ("Akun {username} diaktifkan.", "Account {username} enabled."),
     "user.change_role": ("Ubah peran", "Change role"),
     "user.role_changed": ("Peran {username} diubah.", "The role of {username} changed."),
+    # Backups and signing keys (issue 10): ktp backup / ktp restore refusals.
+    "err.backup_refused": (
+        "Arsip cadangan ditolak: rusak, diubah, atau memuat jalur yang tidak aman.",
+        "The backup archive is refused: damaged, changed, or holding an unsafe path.",
+    ),
+    "err.restore_target_not_empty": (
+        "Basis data atau direktori data tujuan tidak kosong; gunakan --force untuk menimpanya.",
+        "The target database or data directory is not empty; --force replaces it.",
+    ),
+    "err.backup_database_tool_failed": (
+        "Salinan basis data gagal (pg_dump, pg_restore atau SQLite).",
+        "Copying the database failed (pg_dump, pg_restore or SQLite).",
+    ),
 }
 
 

@@ -6,7 +6,17 @@ from __future__ import annotations
 
 import typer
 
-from ktp_service.cli import billing, billing_checkpoints, billing_ledger, db, demo, printers, server, users
+from ktp_service.cli import (
+    backup,
+    billing,
+    billing_checkpoints,
+    billing_ledger,
+    db,
+    demo,
+    printers,
+    server,
+    users,
+)
 from ktp_service.cli.render import render
 
 app = typer.Typer(help="ktp-service: KTP card printing and revenue-share billing.", no_args_is_help=True)
@@ -14,6 +24,8 @@ app.command()(server.serve)
 app.command("render", help="Render a card to PNG or PDF from a JSON file or the built-in sample.")(render)
 app.command()(server.worker)
 app.add_typer(db.app, name="db")
+app.command("backup")(backup.backup)
+app.command("restore")(backup.restore)
 app.add_typer(demo.app, name="demo")
 app.add_typer(users.app, name="users")
 app.add_typer(printers.app, name="printers")

@@ -135,12 +135,28 @@ def export_bundle(
 def public_key(
     ctx: typer.Context,
     out: Annotated[Path | None, typer.Option("--out", help="File (default: stdout).")] = None,
+    all_keys: Annotated[
+        bool, typer.Option("--all", help="Every key that ever signed here (the key ring), current last.")
+    ] = False,
 ) -> None:
-    """The public key that verifies signed statements (PEM)."""
+    """The public key that verifies signed statements (PEM); with --all the key ring, which
+    `verify-statement --public-key` takes as it is (each statement is checked with the key it names)."""
     from ktp_service.billing_bridge import config_for
 
-    pem = config_for(settings_of(ctx)).keys.public_key_pem()  # keys only: no database needed
+    keys = config_for(settings_of(ctx)).keys  # keys only: no database needed
+    pem = keys.public_keys_pem() if all_keys else keys.public_key_pem()
     if out is None:
         typer.echo(pem.rstrip())
     else:
         out.write_text(pem)
+
+
+@app.command("rotate-key")
+def rotate_key(ctx: typer.Context) -> None:
+    """Make a new signing key for new statements and checkpoints; the old public key stays in the key ring
+    (`public-key --all`, GET /api/v1/billing/public-keys), so what it signed stays verifiable. Running
+    services pick the new key up at their next signature."""
+    from ktp_service.billing_bridge import config_for
+
+    old, new = config_for(settings_of(ctx)).keys.rotate()
+    typer.echo(f"signing key {new} replaces {old}; publish the key ring (ktp billing public-key --all)")

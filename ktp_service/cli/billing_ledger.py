@@ -63,7 +63,12 @@ def verify(ctx: typer.Context, checkpoints: CheckpointsOpt = None) -> None:
 @app.command("verify-statement")
 def verify_statement(
     bundle: Annotated[Path, typer.Argument(help="The bundle (.zip) from export-bundle or the API.")],
-    public_key: Annotated[Path, typer.Option("--public-key", help="The regency's public key (PEM).")],
+    public_key: Annotated[
+        Path,
+        typer.Option(
+            "--public-key", help="The regency's public key, or its key ring (`public-key --all`), PEM."
+        ),
+    ],
     checkpoints: CheckpointsOpt = None,
 ) -> None:
     """Check a bundle with no database: the signature, the chain, and every total recomputed from entries;

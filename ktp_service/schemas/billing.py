@@ -48,6 +48,14 @@ class VerifyResult(BaseModel):
     problems: list[str]
 
 
+class PublicKeyPublic(BaseModel):
+    """One key of the regency's key ring: statements and checkpoints name the ``key_id`` that signed them."""
+
+    key_id: str
+    public_key_pem: str
+    current: bool = Field(description="The key signing new statements and checkpoints.")
+
+
 # A signed checkpoint of the chain head, as the partner stores it (one per line of their file): billing's own
 # record, served as it is. The signature covers the canonical JSON of every field but ``id`` and
 # ``signature``, with ``"type": "ktp-billing-chain-checkpoint"`` added (see billing/checkpoints.py).

@@ -176,7 +176,7 @@ def verify(
     logged, unreadable = checkpoints.read_log(config.checkpoint_path)
     result = chain.verify_chain(
         session,
-        public_key_pem=config.keys.public_key_pem(),
+        public_key_pem=config.keys.public_keys_pem(),
         held={"the checkpoint log": logged, **(held or {})},
     )
     if unreadable:

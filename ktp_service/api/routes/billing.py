@@ -34,6 +34,7 @@ from ktp_service.schemas.billing import (
     ExplanationIn,
     MoneyReceivedIn,
     Posted,
+    PublicKeyPublic,
     Resolution,
     VerifyResult,
 )
@@ -59,6 +60,16 @@ def _contract(v: Any) -> ContractPublic:
 def public_key(settings: SettingsDep) -> Response:
     """The Ed25519 public key that verifies signed statements (PEM). Public: anyone may check a statement."""
     return Response(config_for(settings).keys.public_key_pem(), media_type="application/x-pem-file")
+
+
+@router.get("/public-keys", response_model=list[PublicKeyPublic])
+def public_keys(settings: SettingsDep) -> list[PublicKeyPublic]:
+    """Every public key that signed statements or checkpoints here, oldest first, the current one last
+    (`ktp billing rotate-key` adds one). A statement or checkpoint names its `key_id`: verify it with that
+    key. Public, like the current key."""
+    ring = config_for(settings).keys.public_keys()
+    current = next(reversed(ring))
+    return [PublicKeyPublic(key_id=k, public_key_pem=pem, current=k == current) for k, pem in ring.items()]
 
 
 @router.post("/contracts", response_model=ContractPublic, status_code=status.HTTP_201_CREATED)

@@ -69,6 +69,7 @@ MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/api/v1/offices/{code}/stock"): ALL,
     ("POST", "/api/v1/offices/{code}/stock"): PRINTER_CARE,
     ("GET", f"{B}/public-key"): PUBLIC,
+    ("GET", f"{B}/public-keys"): PUBLIC,
     ("POST", f"{B}/contracts"): CONTRACTS,
     ("GET", f"{B}/contracts"): BILLING_READ,
     ("POST", f"{B}/contracts/{{version_id}}/end"): CONTRACTS,

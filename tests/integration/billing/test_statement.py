@@ -189,8 +189,8 @@ def test_a_changed_statement_breaks_the_signature(
 def test_another_key_is_refused(bundle: Path, tmp_path: Path) -> None:
     other = KeyStore(tmp_path / "other").public_key_pem()
     problems = verify_bundle(bundle, other)
-    assert problems[0].startswith("the signature does not match")
-    assert problems[1].startswith("the statement names signing key")
+    # The statement names the key that signed it; a key ring without that key cannot check it at all.
+    assert problems[0].startswith("the statement names signing key")
 
 
 def test_a_changed_transaction_is_named(bundle: Path, config: BillingConfig, tmp_path: Path) -> None:
