@@ -30,7 +30,7 @@ from sqlalchemy.engine import Engine
 
 from ktp_service import __version__, backup_db
 from ktp_service.errors import Conflict, Invalid
-from ktp_service.files import temporary_name
+from ktp_service.files import atomic_file
 
 FORMAT, FORMAT_VERSION, MANIFEST = "ktp-backup", 1, "manifest.json"
 DATA = "data/"
@@ -155,18 +155,9 @@ def create_backup(
             "members": dict(sorted(members.items())),
         }
         (stage / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        partial = temporary_name(out)
-        try:
-            with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as raw:
-                with tarfile.open(fileobj=raw, mode="w:gz") as tar:
-                    for name in [MANIFEST, *manifest["members"]]:
-                        tar.add(stage / name, arcname=name, recursive=False, filter=_plain)
-                raw.flush()
-                os.fsync(raw.fileno())
-            os.replace(partial, out)
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
+        with atomic_file(out, mode=0o600) as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
+            for name in [MANIFEST, *manifest["members"]]:
+                tar.add(stage / name, arcname=name, recursive=False, filter=_plain)
     return BackupReport(out, manifest, sorted(set(skipped)))
 
 

@@ -4,12 +4,18 @@ archive (:mod:`ktp_service.backup`, :mod:`ktp_service.restore`)."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ktp_service.cli.common import reported_errors, settings_of
+from ktp_service.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 
 def backup(
@@ -21,16 +27,10 @@ def backup(
 ) -> None:
     """Back up the database, photos, checkpoint log and keys into one archive, while the service runs."""
     from ktp_service.backup import create_backup
-    from ktp_service.db import make_engine
 
     settings = settings_of(ctx)
-    url = settings.effective_database_url
-    engine = make_engine(url)
-    try:
-        with reported_errors():
-            report = create_backup(settings.data_dir, url, engine, out, with_spool=with_spool)
-    finally:
-        engine.dispose()
+    with _database(settings) as (url, engine):
+        report = create_backup(settings.data_dir, url, engine, out, with_spool=with_spool)
     for name in report.skipped:
         typer.secho(f"skipped {name} (a link or not a regular file)", fg=typer.colors.YELLOW, err=True)
     digest = hashlib.sha256(out.read_bytes()).hexdigest()
@@ -47,19 +47,27 @@ def restore(
     ] = False,
 ) -> None:
     """Restore a backup into an empty database and data directory (stop the service first)."""
-    from ktp_service.db import make_engine
     from ktp_service.restore import restore_backup
 
     settings = settings_of(ctx)
-    url = settings.effective_database_url
     settings.data_dir.mkdir(parents=True, exist_ok=True)  # where the default SQLite file goes
-    engine = make_engine(url)
-    try:
-        with reported_errors():
-            report = restore_backup(settings.data_dir, url, engine, archive, force=force)
-    finally:
-        engine.dispose()
+    with _database(settings) as (url, engine):
+        report = restore_backup(settings.data_dir, url, engine, archive, force=force)
     typer.echo(
         f"restored {report.files} files and the database (revision {report.alembic_revision}) "
         f"from a backup of {report.manifest['created_at']}; run `ktp db upgrade`, then `ktp billing verify`"
     )
+
+
+@contextmanager
+def _database(settings: Settings) -> Iterator[tuple[str, Engine]]:
+    """The settings' database URL and an engine for it, disposed at the end; refusals end the command."""
+    from ktp_service.db import make_engine
+
+    url = settings.effective_database_url
+    engine = make_engine(url)
+    try:
+        with reported_errors():
+            yield url, engine
+    finally:
+        engine.dispose()

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlmodel import Session
 
 from billing.bundle import export_bundle, verify_bundle
@@ -116,34 +117,26 @@ def test_a_card_priced_by_a_version_not_in_force_is_named(
     ]
 
 
-def test_event_month_and_prior_period_must_agree_with_the_event_time(
-    db: Session, config: BillingConfig, tmp_path: Path
-) -> None:
-    add_contract(db)
-    post_events(db, cards(2, DEC), config=config, now=JAN_2)
-    # A December card passed off as a prior-period November one.
-    forge(
-        db,
-        1,
-        event_key="job-y",
-        card_serial="KTP-Y",
-        event_period="2026-11",
-        prior_period=True,
-        period_ordinal=3,
-    )
-    problems = bundle_problems(db, config, tmp_path)
-    assert problems == [
+# A December card forged as a server skipping billing's checks would, and what the partner's check says.
+DECEMBER_FORGERIES = {
+    "a December card passed off as a prior-period November one": (
+        {"event_key": "job-y", "card_serial": "KTP-Y", "event_period": "2026-11", "prior_period": True},
         "transaction 3: event_date 2026-12-05 / event_period 2026-11 are not those of its event time "
-        "2026-12-05T03:00:00.000000Z in Asia/Jakarta"
-    ]
+        "2026-12-05T03:00:00.000000Z in Asia/Jakarta",
+    ),
+    "prior_period must say whether the card is late": (
+        {"event_key": "job-z", "card_serial": "KTP-Z", "prior_period": True},
+        "transaction 3: prior_period is True though it is posted to 2026-12 for an event of 2026-12",
+    ),
+}
 
 
-def test_prior_period_must_say_whether_the_card_is_late(
-    db: Session, config: BillingConfig, tmp_path: Path
+@pytest.mark.parametrize("case", DECEMBER_FORGERIES)
+def test_event_month_and_prior_period_must_agree_with_the_event_time(
+    db: Session, config: BillingConfig, tmp_path: Path, case: str
 ) -> None:
+    changes, expected = DECEMBER_FORGERIES[case]
     add_contract(db)
     post_events(db, cards(2, DEC), config=config, now=JAN_2)
-    forge(db, 1, event_key="job-z", card_serial="KTP-Z", prior_period=True, period_ordinal=3)
-    assert bundle_problems(db, config, tmp_path) == [
-        "transaction 3: prior_period is True though it is posted to 2026-12 for an event of 2026-12"
-    ]
+    forge(db, 1, period_ordinal=3, **changes)
+    assert bundle_problems(db, config, tmp_path) == [expected]
