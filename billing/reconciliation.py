@@ -18,7 +18,7 @@ import io
 import re
 from collections import defaultdict
 from datetime import UTC, date, datetime
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field, model_validator
@@ -193,7 +193,7 @@ def import_money_csv(
         if m.reference
     }
     errors: list[str] = []
-    good: list[tuple[str, date, int, str]] = []
+    good: list[dict[str, Any]] = []
     first, last = month_days(month)
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
@@ -221,23 +221,11 @@ def import_money_csv(
             continue
         if reference:
             known.add((office, day, reference))
-        good.append((office, day, int(amount_text), reference))
+        good.append({"office_code": office, "day": day, "amount": int(amount_text), "reference": reference})
     if errors:
         raise ImportRejected(f"import refused, nothing was recorded ({len(errors)} bad row(s))", errors)
-    return [
-        record_money_received(
-            session,
-            month=month,
-            office_code=o,
-            day=d,
-            amount=a,
-            reference=r,
-            source=source,
-            now=now,
-            zone=zone,
-        )
-        for o, d, a, r in good
-    ]
+    same: dict[str, Any] = {"month": month, "source": source, "now": now, "zone": zone}
+    return [record_money_received(session, **row, **same) for row in good]
 
 
 def explain_difference(

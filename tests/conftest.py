@@ -181,3 +181,20 @@ def as_user(client: TestClient):  # type: ignore[no-untyped-def]
         return cache[username]
 
     return headers
+
+
+@pytest.fixture
+def inflated(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts every byte inflated out of any zip member while the test runs (bundle reading limits)."""
+    import zipfile
+
+    total = [0]
+    original = zipfile.ZipExtFile.read
+
+    def counting(self: zipfile.ZipExtFile, n: int | None = -1) -> bytes:
+        data = original(self, n)
+        total[0] += len(data)
+        return data
+
+    monkeypatch.setattr(zipfile.ZipExtFile, "read", counting)
+    return total

@@ -20,21 +20,6 @@ KEY = public_pem(Ed25519PrivateKey.generate().public_key())
 MiB = 1024 * 1024
 
 
-@pytest.fixture
-def inflated(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Counts every byte inflated out of any zip member while the test runs."""
-    total = [0]
-    original = zipfile.ZipExtFile.read
-
-    def counting(self: zipfile.ZipExtFile, n: int | None = -1) -> bytes:
-        data = original(self, n)
-        total[0] += len(data)
-        return data
-
-    monkeypatch.setattr(zipfile.ZipExtFile, "read", counting)
-    return total
-
-
 def _bomb(path: Path, member: str, size: int, byte: bytes = b"0") -> Path:
     """A bundle whose ``member`` inflates ``size`` bytes of ``byte`` (deflate: about 1000 to 1)."""
     block = byte * MiB
