@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
@@ -56,21 +57,13 @@ def _adapters(request: Request) -> printers.AdapterCache:
 
 def printer_public(p: Printer, office: str, lang: str) -> PrinterPublic:
     return PrinterPublic(
+        **same_named(p, PrinterPublic.model_fields, leave=("id",)),
         id=p.id or 0,
-        name=p.name,
         office=office,
-        adapter=p.adapter,
-        uri=p.uri,
-        config=p.config,
-        document_format=p.document_format,
-        dpi=p.dpi,
-        active=p.active,
         state=p.status_state,
         state_reasons=p.status_reasons,
         supplies=[Supply(**m) for m in p.status_markers],
         card_counter=p.status_counter,
-        status_error=p.status_error,
-        status_at=p.status_at,
         advice=advice(p.status_reasons, lang),
     )
 
@@ -254,22 +247,32 @@ def cancel_print_job(
     return job_public(session, job, lang)
 
 
-@router.post("/print-jobs/{job_id}/approve", response_model=PrintJobPublic)
-def approve_print_job(
-    job_id: JobId, body: JobDecision, session: SessionDep, lang: Language, actor: Supervisor
-) -> PrintJobPublic:
-    """Supervisor: approve a second card (hilang, rusak, perubahan_data) waiting in pending-held."""
-    job = print_jobs.approve(session, actor, print_jobs.get(session, actor, job_id, lock=True), body.note)
-    return job_public(session, job, lang)
+def _supervisor_decision(
+    decide: Callable[[Session, Actor, PrintJob, str], PrintJob], doc: str
+) -> Callable[..., PrintJobPublic]:
+    """A supervisor's route deciding a second card waiting in pending-held (approve or refuse)."""
+
+    def decide_job(
+        job_id: JobId, body: JobDecision, session: SessionDep, lang: Language, actor: Supervisor
+    ) -> PrintJobPublic:
+        job = decide(session, actor, print_jobs.get(session, actor, job_id, lock=True), body.note)
+        return job_public(session, job, lang)
+
+    decide_job.__doc__ = doc
+    return decide_job
 
 
-@router.post("/print-jobs/{job_id}/refuse", response_model=PrintJobPublic)
-def refuse_print_job(
-    job_id: JobId, body: JobDecision, session: SessionDep, lang: Language, actor: Supervisor
-) -> PrintJobPublic:
-    """Supervisor: refuse a second card waiting for approval."""
-    job = print_jobs.refuse(session, actor, print_jobs.get(session, actor, job_id, lock=True), body.note)
-    return job_public(session, job, lang)
+for _action, _decide, _doc in (
+    (
+        "approve",
+        print_jobs.approve,
+        "Supervisor: approve a second card (hilang, rusak, perubahan_data) waiting in pending-held.",
+    ),
+    ("refuse", print_jobs.refuse, "Supervisor: refuse a second card waiting for approval."),
+):
+    router.post(
+        f"/print-jobs/{{job_id}}/{_action}", response_model=PrintJobPublic, name=f"{_action}_print_job"
+    )(_supervisor_decision(_decide, _doc))
 
 
 @router.post("/print-jobs/{job_id}/confirm", response_model=PrintJobPublic)
