@@ -18,7 +18,6 @@ import hashlib
 import json
 import uuid
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -43,6 +42,7 @@ from ktp_service.models import (
 from ktp_service.schemas.printing import PrintJobCreate
 from ktp_service.services import audit, cards, printers, residents, stock
 from ktp_service.services.actor import Actor
+from ktp_service.settings import Settings
 
 # A second card for these waits for a supervisor (pending-held); a renewal (perpanjangan) does not.
 APPROVAL_REASONS = frozenset({Reason.HILANG, Reason.RUSAK, Reason.PERUBAHAN_DATA})
@@ -101,11 +101,7 @@ def _check_printable(
     session: Session,
     resident: Resident,
     printer: Printer,
-    *,
-    images_dir: Path,
-    templates_dir: Path,
-    template_id: str,
-    timezone: str,
+    settings: Settings,
 ) -> None:
     """Refuse, before any job exists, a card that cannot be printed: missing photo or signature, a value
     that does not fit the template, a printer that does not take the configured format."""
@@ -116,8 +112,8 @@ def _check_printable(
         problems.append(
             FieldProblem("tanda_tangan", "The resident has no signature yet; upload it first.", "missing")
         )
-    template = cards.template(template_id, templates_dir)
-    data = cards.card_data(resident, images_dir, tanggal_terbit=cards.local_today(timezone))
+    template = cards.template(settings.default_template, settings.templates_dir)
+    data = cards.card_data(resident, settings.images_dir, tanggal_terbit=cards.local_today(settings.timezone))
     for fit in check_fit(template, data, dpi=printer.dpi):
         problems.append(FieldProblem(fit.field, str(fit), "does_not_fit"))
     if problems:
@@ -130,10 +126,7 @@ def create(
     body: PrintJobCreate,
     *,
     idempotency_key: str | None,
-    images_dir: Path,
-    templates_dir: Path,
-    template_id: str,
-    timezone: str,
+    settings: Settings,
 ) -> tuple[PrintJob, bool]:
     """Create a job; returns (job, created). A repeated ``idempotency_key`` with the same body returns the
     first job (created False); with a different body it is a 409."""
@@ -150,15 +143,7 @@ def create(
             f"Printer {printer.name} is switched off in the registry; choose another printer.",
             params={"printer": printer.name},
         )
-    _check_printable(
-        session,
-        resident,
-        printer,
-        images_dir=images_dir,
-        templates_dir=templates_dir,
-        template_id=template_id,
-        timezone=timezone,
-    )
+    _check_printable(session, resident, printer, settings)
     # The formats the printer reported at its last poll (the printer is not called here: on SQLite that
     # would hold every clerk's writes for as long as a slow printer takes). Unknown yet: the worker checks.
     if printer.status_formats and printer.document_format not in printer.status_formats:

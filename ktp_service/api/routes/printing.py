@@ -206,10 +206,7 @@ def create_print_job(
         actor,
         body,
         idempotency_key=idempotency_key,
-        images_dir=settings.images_dir,
-        templates_dir=settings.templates_dir,
-        template_id=settings.default_template,
-        timezone=settings.timezone,
+        settings=settings,
     )
     if not created:
         response.status_code = status.HTTP_200_OK

@@ -154,10 +154,7 @@ def print_card(nik: Nik, page: PrintPage, form: Form) -> Response:
                 page.me,
                 body,
                 idempotency_key=text(form, "idempotency_key")[:100] or None,
-                images_dir=settings.images_dir,
-                templates_dir=settings.templates_dir,
-                template_id=settings.default_template,
-                timezone=settings.timezone,
+                settings=settings,
             )
     except DomainError as exc:
         fields, whole = forms.from_domain(exc, page.lang)
