@@ -30,6 +30,16 @@ CLERK, SUPERVISOR = "kalijambe.clerk", "kalijambe.supervisor"
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
+def _fill(page: Page, **fields: str) -> None:
+    """Fill a console form's fields (``#f-<name>``) as a person would: type into inputs, choose in lists."""
+    for name, value in fields.items():
+        box = page.locator(f"#f-{name}")
+        if box.evaluate("e => e.tagName") == "SELECT":
+            box.select_option(value)
+        else:
+            box.fill(value)
+
+
 def _printer_card(page: Page, name: str) -> Any:
     return page.locator(f"article[data-printer='{name}']")
 
@@ -202,10 +212,7 @@ def test_admin_adds_a_printer_and_switches_simulator_faults(desk: Open, site: Si
     admin = desk("admin")
     page = admin.page
     expect(page.get_by_role("heading", name="Printer", exact=True)).to_be_visible()
-    page.locator("#f-name").fill("Loket-2")
-    page.locator("#f-office").select_option("33.14.01")
-    page.locator("#f-adapter").select_option("simulator")
-    page.locator("#f-uri").fill("simulator://e2e-loket-2")
+    _fill(page, name="Loket-2", office="33.14.01", adapter="simulator", uri="simulator://e2e-loket-2")
     page.get_by_role("button", name="Tambah printer").click()
     expect(page.get_by_role("status")).to_contain_text("Printer Loket-2 ditambahkan.")
     card = _printer_card(page, "Loket-2")
@@ -227,11 +234,14 @@ def test_admin_adds_a_printer_and_switches_simulator_faults(desk: Open, site: Si
 
     # Users and roles: a clerk for the office.
     page.get_by_role("navigation").get_by_role("link", name="Pengguna").click()
-    page.locator("#f-username").fill("kalijambe.clerk2")
-    page.locator("#f-full_name").fill("Petugas Kedua Kalijambe")
-    page.locator("#f-password").fill("kata-sandi-panjang-1")
-    page.locator("#f-role").select_option("clerk")
-    page.locator("#f-office").select_option("33.14.01")
+    _fill(
+        page,
+        username="kalijambe.clerk2",
+        full_name="Petugas Kedua Kalijambe",
+        password="kata-sandi-panjang-1",
+        role="clerk",
+        office="33.14.01",
+    )
     page.get_by_role("button", name="Tambah pengguna").click()
     expect(page.get_by_role("status")).to_contain_text("Pengguna kalijambe.clerk2 dibuat.")
     expect(page.locator("td", has_text="kalijambe.clerk2")).to_be_visible()

@@ -50,28 +50,21 @@ def bundle_problems(db: Session, config: BillingConfig, tmp_path: Path) -> list[
     return verify_bundle(export_bundle(db, "2026-12", tmp_path / "b.zip"), config.keys.public_key_pem())
 
 
-def test_a_reversal_of_an_earlier_month_must_undo_exactly_one_card(
-    db: Session, config: BillingConfig, tmp_path: Path
-) -> None:
+def _november_closed_then_three_december_cards(db: Session, config: BillingConfig) -> None:
     add_contract(db)
     post_events(db, cards(2, NOV), config=config, now=JAN_2)
     close_period(db, "2026-11", config=config, unposted_events=0, now=JAN_2)
     post_events(db, cards(3, DEC), config=config, now=JAN_2)
+
+
+def test_a_reversal_of_an_earlier_month_must_undo_exactly_one_card(
+    db: Session, config: BillingConfig, tmp_path: Path
+) -> None:
+    _november_closed_then_three_december_cards(db, config)
     # Card 1 (November, outside December's bundle) "reversed" at ten times its value.
-    forge(
-        db,
-        1,
-        kind="reversal",
-        event_key="fix-1",
-        period="2026-12",
-        prior_period=True,
-        fee=-100_010,
-        cards=-1,
-        partner=-35_000,
-        regency=-65_010,
-        period_ordinal=None,
-        corrects_seq=1,
-    )
+    ten_times = {"fee": -100_010, "cards": -1, "partner": -35_000, "regency": -65_010}
+    reversal = {"kind": "reversal", "event_key": "fix-1", "corrects_seq": 1, "period_ordinal": None}
+    forge(db, 1, period="2026-12", prior_period=True, **ten_times, **reversal)
     problems = bundle_problems(db, config, tmp_path)
     assert len(problems) == 1, problems
     assert problems[0].startswith(
@@ -85,10 +78,7 @@ def test_an_honest_reversal_of_an_earlier_month_verifies(
 ) -> None:
     from billing.corrections import post_correction
 
-    add_contract(db)
-    post_events(db, cards(2, NOV), config=config, now=JAN_2)
-    close_period(db, "2026-11", config=config, unposted_events=0, now=JAN_2)
-    post_events(db, cards(3, DEC), config=config, now=JAN_2)
+    _november_closed_then_three_december_cards(db, config)
     post_correction(db, corrects_seq=1, correction_key="fix-1", note="spoiled", config=config, now=JAN_2)
     assert bundle_problems(db, config, tmp_path) == []
 
@@ -102,15 +92,8 @@ def test_a_card_priced_by_a_version_not_in_force_is_named(
     add_contract(db, effective_from="2026-12-16", partner_share={"type": "percent", "basis_points": 5000})
     post_events(db, cards(2, DEC), config=config, now=JAN_2)
     # A card of 20 December priced by the old (cheaper for the partner) version.
-    forge(
-        db,
-        1,
-        event_key="job-x",
-        card_serial="KTP-X",
-        event_at="2026-12-20T03:00:00.000000Z",
-        event_date="2026-12-20",
-        period_ordinal=3,
-    )
+    on_the_20th = {"event_at": "2026-12-20T03:00:00.000000Z", "event_date": "2026-12-20"}
+    forge(db, 1, event_key="job-x", card_serial="KTP-X", period_ordinal=3, **on_the_20th)
     problems = bundle_problems(db, config, tmp_path)
     assert problems == [
         "transaction 3: contract version 1 was not in force on 2026-12-20, the day the card was completed"
