@@ -25,6 +25,7 @@ class Wiring:
     engine: Engine
     adapters: AdapterCache
     billing: BillingConfig
+    owns_engine: bool = True  # an engine handed in (tests share one) is its owner's to dispose
 
     def print_worker(self, name: str | None = None) -> PrintWorker:
         """A print worker that posts printed cards to billing as it goes."""
@@ -45,16 +46,19 @@ class Wiring:
         return StatusPoller(self.engine, self.adapters, self.settings.printer_poll_seconds)
 
     def close(self) -> None:
-        """Close the printer connections and the database pool."""
+        """Close the printer connections and, if this wiring made it, the database pool. Disposing a shared
+        engine would orphan the connections its other users hold (closed only when garbage collected)."""
         self.adapters.close()
-        self.engine.dispose()
+        if self.owns_engine:
+            self.engine.dispose()
 
 
 def wire(settings: Settings | None = None, engine: Engine | None = None) -> Wiring:
     """The parts for ``settings`` (default: read from the ``KTP_`` environment). An ``engine`` given is
     used as it is (tests share one); otherwise one is made for the settings' database."""
     settings = settings or Settings()
+    owns_engine = engine is None
     if engine is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)  # where the default SQLite file goes
         engine = make_engine(settings.effective_database_url)
-    return Wiring(settings, engine, AdapterCache(settings), config_for(settings))
+    return Wiring(settings, engine, AdapterCache(settings), config_for(settings), owns_engine)

@@ -109,6 +109,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     yield Site(f"http://127.0.0.1:{port}", settings, engine)
     server.should_exit = True
     thread.join(timeout=15)
+    engine.dispose()  # the app does not dispose an engine it was handed
 
 
 def _free_port() -> int:

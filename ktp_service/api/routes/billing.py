@@ -118,7 +118,11 @@ def close_month(month: Month, session: SessionDep, actor: FinanceOnly, settings:
     return ClosedMonth(statement=signed.statement, signature=signed.signature)
 
 
-@router.get("/periods/{month}/entries", response_model=list[dict[str, Any]])
+@router.get(
+    "/periods/{month}/entries",
+    response_model=list[dict[str, Any]],
+    responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with ?format=csv."}},
+)
 def month_entries(
     month: Month,
     session: SessionDep,

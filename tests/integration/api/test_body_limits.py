@@ -272,7 +272,8 @@ def server(world: World, tmp_path: Path) -> Iterator[tuple[str, int]]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    app = create_app(settings, make_engine(settings.effective_database_url))
+    engine = make_engine(settings.effective_database_url)
+    app = create_app(settings, engine)
     # log_config=None: leave the process's logging alone (other tests read uvicorn's loggers).
     srv = uvicorn.Server(uvicorn.Config(app, port=port, log_config=None))
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -283,6 +284,7 @@ def server(world: World, tmp_path: Path) -> Iterator[tuple[str, int]]:
     yield "127.0.0.1", port
     srv.should_exit = True
     thread.join(timeout=30)
+    engine.dispose()  # the app does not dispose an engine it was handed
 
 
 def test_chunked_body_over_the_limit_through_uvicorn(server: tuple[str, int]) -> None:

@@ -33,9 +33,8 @@ def server(world: World, tmp_path: Path) -> Iterator[str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(settings, make_engine(settings.effective_database_url)), port=port, log_level="warning"
-    )
+    engine = make_engine(settings.effective_database_url)
+    config = uvicorn.Config(create_app(settings, engine), port=port, log_level="warning")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -45,6 +44,7 @@ def server(world: World, tmp_path: Path) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     thread.join(timeout=30)
+    engine.dispose()  # the app does not dispose an engine it was handed
 
 
 def test_150_concurrent_writers_all_answered(server: str) -> None:
