@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from billing.errors import BillingError
 from ktp_service import __version__, health, web
-from ktp_service.api import error_codes
+from ktp_service.api import error_codes, links
 from ktp_service.api.body_limits import BodyLimits
 from ktp_service.api.routes import admin, auth, billing, printing, residents
 from ktp_service.cards import CardError
@@ -178,6 +178,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(billing.router)
     app.include_router(web.router)
     error_codes.install(app)
+    links.install(app)
     app.add_middleware(AdmissionControl, limit=settings.max_concurrent_requests)
     # Added last, so it runs first: an oversize body is refused before admission, login or parsing.
     app.add_middleware(BodyLimits, settings=settings)

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from ktp_service.main import create_app
 from ktp_service.settings import Settings
 from tests.conftest import World, auth_headers
+from tests.factories import resident_payload
 
 CHECKS = [
     checks.not_a_server_error,
@@ -69,3 +70,70 @@ def test_api_conforms_to_its_schema(fuzz_target: tuple[object, dict[str, str], i
         except Exception as exc:  # collect every operation's failure, then report them together
             failures.append(f"{operation.method.upper()} {operation.path}: {exc}")
     assert not failures, "\n\n".join(failures)
+
+
+# --- stateful: follow the document's links from one answer to the next call ------------------------------
+
+# role -> the sequences it can walk (the others answer 403 at the first step, which proves little)
+STATEFUL_ROLES = ["kpt.clerk", "admin", "finance"]
+
+
+def _valid_resident(ctx: object, body: object) -> object:
+    """Random bodies almost never pass the registry's rules (the NIK must agree with birth date, sex and
+    region; names and occupations come from lists), so no resident would exist to follow a link from: the
+    resident registration gets a valid body with a fresh NIK each time. The stateless fuzzing above keeps
+    sending it random ones."""
+    operation = getattr(ctx, "operation", None)
+    if operation is None or operation.path != "/api/v1/residents" or operation.method.lower() != "post":
+        return body
+    return resident_payload()
+
+
+@pytest.fixture(params=STATEFUL_ROLES)
+def stateful_target(
+    request: pytest.FixtureRequest, world: World, tmp_path: Path, engine: Engine
+) -> Iterator[tuple[object, dict[str, str], str]]:
+    app = create_app(
+        Settings(data_dir=tmp_path / "data", database_url=engine.url.render_as_string(hide_password=False)),
+        engine,
+    )
+    with TestClient(app) as c:
+        yield app, auth_headers(c, request.param), request.param
+
+
+def test_linked_calls_conform(stateful_target: tuple[object, dict[str, str], str]) -> None:
+    """Sequences along the links (register -> read, correct, upload a photo, preview; add a printer -> set its
+    status; add a user -> disable, enable...): no 5xx and every answer as documented, whatever came before."""
+    app, headers, role = stateful_target
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    document = schema.raw_schema
+    resident_links = document["paths"]["/api/v1/residents"]["post"]["responses"]["201"]["links"]
+    assert {"ReadResident", "UploadPhoto", "PreviewCard"} <= set(resident_links)  # the links are published
+    schema.hook("map_body")(_valid_resident)
+    base = schema.as_state_machine()
+    followed: list[str] = []
+
+    class Machine(base):  # type: ignore[misc, valid-type]
+        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, object]:
+            return {"headers": headers}
+
+        def after_call(self, response: object, case: schemathesis.Case) -> None:
+            followed.append(f"{case.method} {case.path}")
+
+        def validate_response(self, response: object, case: schemathesis.Case, **kwargs: object) -> None:
+            case.validate_response(response, checks=CHECKS)
+
+    Machine.run(
+        settings=settings(
+            max_examples=15,
+            stateful_step_count=6,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+        )
+    )
+    walked = set(followed)
+    assert len(walked) > 3, walked  # it walked more than the entry points
+    # and it got past the first step of the sequences the role owns
+    owned = {"kpt.clerk": "{nik}", "admin": "{user_id}", "finance": "/billing/"}[role]
+    assert any(owned in call for call in walked), walked
