@@ -1,7 +1,8 @@
 """``ktp backup`` / ``ktp restore``: the database, the data directory and the keys in one tar.gz.
 
 Layout: ``manifest.json`` first (format, versions, alembic revision, created time, and the size and SHA-256
-of every other member), then ``database/ktp.sqlite3`` or ``database/ktp.pgdump`` (:mod:`ktp_service.backup_db`),
+of every other member), ``manifest.sig`` second (the manifest's Ed25519 signature by billing's signing key,
+the one the archive itself restores, and that key's id), then ``database/ktp.sqlite3`` or ``database/ktp.pgdump`` (:mod:`ktp_service.backup_db`),
 then ``data/<path>`` for each file of the data directory: photos, the checkpoint log, keys (token secret,
 billing's signing and HMAC keys, the key ring), simulator state, any print agents' credentials; the spool
 only when asked. Not the SQLite file itself (it is the database member) nor temporary and lock files.
@@ -10,6 +11,11 @@ Restoring reads the archive once into a staging directory inside the data direct
 on the way (a regular file, a relative path without ``..``, listed in the manifest, its hash matching);
 nothing is put in place unless all of them pass. Then the database is loaded and the files renamed into
 place, key files private (0600). The archive is as secret as the keys it holds: it is written 0600.
+
+The signature ties the manifest (and through its hashes every member) to the signing key the archive holds:
+an archive changed by someone without that key is refused. Whoever holds the archive holds the key, so
+they could re-sign it with a key of their own; the key id is printed at backup and restore, and
+``ktp restore --expect-key ID`` refuses any other (the partner knows the id from every signed statement).
 """
 
 from __future__ import annotations
@@ -28,16 +34,19 @@ from typing import IO, Any
 
 from sqlalchemy.engine import Engine
 
+from billing.signing import KeyStore
 from ktp_service import __version__, backup_db
 from ktp_service.errors import Conflict, Invalid
 from ktp_service.files import atomic_file
 
-FORMAT, FORMAT_VERSION, MANIFEST = "ktp-backup", 1, "manifest.json"
+FORMAT, FORMAT_VERSION, MANIFEST, MANIFEST_SIG = "ktp-backup", 2, "manifest.json", "manifest.sig"
+SIGNATURE_MAX_BYTES = 4096
 DATA = "data/"
 MANIFEST_MAX_BYTES = 8 * 1024 * 1024
 CHUNK = 1024 * 1024
 # Directories whose files are secrets: the token secret and billing's keys; print agents' credentials.
-PRIVATE_DIRS = ("keys", "agents")
+KEYS_DIR = "keys"
+PRIVATE_DIRS = (KEYS_DIR, "agents")
 # Copied before the database: the database then holds every checkpoint the log does (verification fails on
 # a checkpoint of the log missing from the database, not on one the log lacks: it is synced later).
 FIRST = ("checkpoints",)
@@ -49,10 +58,14 @@ class BackupRefused(Invalid, code="backup_refused"): ...
 class RestoreTargetNotEmpty(Conflict, code="restore_target_not_empty"): ...
 
 
+class RestoreNoSpace(Conflict, code="restore_no_space"): ...
+
+
 @dataclass
 class BackupReport:
     path: Path
     manifest: dict[str, Any]
+    key_id: str
     skipped: list[str] = field(default_factory=list)  # links and other non-regular files, not followed
 
 
@@ -84,7 +97,9 @@ def _walk(root: Path, top: Path, excluded: set[Path], with_spool: bool, skipped:
             yield path
 
 
-def _copy_hashed(src: IO[bytes], dst: Path, mode: int = 0o600) -> tuple[str, int]:
+def _copy_hashed(src: IO[bytes], dst: Path, mode: int = 0o600, limit: int | None = None) -> tuple[str, int]:
+    """Copy, hashing on the way; past ``limit`` bytes (what the manifest declared) the copy stops, refused:
+    a member that inflates beyond its stated size never fills the disk."""
     digest, size = hashlib.sha256(), 0
     dst.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
@@ -92,6 +107,8 @@ def _copy_hashed(src: IO[bytes], dst: Path, mode: int = 0o600) -> tuple[str, int
         while chunk := src.read(CHUNK):
             digest.update(chunk)
             size += len(chunk)
+            if limit is not None and size > limit:
+                raise BackupRefused(f"{dst.name} is larger than the manifest says ({limit} bytes)")
             out.write(chunk)
         out.flush()
         os.fsync(out.fileno())
@@ -116,6 +133,8 @@ def create_backup(
     root = data_dir.resolve()
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
+    # Taken (and made, on a machine that never signed) before the files are copied, so the archive holds it.
+    signer = KeyStore(root / KEYS_DIR).current()
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=".ktp-backup-") as tmp:
         stage = Path(tmp)
         excluded = {out, stage.resolve()}
@@ -154,11 +173,14 @@ def create_backup(
             "with_spool": with_spool,
             "members": dict(sorted(members.items())),
         }
-        (stage / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        manifest_bytes = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
+        (stage / MANIFEST).write_bytes(manifest_bytes)
+        signature = {"key_id": signer.key_id, "signature": signer.sign(manifest_bytes)}
+        (stage / MANIFEST_SIG).write_text(json.dumps(signature, sort_keys=True) + "\n", encoding="ascii")
         with atomic_file(out, mode=0o600) as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
-            for name in [MANIFEST, *manifest["members"]]:
+            for name in [MANIFEST, MANIFEST_SIG, *manifest["members"]]:
                 tar.add(stage / name, arcname=name, recursive=False, filter=_plain)
-    return BackupReport(out, manifest, sorted(set(skipped)))
+    return BackupReport(out, manifest, signer.key_id, sorted(set(skipped)))
 
 
 def _plain(info: tarfile.TarInfo) -> tarfile.TarInfo:

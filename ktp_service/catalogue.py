@@ -933,6 +933,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Salinan basis data gagal (pg_dump, pg_restore atau SQLite).",
         "Copying the database failed (pg_dump, pg_restore or SQLite).",
     ),
+    # Restore limits (issue 10, continued)
+    "err.restore_no_space": (
+        "Ruang disk direktori data tidak cukup untuk memulihkan arsip ini; kosongkan ruang lalu coba lagi.",
+        "The data directory's disk has too little free space to restore this archive; free some and retry.",
+    ),
 }
 
 

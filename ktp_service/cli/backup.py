@@ -37,6 +37,9 @@ def backup(
     members = report.manifest["members"]
     typer.echo(f"wrote {out}: {len(members)} members, revision {report.manifest['alembic_revision']}")
     typer.echo(f"sha256 {digest}  (keep it apart from the archive to know it unchanged)")
+    typer.echo(
+        f"signed by key {report.key_id}  (`ktp restore --expect-key {report.key_id}` accepts no other)"
+    )
 
 
 def restore(
@@ -45,6 +48,12 @@ def restore(
     force: Annotated[
         bool, typer.Option("--force", help="Replace a database and data directory that are not empty.")
     ] = False,
+    expect_key: Annotated[
+        str | None,
+        typer.Option(
+            "--expect-key", help="The signing key id the archive must be signed by (refused otherwise)."
+        ),
+    ] = None,
 ) -> None:
     """Restore a backup into an empty database and data directory (stop the service first)."""
     from ktp_service.restore import restore_backup
@@ -52,10 +61,11 @@ def restore(
     settings = settings_of(ctx)
     settings.data_dir.mkdir(parents=True, exist_ok=True)  # where the default SQLite file goes
     with _database(settings) as (url, engine):
-        report = restore_backup(settings.data_dir, url, engine, archive, force=force)
+        report = restore_backup(settings.data_dir, url, engine, archive, force=force, expect_key=expect_key)
     typer.echo(
         f"restored {report.files} files and the database (revision {report.alembic_revision}) "
-        f"from a backup of {report.manifest['created_at']}; run `ktp db upgrade`, then `ktp billing verify`"
+        f"from a backup of {report.manifest['created_at']} signed by key {report.key_id}; "
+        "run `ktp db upgrade`, then `ktp billing verify`"
     )
 
 

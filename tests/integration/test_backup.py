@@ -5,9 +5,11 @@ with the restored keys. A tampered or unsafe archive, and a target that is not e
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
+import shutil
 import stat
 import tarfile
 from collections.abc import Iterator
@@ -25,6 +27,7 @@ from billing.checkpoints import make_checkpoint, read_log, sync_log
 from billing.config import BillingConfig
 from billing.posting import post_events
 from billing.statement import close_period
+from ktp_service import restore
 from ktp_service.backup_db import alembic_revision
 from ktp_service.billing_bridge import config_for
 from ktp_service.cli import app
@@ -102,8 +105,13 @@ def test_restore_onto_an_empty_machine_verifies(
         manifest["alembic_revision"] == alembic_revision(engine) and manifest["database"]["member"] in names
     )
 
-    code, out = run(empty_target, "restore", str(archive))
-    assert code == 0, out
+    key = config_for(source).keys.key_id()
+    assert f"signed by key {key}" in out
+    code, out = run(empty_target, "restore", str(archive), "--expect-key", "0" * len(key))
+    assert code == 2 and f"signed by key {key}" in out, out  # another key asked for: refused, nothing kept
+    assert [p.name for p in empty_target.data_dir.iterdir() if p.name != "ktp.sqlite3"] == []
+    code, out = run(empty_target, "restore", str(archive), "--expect-key", key)
+    assert code == 0 and key in out, out
     dst = empty_target
     for name in ("billing-ed25519.pem", "token-secret", "billing-event-hmac.key"):
         assert stat.S_IMODE((dst.keys_dir / name).stat().st_mode) == 0o600
@@ -153,7 +161,17 @@ def rewrite(
 
 @pytest.mark.parametrize(
     "how",
-    ["changed_key", "missing_member", "traversal", "absolute", "symlink", "unlisted"],
+    [
+        "changed_key",
+        "missing_member",
+        "traversal",
+        "absolute",
+        "symlink",
+        "unlisted",
+        "inflated",
+        "rehashed",
+        "bad_signature",
+    ],
 )
 def test_a_tampered_or_unsafe_archive_is_refused(tmp_path: Path, how: str) -> None:
     src = Settings(data_dir=tmp_path / "src", database_url="")
@@ -167,7 +185,19 @@ def test_a_tampered_or_unsafe_archive_is_refused(tmp_path: Path, how: str) -> No
     changes: dict[str, dict[str, bytes | None]] = {
         "changed_key": {"data/keys/token-secret": b"attacker's secret"},
         "missing_member": {"data/keys/token-secret": None},
+        # more bytes than the manifest declares: the copy stops at the declared size
+        "inflated": {"data/keys/token-secret": b"x" * (1024 * 1024)},
+        "bad_signature": {"manifest.sig": b'{"key_id": "00", "signature": "AAAA"}'},
     }
+    if how == "rehashed":  # the secret changed and its hash in the manifest too, as a forger would: unsigned
+        with tarfile.open(archive) as tar:
+            manifest = json.loads(tar.extractfile("manifest.json").read())  # type: ignore[union-attr]
+        forged = b"attacker's secret"
+        manifest["members"]["data/keys/token-secret"] = {
+            "sha256": hashlib.sha256(forged).hexdigest(),
+            "size": len(forged),
+        }
+        changes[how] = {"manifest.json": json.dumps(manifest).encode(), "data/keys/token-secret": forged}
     extra = [link] if how == "symlink" else []
     if how in bad_names:
         info = tarfile.TarInfo(bad_names[how])
@@ -183,9 +213,29 @@ def test_a_tampered_or_unsafe_archive_is_refused(tmp_path: Path, how: str) -> No
     target = Settings(data_dir=tmp_path / "dst", database_url="")
     code, out = run(target, "restore", str(bad))
     assert code == 2, out
-    assert {"changed_key": "SHA-256", "missing_member": "lacks", "unlisted": "not in the manifest"}.get(
-        how, "unsafe"
-    ) in out or (how == "symlink" and "not a regular file" in out), out
+    assert {
+        "changed_key": "SHA-256",
+        "missing_member": "lacks",
+        "unlisted": "not in the manifest",
+        "inflated": "larger than the manifest says",
+        "rehashed": "signature does not match",
+        "bad_signature": "signed by another key",
+    }.get(how, "unsafe") in out or (how == "symlink" and "not a regular file" in out), out
     # Nothing was put in place: the target is as empty as it was, nothing written outside it.
     assert [p.name for p in target.data_dir.iterdir() if p.name != "ktp.sqlite3"] == []
     assert not (tmp_path / "evil").exists() and not Path("/tmp/evil").exists()
+
+
+def test_a_restore_that_would_not_fit_is_refused_before_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = Settings(data_dir=tmp_path / "src", database_url="")
+    assert run(src, "db", "upgrade")[0] == 0
+    archive = tmp_path / "b.tar.gz"
+    assert run(src, "backup", "--out", str(archive))[0] == 0
+    # the disk the data directory is on has 1 MB left: the declared contents and the margin do not fit
+    monkeypatch.setattr(restore.shutil, "disk_usage", lambda _: shutil._ntuple_diskusage(10**9, 10**9, 10**6))
+    target = Settings(data_dir=tmp_path / "dst", database_url="")
+    code, out = run(target, "restore", str(archive))
+    assert code != 0 and "free" in out, out
+    assert [p.name for p in target.data_dir.iterdir() if p.name != "ktp.sqlite3"] == []
