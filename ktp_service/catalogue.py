@@ -934,6 +934,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Copying the database failed (pg_dump, pg_restore or SQLite).",
     ),
     # Restore limits (issue 10, continued)
+    "error.too_large_page": (
+        "Berkas atau isian yang Anda kirim terlalu besar: paling banyak {size}. Kecilkan berkasnya, lalu kirim "
+        "lagi.",
+        "The file or form you sent is too large: at most {size}. Make the file smaller and send it again.",
+    ),
+    "error.back": ("Kembali", "Back"),
     "err.restore_no_space": (
         "Ruang disk direktori data tidak cukup untuk memulihkan arsip ini; kosongkan ruang lalu coba lagi.",
         "The data directory's disk has too little free space to restore this archive; free some and retry.",

@@ -26,13 +26,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import json
 import re
 from collections import deque
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ktp_service.catalogue import translate
 from ktp_service.errors import RequestTooLarge, error_body
 from ktp_service.messages import pick_language
 from ktp_service.settings import Settings
@@ -56,6 +59,7 @@ class RouteLimits:
     json: int
     image: int
     csv_import: int
+    overhead: int = 0  # of a multipart form around an uploaded file
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RouteLimits:
@@ -64,6 +68,7 @@ class RouteLimits:
             json=settings.max_json_body_bytes,
             image=settings.max_image_bytes + overhead,
             csv_import=settings.max_import_bytes + overhead,
+            overhead=overhead,
         )
 
     def for_request(self, method: str, path: str) -> int:
@@ -72,6 +77,11 @@ class RouteLimits:
         if any(method == m and pattern.fullmatch(path) for m, pattern in _IMPORT_ROUTES):
             return self.csv_import
         return self.json
+
+    def for_people(self, method: str, path: str) -> int:
+        """The limit as a person knows it: the file's own size on an upload route, not the form around it."""
+        limit = self.for_request(method, path)
+        return limit if limit == self.json else limit - self.overhead
 
 
 class MemoryBudget:
@@ -145,7 +155,7 @@ class BodyLimits:
         limit = self.limits.for_request(scope["method"], scope["path"])
         declared, chunked = _framing(scope)
         if declared is not None and declared > limit:
-            await _refuse(scope, send, limit)
+            await _refuse(scope, send, limit, self.limits.for_people(scope["method"], scope["path"]))
             return
         if declared is not None:
             cap = declared
@@ -159,7 +169,7 @@ class BodyLimits:
             if body is None:  # the client left before sending it all: nobody to answer
                 return
             if isinstance(body, _TooLarge):
-                await _refuse(scope, send, limit)
+                await _refuse(scope, send, limit, self.limits.for_people(scope["method"], scope["path"]))
                 return
             await self.app(scope, _replay(body, receive), send)
         finally:
@@ -199,24 +209,58 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-async def _refuse(scope: Scope, send: Send, limit: int) -> None:
-    """413 in the service's error shape. The connection is closed after it: the rest of the body is never
-    read, so it cannot be the start of a next request."""
+async def _refuse(scope: Scope, send: Send, limit: int, shown: int) -> None:
+    """413: in the service's error shape for the API, as a page for the console (a clerk whose photo was too
+    big sees why, in words, with a way back). The connection is closed after it: the rest of the body is
+    never read, so it cannot be the start of a next request."""
     headers = dict(scope.get("headers", ()))
     language = pick_language(headers.get(b"accept-language", b"").decode("latin-1"))
-    error = RequestTooLarge(
-        f"The request body is larger than this route's limit of {limit} bytes.", params={"limit": limit}
-    )
-    payload = json.dumps(error_body(error, language), ensure_ascii=False).encode("utf-8")
+    if scope["path"].startswith("/api/"):
+        error = RequestTooLarge(
+            f"The request body is larger than this route's limit of {limit} bytes.", params={"limit": limit}
+        )
+        payload = json.dumps(error_body(error, language), ensure_ascii=False).encode("utf-8")
+        content_type = b"application/json"
+    else:
+        back = urlsplit(headers.get(b"referer", b"").decode("latin-1"))
+        payload = too_large_page(shown, language, back.path + (f"?{back.query}" if back.query else ""))
+        content_type = b"text/html; charset=utf-8"
     await send(
         {
             "type": "http.response.start",
             "status": RequestTooLarge.status_code,
             "headers": [
-                (b"content-type", b"application/json"),
+                (b"content-type", content_type),
                 (b"content-length", str(len(payload)).encode("ascii")),
                 (b"connection", b"close"),
             ],
         }
     )
     await send({"type": "http.response.body", "body": payload})
+
+
+def human_size(size: int, language: str) -> str:
+    """``5243904`` -> ``5,0 MB`` (``5.0 MB`` in English): what a person reads, not a byte count."""
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= scale:
+            text = f"{size / scale:.1f} {unit}"
+            return text.replace(".", ",") if language == "id" else text
+    return f"{size} byte" if language == "id" else f"{size} bytes"
+
+
+def too_large_page(limit: int, language: str, back: str) -> bytes:
+    """A page of its own (the request never reached the console, so none of its layout or session): the
+    limit in words and a link back to the page the form was on (a path on this site only)."""
+    back = back if back.startswith("/") and not back.startswith("//") else "/"
+    title = html.escape(translate("error.title", language))
+    text = html.escape(translate("error.too_large_page", language, size=human_size(limit, language)))
+    link = html.escape(translate("error.back", language))
+    page = (
+        f'<!doctype html><html lang="{language}"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>'
+        f'<link rel="stylesheet" href="/static/app.css"></head>'
+        f'<body><main><section class="card narrow"><h1>{title}</h1>'
+        f'<p class="lead" data-testid="error-message">{text}</p>'
+        f'<p><a class="button" href="{html.escape(back)}">{link}</a></p></section></main></body></html>'
+    )
+    return page.encode("utf-8")

@@ -308,3 +308,21 @@ def test_chunked_body_over_the_limit_through_uvicorn(server: tuple[str, int]) ->
         "message": "Isi permintaan terlalu besar; batasnya 8192 byte.",
         "params": {"limit": 8192},
     }
+
+
+def test_the_console_gets_a_page_not_json(client: TestClient) -> None:
+    """A console form over the limit (here an upload form on a resident's page) is answered with a page in
+    the browser's language, the limit in MB, and a link back to the page it came from (never off-site)."""
+    for language, words in (("id", "paling banyak 5,0 MB"), ("en", "at most 5.0 MB")):
+        r = client.post(
+            "/residents/3314015708850001/images",
+            content=b"x" * (6 * 1024 * 1024),
+            headers={
+                "content-type": "multipart/form-data; boundary=x",
+                "accept-language": language,
+                "referer": "http://evil.example/residents/3314015708850001?tab=foto",
+            },
+        )
+        assert r.status_code == 413 and r.headers["content-type"].startswith("text/html")
+        assert words in r.text
+        assert 'href="/residents/3314015708850001?tab=foto"' in r.text  # the path only: the host is dropped
