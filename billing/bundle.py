@@ -59,7 +59,9 @@ STATEMENT = "statement.json"
 SIGNATURE = "statement.sig"
 TRANSACTIONS = "transactions.jsonl"
 README = "README.txt"
-DOCUMENTS = "documents.json"  # the month's final papers made so far: number, SHA-256, signature (not read back)
+DOCUMENTS = (
+    "documents.json"  # the month's final papers made so far: number, SHA-256, signature (not read back)
+)
 
 _README = """Signed billing statement bundle for {month}.
 
@@ -101,8 +103,14 @@ def export_bundle(session: Session, month: str, path: Path) -> Path:
             select(MonthDocument).where(col(MonthDocument.month) == month).order_by(col(MonthDocument.id))
         )
         listed = [
-            {"kind": d.kind, "number": d.number, "made_on": d.made_on.isoformat(), "sha256": d.sha256,
-             "signature": d.signature, "key_id": d.key_id}  # fmt: skip
+            {
+                "kind": d.kind,
+                "number": d.number,
+                "made_on": d.made_on.isoformat(),
+                "sha256": d.sha256,
+                "signature": d.signature,
+                "key_id": d.key_id,
+            }  # fmt: skip
             for d in papers
         ]
         z.writestr(DOCUMENTS, canonical_json(listed))
