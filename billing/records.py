@@ -56,6 +56,13 @@ class SignatoryIn(BaseModel):
     address: str = Field(default="", max_length=300)
     effective_from: date
 
+    @field_validator("name", "rank", "position", "institution", "address")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        if not value.isprintable():
+            raise ValueError("only printable characters (no control characters or line breaks)")
+        return value
+
     @field_validator("npwp")
     @classmethod
     def _npwp(cls, value: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
@@ -136,14 +136,17 @@ class DocumentPublic(BaseModel):
 
 
 class FinaliseIn(BaseModel):
-    follow_up: list[str] = Field(
-        default_factory=list, max_length=20, description="Follow-up actions written into the minutes."
+    follow_up: list[Annotated[str, Field(min_length=1, max_length=300, pattern=r"^[^\x00-\x1f\x7f]+$")]] = (
+        Field(default_factory=list, max_length=20, description="Follow-up actions written into the minutes.")
     )
 
 
 class InvoiceNumberIn(BaseModel):
     invoice_number: str = Field(
-        min_length=1, max_length=100, description="The number the partner gave the invoice in its books."
+        min_length=1,
+        max_length=100,
+        pattern=r"^[^\x00-\x1f\x7f]+$",
+        description="The number the partner gave the invoice in its books.",
     )
 
 

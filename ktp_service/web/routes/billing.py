@@ -158,7 +158,8 @@ def invoice_number(month: Month, page: PartnerPage, form: Form) -> Response:
 
 @router.post("/finance/{month}/finalise")
 def finalise(month: Month, page: FinancePage, form: Form) -> Response:
-    follow_up = [line.strip()[:300] for line in text(form, "follow_up").splitlines() if line.strip()][:20]
+    lines = text(form, "follow_up").splitlines()
+    follow_up = [x.strip()[:300] for x in lines if x.strip() and x.isprintable()][:20]
     try:
         with page.tx() as session:
             doc = billing.finalise_reconciliation(session, page.me, month, page.settings, follow_up)
