@@ -44,9 +44,10 @@ Public API (import from the submodules)::
     reconciliation.explain_difference(session, month, item, explanation, author=, difference=line.difference)
     reconciliation.reconcile(session, month, PrintingFigures(...), config=) -> ReconciliationReport
 
-    documents.statement_pdf(statement, regency=, parties=) -> bytes
-    documents.berita_acara_pdf(report, statement, number=, signed_on=, place=, regency=, parties=,
-                               follow_up=) -> bytes
+    papers.statement_pdf(statement, DocumentSetup(t=, lang=, names=, ...), Stamp(made_on, number)) -> bytes
+    papers.berita_acara_pdf(report, statement, setup, stamp, follow_up=) / papers.invoice_pdf(...)
+    records.make_document(session, month=, kind=, config=, pattern=, agency=, author=, render=) -> stored
+    records.add_signatory / signatory_in_force(session, side, day) / month_documents(session, month)
     documents.entry_rows(session, month) / totals_rows(statement) / write_csv(...) / write_xlsx(...)
     privacy.mask_nik(nik) -> "3314**********01"
 """

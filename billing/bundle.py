@@ -40,7 +40,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
-from sqlmodel import Session
+from sqlalchemy import select
+from sqlmodel import Session, col
 
 from billing.bundle_checks import Prices, Problems, check_card, check_dates
 from billing.canonical import canonical_bytes, canonical_json, sha256_hex
@@ -49,6 +50,7 @@ from billing.checkpoints import CLOSE, Checkpoint, CheckpointCheck, read_log
 from billing.contracts import ContractTerms, pricing_sha256
 from billing.errors import BundleRefused, PeriodNotClosable, StatementWithoutChain
 from billing.ledger import HASHED_FIELDS, close_lines
+from billing.models import MonthDocument
 from billing.signing import load_key_ring, signature_valid
 from billing.statement import Group, Statement, rollup, signed_statement
 from billing.vocab import Account, TransactionKind
@@ -57,12 +59,17 @@ STATEMENT = "statement.json"
 SIGNATURE = "statement.sig"
 TRANSACTIONS = "transactions.jsonl"
 README = "README.txt"
+DOCUMENTS = (
+    "documents.json"  # the month's final papers made so far: number, SHA-256, signature (not read back)
+)
 
 _README = """Signed billing statement bundle for {month}.
 
 statement.json      the closed statement (canonical JSON: sorted keys, no spaces, UTF-8); signed as is
 statement.sig       Ed25519 signature of statement.json, base64 (key id {key_id})
 transactions.jsonl  chain transactions {first} to {last}, one canonical JSON object per line
+documents.json      the month's final papers made so far (statement, Berita Acara): number, SHA-256 of the
+                    PDF and the Ed25519 signature of its bytes with its key id
 
 Each transaction's "hash" is the SHA-256 (hex) of the canonical JSON array of its fields
   {fields}
@@ -92,6 +99,21 @@ def export_bundle(session: Session, month: str, path: Path) -> Path:
             fields=", ".join(HASHED_FIELDS),
         )
         z.writestr(README, readme)
+        papers = session.scalars(
+            select(MonthDocument).where(col(MonthDocument.month) == month).order_by(col(MonthDocument.id))
+        )
+        listed = [
+            {
+                "kind": d.kind,
+                "number": d.number,
+                "made_on": d.made_on.isoformat(),
+                "sha256": d.sha256,
+                "signature": d.signature,
+                "key_id": d.key_id,
+            }  # fmt: skip
+            for d in papers
+        ]
+        z.writestr(DOCUMENTS, canonical_json(listed))
         with z.open(TRANSACTIONS, "w", force_zip64=True) as out:
             buffer: list[str] = []
             for content, stored_hash in iter_transactions(session, chain.first_seq, chain.head_seq):

@@ -16,7 +16,11 @@ Tree::
         ├── PeriodClosed            something dated in a closed month
         ├── PeriodNotClosable       month not over, earlier month open, unposted events...
         ├── EventConflict           same event key, different content
-        └── AlreadyCorrected        a transaction can be corrected once
+        ├── AlreadyCorrected        a transaction can be corrected once
+        ├── DocumentAlreadyMade     a month's final paper of a kind is made once
+        ├── MonthNotClosed          finalising the reconciliation needs the month closed
+        ├── ReconciliationNotFinal  a difference is neither zero nor explained
+        └── ReconciliationFinalised the Berita Acara is made; the reconciliation is fixed
 """
 
 from __future__ import annotations
@@ -103,3 +107,23 @@ class EventConflict(Conflict, code="event_conflict"):
 
 class AlreadyCorrected(Conflict, code="already_corrected"):
     """A transaction can be corrected once; this one already was."""
+
+
+class DocumentAlreadyMade(Conflict, code="document_already_made"):
+    """A month's final paper of a kind is made once; this one already was."""
+
+
+class MonthNotClosed(Conflict, code="month_not_closed"):
+    """The step needs the month closed first (finalising the reconciliation)."""
+
+
+class ReconciliationNotFinal(Conflict, code="reconciliation_not_final"):
+    """A difference of the reconciliation is neither zero nor explained: it cannot be finalised yet."""
+
+
+class ReconciliationFinalised(Conflict, code="reconciliation_finalised"):
+    """The month's Berita Acara is made: its reconciliation no longer changes."""
+
+
+class DocumentNotMade(NotFound, code="document_not_made"):
+    """The month's final paper of that kind is not made yet (the month is open, or not finalised)."""

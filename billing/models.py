@@ -38,6 +38,9 @@ class ContractVersion(SQLModel, table=True):
     terms_json: str = Field(sa_column=Column(sa.Text(), nullable=False))
     terms_sha256: str = Field(max_length=64)
     created_at: str = Field(max_length=27)
+    # The day the agreement was signed, as documents cite it ("027/PKS/2026 tanggal 02-01-2026"); kept out of
+    # the hashed terms so versions stored before it keep their hashes. None: not entered.
+    signed_on: date | None = None
 
 
 class ChainHead(SQLModel, table=True):
@@ -221,7 +224,75 @@ class ChainCheckpoint(SQLModel, table=True):
     signature: str = Field(max_length=200)
 
 
-APPEND_ONLY_TABLES = ("billing_transaction", "billing_entry", "billing_checkpoint")
+class Signatory(SQLModel, table=True):
+    """Who signs month-end documents for one side (``regency`` or ``partner``) from ``effective_from`` on.
+    A change is a new row (the history stays, append-only); the row in force on a day is the one with the
+    latest ``effective_from`` on or before it (the latest recorded among equals)."""
+
+    __tablename__ = "billing_signatory"
+
+    id: int | None = Field(default=None, primary_key=True)
+    side: str = Field(max_length=8, index=True)
+    name: str = Field(max_length=120)
+    nip: str = Field(default="", max_length=18)  # a civil servant's 18-digit NIP (the regency's side)
+    rank: str = Field(default="", max_length=80)  # pangkat/golongan, e.g. "Pembina Tingkat I (IV/b)"
+    position: str = Field(max_length=160)  # jabatan, e.g. "Kepala Dinas ..." or "Direktur Utama"
+    institution: str = Field(max_length=200)  # the agency, or the partner's company name
+    npwp: str = Field(default="", max_length=32)
+    address: str = Field(default="", max_length=300)
+    effective_from: date
+    recorded_at: str = Field(max_length=27)
+    recorded_by: str = Field(max_length=100)
+
+
+class MonthDocument(SQLModel, table=True):
+    """A month-end document as it was made, once: the final statement (made when the month closes) or the
+    final Berita Acara (made when finance finalises the reconciliation). ``content`` holds the PDF's bytes,
+    ``sha256`` their hash and ``signature`` their Ed25519 signature by key ``key_id``. ``number`` comes from
+    the per-year sequence ``sequence`` of ``kind`` in ``year``, the year it was made (``made_on``, local)."""
+
+    __tablename__ = "billing_document"
+    __table_args__ = (
+        sa.UniqueConstraint("month", "kind", name="uq_billing_document_month_kind"),
+        sa.UniqueConstraint("kind", "year", "sequence", name="uq_billing_document_sequence"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    month: str = Field(max_length=7, index=True)
+    kind: str = Field(max_length=16)
+    year: int
+    sequence: int
+    number: str = Field(max_length=100)
+    made_on: date
+    made_at: str = Field(max_length=27)
+    made_by: str = Field(max_length=100)
+    sha256: str = Field(max_length=64)
+    key_id: str = Field(max_length=64)
+    signature: str = Field(max_length=200)
+    content: bytes = Field(sa_column=Column(sa.LargeBinary(), nullable=False))
+
+
+class PartnerInvoiceNumber(SQLModel, table=True):
+    """The number the partner gave the month's invoice in its own books (the latest row counts; a change is
+    a new row)."""
+
+    __tablename__ = "billing_partner_invoice"
+
+    id: int | None = Field(default=None, primary_key=True)
+    month: str = Field(max_length=7, index=True)
+    invoice_number: str = Field(max_length=100)
+    recorded_at: str = Field(max_length=27)
+    recorded_by: str = Field(max_length=100)
+
+
+APPEND_ONLY_TABLES = (
+    "billing_transaction",
+    "billing_entry",
+    "billing_checkpoint",
+    "billing_signatory",
+    "billing_document",
+    "billing_partner_invoice",
+)
 
 # A month's row is kept for good, and once its statement is stored (closing) it never changes: without this a
 # deleted row would reopen the month to late postings. Opening a row (INSERT) and closing it (one UPDATE of

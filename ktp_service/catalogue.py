@@ -944,6 +944,274 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Ruang disk direktori data tidak cukup untuk memulihkan arsip ini; kosongkan ruang lalu coba lagi.",
         "The data directory's disk has too little free space to restore this archive; free some and retry.",
     ),
+    # Month-end documents (issue 11): the statement, the Berita Acara and the draft invoice as PDF, their
+    # records, signatories and the partner's invoice number.
+    "err.document_already_made": (
+        "Dokumen final bulan ini sudah dibuat; dokumen dibuat satu kali.",
+        "This month's final document is already made; a document is made once.",
+    ),
+    "err.document_not_made": (
+        "Dokumen final bulan ini belum dibuat.",
+        "This month's final document is not made yet.",
+    ),
+    "err.month_not_closed": (
+        "Tutup bulan ini terlebih dahulu.",
+        "Close this month first.",
+    ),
+    "err.reconciliation_not_final": (
+        "Masih ada selisih yang belum dijelaskan; rekonsiliasi belum dapat difinalkan.",
+        "A difference is still unexplained; the reconciliation cannot be finalised yet.",
+    ),
+    "err.reconciliation_finalised": (
+        "Berita acara bulan ini sudah dibuat; rekonsiliasinya tidak dapat diubah lagi.",
+        "This month's Berita Acara is made; its reconciliation can no longer change.",
+    ),
+    "recon.item.cards_completed": (
+        "Kartu selesai: catatan pencetakan dibandingkan dengan sistem penagihan",
+        "Cards completed: printing records against the billing ledger",
+    ),
+    "recon.item.printer_counters": (
+        "Kartu tercetak dan rusak dibandingkan dengan penghitung printer",
+        "Cards printed and spoiled against the printer counters",
+    ),
+    "recon.item.stock_consumed": (
+        "Kartu tercetak dan rusak dibandingkan dengan blangko terpakai",
+        "Cards printed and spoiled against blank cards used",
+    ),
+    "recon.item.partner_count": (
+        "Kartu ditagihkan menurut sistem dibandingkan dengan hitungan mitra",
+        "Cards billed in the ledger against the partner's count",
+    ),
+    "recon.item.money": (
+        "Retribusi {subject}: seharusnya dibandingkan dengan yang diterima di kas daerah",
+        "Citizen fees of {subject}: due against received in the regional treasury",
+    ),
+    "doc.government": ("PEMERINTAH {regency}", "GOVERNMENT OF {regency}"),
+    "doc.period_range": ("{first} s.d. {last}", "{first} to {last}"),
+    "doc.contract_cited": ("{number} tanggal {date}", "{number} dated {date}"),
+    "doc.contract_cited_from": ("{number} (berlaku mulai {date})", "{number} (in force from {date})"),
+    "doc.nip": ("NIP {nip}", "NIP {nip}"),
+    "doc.signatory_missing": ("(penanda tangan belum ditetapkan)", "(signatory not configured)"),
+    "doc.translation_mark": (
+        "TERJEMAHAN: bukan dokumen resmi",
+        "TRANSLATION for convenience: the Indonesian original governs",
+    ),
+    "doc.provisional_mark": ("SEMENTARA: tanpa nomor, angka dapat berubah", "PROVISIONAL: unnumbered"),
+    "doc.number_mark": ("Nomor {number}", "Number {number}"),
+    "doc.watermark_provisional": ("SEMENTARA", "PROVISIONAL"),
+    "doc.watermark_translation": ("TERJEMAHAN", "TRANSLATION"),
+    "doc.watermark_draft": ("RANCANGAN", "DRAFT"),
+    "doc.draft_mark": ("RANCANGAN: nomor diberikan oleh mitra", "DRAFT: numbered by the partner"),
+    "doc.page": ("Halaman {page}", "Page {page}"),
+    "doc.statement_title": ("LAPORAN BAGI HASIL PENCETAKAN KTP", "KTP PRINTING REVENUE-SHARE STATEMENT"),
+    "doc.statement_short": ("Laporan Bagi Hasil", "Revenue-share statement"),
+    "doc.month_line": ("BULAN {month}", "MONTH OF {month}"),
+    "doc.number": ("Nomor", "Number"),
+    "doc.agreement": ("Perjanjian kerja sama", "Cooperation agreement"),
+    "doc.partner": ("Mitra", "Partner"),
+    "doc.period": ("Periode", "Period"),
+    "doc.status": ("Status", "Status"),
+    "doc.status_final_statement": (
+        "FINAL: bulan telah ditutup dan laporan ditandatangani secara elektronik",
+        "FINAL: the month is closed and the statement signed electronically",
+    ),
+    "doc.status_open_statement": (
+        "SEMENTARA: bulan belum ditutup, angka dapat berubah",
+        "PROVISIONAL: the month is open, figures may change",
+    ),
+    "doc.summary": ("Ringkasan", "Summary"),
+    "doc.item": ("Uraian", "Item"),
+    "doc.amount": ("Jumlah", "Amount"),
+    "doc.total": ("Jumlah", "Total"),
+    "doc.cards_billed": ("Kartu ditagihkan", "Cards billed"),
+    "doc.cards_not_billed": (
+        "Kartu tidak ditagihkan (cetak ulang karena kerusakan printer)",
+        "Cards not billed (reprints after a printer fault)",
+    ),
+    "doc.gross": ("Pendapatan bruto", "Gross revenue"),
+    "doc.gross_short": ("Bruto", "Gross"),
+    "doc.citizen_fees": ("  dibayar warga (retribusi)", "  paid by citizens (fees)"),
+    "doc.regency_fees": (
+        "  dibayar pemerintah daerah (jasa layanan)",
+        "  paid by the regency (service fees)",
+    ),
+    "doc.partner_share": ("Bagian mitra", "Partner's share"),
+    "doc.rounding_included": (
+        "  termasuk penyesuaian pembulatan per periode",
+        "  including the per-period rounding adjustment",
+    ),
+    "doc.regency_share": ("Bagian daerah", "Regency's share"),
+    "doc.ppn": ("PPN atas jasa mitra", "VAT (PPN) on the partner's services"),
+    "doc.pph23": ("PPh Pasal 23 dipotong", "Income tax art. 23 (PPh 23) withheld"),
+    "doc.net_payable": ("Jumlah dibayarkan kepada mitra", "Net amount paid to the partner"),
+    "doc.in_words": (
+        "Terbilang (dibayarkan kepada mitra): {words}",
+        "In words (paid to the partner, Indonesian): {words}",
+    ),
+    "doc.in_words_partner": (
+        "Terbilang (bagian mitra): {words}",
+        "In words (partner's share, Indonesian): {words}",
+    ),
+    "doc.in_words_regency": (
+        "Terbilang (bagian daerah): {words}",
+        "In words (regency's share, Indonesian): {words}",
+    ),
+    "doc.in_words_invoice": (
+        "Terbilang (jumlah tagihan): {words}",
+        "In words (amount invoiced, Indonesian): {words}",
+    ),
+    "doc.by_office": ("Rincian per kantor", "By office"),
+    "doc.by_reason": ("Rincian per alasan penerbitan", "By reason of issue"),
+    "doc.by_contract": ("Rincian per versi perjanjian", "By agreement version"),
+    "doc.code": ("Kode", "Code"),
+    "doc.office": ("Kantor", "Office"),
+    "doc.cards": ("Kartu", "Cards"),
+    "doc.reason": ("Alasan", "Reason"),
+    "doc.rounding_adjustment_row": (
+        "Penyesuaian pembulatan per periode",
+        "Per-period rounding adjustment",
+    ),
+    "doc.prior_period": (
+        "Termasuk transaksi periode sebelumnya: {cards} kartu, {amount}.",
+        "Including prior-period transactions: {cards} cards, {amount}.",
+    ),
+    "doc.chain": (
+        "Rantai hash: transaksi {first} s.d. {last}, hash terakhir {head}, {entries} baris jurnal; "
+        "laporan ditandatangani dengan kunci {key_id}.",
+        "Hash chain: transactions {first} to {last}, last hash {head}, {entries} journal lines; "
+        "statement signed with key {key_id}.",
+    ),
+    "doc.side_regency": ("PIHAK PERTAMA", "FIRST PARTY"),
+    "doc.side_partner": ("PIHAK KEDUA", "SECOND PARTY"),
+    "doc.name": ("Nama", "Name"),
+    "doc.nip_label": ("NIP", "NIP"),
+    "doc.rank": ("Pangkat/golongan", "Rank"),
+    "doc.position": ("Jabatan", "Position"),
+    "doc.institution": ("Instansi", "Institution"),
+    "doc.company": ("Perusahaan", "Company"),
+    "doc.npwp": ("NPWP", "Tax number (NPWP)"),
+    "doc.npwp_of": ("NPWP {npwp}", "Tax number (NPWP) {npwp}"),
+    "doc.address": ("Alamat", "Address"),
+    "doc.ba_title": (
+        "BERITA ACARA REKONSILIASI PENCETAKAN KTP DAN BAGI HASIL",
+        "KTP PRINTING AND REVENUE-SHARE RECONCILIATION MINUTES",
+    ),
+    "doc.ba_short": ("Berita Acara Rekonsiliasi", "Reconciliation minutes"),
+    "doc.number_line": ("Nomor: {number}", "Number: {number}"),
+    "doc.number_none": ("Nomor: (belum bernomor, SEMENTARA)", "Number: (none: not an original)"),
+    "doc.ba_opening": (
+        "Pada hari ini, {weekday} tanggal {date}, bertempat di {place}, kami yang bertanda tangan di bawah ini:",
+        "Today, {weekday} {date}, at {place}, we the undersigned:",
+    ),
+    "doc.acting_for_regency": (
+        "dalam hal ini bertindak untuk dan atas nama Pemerintah {regency}, selanjutnya disebut PIHAK PERTAMA;",
+        "acting for and on behalf of the Government of {regency}, hereinafter the FIRST PARTY;",
+    ),
+    "doc.acting_for_partner": (
+        "dalam hal ini bertindak untuk dan atas nama perusahaan tersebut, selanjutnya disebut PIHAK KEDUA;",
+        "acting for and on behalf of that company, hereinafter the SECOND PARTY;",
+    ),
+    "doc.ba_basis": (
+        "berdasarkan Perjanjian Kerja Sama nomor {agreement}, telah melakukan rekonsiliasi pencetakan KTP dan "
+        "bagi hasil bulan {month} (periode {period}) dengan hasil sebagai berikut.",
+        "under Cooperation Agreement no. {agreement}, have reconciled the KTP printing and revenue share of "
+        "{month} (period {period}) with the following results.",
+    ),
+    "doc.ba_comparison": ("1. Perbandingan sumber data dan selisih", "1. Sources compared and differences"),
+    "doc.ba_state_final": (
+        "Seluruh selisih telah sesuai atau dijelaskan.",
+        "Every difference matches or is explained.",
+    ),
+    "doc.ba_state_open": (
+        "Masih terdapat selisih yang belum dijelaskan; berita acara ini bersifat SEMENTARA.",
+        "A difference is still unexplained; these minutes are PROVISIONAL.",
+    ),
+    "doc.ba_agreed": ("2. Bagi hasil yang disepakati", "2. Revenue share agreed"),
+    "doc.follow_up": ("3. Tindak lanjut", "3. Follow-up"),
+    "doc.follow_up_none": ("Tidak ada.", "None."),
+    "doc.ba_closing": (
+        "Demikian berita acara ini dibuat dalam rangkap dua, masing-masing mempunyai kekuatan hukum yang sama, "
+        "untuk dipergunakan sebagaimana mestinya.",
+        "These minutes are made in two copies of equal force, to be used as appropriate.",
+    ),
+    "doc.no": ("No.", "No."),
+    "doc.line_item": ("Pos", "Item"),
+    "doc.expected": ("Seharusnya", "Due"),
+    "doc.actual": ("Sebenarnya", "Actual"),
+    "doc.difference": ("Selisih", "Difference"),
+    "doc.line_status": ("Status", "Status"),
+    "doc.explanation": ("Keterangan", "Explanation"),
+    "doc.line_status.match": ("Sesuai", "Matches"),
+    "doc.line_status.explained": ("Dijelaskan", "Explained"),
+    "doc.line_status.open": ("BELUM DIJELASKAN", "NOT EXPLAINED"),
+    "doc.note_outdated": (
+        "{note} (dijelaskan untuk selisih {was}, kini {now})",
+        "{note} (explained for a difference of {was}, now {now})",
+    ),
+    "doc.invoice_title": ("RANCANGAN TAGIHAN", "DRAFT INVOICE"),
+    "doc.invoice_short": ("Rancangan Tagihan", "Draft invoice"),
+    "doc.invoice_number": ("Nomor tagihan mitra", "Partner's invoice number"),
+    "doc.invoice_number_blank": ("(diisi mitra)", "(to be filled in by the partner)"),
+    "doc.invoice_to": ("Kepada", "To"),
+    "doc.invoice_service": (
+        "Jasa pencetakan KTP bulan {month}: {cards} kartu (bagian mitra)",
+        "KTP printing services, {month}: {cards} cards (partner's share)",
+    ),
+    "doc.invoice_dpp": ("  Dasar pengenaan pajak (DPP)", "  Tax base (DPP)"),
+    "doc.invoice_total": ("Jumlah tagihan (jasa + PPN)", "Amount invoiced (services + VAT)"),
+    "doc.invoice_pph23": (
+        "Dikurangi PPh Pasal 23 dipotong pemerintah daerah",
+        "Less PPh 23 withheld by the regency",
+    ),
+    "doc.invoice_ppn_treasurer": (
+        "Dikurangi PPN dipungut dan disetor bendahara",
+        "Less VAT collected and remitted by the treasurer",
+    ),
+    "doc.invoice_received": ("Jumlah diterima mitra", "Amount the partner receives"),
+    "doc.invoice_note": (
+        "Rancangan ini disiapkan dari laporan bagi hasil; mitra memberi nomor tagihan menurut pembukuannya "
+        "sendiri dan menerbitkan faktur pajak atas PPN.",
+        "Prepared from the revenue-share statement; the partner numbers the invoice in its own books and "
+        "issues the VAT invoice.",
+    ),
+    "doc.invoice_link": ("Rancangan tagihan mitra (PDF)", "Partner's draft invoice (PDF)"),
+    "doc.invoice_number_saved": ("Nomor tagihan {number} dicatat.", "Invoice number {number} recorded."),
+    "doc.english_copy": ("terjemahan bahasa Inggris", "English translation"),
+    "doc.records_title": ("Dokumen final bulan ini", "This month's final documents"),
+    "doc.records_none": ("Belum ada dokumen final.", "No final document yet."),
+    "doc.kind": ("Dokumen", "Document"),
+    "doc.kind.statement": ("Laporan bagi hasil", "Revenue-share statement"),
+    "doc.kind.berita_acara": ("Berita acara rekonsiliasi", "Reconciliation minutes"),
+    "doc.made_on": ("Tanggal", "Date"),
+    "doc.finalise_title": ("Finalisasi rekonsiliasi", "Finalise the reconciliation"),
+    "doc.finalise": ("Finalkan dan buat berita acara", "Finalise and make the minutes"),
+    "doc.finalised": ("Berita acara final nomor {number} dibuat.", "Final minutes number {number} made."),
+    "doc.finalise_needs_close": (
+        "Rekonsiliasi dapat difinalkan setelah bulan ditutup.",
+        "The reconciliation can be finalised once the month is closed.",
+    ),
+    "doc.finalise_needs_final": (
+        "Jelaskan setiap selisih terlebih dahulu.",
+        "Explain every difference first.",
+    ),
+    "doc.follow_up_hint": (
+        "Satu tindak lanjut per baris (boleh kosong).",
+        "One follow-up per line (may be empty).",
+    ),
+    "doc.signatories_title": ("Penanda tangan dokumen", "Document signatories"),
+    "doc.signatories_hint": (
+        "Dokumen memuat penanda tangan yang berlaku pada hari dokumen dibuat. Perubahan dicatat sebagai baris "
+        "baru; riwayatnya tetap tersimpan.",
+        "Documents name the signatories in force on the day they are made. A change is a new row; the history "
+        "stays.",
+    ),
+    "doc.signatory_add": ("Catat penanda tangan", "Record a signatory"),
+    "doc.signatory_saved": ("Penanda tangan {name} dicatat.", "Signatory {name} recorded."),
+    "doc.side": ("Pihak", "Side"),
+    "doc.side.regency": ("Pemerintah daerah", "Regency"),
+    "doc.side.partner": ("Mitra", "Partner"),
+    "doc.effective_from": ("Berlaku mulai", "In force from"),
+    "doc.recorded_by": ("Dicatat oleh", "Recorded by"),
 }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +32,20 @@ class Settings(BaseSettings):
     default_template: str = "ktp-front-sragen"
     timezone: str = "Asia/Jakarta"
     regency_name: str = Field(default="KABUPATEN SRAGEN", description="As printed on billing documents.")
+    # Month-end papers (issue 11): where they are signed, the issuing agency, and how final papers are
+    # numbered: {seq} from the per-year sequence of each kind, {agency}, {roman_month}, {month} and {year} of
+    # the day the paper is made (e.g. 012/BA-REKON/DISDUKCAPIL/I/2027).
+    document_place: str = Field(default="Sragen", max_length=80, description="Where papers are signed.")
+    document_agency: str = Field(
+        default="Dinas Kependudukan dan Pencatatan Sipil", max_length=160, description="The issuing agency."
+    )
+    document_agency_code: str = Field(default="DISDUKCAPIL", max_length=40, description="{agency}.")
+    statement_number_pattern: str = Field(
+        default="{seq:03d}/LBH/{agency}/{roman_month}/{year}", description="Final statements' numbers."
+    )
+    berita_acara_number_pattern: str = Field(
+        default="{seq:03d}/BA-REKON/{agency}/{roman_month}/{year}", description="Final Berita Acara numbers."
+    )
     token_minutes: int = Field(default=30, ge=1, le=24 * 60)
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_minutes: int = Field(default=15, ge=1)
@@ -104,6 +118,13 @@ class Settings(BaseSettings):
     sqlite_path: ClassVar[UnderDataDir] = UnderDataDir("ktp.sqlite3")
     # The append-only copy of every signed chain checkpoint, outside the database (billing.checkpoints).
     checkpoint_log: ClassVar[UnderDataDir] = UnderDataDir("checkpoints/chain-checkpoints.jsonl")
+
+    @field_validator("statement_number_pattern", "berita_acara_number_pattern")
+    @classmethod
+    def _number_pattern(cls, value: str) -> str:
+        from billing.records import check_number_pattern
+
+        return check_number_pattern(value)
 
     @property
     def effective_database_url(self) -> str:

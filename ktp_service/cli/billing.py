@@ -61,8 +61,10 @@ def statement(
     out: Annotated[
         Path | None, typer.Option("--out", help="File to write (default: standard output for json/csv).")
     ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="PDF: id, or en for an English translation.")] = "id",
 ) -> None:
-    """The month's statement as it stands (open) or as signed (closed)."""
+    """The month's statement as it stands (open) or as signed (closed); the PDF of a closed month is its
+    stored final paper."""
     import io
 
     from billing import documents
@@ -88,7 +90,7 @@ def statement(
             return
         else:
             assert out is not None
-            out.write_bytes(documents.statement_pdf(st, regency=wiring.settings.regency_name))
+            write_atomically(out, billing.statement_pdf(session, SYSTEM, month, wiring.settings, lang))
             typer.echo(f"wrote {out}")
             return
     if out is None:
@@ -106,7 +108,7 @@ def close(ctx: typer.Context, month: MonthOpt) -> None:
     from ktp_service.services.actor import SYSTEM
 
     with reported_errors(), transaction(ctx) as (session, wiring):
-        signed = billing.close_month(session, SYSTEM, month, wiring.billing)
+        signed = billing.close_month(session, SYSTEM, month, wiring.settings)
         st = signed.statement
     # Committed: copy the close's signed checkpoint to the log file outside the database now.
     with reported_errors(), transaction(ctx, writes=False) as (session, wiring):
@@ -160,3 +162,77 @@ def rotate_key(ctx: typer.Context) -> None:
 
     old, new = config_for(settings_of(ctx)).keys.rotate()
     typer.echo(f"signing key {new} replaces {old}; publish the key ring (ktp billing public-key --all)")
+
+
+signatories = typer.Typer(
+    help="Who signs month-end papers for each side (history kept).", no_args_is_help=True
+)
+app.add_typer(signatories, name="signatories")
+
+
+@signatories.command("set")
+def signatories_set(
+    ctx: typer.Context,
+    side: Annotated[str, typer.Option("--side", help="regency or partner.")],
+    name: Annotated[str, typer.Option("--name")],
+    position: Annotated[str, typer.Option("--position", help="Jabatan, e.g. Kepala Dinas ...")],
+    institution: Annotated[str, typer.Option("--institution", help="The agency, or the partner's company.")],
+    effective_from: Annotated[str, typer.Option("--from", help="First day in force, YYYY-MM-DD.")],
+    nip: Annotated[str, typer.Option("--nip", help="18 digits (the regency's signer).")] = "",
+    rank: Annotated[str, typer.Option("--rank", help="Pangkat/golongan.")] = "",
+    npwp: Annotated[str, typer.Option("--npwp", help="The partner's NPWP.")] = "",
+    address: Annotated[str, typer.Option("--address")] = "",
+) -> None:
+    """Record a side's signatory from a date on (a new row; earlier ones stay as history)."""
+    from pydantic import ValidationError
+
+    from billing.records import SignatoryIn
+    from ktp_service.services import billing
+    from ktp_service.services.actor import SYSTEM
+
+    try:
+        data = SignatoryIn.model_validate(
+            {
+                "side": side,
+                "name": name,
+                "position": position,
+                "institution": institution,
+                "nip": nip,
+                "rank": rank,
+                "npwp": npwp,
+                "address": address,
+                "effective_from": effective_from,
+            }  # fmt: skip
+        )
+    except ValidationError as exc:
+        raise fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from None
+    with reported_errors(), transaction(ctx) as (session, _):
+        row = billing.add_signatory(session, SYSTEM, data)
+        typer.echo(f"signatory {row.id}: {row.side} {row.name} from {row.effective_from}")
+
+
+@signatories.command("list")
+def signatories_list(ctx: typer.Context) -> None:
+    """Every signatory row, per side, newest in force first."""
+    from ktp_service.services import billing
+    from ktp_service.services.actor import SYSTEM
+
+    with reported_errors(), transaction(ctx) as (session, _):
+        for r in billing.list_signatories(session, SYSTEM):
+            ident = r.nip or r.npwp or "-"
+            typer.echo(f"{r.side}\t{r.effective_from}\t{r.name}\t{r.position}\t{r.institution}\t{ident}")
+
+
+@app.command("finalise")
+def finalise(
+    ctx: typer.Context,
+    month: MonthOpt,
+    follow_up: Annotated[list[str] | None, typer.Option("--follow-up", help="A follow-up action.")] = None,
+) -> None:
+    """Make the closed month's final Berita Acara (every difference matched or explained)."""
+    from ktp_service.services import billing
+    from ktp_service.services.actor import SYSTEM
+
+    with reported_errors(), transaction(ctx) as (session, wiring):
+        doc = billing.finalise_reconciliation(session, SYSTEM, month, wiring.settings, follow_up or ())
+        typer.echo(f"berita acara {doc.number} made {doc.made_on}, sha256 {doc.sha256}")

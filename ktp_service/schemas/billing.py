@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
@@ -20,6 +20,7 @@ class ContractPublic(BaseModel):
     effective_to: date | None
     terms: dict[str, Any]
     terms_sha256: str
+    signed_on: date | None = Field(default=None, description="The day the agreement was signed.")
 
 
 class ContractEnd(BaseModel):
@@ -100,3 +101,55 @@ class CorrectionPublic(BaseModel):
     status: str
     seq: int | None
     detail: str
+
+
+class SignatoryPublic(BaseModel):
+    """A signatory row: who signs for a side from ``effective_from`` on (a change is a new row)."""
+
+    id: int
+    side: str
+    name: str
+    nip: str
+    rank: str
+    position: str
+    institution: str
+    npwp: str
+    address: str
+    effective_from: date
+    recorded_at: str
+    recorded_by: str
+
+
+class DocumentPublic(BaseModel):
+    """A month's final paper as recorded: its number, when it was made, the SHA-256 of its PDF and the
+    Ed25519 signature of the PDF's bytes by key ``key_id`` (GET /api/v1/billing/public-keys)."""
+
+    month: str
+    kind: str
+    number: str
+    made_on: date
+    made_at: str
+    sha256: str
+    signature: str
+    key_id: str
+    url: str
+
+
+class FinaliseIn(BaseModel):
+    follow_up: list[Annotated[str, Field(min_length=1, max_length=300, pattern=r"^[^\x00-\x1f\x7f]+$")]] = (
+        Field(default_factory=list, max_length=20, description="Follow-up actions written into the minutes.")
+    )
+
+
+class InvoiceNumberIn(BaseModel):
+    invoice_number: str = Field(
+        min_length=1,
+        max_length=100,
+        pattern=r"^[^\x00-\x1f\x7f]+$",
+        description="The number the partner gave the invoice in its books.",
+    )
+
+
+class InvoiceNumberPublic(BaseModel):
+    month: str
+    invoice_number: str

@@ -5,7 +5,7 @@ themselves live in :mod:`billing`."""
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from itertools import islice
 from pathlib import Path
@@ -20,16 +20,27 @@ from billing import (
     contracts,
     corrections,
     documents,
+    papers,
     posting,
     reconciliation,
+    records,
     statement,
 )
 from billing.bundle import export_bundle
 from billing.config import BillingConfig
-from billing.errors import InvalidInput
-from billing.models import ContractVersion, EventConflictRecord
-from billing.periods import month_bounds, month_of
+from billing.errors import (
+    DocumentNotMade,
+    InvalidInput,
+    MonthNotClosed,
+    ReconciliationFinalised,
+    ReconciliationNotFinal,
+)
+from billing.lock import lock_billing
+from billing.models import ContractVersion, EventConflictRecord, MonthDocument, Signatory
+from billing.periods import is_closed, month_bounds, month_of
+from ktp_service import regions
 from ktp_service.billing_bridge import config_for
+from ktp_service.catalogue import DEFAULT_LANGUAGE, translate
 from ktp_service.lifecycle import AT_PRINTER, JobStatus
 from ktp_service.models import CardPrintedEvent, CounterReading, Office, Printer, PrintJob, StockMovement
 from ktp_service.services import audit
@@ -38,8 +49,24 @@ from ktp_service.services.cards import local_today
 from ktp_service.settings import Settings
 
 
+def _signed_on(value: object) -> date | None:
+    if value is None or value == "":
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInput(f"signed_on {value!r} is not a date (YYYY-MM-DD)") from None
+
+
 def add_contract(session: Session, actor: Actor, body: dict[str, Any]) -> ContractVersion:
+    """Add a contract version. ``signed_on`` (the day the agreement was signed, as papers cite it) is kept
+    beside the terms, outside their hash."""
+    body = dict(body)
+    signed_on = _signed_on(body.pop("signed_on", None))
     version = contracts.add_contract_version(session, contracts.parse_terms(body))
+    version.signed_on = signed_on
+    session.add(version)
+    session.flush()
     # Cards billing refused for want of a contract are tried again at once, not after the retry delay.
     session.exec(
         update(CardPrintedEvent).where(col(CardPrintedEvent.posted_at).is_(None)).values(last_attempt_at=None)
@@ -83,13 +110,15 @@ def read_statement(session: Session, actor: Actor, month: str, config: BillingCo
     return result
 
 
-def close_month(
-    session: Session, actor: Actor, month: str, config: BillingConfig
-) -> statement.SignedStatement:
+def close_month(session: Session, actor: Actor, month: str, settings: Settings) -> statement.SignedStatement:
+    """Close the month and, in the same transaction, make its final statement paper (numbered, signed,
+    stored): a failure of either leaves the month open."""
+    config = config_for(settings)
     signed = statement.close_period(
         session, month, config=config, unposted_events=unposted_events(session, month, config)
     )
     audit.record(session, actor, "billing.close", "period", month, key_id=signed.statement.key_id)
+    _make_statement_document(session, actor, signed, settings)
     return signed
 
 
@@ -288,6 +317,7 @@ def explain(
     line = next((x for x in report.lines if x.item == item), None)
     if line is None:
         raise InvalidInput(f"the reconciliation of {month} has no line {item!r}")
+    _refuse_once_finalised(session, month)
     reconciliation.explain_difference(
         session, month, item, explanation, author=actor.username, difference=line.difference
     )
@@ -305,6 +335,7 @@ def record_money(
     amount: int,
     reference: str,
 ) -> None:
+    _refuse_once_finalised(session, month)
     reconciliation.record_money_received(
         session,
         month=month,
@@ -320,6 +351,7 @@ def record_money(
 def import_money(
     session: Session, actor: Actor, month: str, text: str, source: str, config: BillingConfig
 ) -> int:
+    _refuse_once_finalised(session, month)
     rows = reconciliation.import_money_csv(session, month, text, source=source, zone=config.zone)
     audit.record(session, actor, "billing.money.import", "period", month, rows=len(rows))
     return len(rows)
@@ -331,30 +363,216 @@ def month_of_now(config: BillingConfig) -> str:
     return month_of(datetime.now(UTC), config.zone)
 
 
-def parties(settings: Settings) -> list[documents.Party]:
-    """The signatories of the regency's documents; names are written by hand at signing."""
-    return [
-        documents.Party(
-            side=f"Pihak Pertama (Pemerintah {settings.regency_name.title()})",
-            name="",
-            position="Kepala Dinas Kependudukan dan Pencatatan Sipil",
-        ),
-        documents.Party(side="Pihak Kedua (Mitra)", name="", position="Direktur"),
-    ]
+# --- month-end papers (issue 11) -----------------------------------------------------------------------------
+
+ZONE_LABELS = {
+    "Asia/Jakarta": "WIB",
+    "Asia/Pontianak": "WIB",
+    "Asia/Makassar": "WITA",
+    "Asia/Jayapura": "WIT",
+}
 
 
-def berita_acara(session: Session, actor: Actor, month: str, settings: Settings, number: str | None) -> bytes:
-    """The month's Berita Acara Rekonsiliasi as PDF, dated today in the regency's time zone. Without a
-    number it is numbered ``BA-REKON/<month>`` until finance gives the register's number."""
+class PlaceNames(Mapping[str, str]):
+    """Office, region and village code -> name for the papers: the office's own name first (the app's Office
+    table), then the Kemendagri name (ktp_service.regions). Looked up as the papers ask, not all at once."""
+
+    def __init__(self, session: Session) -> None:
+        self._offices: dict[str, str] = dict(session.exec(select(Office.code, Office.name)).all())
+
+    def __getitem__(self, code: str) -> str:
+        if code in self._offices:
+            return self._offices[code]
+        region = regions.get_region(code) if code else None
+        if region is None:
+            raise KeyError(code)
+        return region.name
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._offices)
+
+    def __len__(self) -> int:
+        return len(self._offices)
+
+
+def document_setup(session: Session, settings: Settings, lang: str, day: date) -> papers.DocumentSetup:
+    """What a paper needs besides its figures, in ``lang``: texts from the catalogue, names of offices and
+    villages, how each contract version is cited, and the signatories in force on ``day``."""
+    lang = "en" if lang == "en" else DEFAULT_LANGUAGE
+
+    def t(key: str, /, **values: object) -> str:
+        return translate(key, lang, **values)
+
+    versions = contracts.list_contract_versions(session)
+    return papers.DocumentSetup(
+        t=t,
+        lang=lang,
+        regency=settings.regency_name,
+        agency=settings.document_agency,
+        place=settings.document_place,
+        zone_label=ZONE_LABELS.get(settings.timezone, settings.timezone),
+        names=PlaceNames(session),
+        contracts={
+            v.id: papers.ContractRef(v.number, v.signed_on, v.effective_from)
+            for v in versions
+            if v.id is not None
+        },
+        regency_signatory=records.info(records.signatory_in_force(session, "regency", day)),
+        partner_signatory=records.info(records.signatory_in_force(session, "partner", day)),
+    )
+
+
+def _make_statement_document(
+    session: Session, actor: Actor, signed: statement.SignedStatement, settings: Settings
+) -> MonthDocument:
+    config = config_for(settings)
+
+    def render(stamp: papers.Stamp) -> bytes:
+        setup = document_setup(session, settings, DEFAULT_LANGUAGE, stamp.made_on)
+        return papers.statement_pdf(signed.statement, setup, stamp)
+
+    doc = records.make_document(
+        session,
+        month=signed.statement.month,
+        kind=papers.STATEMENT,
+        config=config,
+        pattern=settings.statement_number_pattern,
+        agency=settings.document_agency_code,
+        author=actor.username,
+        render=render,
+    )
+    audit.record(
+        session, actor, "billing.document.make", "period", doc.month, kind=doc.kind, number=doc.number
+    )
+    return doc
+
+
+def _today(settings: Settings) -> date:
+    return local_today(settings.timezone)
+
+
+def statement_pdf(session: Session, actor: Actor, month: str, settings: Settings, lang: str = "id") -> bytes:
+    """The month's statement: the stored final paper once the month is closed (the same bytes every time),
+    else made now and marked SEMENTARA; in English a translation, never numbered."""
+    stored = records.get_document(session, month, papers.STATEMENT)
+    if stored is not None and lang != "en":
+        audit.record(session, actor, "billing.document.download", "period", month, kind=stored.kind)
+        return stored.content
+    st = read_statement(session, actor, month, config_for(settings))
+    day = stored.made_on if stored is not None else _today(settings)
+    stamp = papers.Stamp(made_on=day, provisional=st.status != "closed")
+    return papers.statement_pdf(st, document_setup(session, settings, lang, day), stamp)
+
+
+def _refuse_once_finalised(session: Session, month: str) -> None:
+    """Once its Berita Acara is made, a month's reconciliation stays as it was signed."""
+    if records.get_document(session, month, papers.BERITA_ACARA) is not None:
+        raise ReconciliationFinalised(f"the Berita Acara of {month} is made; its reconciliation is fixed")
+
+
+def finalise_reconciliation(
+    session: Session, actor: Actor, month: str, settings: Settings, follow_up: Sequence[str] = ()
+) -> MonthDocument:
+    """Finance's last step of a month: once it is closed and every difference of its reconciliation is zero
+    or explained, make the final Berita Acara (numbered, dated today in the regency's zone, signed with the
+    signatories in force today, stored). Made once."""
+    config = config_for(settings)
+    lock_billing(session)
+    if not is_closed(session, month):
+        raise MonthNotClosed(f"close {month} before finalising its reconciliation")
+    _refuse_once_finalised(session, month)
+    report = reconcile(session, actor, month, config)
+    if report.status != "final":
+        open_items = [line.item for line in report.lines if line.status == "open"]
+        raise ReconciliationNotFinal(f"unexplained difference(s) in {month}: {', '.join(open_items)}")
+    st = statement.get_statement(session, month, config=config)
+
+    def render(stamp: papers.Stamp) -> bytes:
+        setup = document_setup(session, settings, DEFAULT_LANGUAGE, stamp.made_on)
+        return papers.berita_acara_pdf(report, st, setup, stamp, follow_up=follow_up)
+
+    doc = records.make_document(
+        session,
+        month=month,
+        kind=papers.BERITA_ACARA,
+        config=config,
+        pattern=settings.berita_acara_number_pattern,
+        agency=settings.document_agency_code,
+        author=actor.username,
+        render=render,
+    )
+    audit.record(session, actor, "billing.reconciliation.finalise", "period", month, number=doc.number)
+    return doc
+
+
+def berita_acara(session: Session, actor: Actor, month: str, settings: Settings, lang: str = "id") -> bytes:
+    """The month's Berita Acara Rekonsiliasi: the stored final paper once finance finalised it (the same
+    bytes every time), else made now from the reconciliation as it stands, marked SEMENTARA and unnumbered;
+    in English a translation, never numbered."""
+    stored = records.get_document(session, month, papers.BERITA_ACARA)
+    if stored is not None and lang != "en":
+        audit.record(session, actor, "billing.document.download", "period", month, kind=stored.kind)
+        return stored.content
     config = config_for(settings)
     report = reconcile(session, actor, month, config)
     st = read_statement(session, actor, month, config)
-    return documents.berita_acara_pdf(
-        report,
+    day = stored.made_on if stored is not None else _today(settings)
+    stamp = papers.Stamp(made_on=day, provisional=stored is None)
+    return papers.berita_acara_pdf(report, st, document_setup(session, settings, lang, day), stamp)
+
+
+def invoice_pdf(session: Session, actor: Actor, month: str, settings: Settings, lang: str = "id") -> bytes:
+    """The partner's draft invoice for the month, prefilled from the statement, with the partner's own
+    invoice number when it recorded one. Marked as a draft; SEMENTARA too while the month is open."""
+    st = read_statement(session, actor, month, config_for(settings))
+    day = _today(settings)
+    stamp = papers.Stamp(made_on=day, provisional=st.status != "closed")
+    return papers.invoice_pdf(
         st,
-        number=number or f"BA-REKON/{month}",
-        signed_on=local_today(settings.timezone),
-        place=settings.regency_name.title(),
-        regency=settings.regency_name,
-        parties=parties(settings),
+        document_setup(session, settings, lang, day),
+        stamp,
+        partner_invoice_number=records.invoice_number(session, month),
     )
+
+
+def record_invoice_number(session: Session, actor: Actor, month: str, number: str, settings: Settings) -> str:
+    """The partner records the number it gave the month's invoice in its own books (audited)."""
+    statement.get_statement(session, month, config=config_for(settings))  # a month in the future is refused
+    row = records.record_invoice_number(session, month, number, author=actor.username)
+    audit.record(session, actor, "billing.invoice_number", "period", month, number=row.invoice_number)
+    return row.invoice_number
+
+
+def month_documents(session: Session, actor: Actor, month: str) -> list[MonthDocument]:
+    found = records.month_documents(session, month)
+    audit.record(session, actor, "billing.documents.read", "period", month, rows=len(found))
+    return found
+
+
+def stored_document(session: Session, actor: Actor, month: str, kind: str) -> MonthDocument:
+    found = records.get_document(session, month, kind)
+    if found is None:
+        raise DocumentNotMade(f"no final {kind} of {month} is made yet")
+    audit.record(session, actor, "billing.document.download", "period", month, kind=kind)
+    return found
+
+
+def add_signatory(session: Session, actor: Actor, data: records.SignatoryIn) -> Signatory:
+    row = records.add_signatory(session, data, author=actor.username)
+    audit.record(
+        session,
+        actor,
+        "billing.signatory.add",
+        "signatory",
+        row.id,
+        side=row.side,
+        name=row.name,
+        effective_from=row.effective_from.isoformat(),
+    )
+    return row
+
+
+def list_signatories(session: Session, actor: Actor) -> list[Signatory]:
+    rows = records.list_signatories(session)
+    audit.record(session, actor, "billing.signatories.read", "signatory", None, rows=len(rows))
+    return rows

@@ -11,12 +11,15 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Response, UploadFile, status
 
 from billing import documents, reconciliation
+from billing.models import MonthDocument
+from billing.records import SignatoryIn
 from billing.statement import Statement
 from ktp_service.api.deps import (
     BillingReader,
     CheckpointReader,
     ContractEditor,
     FinanceOnly,
+    PartnerOnly,
     SessionDep,
     SettingsDep,
 )
@@ -31,11 +34,16 @@ from ktp_service.schemas.billing import (
     ContractPublic,
     CorrectionIn,
     CorrectionPublic,
+    DocumentPublic,
     ExplanationIn,
+    FinaliseIn,
+    InvoiceNumberIn,
+    InvoiceNumberPublic,
     MoneyReceivedIn,
     Posted,
     PublicKeyPublic,
     Resolution,
+    SignatoryPublic,
     VerifyResult,
 )
 from ktp_service.schemas.identifiers import MONTH_DESCRIPTION, MONTH_PATTERN, AsciiInt, CheckedMonth
@@ -114,7 +122,7 @@ def get_statement(
 @router.post("/periods/{month}/close", response_model=ClosedMonth)
 def close_month(month: Month, session: SessionDep, actor: FinanceOnly, settings: SettingsDep) -> ClosedMonth:
     """Close the month: fix and sign its statement. Refused while cards of the month wait to be posted."""
-    signed = billing.close_month(session, actor, month, config_for(settings))
+    signed = billing.close_month(session, actor, month, settings)
     return ClosedMonth(statement=signed.statement, signature=signed.signature)
 
 
@@ -150,16 +158,94 @@ def month_bundle(month: Month, session: SessionDep, actor: BillingReader) -> Res
     return Response(data, media_type="application/zip", headers=_attachment(f"ktp-billing-{month}.zip"))
 
 
-@router.get(
-    "/periods/{month}/statement.pdf",
-    response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}},
-)
-def statement_pdf(month: Month, session: SessionDep, actor: BillingReader, settings: SettingsDep) -> Response:
-    """The statement as PDF, ready to sign."""
-    st = billing.read_statement(session, actor, month, config_for(settings))
-    pdf = documents.statement_pdf(st, regency=settings.regency_name)
+PDF: dict[int | str, dict[str, Any]] = {200: {"content": {"application/pdf": {}}}}
+Lang = Annotated[
+    Literal["id", "en"],
+    Query(description="id (default): the document; en: an English translation, marked so, never numbered."),
+]
+
+
+@router.get("/periods/{month}/statement.pdf", response_class=Response, responses=PDF)
+def statement_pdf(
+    month: Month, session: SessionDep, actor: BillingReader, settings: SettingsDep, lang: Lang = "id"
+) -> Response:
+    """The statement as PDF: once the month is closed, the final paper made at the close (numbered, signed,
+    the same bytes every time); before, made now and marked SEMENTARA."""
+    pdf = billing.statement_pdf(session, actor, month, settings, lang)
     return Response(pdf, media_type="application/pdf", headers=_attachment(f"laporan-bagi-hasil-{month}.pdf"))
+
+
+@router.get("/periods/{month}/invoice.pdf", response_class=Response, responses=PDF)
+def invoice_pdf(
+    month: Month, session: SessionDep, actor: BillingReader, settings: SettingsDep, lang: Lang = "id"
+) -> Response:
+    """The partner's draft invoice (rancangan tagihan) prefilled from the statement: price, PPN, PPh 23
+    and what the partner receives, in figures and words."""
+    pdf = billing.invoice_pdf(session, actor, month, settings, lang)
+    return Response(pdf, media_type="application/pdf", headers=_attachment(f"rancangan-tagihan-{month}.pdf"))
+
+
+@router.post("/periods/{month}/invoice-number", response_model=InvoiceNumberPublic)
+def invoice_number(
+    month: Month, body: InvoiceNumberIn, session: SessionDep, actor: PartnerOnly, settings: SettingsDep
+) -> InvoiceNumberPublic:
+    """The partner records the number its own books gave the month's invoice (shown on the draft)."""
+    number = billing.record_invoice_number(session, actor, month, body.invoice_number, settings)
+    return InvoiceNumberPublic(month=month, invoice_number=number)
+
+
+@router.post("/periods/{month}/reconciliation/finalise", response_model=DocumentPublic, status_code=201)
+def finalise_reconciliation(
+    month: Month,
+    session: SessionDep,
+    actor: FinanceOnly,
+    settings: SettingsDep,
+    body: FinaliseIn | None = None,
+) -> DocumentPublic:
+    """Make the month's final Berita Acara: allowed once the month is closed and every difference matches or
+    is explained; numbered, dated today, signed and stored. Afterwards the reconciliation is fixed."""
+    doc = billing.finalise_reconciliation(session, actor, month, settings, body.follow_up if body else ())
+    return _document(doc)
+
+
+@router.get("/months/{month}/documents", response_model=list[DocumentPublic])
+def month_documents(month: Month, session: SessionDep, actor: BillingReader) -> list[DocumentPublic]:
+    """The month's final papers: number, kind, SHA-256 of the PDF and the Ed25519 signature of its bytes
+    with the id of the key that made it; check a downloaded PDF against them."""
+    return [_document(d) for d in billing.month_documents(session, actor, month)]
+
+
+@router.get("/months/{month}/documents/{kind}", response_class=Response, responses=PDF)
+def month_document(
+    month: Month, kind: Literal["statement", "berita_acara"], session: SessionDep, actor: BillingReader
+) -> Response:
+    """A final paper's stored bytes (404 until it is made)."""
+    doc = billing.stored_document(session, actor, month, kind)
+    name = "laporan-bagi-hasil" if kind == "statement" else "berita-acara"
+    return Response(doc.content, media_type="application/pdf", headers=_attachment(f"{name}-{month}.pdf"))
+
+
+@router.get("/signatories", response_model=list[SignatoryPublic])
+def list_signatories(session: SessionDep, actor: ContractEditor) -> list[SignatoryPublic]:
+    """Every signatory row of both sides, newest in force first (the history stays)."""
+    return [
+        SignatoryPublic.model_validate(r, from_attributes=True)
+        for r in billing.list_signatories(session, actor)
+    ]
+
+
+@router.post("/signatories", response_model=SignatoryPublic, status_code=201)
+def add_signatory(body: SignatoryIn, session: SessionDep, actor: ContractEditor) -> SignatoryPublic:
+    """Record who signs for a side from a date on (a new row; papers name whoever is in force the day they
+    are made)."""
+    return SignatoryPublic.model_validate(billing.add_signatory(session, actor, body), from_attributes=True)
+
+
+def _document(doc: MonthDocument) -> DocumentPublic:
+    return DocumentPublic(
+        **same_named(doc, DocumentPublic.model_fields, leave=("url",)),
+        url=f"/api/v1/billing/months/{doc.month}/documents/{doc.kind}",
+    )
 
 
 @router.get("/periods/{month}/reconciliation", response_model=reconciliation.ReconciliationReport)
@@ -230,17 +316,11 @@ def explain(
     responses={200: {"content": {"application/pdf": {}}}},
 )
 def berita_acara(
-    month: Month,
-    session: SessionDep,
-    actor: FinanceOnly,
-    settings: SettingsDep,
-    number: Annotated[
-        str | None,
-        Query(min_length=1, max_length=100, description="The minutes' number (default BA-REKON/<month>)."),
-    ] = None,
+    month: Month, session: SessionDep, actor: FinanceOnly, settings: SettingsDep, lang: Lang = "id"
 ) -> Response:
-    """Berita Acara Rekonsiliasi (SEMENTARA while differences remain, FINAL once explained or matched)."""
-    pdf = billing.berita_acara(session, actor, month, settings, number)
+    """Berita Acara Rekonsiliasi: the final paper once finance finalised the reconciliation (numbered,
+    signed, the same bytes every time); before, made now, unnumbered and marked SEMENTARA."""
+    pdf = billing.berita_acara(session, actor, month, settings, lang)
     return Response(pdf, media_type="application/pdf", headers=_attachment(f"berita-acara-{month}.pdf"))
 
 

@@ -15,14 +15,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from billing import contracts, documents
+from billing import contracts, documents, records
 from billing.errors import BillingError, ImportRejected
-from billing.periods import month_days
+from billing.periods import is_closed, month_days
+from billing.records import SignatoryIn
 from billing.statement import Statement
 from billing.vocab import Payer, Reason, Rounding, ShareKind
-from ktp_service.api.deps import BillingReader, ContractEditor, FinanceOnly
+from ktp_service.api.deps import BillingReader, ContractEditor, FinanceOnly, PartnerOnly
 from ktp_service.billing_bridge import config_for, post_pending
 from ktp_service.schemas.identifiers import MONTH_PATTERN, AsciiInt, CheckedMonth, CheckedMonthOrEmpty
 from ktp_service.schemas.text import ascii_digits
@@ -35,6 +37,7 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 ReaderPage = Annotated[Page, Depends(PageFor(BillingReader))]
 FinancePage = Annotated[Page, Depends(PageFor(FinanceOnly))]
 EditorPage = Annotated[Page, Depends(PageFor(ContractEditor))]
+PartnerPage = Annotated[Page, Depends(PageFor(PartnerOnly))]
 Month = Annotated[str, Path(pattern=MONTH_PATTERN), CheckedMonth]
 MonthQuery = Annotated[str, Query(pattern=r"^([0-9]{4}-(0[1-9]|1[0-2]))?$"), CheckedMonthOrEmpty]
 REASONS = tuple(Reason)
@@ -73,6 +76,7 @@ def finance_page(page: ReaderPage, month: MonthQuery = "") -> HTMLResponse:
             except BillingError:
                 trend.append((m, None))
         unposted = billing.unposted_events(session, month, cfg)
+        docs = records.month_documents(session, month)
     offices = sorted(st.by_office, key=lambda b: -b.cards_billed)
     return page.render(
         "finance.html",
@@ -96,6 +100,8 @@ def finance_page(page: ReaderPage, month: MonthQuery = "") -> HTMLResponse:
         trend=trend,
         month_name=documents.month_name,
         can_close=page.can(FinanceOnly),
+        can_edit_signatories=page.can(ContractEditor),
+        docs=docs,
     )
 
 
@@ -111,7 +117,7 @@ def post_outbox(page: FinancePage, form: Form) -> Response:
 def close(month: Month, page: FinancePage, form: Form) -> Response:
     try:
         with page.tx() as session:
-            billing.close_month(session, page.me, month, config_for(page.settings))
+            billing.close_month(session, page.me, month, page.settings)
     except BillingError as exc:
         page.flash("error", page.error_text(exc))
     else:
@@ -120,12 +126,91 @@ def close(month: Month, page: FinancePage, form: Form) -> Response:
 
 
 # -- documents ------------------------------------------------------------------------------------------------
+LangQuery = Annotated[str, Query(pattern=r"^(id|en)?$")]
+
+
 @router.get("/finance/{month}/statement.pdf")
-def statement_pdf(month: Month, page: ReaderPage) -> Response:
-    with page.tx(writes=False) as session:
-        st = billing.read_statement(session, page.me, month, config_for(page.settings))
-    pdf = documents.statement_pdf(st, regency=page.settings.regency_name)
+def statement_pdf(month: Month, page: ReaderPage, lang: LangQuery = "") -> Response:
+    with page.tx() as session:  # audited
+        pdf = billing.statement_pdf(session, page.me, month, page.settings, lang or "id")
     return _attachment(pdf, "application/pdf", f"laporan-bagi-hasil-{month}.pdf")
+
+
+@router.get("/finance/{month}/invoice.pdf")
+def invoice_pdf(month: Month, page: ReaderPage, lang: LangQuery = "") -> Response:
+    with page.tx() as session:
+        pdf = billing.invoice_pdf(session, page.me, month, page.settings, lang or "id")
+    return _attachment(pdf, "application/pdf", f"rancangan-tagihan-{month}.pdf")
+
+
+@router.post("/partner/{month}/invoice-number")
+def invoice_number(month: Month, page: PartnerPage, form: Form) -> Response:
+    number = text(form, "invoice_number")[:100]
+    try:
+        with page.tx() as session:
+            billing.record_invoice_number(session, page.me, month, number, page.settings)
+    except BillingError as exc:
+        page.flash("error", page.error_text(exc))
+    else:
+        page.flash("ok", page.t("doc.invoice_number_saved", number=number.strip()))
+    return page.redirect(f"/partner?month={month}")
+
+
+@router.post("/finance/{month}/finalise")
+def finalise(month: Month, page: FinancePage, form: Form) -> Response:
+    lines = text(form, "follow_up").splitlines()
+    follow_up = [x.strip()[:300] for x in lines if x.strip() and x.isprintable()][:20]
+    try:
+        with page.tx() as session:
+            doc = billing.finalise_reconciliation(session, page.me, month, page.settings, follow_up)
+    except BillingError as exc:
+        page.flash("error", page.error_text(exc))
+    else:
+        page.flash("ok", page.t("doc.finalised", number=doc.number))
+    return page.redirect(f"/finance/{month}/reconciliation")
+
+
+# -- signatories ----------------------------------------------------------------------------------------------
+def _signatories_page(
+    page: Page,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    with page.tx() as session:  # reading them is audited
+        rows = billing.list_signatories(session, page.me)
+    return page.render(
+        "signatories.html",
+        status_code=status,
+        rows=rows,
+        errors=errors or {},
+        values=values or {"side": "regency"},
+        date_text=forms.date_text,
+    )
+
+
+@router.get("/finance/signatories")
+def signatories_page(page: EditorPage) -> HTMLResponse:
+    return _signatories_page(page)
+
+
+@router.post("/finance/signatories")
+def add_signatory(page: EditorPage, form: Form) -> Response:
+    fields = ("side", "name", "nip", "rank", "position", "institution", "npwp", "address")
+    values = {k: text(form, k) for k in (*fields, "effective_from")}
+    day = forms.parse_date(values["effective_from"])
+    if not isinstance(day, date):
+        return _signatories_page(page, errors={"effective_from": page.t("v.date")}, values=values, status=422)
+    try:
+        data = SignatoryIn(**{k: values[k] for k in fields}, effective_from=day)
+    except ValidationError as exc:
+        errors = {str(e["loc"][0]): page.t("err.invalid_input") for e in exc.errors()}
+        return _signatories_page(page, errors=errors, values=values, status=422)
+    with page.tx() as session:
+        billing.add_signatory(session, page.me, data)
+    page.flash("ok", page.t("doc.signatory_saved", name=data.name))
+    return page.redirect("/finance/signatories")
 
 
 @router.get("/finance/{month}/statement.xlsx")
@@ -166,11 +251,9 @@ def public_key(page: ReaderPage) -> Response:
 
 
 @router.get("/finance/{month}/berita-acara.pdf")
-def berita_acara(
-    month: Month, page: FinancePage, number: Annotated[str, Query(max_length=100)] = ""
-) -> Response:
-    with page.tx(writes=False) as session:
-        pdf = billing.berita_acara(session, page.me, month, page.settings, number or None)
+def berita_acara(month: Month, page: FinancePage, lang: LangQuery = "") -> Response:
+    with page.tx() as session:
+        pdf = billing.berita_acara(session, page.me, month, page.settings, lang or "id")
     return _attachment(pdf, "application/pdf", f"berita-acara-{month}.pdf")
 
 
@@ -193,6 +276,8 @@ def _reconciliation_page(
             cfg,
             int(partner_count) if partner_count and ascii_digits(partner_count) else None,
         )
+        final_doc = records.get_document(session, month, "berita_acara")
+        closed = is_closed(session, month)
     first, last = month_days(month)
     return page.render(
         "reconciliation.html",
@@ -204,6 +289,8 @@ def _reconciliation_page(
         import_rows=rows or [],
         first=forms.date_text(first),
         last=forms.date_text(last),
+        final_doc=final_doc,
+        closed=closed,
     )
 
 
@@ -300,6 +387,8 @@ def partner_page(
         st = billing.read_statement(session, page.me, month, cfg)
         shown, total_rows = billing.entries_page(session, page.me, month, offset, 100)
         versions = contracts.list_contract_versions(session)
+        docs = records.month_documents(session, month)
+        invoice_number = records.invoice_number(session, month)
     zone = page.settings.timezone
     for row in shown:  # ledger times are UTC text; show them in the office's zone, dd-mm-yyyy
         at = row.get("event_at")
@@ -314,6 +403,9 @@ def partner_page(
         total_rows=total_rows,
         offset=offset,
         versions=versions,
+        docs=docs,
+        invoice_number=invoice_number,
+        can_number_invoice=page.can(PartnerOnly),
     )
 
 

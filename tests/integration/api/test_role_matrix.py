@@ -26,6 +26,7 @@ BILLING_READ = frozenset({Role.FINANCE, Role.PARTNER_AUDITOR, Role.ADMIN})
 CONTRACTS = frozenset({Role.FINANCE, Role.ADMIN})
 FINANCE = frozenset({Role.FINANCE})
 CHECKPOINTS = frozenset({Role.FINANCE, Role.PARTNER_AUDITOR})
+PARTNER = frozenset({Role.PARTNER_AUDITOR})
 B = "/api/v1/billing"
 
 MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
@@ -84,6 +85,13 @@ MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
     ("POST", f"{B}/periods/{{month}}/money-received/import"): FINANCE,
     ("POST", f"{B}/periods/{{month}}/explanations"): FINANCE,
     ("GET", f"{B}/periods/{{month}}/berita-acara.pdf"): FINANCE,
+    ("GET", f"{B}/periods/{{month}}/invoice.pdf"): BILLING_READ,
+    ("POST", f"{B}/periods/{{month}}/invoice-number"): PARTNER,
+    ("POST", f"{B}/periods/{{month}}/reconciliation/finalise"): FINANCE,
+    ("GET", f"{B}/months/{{month}}/documents"): BILLING_READ,
+    ("GET", f"{B}/months/{{month}}/documents/{{kind}}"): BILLING_READ,
+    ("GET", f"{B}/signatories"): CONTRACTS,
+    ("POST", f"{B}/signatories"): CONTRACTS,
     ("GET", f"{B}/verify"): BILLING_READ,
     ("GET", f"{B}/checkpoints"): CHECKPOINTS,
     ("GET", f"{B}/conflicts"): FINANCE,
@@ -143,6 +151,7 @@ def test_role_matrix(client: TestClient, as_user: Callable[[str], dict[str, str]
         "month": "2026-10",
         "version_id": "1",
         "conflict_id": "1",
+        "kind": "statement",
         # an account no caller uses: the administrator's resets and disabling must not lock out a caller
         "user_id": str(next(u["id"] for u in users if u["username"] == "kpt.clerk")),
     }

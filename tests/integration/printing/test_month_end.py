@@ -211,3 +211,137 @@ def test_an_explanation_stops_counting_when_the_difference_changes(counter: Coun
         headers=finance,
     )
     assert r.status_code == 422
+
+
+def test_month_end_papers_are_records_the_partner_can_verify(counter: Counter) -> None:
+    """Signatories configured, the month closed (its statement made, numbered, signed and stored), the
+    reconciliation finalised (its Berita Acara likewise), each downloaded twice as the same bytes, listed
+    with hash and signature in the month's record and in the bundle; the partner numbers its invoice."""
+    import base64
+    import hashlib
+    import json
+
+    from billing.signing import load_public_key, signature_valid
+    from tests.pdf_checks import assert_readable
+
+    finance, auditor = counter.as_user("finance"), counter.as_user("partner.auditor")
+    c = counter.client
+    regency = {"side": "regency", "name": "Drs. Sutrisno, M.Si.", "nip": "196801011990031001",
+               "position": "Kepala Dinas Kependudukan dan Pencatatan Sipil",
+               "institution": "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Sragen",
+               "effective_from": "2026-01-01"}  # fmt: skip
+    partner = {"side": "partner", "name": "Budi Santoso", "position": "Direktur Utama",
+               "institution": "PT Kartu Nusantara", "npwp": "01.234.567.8-901.000",
+               "effective_from": "2026-01-01"}  # fmt: skip
+    assert c.post("/api/v1/billing/signatories", json=regency, headers=finance).status_code == 201
+    assert (
+        c.post("/api/v1/billing/signatories", json=partner, headers=counter.as_user("admin")).status_code
+        == 201
+    )
+    assert c.post("/api/v1/billing/signatories", json=partner, headers=auditor).status_code == 403
+    bad = c.post("/api/v1/billing/signatories", json=regency | {"nip": "123"}, headers=finance)
+    assert bad.status_code == 422
+    assert [s["name"] for s in c.get("/api/v1/billing/signatories", headers=finance).json()] == [
+        "Budi Santoso",
+        "Drs. Sutrisno, M.Si.",
+    ]
+
+    _print_cards(counter, 3)
+    assert (
+        c.post(
+            "/api/v1/billing/contracts", json=CONTRACT | {"signed_on": "2025-12-20"}, headers=finance
+        ).json()["signed_on"]
+        == "2025-12-20"
+    )
+    c.post("/api/v1/billing/post-pending", headers=finance)
+    c.post(
+        f"/api/v1/billing/periods/{MONTH}/money-received",
+        json={"office_code": "33.14.01", "day": "2026-10-31", "amount": 30003, "reference": "STS-0091"},
+        headers=finance,
+    )
+    early = c.post(f"/api/v1/billing/periods/{MONTH}/reconciliation/finalise", headers=finance)
+    assert early.status_code == 409 and early.json()["error"] == "month_not_closed"
+    assert c.get(f"/api/v1/billing/months/{MONTH}/documents", headers=auditor).json() == []
+    provisional = c.get(f"/api/v1/billing/periods/{MONTH}/statement.pdf", headers=auditor).content
+    assert all("SEMENTARA" in page for page in assert_readable(provisional))
+
+    assert c.post(f"/api/v1/billing/periods/{MONTH}/close", headers=finance).status_code == 200
+    made = datetime.now(ZoneInfo("Asia/Jakarta")).date()
+    roman = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")[made.month - 1]
+    ring = {k["key_id"]: k["public_key_pem"] for k in c.get("/api/v1/billing/public-keys").json()}
+
+    def check(kind: str, url: str, number: str) -> str:
+        listed = {
+            d["kind"]: d for d in c.get(f"/api/v1/billing/months/{MONTH}/documents", headers=auditor).json()
+        }
+        record = listed[kind]
+        assert record["number"] == number and record["made_on"] == made.isoformat()
+        first, second = (c.get(url, headers=finance).content for _ in range(2))
+        stored = c.get(record["url"], headers=auditor).content
+        assert first == second == stored  # every download is the same bytes
+        assert hashlib.sha256(first).hexdigest() == record["sha256"]
+        key = load_public_key(ring[record["key_id"]])
+        assert signature_valid(key, first, record["signature"])
+        assert not signature_valid(key, first + b" ", record["signature"])
+        assert base64.b64decode(record["signature"])
+        text = " ".join(assert_readable(first))
+        assert number in text and "SEMENTARA" not in text
+        assert "Drs. Sutrisno, M.Si." in text and "Budi Santoso" in text and "PT Kartu Nusantara" in text
+        assert "027/PKS/2026 tanggal 20-12-2025" in text
+        return text
+
+    text = check(
+        "statement",
+        f"/api/v1/billing/periods/{MONTH}/statement.pdf",
+        f"001/LBH/DISDUKCAPIL/{roman}/{made.year}",
+    )
+    assert "33.14.01 Kantor Kecamatan Kalijambe" in text and "01-10-2026 s.d. 31-10-2026 (WIB)" in text
+    english = c.get(f"/api/v1/billing/periods/{MONTH}/statement.pdf", params={"lang": "en"}, headers=auditor)
+    english_pages = assert_readable(english.content, english_allowed=True)
+    assert all("TRANSLATION" in p for p in english_pages) and "/LBH/" not in " ".join(english_pages)
+
+    # finance explains every open difference, then finalises: the Berita Acara is made once
+    rec = c.get(f"/api/v1/billing/periods/{MONTH}/reconciliation", headers=finance).json()
+    for line in rec["lines"]:
+        if line["status"] == "open":
+            c.post(
+                f"/api/v1/billing/periods/{MONTH}/explanations",
+                json={"item": line["item"], "explanation": "Diperiksa bersama: selisih pencatatan awal"},
+                headers=finance,
+            )
+    r = c.post(
+        f"/api/v1/billing/periods/{MONTH}/reconciliation/finalise",
+        json={"follow_up": ["Pembacaan penghitung printer dicatat setiap akhir bulan"]},
+        headers=finance,
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["number"] == f"001/BA-REKON/DISDUKCAPIL/{roman}/{made.year}"
+    again = c.post(f"/api/v1/billing/periods/{MONTH}/reconciliation/finalise", headers=finance)
+    assert again.status_code == 409 and again.json()["error"] == "reconciliation_finalised"
+    text = check("berita_acara", f"/api/v1/billing/periods/{MONTH}/berita-acara.pdf", r.json()["number"])
+    assert "Pembacaan penghitung printer dicatat setiap akhir bulan" in text
+    assert "Seluruh selisih telah sesuai atau dijelaskan" in text
+    late = c.post(
+        f"/api/v1/billing/periods/{MONTH}/money-received",
+        json={"office_code": "33.14.01", "day": "2026-10-31", "amount": 1, "reference": "STS-0092"},
+        headers=finance,
+    )
+    assert late.status_code == 409 and late.json()["error"] == "reconciliation_finalised"
+
+    bundle = zipfile.ZipFile(
+        io.BytesIO(c.get(f"/api/v1/billing/periods/{MONTH}/bundle", headers=auditor).content)
+    )
+    listed = c.get(f"/api/v1/billing/months/{MONTH}/documents", headers=auditor).json()
+    assert {d["sha256"] for d in json.loads(bundle.read("documents.json"))} == {d["sha256"] for d in listed}
+
+    # the partner numbers its invoice in its own books and records it here (finance may not)
+    body = {"invoice_number": "INV/KN/2026/0110"}
+    assert (
+        c.post(f"/api/v1/billing/periods/{MONTH}/invoice-number", json=body, headers=finance).status_code
+        == 403
+    )
+    r = c.post(f"/api/v1/billing/periods/{MONTH}/invoice-number", json=body, headers=auditor)
+    assert r.status_code == 200 and r.json()["invoice_number"] == "INV/KN/2026/0110"
+    invoice = c.get(f"/api/v1/billing/periods/{MONTH}/invoice.pdf", headers=auditor).content
+    text = " ".join(assert_readable(invoice))
+    assert "Nomor tagihan mitra : INV/KN/2026/0110" in text and "Jumlah diterima mitra Rp 10.290" in text
