@@ -32,6 +32,7 @@ import zlib
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -270,6 +271,20 @@ def _verify_contents(
     _verify_transactions(reader, statement, ring, chain, other, checkpoints, limits)
 
 
+# Indonesia's zones have kept one offset without daylight saving since 1988: a machine without a time-zone
+# database (Windows without the tzdata package) still checks dates in them.
+_INDONESIA = {"Asia/Jakarta": 7, "Asia/Pontianak": 7, "Asia/Makassar": 8, "Asia/Jayapura": 9}
+
+
+def time_zone(name: str) -> tzinfo | None:
+    """The zone ``name`` from the system's time-zone database, or Indonesia's fixed offsets without one."""
+    try:
+        return ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):
+        hours = _INDONESIA.get(name)
+        return None if hours is None else timezone(timedelta(hours=hours), name)
+
+
 def _terms(statement: dict[str, Any], problems: Problems) -> dict[int, Terms]:
     terms: dict[int, Terms] = {}
     for snap in statement["contracts"]:
@@ -306,10 +321,8 @@ def _verify_transactions(
     prices = Prices(
         terms, {snap["id"]: pricing_sha256(canonical_json(snap["terms"])) for snap in statement["contracts"]}
     )
-    try:
-        zone: ZoneInfo | None = ZoneInfo(statement["zone"])
-    except (ValueError, ZoneInfoNotFoundError):
-        zone = None
+    zone = time_zone(statement["zone"])
+    if zone is None:
         problems.add("unknown_zone", zone=repr(statement["zone"]))
 
     # First pass: which transactions are reversed (a reversal comes after what it reverses, so collect
@@ -382,7 +395,7 @@ def _one_transaction(
     statement: dict[str, Any],
     terms: Mapping[int, Terms],
     prices: Prices,
-    zone: ZoneInfo | None,
+    zone: tzinfo | None,
     targets: set[Any],
     originals: dict[int, tuple[int, int, int]],
     problems: Problems,
@@ -410,7 +423,7 @@ def _one_transaction(
             problems.add("close_lines", seq=seq)
         return
     if zone is not None:
-        check_dates(tx, zone, problems)
+        check_dates(tx, zone, statement["zone"], problems)
     check_card(tx, lines, prices, originals, problems)
     if tx["kind"] == TransactionKind.CARD and tx["billed"]:
         ordinal = tx["period_ordinal"]

@@ -6,8 +6,8 @@ undoes, each transaction's dates against its event time. Every check adds what i
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from ktp_verify.book import card_lines
 from ktp_verify.canonical import parse_utc_text
@@ -129,9 +129,10 @@ def check_card(
         )
 
 
-def check_dates(tx: dict[str, Any], zone: ZoneInfo, problems: Problems) -> None:
+def check_dates(tx: dict[str, Any], zone: tzinfo, zone_name: str, problems: Problems) -> None:
     """A transaction's event month and day are those of its event time in the statement's zone, and it is
-    marked prior-period exactly when it was posted to a month after that (a reversal: only if later)."""
+    marked prior-period exactly when it was posted to a month after that (a reversal: only if later).
+    ``zone_name`` is the statement's name for ``zone``."""
     seq = tx["seq"]
     try:
         local = parse_utc_text(tx["event_at"]).astimezone(zone)
@@ -148,7 +149,7 @@ def check_dates(tx: dict[str, Any], zone: ZoneInfo, problems: Problems) -> None:
             day=tx["event_date"],
             month=tx["event_period"],
             at=tx["event_at"],
-            zone=zone.key,
+            zone=zone_name,
         )
     if tx["event_period"] > tx["period"]:
         problems.add("posted_before_event", seq=seq, period=tx["period"], month=tx["event_period"])

@@ -187,3 +187,14 @@ def test_ktp_billing_verify_statement_is_the_same_command(month: dict[str, Path]
     assert result.exit_code == 0 and result.output.startswith("PAKET SESUAI"), result.output
     result = CliRunner().invoke(app, [*args, "--lang", "en"])
     assert result.exit_code == 0 and result.output.startswith("BUNDLE VERIFIES"), result.output
+
+
+def test_the_standalone_verifier_checks_a_real_bundle_importing_nothing_else(month: dict[str, Path]) -> None:
+    """In a fresh interpreter that refuses any module outside the standard library and cryptography: the
+    whole check (pricing, roll-up, checkpoints) runs and passes."""
+    from tests.unit.verifier.harness import run_isolated
+
+    args = [str(month["bundle"]), "--public-key", str(month["key"]), "--checkpoints", str(month["held"])]
+    report, output = run_isolated(args)
+    assert report["code"] == 0 and report["foreign"] == [], (report, output)
+    assert output.startswith("PAKET SESUAI"), output
