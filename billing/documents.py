@@ -1,5 +1,5 @@
-"""Documents for month end: the statement and the Berita Acara Rekonsiliasi as PDF, ready to sign, and the
-entries and totals as CSV and XLSX.
+"""Documents for month end: the statement and the Berita Acara Rekonsiliasi as PDF, ready to sign (the
+entries and totals as CSV and XLSX are in :mod:`billing.exports`).
 
 Amounts are written ``Rp 10.000`` (dot thousands separator, a space after ``Rp``; :func:`format_rupiah`) and,
 on the PDFs, also in words (``terbilang`` from lokal-id). Personal data: entries carry the masked NIK only.
@@ -7,16 +7,14 @@ on the PDFs, also in words (``terbilang`` from lokal-id). Personal data: entries
 
 from __future__ import annotations
 
-import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from lokal import terbilang
-from openpyxl import Workbook
 from pydantic import BaseModel
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -25,10 +23,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from sqlmodel import Session
 
-from billing.chain import iter_month_transactions
-from billing.ledger import HASHED_FIELDS
 from billing.reconciliation import ReconciliationReport
 from billing.statement import Figures, Statement
 
@@ -292,79 +287,3 @@ def berita_acara_pdf(
         _signatures(parties, s),
     ]
     return _pdf(story, f"Berita acara rekonsiliasi {report.month}")
-
-
-# --- CSV and XLSX ---------------------------------------------------------------------------------------
-
-ENTRY_COLUMNS = (
-    *(f for f in HASHED_FIELDS if f not in ("event_digest", "prev_hash")),
-    "hash",
-    "line",
-    "account",
-    "debit",
-    "credit",
-)
-
-
-def entry_rows(session: Session, month: str) -> Iterator[list[Any]]:
-    """One row per entry line of the month's transactions (a transaction without lines gives one row with
-    empty line fields), columns :data:`ENTRY_COLUMNS`. NIKs are masked in the ledger itself."""
-    keep = [i for i, f in enumerate(HASHED_FIELDS) if f not in ("event_digest", "prev_hash")]
-    for content, stored_hash in iter_month_transactions(session, month):
-        head = [content[i] for i in keep] + [stored_hash]
-        lines = content[-1]
-        if not lines:
-            yield [*head, "", "", "", ""]
-        for number, (account, debit, credit) in enumerate(lines, start=1):
-            yield [*head, number, account, debit, credit]
-
-
-def totals_rows(statement: Statement) -> list[list[Any]]:
-    """The statement's figures as rows: section, key, cards, gross, partner, regency (and the totals)."""
-    rows: list[list[Any]] = [
-        ["section", "key", "cards_billed", "gross_amount", "partner_share", "regency_share"]
-    ]
-    rows.append(["total", statement.month, statement.cards_billed, statement.gross_amount,
-                 statement.partner_share, statement.regency_share])  # fmt: skip
-    for section, items in (
-        ("office", [(b.key, b) for b in statement.by_office]),
-        ("reason", [(b.key, b) for b in statement.by_reason]),
-        ("contract_version", [(str(v.contract_version_id), v) for v in statement.by_contract_version]),
-    ):
-        rows += [
-            [section, k, f.cards_billed, f.gross_amount, f.partner_share, f.regency_share] for k, f in items
-        ]
-    for name in ("period_rounding_adjustment", "ppn", "pph23_withheld", "net_payable_to_partner"):
-        rows.append(["total", name, "", getattr(statement, name), "", ""])
-    return rows
-
-
-def write_csv(rows: Iterable[Sequence[Any]], out: TextIO, header: Sequence[str] = ()) -> None:
-    writer = csv.writer(out)
-    if header:
-        writer.writerow(header)
-    writer.writerows(rows)
-
-
-def write_xlsx(statement: Statement, session: Session, path: Path) -> Path:
-    """A workbook with the totals and every entry line of the month (several sheets if they exceed Excel's
-    row limit)."""
-    wb = Workbook(write_only=True)
-    totals = wb.create_sheet("Totals")
-    for row in totals_rows(statement):
-        totals.append(row)
-    limit = 1_048_575  # Excel's rows per sheet, minus the header
-    sheet, count, part = None, limit, 0
-    for row in entry_rows(session, statement.month):
-        if count >= limit:
-            part += 1
-            sheet = wb.create_sheet(f"Entries {part}" if part > 1 else "Entries")
-            sheet.append(list(ENTRY_COLUMNS))
-            count = 0
-        assert sheet is not None
-        sheet.append(row)
-        count += 1
-    if part == 0:
-        wb.create_sheet("Entries").append(list(ENTRY_COLUMNS))
-    wb.save(path)
-    return path

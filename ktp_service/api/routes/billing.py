@@ -4,8 +4,6 @@ closes. Every read is audited."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Response, UploadFile, status
@@ -118,26 +116,58 @@ def close_month(month: Month, session: SessionDep, actor: FinanceOnly, settings:
     return ClosedMonth(statement=signed.statement, signature=signed.signature)
 
 
+Lang = Annotated[Literal["id", "en"], Query(description="Headers and words: id (default) or en.")]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
+
+
 @router.get(
     "/periods/{month}/entries",
     response_model=list[dict[str, Any]],
-    responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with ?format=csv."}},
+    responses={
+        200: {
+            "content": {"text/csv": {}},
+            "description": "JSON (the ledger's own columns, UTC), or with ?format=csv a CSV for spreadsheets: "
+            "semicolons, UTF-8 with BOM, CRLF, Indonesian headers (?lang=en: English), times in the zone.",
+        }
+    },
 )
 def month_entries(
     month: Month,
     session: SessionDep,
     actor: BillingReader,
+    settings: SettingsDep,
     format: Annotated[Literal["json", "csv"], Query()] = "json",
+    lang: Lang = "id",
 ) -> Any:
     """Every ledger line of the month, down to each billed card (NIK masked), with its contract version."""
-    rows = billing.entries(session, actor, month)
     if format == "csv":
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=list(documents.ENTRY_COLUMNS))
-        writer.writeheader()
-        writer.writerows(rows)
-        return Response(out.getvalue(), media_type="text/csv", headers=_attachment(f"entries-{month}.csv"))
-    return rows
+        data = billing.entries_csv(session, actor, month, settings, lang)
+        return Response(data, media_type=CSV, headers=_attachment(f"entri-{month}.csv"))
+    return billing.entries(session, actor, month)
+
+
+@router.get(
+    "/periods/{month}/statement.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}}
+)
+def statement_csv(
+    month: Month, session: SessionDep, actor: BillingReader, settings: SettingsDep, lang: Lang = "id"
+) -> Response:
+    """The statement's totals and breakdowns as CSV for spreadsheets (semicolons, UTF-8 with BOM, CRLF)."""
+    data = billing.statement_csv(session, actor, month, settings, lang)
+    return Response(data, media_type=CSV, headers=_attachment(f"laporan-bagi-hasil-{month}.csv"))
+
+
+@router.get(
+    "/periods/{month}/statement.xlsx", response_class=Response, responses={200: {"content": {XLSX: {}}}}
+)
+def statement_xlsx(
+    month: Month, session: SessionDep, actor: BillingReader, settings: SettingsDep, lang: Lang = "id"
+) -> Response:
+    """The statement, every ledger line and the sums per account (with the configured kode rekening) as a
+    workbook; amounts are number cells."""
+    data = billing.statement_xlsx(session, actor, month, settings, lang)
+    return Response(data, media_type=XLSX, headers=_attachment(f"laporan-bagi-hasil-{month}.xlsx"))
 
 
 @router.get(

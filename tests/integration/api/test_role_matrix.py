@@ -79,6 +79,8 @@ MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", f"{B}/periods/{{month}}/entries"): BILLING_READ,
     ("GET", f"{B}/periods/{{month}}/bundle"): BILLING_READ,
     ("GET", f"{B}/periods/{{month}}/statement.pdf"): BILLING_READ,
+    ("GET", f"{B}/periods/{{month}}/statement.csv"): BILLING_READ,
+    ("GET", f"{B}/periods/{{month}}/statement.xlsx"): BILLING_READ,
     ("GET", f"{B}/periods/{{month}}/reconciliation"): FINANCE,
     ("POST", f"{B}/periods/{{month}}/money-received"): FINANCE,
     ("POST", f"{B}/periods/{{month}}/money-received/import"): FINANCE,

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
-from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlmodel import Session
 
 from billing.config import BillingConfig
-from billing.documents import (
-    ENTRY_COLUMNS,
-    Party,
-    berita_acara_pdf,
-    entry_rows,
-    statement_pdf,
-    totals_rows,
-    write_csv,
-    write_xlsx,
-)
+from billing.documents import Party, berita_acara_pdf, statement_pdf
 from billing.posting import post_events
 from billing.reconciliation import CounterReading, PrintingFigures, explain_difference, reconcile
 from billing.statement import close_period, get_statement
@@ -95,24 +83,3 @@ def test_berita_acara_shows_sources_differences_and_status(db: Session, config: 
     final = pdf_text(berita_acara_pdf(report, closed, **kwargs))  # type: ignore[arg-type]
     assert "BERITA ACARA REKONSILIASI (FINAL)" in final
     assert "BELUM DIJELASKAN" not in final and "dijelaskan: printer_counters" in final
-
-
-def test_entries_and_totals_as_csv_and_xlsx(db: Session, config: BillingConfig, tmp_path: Path) -> None:
-    month_of_cards(db, config)
-    statement = close_period(db, "2026-12", config=config, unposted_events=0, now=JAN_5).statement
-    db.commit()
-    out = io.StringIO()
-    write_csv(entry_rows(db, "2026-12"), out, header=ENTRY_COLUMNS)
-    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
-    assert len(rows) == 3000 + 4  # three lines a card, four for the close (rounding adjustment, PPh 23)
-    assert rows[0]["nik_masked"] == "3314**********01" and "nik" not in rows[0]
-    assert (rows[1]["account"], rows[1]["credit"]) == ("partner_payable", "3500")
-    assert sum(int(r["debit"]) for r in rows) == sum(int(r["credit"]) for r in rows)
-    totals = totals_rows(statement)
-    assert totals[1] == ["total", "2026-12", 1000, 10_001_000, 3_500_350, 6_500_650]
-    path = write_xlsx(statement, db, tmp_path / "2026-12.xlsx")
-    wb = load_workbook(path, read_only=True)
-    assert wb.sheetnames == ["Totals", "Entries"]
-    assert list(next(wb["Entries"].iter_rows(values_only=True))) == list(ENTRY_COLUMNS)
-    assert sum(1 for _ in wb["Entries"].iter_rows()) == 3005
-    assert list(next(wb["Totals"].iter_rows(min_row=2, values_only=True))) == totals[1]
