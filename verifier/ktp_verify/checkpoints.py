@@ -81,16 +81,21 @@ class Checkpoint:
 
 def read_log(path: Path) -> tuple[list[Checkpoint], list[str]]:
     """The checkpoints in a file of records (one canonical JSON object a line: the service's log, or the
-    partner's held copy) and the problems reading it. A missing file holds none."""
+    partner's held copy; or a JSON array of them, as the API answers) and the problems reading it. A
+    missing file holds none."""
     found: list[Checkpoint] = []
     problems: list[str] = []
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise OSError(f"larger than {MAX_FILE_BYTES} bytes")
-        lines = path.read_text(encoding="utf-8").splitlines()
+        text = path.read_text(encoding="utf-8")
+        # A file saved from the service's API (GET /api/v1/billing/checkpoints) is one JSON array.
+        lines = (
+            [json.dumps(x) for x in json.loads(text)] if text.lstrip().startswith("[") else text.splitlines()
+        )
     except FileNotFoundError:
         return found, problems
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, ValueError, TypeError) as exc:
         return found, [Problem("checkpoint_file_unreadable", path=path, error=exc)]
     for number, line in enumerate(lines, start=1):
         if not line.strip():

@@ -27,7 +27,7 @@ _HELP = {
         "keluar: 0 sesuai, 1 ada masalah, 2 paket ditolak atau masukan tidak dapat dibaca.",
         "paket bulanan (.zip)",
         "kunci publik pemerintah daerah (PEM; boleh beberapa kunci)",
-        "berkas titik periksa yang Anda simpan (JSON lines)",
+        "berkas titik periksa yang Anda simpan (JSON lines, atau jawaban API); boleh berulang",
         "bahasa laporan: id (bawaan) atau en",
     ),
     "en": (
@@ -36,7 +36,7 @@ _HELP = {
         "1 problems found, 2 bundle refused or an input cannot be read.",
         "the month bundle (.zip)",
         "the regency's public key (PEM; several keys allowed)",
-        "the signed checkpoints you hold (JSON lines)",
+        "the signed checkpoints you hold (JSON lines, or the API's answer); may be repeated",
         "report language: id (default) or en",
     ),
 }
@@ -47,7 +47,7 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ktp-verify", description=text[0])
     p.add_argument("bundle", type=Path, help=text[1])
     p.add_argument("--public-key", type=Path, required=True, help=text[2])
-    p.add_argument("--checkpoints", type=Path, help=text[3])
+    p.add_argument("--checkpoints", type=Path, action="append", default=[], help=text[3])
     p.add_argument("--lang", choices=("id", "en"), default="id", help=text[4])
     p.add_argument("--version", action="version", version=f"ktp-verify {__version__}")
     return p
@@ -70,16 +70,16 @@ def main(argv: list[str] | None = None) -> int:
         print(render("input_error", lang, {"path": args.public_key, "error": exc.strerror}), file=sys.stderr)
         return REFUSED
     held: list[Checkpoint] = []
-    if args.checkpoints is not None:
-        if not args.checkpoints.exists():
-            error = render("input_error", lang, {"path": args.checkpoints, "error": "-"})
-            print(error, file=sys.stderr)
+    for path in args.checkpoints:  # several files: e.g. one saved from the service each month
+        if not path.exists():
+            print(render("input_error", lang, {"path": path, "error": "-"}), file=sys.stderr)
             return REFUSED
-        held, unreadable = read_log(args.checkpoints)
+        found, unreadable = read_log(path)
         if unreadable:
             for p in unreadable:
                 print(say(p), file=sys.stderr)
             return REFUSED
+        held += found
     try:
         problems = verify_bundle(args.bundle, key, held)
     except BundleRefused as exc:

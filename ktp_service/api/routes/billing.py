@@ -60,6 +60,24 @@ def public_key(settings: SettingsDep) -> Response:
     return Response(config_for(settings).keys.public_key_pem(), media_type="application/x-pem-file")
 
 
+@router.get(
+    "/verifier",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}, "description": "A Python wheel."}},
+)
+def verifier_wheel() -> Response:
+    """The partner's verifier, `ktp-verify`, as a wheel built from the code this service checks bundles
+    with (standard library and `cryptography` only): `pip install` it, then
+    `ktp-verify BUNDLE.zip --public-key KEY.pem`. Public, like the public key."""
+    from ktp_service.verifier_wheel import wheel_bytes, wheel_name
+
+    return Response(
+        wheel_bytes(),
+        media_type="application/octet-stream",
+        headers={"Content-Disposition": f'attachment; filename="{wheel_name()}"'},
+    )
+
+
 @router.get("/public-keys", response_model=list[PublicKeyPublic])
 def public_keys(settings: SettingsDep) -> list[PublicKeyPublic]:
     """Every public key that signed statements or checkpoints here, oldest first, the current one last

@@ -23,6 +23,7 @@ from ktp_service.billing_bridge import config_for, post_pending
 from ktp_service.schemas.identifiers import MONTH_PATTERN, AsciiInt, CheckedMonth, CheckedMonthOrEmpty
 from ktp_service.schemas.text import ascii_digits
 from ktp_service.services import billing
+from ktp_service.verifier_wheel import wheel_name
 from ktp_service.web import forms, i18n
 from ktp_service.web.core import Form, Page, PageFor, WebRoute, text
 from ktp_service.web.indicators import bar_chart
@@ -303,6 +304,7 @@ def partner_page(
         row["when"] = i18n.waktu(datetime.fromisoformat(str(at)), zone) if at else ""
     return page.render(
         "partner.html",
+        verifier_wheel=wheel_name(),
         month=month,
         months=_months_back(current, 12)[::-1],
         month_name=documents.month_name,

@@ -70,6 +70,7 @@ MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
     ("POST", "/api/v1/offices/{code}/stock"): PRINTER_CARE,
     ("GET", f"{B}/public-key"): PUBLIC,
     ("GET", f"{B}/public-keys"): PUBLIC,
+    ("GET", f"{B}/verifier"): PUBLIC,
     ("POST", f"{B}/contracts"): CONTRACTS,
     ("GET", f"{B}/contracts"): BILLING_READ,
     ("POST", f"{B}/contracts/{{version_id}}/end"): CONTRACTS,
