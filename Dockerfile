@@ -11,6 +11,9 @@ COPY pyproject.toml README.md ./
 COPY ktp_service ./ktp_service
 COPY printers ./printers
 COPY billing ./billing
+# The partner's verifier, which billing uses; the repository's ktp_verify is a link to it.
+COPY verifier ./verifier
+RUN ln -s verifier/ktp_verify ktp_verify
 COPY templates ./templates
 RUN pip install --no-cache-dir -e . && mkdir -p /data && chown ktp /data
 USER ktp

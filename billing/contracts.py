@@ -23,21 +23,33 @@ Taxes are truncated to whole rupiah (:func:`billing.allocation.tax_truncated`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import Annotated, Any, Literal, NamedTuple
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StrictBool,
+    StrictInt,
+    ValidationError,
+    model_validator,
+)
 from sqlmodel import Session, select
 
-from billing.allocation import FULL, Split, split_fixed, split_percent, split_percent_signed, tax_truncated
-from billing.canonical import canonical_bytes, canonical_json, sha256_hex, utc_text
+from billing.allocation import FULL, Split
+from billing.canonical import canonical_json, sha256_hex, utc_text
 from billing.errors import ContractOverlap, ContractVersionNotFound, InvalidInput
 from billing.lock import lock_billing
 from billing.models import ContractVersion, LedgerTransaction
 from billing.vocab import Payer, Reason, RemainderRule, Rounding, ShareKind
+from ktp_verify import pricing
+from ktp_verify.pricing import Pricing, Taxes, pricing_sha256, tier_rate
+
+__all__ = ["Pricing", "Taxes", "pricing_sha256"]  # re-exported: defined with the verifier's pricing
 
 BasisPoints = Annotated[StrictInt, Field(ge=0)]
 
@@ -112,10 +124,7 @@ class TieredShare(_Strict):
 
     def basis_points_for(self, ordinal: int) -> int:
         """The rate of the ``ordinal``-th card of the month (1-based)."""
-        for tier in self.tiers:
-            if tier.up_to is None or ordinal <= tier.up_to:
-                return tier.basis_points
-        raise AssertionError("validated tiers end with an open tier")
+        return tier_rate(self.tiers, ordinal)
 
     def rates(self) -> list[int]:
         """Every rate a card can be billed at (one per tier)."""
@@ -149,6 +158,13 @@ class ContractTerms(_Strict):
     pph23_basis_points: BasisPoints = 0
     ppn: Ppn = Ppn()
     bill_fault_reprints: StrictBool = False
+    _plain: pricing.Terms | None = PrivateAttr(default=None)
+
+    def plain(self) -> pricing.Terms:
+        """These terms as the pricing functions read them (:mod:`ktp_verify.pricing`), made once."""
+        if self._plain is None:
+            self._plain = pricing.read_terms(self.model_dump(mode="json"))
+        return self._plain
 
     @model_validator(mode="after")
     def _consistent(self) -> ContractTerms:
@@ -186,77 +202,31 @@ def parse_terms(data: Mapping[str, Any] | str) -> ContractTerms:
         raise InvalidInput("invalid contract: " + "; ".join(problems)) from exc
 
 
-class Pricing(NamedTuple):
-    """What one card is billed: ``fee`` split as ``partner + regency``; ``rate_bp`` is the percentage used
-    (``None`` for a fixed share or a regency-paid fee)."""
-
-    fee: int
-    payer: Payer
-    partner: int
-    regency: int
-    rate_bp: int | None
+# Pricing is the verifier's (one implementation for posting and for checking): these take the validated
+# terms and hand their plain form to it.
 
 
 def price_card(terms: ContractTerms, reason: Reason, ordinal: int) -> Pricing:
     """Price the ``ordinal``-th billed card of the month with issuance ``reason`` (rounded per card)."""
-    share = terms.partner_share
-    rate = None if isinstance(share, FixedShare) else share.basis_points_for(ordinal)
-    return _priced(terms, terms.fees[reason], rate)
+    return pricing.price_card(terms.plain(), reason, ordinal)
 
 
 def price_at_rate(terms: ContractTerms, reason: Any, rate_bp: Any) -> Pricing | None:
-    """What ``terms`` bill one card of ``reason`` at the partner rate ``rate_bp`` it was billed with, or
-    ``None`` when the terms name no such reason, or (for a percentage share) no such rate: a tier's rate
-    depends on the card's place in its month, so it must be one of the tiers'. For checking a reversal
-    whose original is not at hand (the offline bundle verifier)."""
-    fee = terms.fees.get(reason)
-    if fee is None:
-        return None
-    share = terms.partner_share
-    if fee.payer == Payer.CITIZEN and not isinstance(share, FixedShare):
-        if rate_bp not in share.rates():
-            return None
-        return _priced(terms, fee, rate_bp)
-    return _priced(terms, fee, None)
-
-
-def _priced(terms: ContractTerms, fee: Fee, rate_bp: int | None) -> Pricing:
-    """One card's fee split: all of it to the partner when the regency pays, else by the fixed share or, at
-    ``rate_bp``, by the percentage and the contract's remainder rule."""
-    if fee.payer == Payer.REGENCY:
-        return Pricing(fee.amount, Payer.REGENCY, fee.amount, 0, None)
-    share = terms.partner_share
-    if isinstance(share, FixedShare):
-        split = split_fixed(fee.amount, share.amount)
-        return Pricing(fee.amount, Payer.CITIZEN, split.partner, split.regency, None)
-    assert rate_bp is not None, "a percentage share prices at a rate"
-    split = split_percent(fee.amount, rate_bp, terms.remainder)
-    return Pricing(fee.amount, Payer.CITIZEN, split.partner, split.regency, rate_bp)
+    """What ``terms`` bill one card of ``reason`` at the partner rate ``rate_bp`` (see
+    :func:`ktp_verify.pricing.price_at_rate`)."""
+    return pricing.price_at_rate(terms.plain(), reason, rate_bp)
 
 
 def period_adjustment(terms: ContractTerms, rate_bp: int | None, fee_total: int, partner_posted: int) -> int:
     """What the partner's total for one (version, rate) group must change by when the month closes: zero when
     rounding per card; under per-period rounding, the month's fee total split once minus what the cards
     were posted with."""
-    if terms.rounding == Rounding.PER_CARD or rate_bp is None:
-        return 0
-    return split_percent_signed(fee_total, rate_bp, terms.remainder).partner - partner_posted
-
-
-class Taxes(NamedTuple):
-    pph23: int
-    ppn: int
+    return pricing.period_adjustment(terms.plain(), rate_bp, fee_total, partner_posted)
 
 
 def taxes_on(terms: ContractTerms, partner_share: int) -> Taxes:
     """PPh 23 withheld and PPN added on the partner's share of one version for the month."""
-    pph23 = tax_truncated(partner_share, terms.pph23_basis_points)
-    ppn = 0
-    if terms.ppn.pkp:
-        ppn = tax_truncated(
-            partner_share, terms.ppn.rate_basis_points, terms.ppn.base_numerator, terms.ppn.base_denominator
-        )
-    return Taxes(pph23, ppn)
+    return pricing.taxes_on(terms.plain(), partner_share)
 
 
 def as_split(pricing: Pricing) -> Split:
@@ -284,17 +254,6 @@ def check_overlap(terms: ContractTerms, existing: Iterable[ContractVersion]) -> 
 @lru_cache(maxsize=256)
 def _terms_from_json(terms_json: str) -> ContractTerms:
     return ContractTerms.model_validate_json(terms_json)
-
-
-@lru_cache(maxsize=256)
-def pricing_sha256(terms_json: str) -> str:
-    """SHA-256 of a version's terms (canonical JSON) without ``effective_to``: every card transaction carries
-    it, so terms changed after they priced a card break the chain. ``effective_to`` is left out because
-    ending a version (:func:`end_contract_version`) changes no price; each card's day is checked against
-    the version's dates instead."""
-    data = json.loads(terms_json)
-    data.pop("effective_to", None)
-    return sha256_hex(canonical_bytes(data))
 
 
 def terms_of(version: ContractVersion) -> ContractTerms:

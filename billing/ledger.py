@@ -1,92 +1,65 @@
 """The ledger's books and record format: double-entry, append-only, hash-chained.
 
-Accounts (the regency's books, :class:`billing.vocab.Account`)::
-
-    citizen pays   Dr citizen_fees_collected  fee    Cr partner_payable partner   Cr regency_revenue regency
-    regency pays   Dr regency_service_expense fee    Cr partner_payable fee
-    close          rounding adjustment between regency_revenue and partner_payable,
-                   Dr ppn_on_partner_services / Cr partner_payable (PPN), Dr partner_payable / Cr pph23_payable
-
-Chain: each transaction's ``hash`` is ``sha256(canonical_json(content))`` where the content is the array of
-its :data:`HASHED_FIELDS` (every column but ``hash``, ``prev_hash`` included; booleans as 0/1) followed by
-its lines ``[[account, debit, credit], ...]`` in line order; ``prev_hash`` is the previous transaction's
-``hash`` (64 zeros for the first).
-
-This module holds what every writer and reader of the ledger shares: the tables, the hashed fields, the
-lines a card, a reversal or a month's close posts, and :class:`Appender`, which chains new transactions and
-writes them. Who posts what is elsewhere: cards in :mod:`billing.posting`, reversals in
-:mod:`billing.corrections`, conflicts in :mod:`billing.conflicts`; reading the chain back and verifying it
-in :mod:`billing.chain`. Nothing in the ledger is ever updated or deleted.
+The format (accounts, the hashed fields, the lines a card, a reversal or a month's close posts, how a
+transaction is hashed) is defined once in :mod:`ktp_verify.book`, which the partner's standalone verifier
+reads bundles with; this module re-exports it, checks the table matches it, and holds :class:`Appender`,
+which chains new transactions and writes them. Who posts what is elsewhere: cards in :mod:`billing.posting`,
+reversals in :mod:`billing.corrections`, conflicts in :mod:`billing.conflicts`; reading the chain back and
+verifying it in :mod:`billing.chain`. Nothing in the ledger is ever updated or deleted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select
 from sqlmodel import Session
 
-from billing.canonical import canonical_bytes, sha256_hex, utc_text
+from billing.canonical import utc_text
 from billing.lock import Head, move_head
 from billing.models import BilledCard, LedgerEntry, LedgerTransaction
-from billing.vocab import Account, Payer, TransactionKind
+from billing.vocab import TransactionKind
+from ktp_verify.book import (
+    BOOL_COLUMNS,
+    HASHED_FIELDS,
+    Line,
+    card_lines,
+    close_lines,
+    content_hash,
+    signed_lines,
+    transaction_content,
+)
+
+__all__ = [
+    "BILLED",
+    "BOOL_COLUMNS",
+    "ENTRY",
+    "HASHED_FIELDS",
+    "HASHED_SQL",
+    "TX",
+    "Appender",
+    "Line",
+    "card_lines",
+    "chunks",
+    "close_lines",
+    "content_hash",
+    "existing_keys",
+    "signed_lines",
+    "transaction_content",
+]
 
 TX = LedgerTransaction.__table__  # type: ignore[attr-defined]
 ENTRY = LedgerEntry.__table__  # type: ignore[attr-defined]
 BILLED = BilledCard.__table__  # type: ignore[attr-defined]
 
-# Every column of a transaction that its hash covers (all but ``hash``), in table order.
-HASHED_FIELDS: tuple[str, ...] = tuple(c.name for c in TX.columns if c.name != "hash")
-BOOL_COLUMNS = ("prior_period", "fault_reprint", "billed")
+# The verifier hashes exactly these columns: a column added to the table must be added to the format too.
+_COLUMNS = tuple(c.name for c in TX.columns if c.name != "hash")
+if _COLUMNS != HASHED_FIELDS:
+    raise RuntimeError(f"billing_transaction's columns {_COLUMNS} differ from ktp_verify.book.HASHED_FIELDS")
 # The hashed fields as SQL, booleans read as 0/1 on every backend (SQLite has no boolean type).
 HASHED_SQL = ", ".join(f"CAST({n} AS INTEGER)" if n in BOOL_COLUMNS else n for n in HASHED_FIELDS)
-
-Line = tuple[str, int, int]  # account, debit, credit
-
-
-def transaction_content(row: Mapping[str, Any], lines: Sequence[Line]) -> list[Any]:
-    """The hashed content of a transaction: the values of :data:`HASHED_FIELDS` in that order (booleans as
-    0 and 1), then its lines as ``[[account, debit, credit], ...]``. An array rather than an object keeps
-    hashing a million transactions quick; the field order is part of the format (bundle README)."""
-    values: list[Any] = [int(row[n]) if n in BOOL_COLUMNS else row[n] for n in HASHED_FIELDS]
-    values.append([list(line) for line in lines])
-    return values
-
-
-def content_hash(content: Sequence[Any]) -> str:
-    """The hash of a transaction's content (:func:`transaction_content`)."""
-    return sha256_hex(canonical_bytes(content))
-
-
-def signed_lines(pairs: Iterable[tuple[str, int]]) -> list[Line]:
-    """Lines from (account, amount) pairs: positive amounts are debits, negative ones credits, zeros are
-    left out. A reversal is the same pairs negated, so it mirrors what it undoes line by line."""
-    return [(acc, amt, 0) if amt > 0 else (acc, 0, -amt) for acc, amt in pairs if amt != 0]
-
-
-def card_lines(payer: str | None, fee: int, partner: int, regency: int) -> list[Line]:
-    """The lines of a card (or, with the amounts negated, of its reversal): the fee debited to the payer's
-    account, the partner's and the regency's shares credited."""
-    source = Account.CITIZEN_FEES if payer == Payer.CITIZEN else Account.REGENCY_EXPENSE
-    return signed_lines(
-        [(source, fee), (Account.PARTNER_PAYABLE, -partner), (Account.REGENCY_REVENUE, -regency)]
-    )
-
-
-def close_lines(adjustment: int, ppn: int, pph23: int) -> list[Line]:
-    """The lines of a month's closing transaction: the per-period rounding adjustment, PPN, PPh 23."""
-    return signed_lines(
-        [
-            (Account.REGENCY_REVENUE, adjustment),
-            (Account.PARTNER_PAYABLE, -adjustment),
-            (Account.PPN_EXPENSE, ppn),
-            (Account.PARTNER_PAYABLE, -ppn),
-            (Account.PARTNER_PAYABLE, pph23),
-            (Account.PPH23_PAYABLE, -pph23),
-        ]
-    )
 
 
 class Appender:

@@ -23,20 +23,29 @@ import fcntl
 import hashlib
 import hmac
 import os
-import re
 import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+# Reading public keys and checking signatures is the partner's verifier's job; billing uses its functions.
+from ktp_verify.keys import key_id, load_key_ring, load_public_key, public_pem, signature_valid
+
+__all__ = [
+    "KeyStore",
+    "Signer",
+    "key_id",
+    "load_key_ring",
+    "load_public_key",
+    "public_pem",
+    "signature_valid",
+]
 
 SIGNING_KEY_FILE = "billing-ed25519.pem"
 HMAC_KEY_FILE = "billing-event-hmac.key"
 KEY_RING_DIR = "signing-keys"
-_PEM_BLOCK = re.compile(rb"-----BEGIN PUBLIC KEY-----.+?-----END PUBLIC KEY-----", re.DOTALL)
 
 
 def _write_private(path: Path, data: bytes, *, replace: bool = False) -> None:
@@ -177,42 +186,3 @@ class KeyStore:
         if self._hmac_key is None:
             self._hmac_key = self._load_or_create(HMAC_KEY_FILE, secrets.token_bytes(32))
         return hmac.new(self._hmac_key, data, hashlib.sha256).hexdigest()
-
-
-def public_pem(key: Ed25519PublicKey) -> str:
-    return key.public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
-
-
-def key_id(key: Ed25519PublicKey) -> str:
-    """A short name for a public key: the first 16 hex digits of the SHA-256 of its raw 32 bytes."""
-    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return hashlib.sha256(raw).hexdigest()[:16]
-
-
-def load_key_ring(pem: str | bytes | Mapping[str, Ed25519PublicKey]) -> dict[str, Ed25519PublicKey]:
-    """Public keys by key id, from a PEM text holding one or several keys (a key ring one after another).
-    ValueError when it holds none or one that is not an Ed25519 public key."""
-    if isinstance(pem, Mapping):
-        return dict(pem)
-    blocks = _PEM_BLOCK.findall(pem.encode() if isinstance(pem, str) else pem)
-    if not blocks:
-        raise ValueError("no PEM public key found")
-    keys = [load_public_key(block) for block in blocks]
-    return {key_id(k): k for k in keys}
-
-
-def load_public_key(pem: str | bytes) -> Ed25519PublicKey:
-    key = serialization.load_pem_public_key(pem.encode() if isinstance(pem, str) else pem)
-    if not isinstance(key, Ed25519PublicKey):
-        raise ValueError("not an Ed25519 public key")
-    return key
-
-
-def signature_valid(public_key: Ed25519PublicKey, data: bytes, signature_b64: str) -> bool:
-    try:
-        public_key.verify(base64.b64decode(signature_b64, validate=True), data)
-    except (InvalidSignature, ValueError):
-        return False
-    return True

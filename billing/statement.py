@@ -1,9 +1,9 @@
 """The month's statement, as it stands (open) or as closed and signed.
 
 Figures come from one SQL aggregation over the month's transactions (grouped by office, reason, contract
-version, payer, rate...), then :func:`rollup` turns those groups into the statement; the offline bundle
-verifier runs the same :func:`rollup` on groups it builds from the exported entries, and also checks the
-totals against the sums of the entries' accounts.
+version, payer, rate...), then :func:`rollup` turns those groups into the statement; the partner's offline
+verifier (:mod:`ktp_verify`) runs the same roll-up on groups it builds from the exported entries, and also
+checks the totals against the sums of the entries' accounts.
 
 ``partner_share`` in the totals and per contract version includes the per-period rounding adjustment (see
 :mod:`billing.contracts`); the per-office and per-reason breakdowns show what the cards were posted with, so
@@ -14,8 +14,7 @@ corrections of closed months) are part of the month's figures and are also shown
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal, NamedTuple
 
@@ -27,31 +26,18 @@ from billing.canonical import canonical_bytes, canonical_json, utc_text
 from billing.checkpoints import CLOSE, make_checkpoint
 from billing.config import BillingConfig
 from billing.conflicts import list_conflicts
-from billing.contracts import ContractTerms, period_adjustment, taxes_on, terms_of
+from billing.contracts import ContractTerms, terms_of
 from billing.errors import PeriodNotClosable
 from billing.ledger import ENTRY, TX
 from billing.lock import lock_billing
 from billing.models import ContractVersion, Period
 from billing.periods import check_not_future, is_closed, month_bounds, open_months_before, parse_month
 from billing.posting import append_close_transaction
-from billing.vocab import Payer, TransactionKind
+from billing.vocab import TransactionKind
+from ktp_verify.rollup import Group
+from ktp_verify.rollup import rollup as figures_of
 
-
-class Group(NamedTuple):
-    """Sums over the month's card and reversal transactions sharing these keys."""
-
-    office_code: str
-    reason: str
-    contract_version_id: int
-    payer: str
-    rate_bp: int | None
-    prior_period: bool
-    billed: bool
-    transactions: int
-    cards: int
-    fee: int
-    partner: int
-    regency: int
+__all__ = ["Group"]  # re-exported: the verifier groups a bundle's entries the same way
 
 
 class Figures(BaseModel):
@@ -128,85 +114,10 @@ class SignedStatement(NamedTuple):
     signature: str  # Ed25519, base64
 
 
-def _add(fig: Figures, g: Group) -> None:
-    fig.cards_billed += g.cards
-    fig.gross_amount += g.fee
-    fig.partner_share += g.partner
-    fig.regency_share += g.regency
-
-
-def _breakdown(groups: Iterable[Group], key: str) -> list[Breakdown]:
-    out: dict[str, Breakdown] = {}
-    for g in groups:
-        k = str(getattr(g, key))
-        _add(out.setdefault(k, Breakdown(key=k)), g)
-    return [out[k] for k in sorted(out)]
-
-
 def rollup(groups: list[Group], terms: Mapping[int, ContractTerms]) -> dict[str, Any]:
-    """The statement's figures from the month's groups and the terms of the versions they name."""
-    total, prior = Figures(), Figures()
-    not_billed = citizen = service = 0
-    per_version: dict[int, Figures] = defaultdict(Figures)
-    rate_groups: dict[tuple[int, int | None], list[int]] = defaultdict(lambda: [0, 0])
-    for g in groups:
-        _add(total, g)
-        _add(per_version[g.contract_version_id], g)
-        if g.prior_period:
-            _add(prior, g)
-        if not g.billed:
-            not_billed += g.transactions
-        if g.payer == Payer.CITIZEN:
-            citizen += g.fee
-            sums = rate_groups[(g.contract_version_id, g.rate_bp)]
-            sums[0] += g.fee
-            sums[1] += g.partner
-        else:
-            service += g.fee
-    versions: list[VersionFigures] = []
-    adjustment = pph23 = ppn = 0
-    for vid in sorted(per_version):
-        adj = sum(
-            period_adjustment(terms[vid], rate, fee, partner)
-            for (v, rate), (fee, partner) in rate_groups.items()
-            if v == vid
-        )
-        fig = per_version[vid]
-        share = fig.partner_share + adj
-        taxes = taxes_on(terms[vid], share)
-        versions.append(
-            VersionFigures(
-                contract_version_id=vid,
-                cards_billed=fig.cards_billed,
-                gross_amount=fig.gross_amount,
-                partner_share=share,
-                regency_share=fig.regency_share - adj,
-                period_rounding_adjustment=adj,
-                pph23_withheld=taxes.pph23,
-                ppn=taxes.ppn,
-            )
-        )
-        adjustment += adj
-        pph23 += taxes.pph23
-        ppn += taxes.ppn
-    partner_share = total.partner_share + adjustment
-    return {
-        "cards_billed": total.cards_billed,
-        "cards_not_billed": not_billed,
-        "gross_amount": total.gross_amount,
-        "citizen_fees": citizen,
-        "regency_service_fees": service,
-        "partner_share": partner_share,
-        "regency_share": total.regency_share - adjustment,
-        "period_rounding_adjustment": adjustment,
-        "pph23_withheld": pph23,
-        "ppn": ppn,
-        "net_payable_to_partner": partner_share + ppn - pph23,
-        "prior_period": prior,
-        "by_office": _breakdown(groups, "office_code"),
-        "by_reason": _breakdown(groups, "reason"),
-        "by_contract_version": versions,
-    }
+    """The statement's figures from the month's groups (:func:`ktp_verify.rollup.rollup`, the one the
+    partner's verifier recomputes them with)."""
+    return figures_of(groups, {vid: t.plain() for vid, t in terms.items()})
 
 
 def month_groups(session: Session, month: str) -> list[Group]:

@@ -803,19 +803,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "partner.entries": ("Entri buku besar (NIK disamarkan)", "Ledger entries (NIKs masked)"),
     "partner.rows": ("Baris {start}-{end} dari {total}", "Rows {start}-{end} of {total}"),
     "partner.next": ("Berikutnya", "Next"),
-    "partner.verify_title": ("Cara memeriksa paket bertanda tangan", "How to verify the signed bundle"),
-    "partner.verify_1": (
-        "Unduh paket bulan yang sudah ditutup dan kunci publik di atas.",
-        "Download the closed month's bundle and the public key above.",
-    ),
-    "partner.verify_2": (
-        "Di komputer Anda sendiri jalankan: ktp billing verify-statement PAKET.zip --public-key KUNCI.pem",
-        "On your own machine run: ktp billing verify-statement BUNDLE.zip --public-key KEY.pem",
-    ),
-    "partner.verify_3": (
-        "Perintah itu memeriksa tanda tangan Ed25519, rantai hash setiap entri, dan menghitung ulang semua jumlah tanpa basis data; setiap ketidakcocokan disebutkan.",
-        "It checks the Ed25519 signature and the hash chain of every entry, and recomputes every total without a database; each mismatch is named.",
-    ),
     "contract.title": ("Kontrak bagi hasil", "Revenue-share contracts"),
     "contract.number": ("Nomor perjanjian", "Agreement number"),
     "contract.partner": ("Nama mitra", "Partner name"),
@@ -1212,6 +1199,42 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "doc.side.partner": ("Mitra", "Partner"),
     "doc.effective_from": ("Berlaku mulai", "In force from"),
     "doc.recorded_by": ("Dicatat oleh", "Recorded by"),
+    # Exports and the partner's verifier (issue 11)
+    "fin.statement_csv": ("Ringkasan laporan (CSV)", "Statement summary (CSV)"),
+    "fin.exports_note": (
+        "CSV memakai titik koma dan UTF-8 (langsung terbuka di spreadsheet berbahasa Indonesia); XLSX memuat "
+        "ringkasan, setiap entri, dan rekap per akun dengan kode rekening. Kepala kolom bahasa Inggris: "
+        "tambahkan ?lang=en.",
+        "CSV uses semicolons and UTF-8 (opens as is in Indonesian spreadsheets); XLSX holds the summary, "
+        "every entry and the sums per account with the regency's account codes. English headers: add "
+        "?lang=en.",
+    ),
+    "partner.verify_title": (
+        "Memeriksa paket bertanda tangan sendiri",
+        "Checking the signed bundle yourself",
+    ),
+    "partner.verifier_intro": (
+        "Pemeriksa ktp-verify berjalan di komputer Anda sendiri tanpa layanan ini: cukup Python 3.11 dan "
+        "paket cryptography. Ia memeriksa tanda tangan, rantai hash setiap entri, harga setiap kartu, semua "
+        "jumlah, dan titik periksa yang Anda simpan, lalu menyebut hal pertama yang tidak cocok.",
+        "The ktp-verify checker runs on your own machine without this service: Python 3.11 and the "
+        "cryptography package are all it needs. It checks the signature, the hash chain of every entry, each "
+        "card's price, every total and the checkpoints you hold, and names the first thing that does not "
+        "match.",
+    ),
+    "partner.verifier_download": ("Unduh pemeriksa (wheel Python)", "Download the checker (Python wheel)"),
+    "partner.verifier_1": (
+        "Unduh pemeriksa, paket bulan yang sudah ditutup, dan kunci publik di atas.",
+        "Download the checker, the closed month's bundle and the public key above.",
+    ),
+    "partner.verifier_2": ("Pasang sekali:", "Install it once:"),
+    "partner.verifier_3": ("Periksa setiap bulan:", "Check each month:"),
+    "partner.verifier_4": (
+        "Kode keluar 0: sesuai; 1: ada masalah (disebutkan); 2: paket ditolak (terlalu besar atau bom zip) "
+        "atau berkas tidak dapat dibaca. Laporan dalam bahasa Inggris: --lang en.",
+        "Exit code 0: verifies; 1: problems (named); 2: bundle refused (too large or a zip bomb) or a file "
+        "cannot be read. A report in English: --lang en.",
+    ),
 }
 
 

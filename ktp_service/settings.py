@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -96,6 +96,15 @@ class Settings(BaseSettings):
         gt=0,
         description="Sign a checkpoint of the billing chain head this often (if it moved).",
     )
+    account_codes_file: Path | None = Field(
+        default=None,
+        description="YAML or JSON mapping ledger accounts to the regency's account codes (kode rekening), "
+        "shown in a column of the exports; checked at start.",
+    )
+    account_codes: dict[str, str] = Field(
+        default_factory=dict,
+        description="The same mapping given directly (KTP_ACCOUNT_CODES as JSON); the file's entries win.",
+    )
     worker_name: str = Field(
         default="ktp",
         pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$",
@@ -125,6 +134,20 @@ class Settings(BaseSettings):
         from billing.records import check_number_pattern
 
         return check_number_pattern(value)
+
+    @model_validator(mode="after")
+    def _account_codes(self) -> Settings:
+        """Refuse to start with account codes that are not a mapping of ledger accounts to codes."""
+        from billing.exports import check_account_codes, load_account_codes
+
+        codes = dict(self.account_codes)
+        if self.account_codes_file is not None:
+            try:
+                codes.update(load_account_codes(self.account_codes_file))
+            except OSError as exc:
+                raise ValueError(f"account_codes_file {self.account_codes_file}: {exc.strerror}") from None
+        self.account_codes = check_account_codes(codes)
+        return self
 
     @property
     def effective_database_url(self) -> str:

@@ -61,13 +61,16 @@ def statement(
     out: Annotated[
         Path | None, typer.Option("--out", help="File to write (default: standard output for json/csv).")
     ] = None,
-    lang: Annotated[str, typer.Option("--lang", help="PDF: id, or en for an English translation.")] = "id",
+    lang: Annotated[
+        str,
+        typer.Option(
+            "--lang", help="id (default), or en: English csv/xlsx headers, an English copy of the PDF."
+        ),
+    ] = "id",
 ) -> None:
     """The month's statement as it stands (open) or as signed (closed); the PDF of a closed month is its
-    stored final paper."""
-    import io
+    stored final paper; csv and xlsx as finance imports them (billing.exports)."""
 
-    from billing import documents
     from ktp_service.services import billing
     from ktp_service.services.actor import SYSTEM
 
@@ -75,17 +78,22 @@ def statement(
         raise fail("--format is json, csv, xlsx or pdf")
     if format in ("xlsx", "pdf") and out is None:
         raise fail(f"--out is needed for {format}")
+    if lang not in ("id", "en"):
+        raise fail("--lang is id or en")
     with reported_errors(), transaction(ctx) as (session, wiring):
         st = billing.read_statement(session, SYSTEM, month, wiring.billing)
         if format == "json":
             text = st.model_dump_json(indent=2)
         elif format == "csv":
-            buf = io.StringIO()
-            documents.write_csv(documents.totals_rows(st), buf)
-            text = buf.getvalue()
+            data = billing.statement_csv(session, SYSTEM, month, wiring.settings, lang)
+            if out is not None:
+                write_atomically(out, data)
+                typer.echo(f"wrote {out}")
+                return
+            text = data.decode("utf-8-sig")
         elif format == "xlsx":
             assert out is not None
-            documents.write_xlsx(st, session, out)
+            write_atomically(out, billing.statement_xlsx(session, SYSTEM, month, wiring.settings, lang))
             typer.echo(f"wrote {out}")
             return
         else:

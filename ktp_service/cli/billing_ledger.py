@@ -70,17 +70,18 @@ def verify_statement(
         ),
     ],
     checkpoints: CheckpointsOpt = None,
+    lang: Annotated[str, typer.Option("--lang", help="id (default) or en.")] = "id",
 ) -> None:
-    """Check a bundle with no database: the signature, the chain, and every total recomputed from entries;
-    with ``--checkpoints``, also that it agrees with every signed checkpoint held in that file."""
-    from billing.bundle import verify_bundle
+    """Check a bundle with no database, exactly as the partner's `ktp-verify` does (it is that command):
+    the signature, the chain and its head, each card's price, every total recomputed from the entries; with
+    ``--checkpoints``, also that it agrees with every signed checkpoint held in that file. Exit 0 verifies,
+    1 problems (named), 2 refused (past the reading limits) or an input cannot be read."""
+    from ktp_verify.cli import main
 
-    held = [c for cs in _held(checkpoints).values() for c in cs]
-    with reported_errors():  # a bundle past the reading limits (a zip bomb?) is refused, exit code 2
-        problems = verify_bundle(bundle, public_key.read_bytes(), held)
-    if problems:
-        raise _problems(problems)
-    typer.echo("bundle verifies: signature, chain and totals match")
+    args = [str(bundle), "--public-key", str(public_key), "--lang", lang]
+    if checkpoints is not None:
+        args += ["--checkpoints", str(checkpoints)]
+    raise typer.Exit(code=main(args))
 
 
 @app.command("conflicts")

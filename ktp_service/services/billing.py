@@ -19,7 +19,7 @@ from billing import (
     conflicts,
     contracts,
     corrections,
-    documents,
+    exports,
     papers,
     posting,
     reconciliation,
@@ -133,10 +133,45 @@ def bundle_bytes(session: Session, actor: Actor, month: str) -> bytes:
 def entries(session: Session, actor: Actor, month: str) -> list[dict[str, Any]]:
     """Every ledger line of the month (NIKs are masked in the ledger itself)."""
     rows = [
-        dict(zip(documents.ENTRY_COLUMNS, row, strict=True)) for row in documents.entry_rows(session, month)
+        dict(zip(exports.ENTRY_COLUMNS, row, strict=True)) for row in exports.raw_entry_rows(session, month)
     ]
     audit.record(session, actor, "billing.entries.read", "period", month, rows=len(rows))
     return rows
+
+
+def export_context(session: Session, settings: Settings, lang: str = "id") -> exports.ExportContext:
+    """Names for the codes an export shows (offices, agreements), the zone, the configured account codes."""
+    from zoneinfo import ZoneInfo
+
+    offices = {o.code: o.name for o in session.exec(select(Office))}
+    return exports.context_for(
+        session,
+        ZoneInfo(settings.timezone),
+        lang=lang,
+        account_codes=settings.account_codes,
+        office_names=offices,
+    )
+
+
+def entries_csv(session: Session, actor: Actor, month: str, settings: Settings, lang: str = "id") -> bytes:
+    """The month's ledger lines for a spreadsheet (:mod:`billing.exports`), audited as a read of them."""
+    data = exports.entries_csv(session, month, export_context(session, settings, lang))
+    audit.record(session, actor, "billing.entries.read", "period", month, format="csv")
+    return data
+
+
+def statement_csv(session: Session, actor: Actor, month: str, settings: Settings, lang: str = "id") -> bytes:
+    st = read_statement(session, actor, month, config_for(settings))
+    return exports.summary_csv(st, export_context(session, settings, lang))
+
+
+def statement_xlsx(session: Session, actor: Actor, month: str, settings: Settings, lang: str = "id") -> bytes:
+    """The statement, every ledger line and the sums per account as one workbook, audited as reads of the
+    statement and of the entries."""
+    st = read_statement(session, actor, month, config_for(settings))
+    data = exports.xlsx_bytes(st, session, export_context(session, settings, lang))
+    audit.record(session, actor, "billing.entries.read", "period", month, format="xlsx")
+    return data
 
 
 def resolve_conflict(
@@ -172,9 +207,9 @@ def entries_page(
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of the month's ledger lines and how many there are, streamed: a page never holds the whole
     month in memory (a million cards are three million lines)."""
-    stream = documents.entry_rows(session, month)
+    stream = exports.raw_entry_rows(session, month)
     rows = [
-        dict(zip(documents.ENTRY_COLUMNS, row, strict=True)) for row in islice(stream, offset, offset + limit)
+        dict(zip(exports.ENTRY_COLUMNS, row, strict=True)) for row in islice(stream, offset, offset + limit)
     ]
     total = offset + len(rows) + sum(1 for _ in stream)
     audit.record(session, actor, "billing.entries.read", "period", month, offset=offset, rows=len(rows))

@@ -42,7 +42,7 @@ def test_billing_commands(cli_settings: Settings) -> None:
     assert run(app, ["billing", "export-bundle", "--month", "2026-10", "--out", str(bundle)]).exit_code == 0
     assert run(app, ["billing", "public-key", "--out", str(key)]).exit_code == 0
     r = run(app, ["billing", "verify-statement", str(bundle), "--public-key", str(key)])
-    assert r.exit_code == 0 and "bundle verifies" in r.output, r.output
+    assert r.exit_code == 0 and "PAKET SESUAI" in r.output, r.output
     r = run(app, ["billing", "verify"])
     assert r.exit_code == 0 and "ledger verifies" in r.output
     assert "no conflicts" in run(app, ["billing", "conflicts"]).output

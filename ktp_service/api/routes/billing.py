@@ -4,13 +4,11 @@ closes. Every read is audited."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Response, UploadFile, status
 
-from billing import documents, reconciliation
+from billing import reconciliation
 from billing.models import MonthDocument
 from billing.records import SignatoryIn
 from billing.statement import Statement
@@ -70,6 +68,24 @@ def public_key(settings: SettingsDep) -> Response:
     return Response(config_for(settings).keys.public_key_pem(), media_type="application/x-pem-file")
 
 
+@router.get(
+    "/verifier",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}, "description": "A Python wheel."}},
+)
+def verifier_wheel() -> Response:
+    """The partner's verifier, `ktp-verify`, as a wheel built from the code this service checks bundles
+    with (standard library and `cryptography` only): `pip install` it, then
+    `ktp-verify BUNDLE.zip --public-key KEY.pem`. Public, like the public key."""
+    from ktp_service.verifier_wheel import wheel_bytes, wheel_name
+
+    return Response(
+        wheel_bytes(),
+        media_type="application/octet-stream",
+        headers={"Content-Disposition": f'attachment; filename="{wheel_name()}"'},
+    )
+
+
 @router.get("/public-keys", response_model=list[PublicKeyPublic])
 def public_keys(settings: SettingsDep) -> list[PublicKeyPublic]:
     """Every public key that signed statements or checkpoints here, oldest first, the current one last
@@ -126,26 +142,58 @@ def close_month(month: Month, session: SessionDep, actor: FinanceOnly, settings:
     return ClosedMonth(statement=signed.statement, signature=signed.signature)
 
 
+Lang = Annotated[Literal["id", "en"], Query(description="Headers and words: id (default) or en.")]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
+
+
 @router.get(
     "/periods/{month}/entries",
     response_model=list[dict[str, Any]],
-    responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with ?format=csv."}},
+    responses={
+        200: {
+            "content": {"text/csv": {}},
+            "description": "JSON (the ledger's own columns, UTC), or with ?format=csv a CSV for spreadsheets: "
+            "semicolons, UTF-8 with BOM, CRLF, Indonesian headers (?lang=en: English), times in the zone.",
+        }
+    },
 )
 def month_entries(
     month: Month,
     session: SessionDep,
     actor: BillingReader,
+    settings: SettingsDep,
     format: Annotated[Literal["json", "csv"], Query()] = "json",
+    lang: Lang = "id",
 ) -> Any:
     """Every ledger line of the month, down to each billed card (NIK masked), with its contract version."""
-    rows = billing.entries(session, actor, month)
     if format == "csv":
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=list(documents.ENTRY_COLUMNS))
-        writer.writeheader()
-        writer.writerows(rows)
-        return Response(out.getvalue(), media_type="text/csv", headers=_attachment(f"entries-{month}.csv"))
-    return rows
+        data = billing.entries_csv(session, actor, month, settings, lang)
+        return Response(data, media_type=CSV, headers=_attachment(f"entri-{month}.csv"))
+    return billing.entries(session, actor, month)
+
+
+@router.get(
+    "/periods/{month}/statement.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}}
+)
+def statement_csv(
+    month: Month, session: SessionDep, actor: BillingReader, settings: SettingsDep, lang: Lang = "id"
+) -> Response:
+    """The statement's totals and breakdowns as CSV for spreadsheets (semicolons, UTF-8 with BOM, CRLF)."""
+    data = billing.statement_csv(session, actor, month, settings, lang)
+    return Response(data, media_type=CSV, headers=_attachment(f"laporan-bagi-hasil-{month}.csv"))
+
+
+@router.get(
+    "/periods/{month}/statement.xlsx", response_class=Response, responses={200: {"content": {XLSX: {}}}}
+)
+def statement_xlsx(
+    month: Month, session: SessionDep, actor: BillingReader, settings: SettingsDep, lang: Lang = "id"
+) -> Response:
+    """The statement, every ledger line and the sums per account (with the configured kode rekening) as a
+    workbook; amounts are number cells."""
+    data = billing.statement_xlsx(session, actor, month, settings, lang)
+    return Response(data, media_type=XLSX, headers=_attachment(f"laporan-bagi-hasil-{month}.xlsx"))
 
 
 @router.get(
@@ -159,7 +207,7 @@ def month_bundle(month: Month, session: SessionDep, actor: BillingReader) -> Res
 
 
 PDF: dict[int | str, dict[str, Any]] = {200: {"content": {"application/pdf": {}}}}
-Lang = Annotated[
+PaperLang = Annotated[
     Literal["id", "en"],
     Query(description="id (default): the document; en: an English translation, marked so, never numbered."),
 ]
@@ -167,7 +215,7 @@ Lang = Annotated[
 
 @router.get("/periods/{month}/statement.pdf", response_class=Response, responses=PDF)
 def statement_pdf(
-    month: Month, session: SessionDep, actor: BillingReader, settings: SettingsDep, lang: Lang = "id"
+    month: Month, session: SessionDep, actor: BillingReader, settings: SettingsDep, lang: PaperLang = "id"
 ) -> Response:
     """The statement as PDF: once the month is closed, the final paper made at the close (numbered, signed,
     the same bytes every time); before, made now and marked SEMENTARA."""
@@ -177,7 +225,7 @@ def statement_pdf(
 
 @router.get("/periods/{month}/invoice.pdf", response_class=Response, responses=PDF)
 def invoice_pdf(
-    month: Month, session: SessionDep, actor: BillingReader, settings: SettingsDep, lang: Lang = "id"
+    month: Month, session: SessionDep, actor: BillingReader, settings: SettingsDep, lang: PaperLang = "id"
 ) -> Response:
     """The partner's draft invoice (rancangan tagihan) prefilled from the statement: price, PPN, PPh 23
     and what the partner receives, in figures and words."""
@@ -316,7 +364,7 @@ def explain(
     responses={200: {"content": {"application/pdf": {}}}},
 )
 def berita_acara(
-    month: Month, session: SessionDep, actor: FinanceOnly, settings: SettingsDep, lang: Lang = "id"
+    month: Month, session: SessionDep, actor: FinanceOnly, settings: SettingsDep, lang: PaperLang = "id"
 ) -> Response:
     """Berita Acara Rekonsiliasi: the final paper once finance finalised the reconciliation (numbered,
     signed, the same bytes every time); before, made now, unnumbered and marked SEMENTARA."""

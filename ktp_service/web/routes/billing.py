@@ -5,12 +5,8 @@ API's role sets (``BillingReader``, ``FinanceOnly``, ``ContractEditor``)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import tempfile
 from datetime import date, datetime
-from pathlib import Path as FsPath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -29,6 +25,7 @@ from ktp_service.billing_bridge import config_for, post_pending
 from ktp_service.schemas.identifiers import MONTH_PATTERN, AsciiInt, CheckedMonth, CheckedMonthOrEmpty
 from ktp_service.schemas.text import ascii_digits
 from ktp_service.services import billing
+from ktp_service.verifier_wheel import wheel_name
 from ktp_service.web import forms, i18n
 from ktp_service.web.core import Form, Page, PageFor, WebRoute, text
 from ktp_service.web.indicators import bar_chart
@@ -213,28 +210,28 @@ def add_signatory(page: EditorPage, form: Form) -> Response:
     return page.redirect("/finance/signatories")
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 @router.get("/finance/{month}/statement.xlsx")
-def statement_xlsx(month: Month, page: ReaderPage) -> Response:
-    with page.tx(writes=False) as session, tempfile.TemporaryDirectory() as tmp:
-        st = billing.read_statement(session, page.me, month, config_for(page.settings))
-        billing.entries(session, page.me, month)  # audited like the API's read of the entries
-        data = documents.write_xlsx(st, session, FsPath(tmp) / "statement.xlsx").read_bytes()
-    return _attachment(
-        data,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        f"laporan-bagi-hasil-{month}.xlsx",
-    )
+def statement_xlsx(month: Month, page: ReaderPage, lang: LangQuery = "id") -> Response:
+    with page.tx(writes=False) as session:
+        data = billing.statement_xlsx(session, page.me, month, page.settings, lang)
+    return _attachment(data, XLSX, f"laporan-bagi-hasil-{month}.xlsx")
+
+
+@router.get("/finance/{month}/statement.csv")
+def statement_csv(month: Month, page: ReaderPage, lang: LangQuery = "id") -> Response:
+    with page.tx(writes=False) as session:
+        data = billing.statement_csv(session, page.me, month, page.settings, lang)
+    return _attachment(data, "text/csv; charset=utf-8", f"laporan-bagi-hasil-{month}.csv")
 
 
 @router.get("/finance/{month}/entries.csv")
-def entries_csv(month: Month, page: ReaderPage) -> Response:
+def entries_csv(month: Month, page: ReaderPage, lang: LangQuery = "id") -> Response:
     with page.tx(writes=False) as session:
-        rows = billing.entries(session, page.me, month)
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(documents.ENTRY_COLUMNS))
-    writer.writeheader()
-    writer.writerows(rows)
-    return _attachment(out.getvalue(), "text/csv; charset=utf-8", f"entries-{month}.csv")
+        data = billing.entries_csv(session, page.me, month, page.settings, lang)
+    return _attachment(data, "text/csv; charset=utf-8", f"entri-{month}.csv")
 
 
 @router.get("/finance/{month}/bundle.zip")
@@ -395,6 +392,7 @@ def partner_page(
         row["when"] = i18n.waktu(datetime.fromisoformat(str(at)), zone) if at else ""
     return page.render(
         "partner.html",
+        verifier_wheel=wheel_name(),
         month=month,
         months=_months_back(current, 12)[::-1],
         month_name=documents.month_name,

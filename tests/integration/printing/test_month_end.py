@@ -113,7 +113,7 @@ def test_month_end_from_prints_to_verified_bundle(counter: Counter, tmp_path: Pa
     result = CliRunner().invoke(
         cli, ["billing", "verify-statement", str(tampered), "--public-key", str(tmp_path / "key.pem")]
     )
-    assert result.exit_code == 1 and "signature" in result.output.lower()
+    assert result.exit_code == 1 and "tanda tangan tidak cocok dengan statement.json" in result.output
 
     verify = c.get("/api/v1/billing/verify", headers=auditor).json()
     assert verify["ok"] is True and verify["transactions"] >= 4

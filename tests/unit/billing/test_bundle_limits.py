@@ -110,4 +110,11 @@ def test_the_cli_refuses_a_bomb_with_exit_code_2(tmp_path: Path) -> None:
     key.write_text(KEY)
     result = CliRunner().invoke(app, ["billing", "verify-statement", str(bomb), "--public-key", str(key)])
     assert result.exit_code == 2, result.output
+    assert (
+        "PAKET DITOLAK: statement.json menyatakan 67108864 bita tanpa kompresi; batasnya 16777216"
+        in result.output
+    )
+    args = ["billing", "verify-statement", str(bomb), "--public-key", str(key), "--lang", "en"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
     assert "statement.json declares 67108864 bytes uncompressed; the limit is 16777216" in result.output

@@ -1,0 +1,3 @@
+from ktp_verify.cli import main
+
+raise SystemExit(main())
