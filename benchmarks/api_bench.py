@@ -124,7 +124,7 @@ def _wrk(
     return n / (duration_us / 1e6), p50_us / 1000, p99_us / 1000, n, errors
 
 
-def _start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+def _start_server(env: dict[str, str], port: int, extra_args: list[str] = ()) -> subprocess.Popen[bytes]:  # type: ignore[assignment]
     subprocess.run([KTP, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([KTP, "demo", "seed"], env=env, check=True, capture_output=True)
     subprocess.run(
@@ -147,7 +147,10 @@ def _start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     )
     env = env | {"KTP_LOG_LEVEL": "WARNING"}
     proc = subprocess.Popen(
-        [KTP, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [KTP, "serve", "--port", str(port), *extra_args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     for _ in range(200):
         try:
