@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from anyio import to_thread
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
@@ -22,6 +22,7 @@ from billing.errors import BillingError
 from ktp_service import __version__, health, web
 from ktp_service.api import error_codes, links
 from ktp_service.api.body_limits import BodyLimits
+from ktp_service.api.deps import refuse_control_characters
 from ktp_service.api.routes import admin, auth, billing, printing, residents
 from ktp_service.cards import CardError
 from ktp_service.errors import DomainError, error_body
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         version=__version__,
         summary="KTP card printing and revenue-share billing for a regency's civil registry.",
         lifespan=lifespan,
+        dependencies=[Depends(refuse_control_characters)],
     )
     app.state.settings = settings
     app.state.engine = engine

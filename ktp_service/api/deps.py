@@ -12,7 +12,13 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from ktp_service.db import unit_of_work
-from ktp_service.errors import PasswordChangeRequired, RoleNotAllowed, TokenRevoked, Unauthorized
+from ktp_service.errors import (
+    PasswordChangeRequired,
+    RoleNotAllowed,
+    TokenRevoked,
+    Unauthorized,
+    invalid_field,
+)
 from ktp_service.messages import pick_language
 from ktp_service.models import Office, User
 from ktp_service.security import read_token, token_secret, token_subject
@@ -169,3 +175,11 @@ def model_response(model: BaseModel, status_code: int = 200) -> Response:
     re-validation of the return value, which for a sync route costs another thread-pool hop; the route
     keeps its ``response_model`` for the OpenAPI document (and the schemathesis tests hold it to it)."""
     return Response(model.model_dump_json(), status_code=status_code, media_type="application/json")
+
+
+def refuse_control_characters(request: Request) -> None:
+    """No query value carries a control character (NUL, newline...): no search or filter needs one, and
+    PostgreSQL refuses NUL in text, which turned a hostile query into a 500. One check for every route."""
+    for name, value in request.query_params.multi_items():
+        if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+            raise invalid_field(name, "may not contain control characters (NUL, tab, line breaks).")
