@@ -933,6 +933,54 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Salinan basis data gagal (pg_dump, pg_restore atau SQLite).",
         "Copying the database failed (pg_dump, pg_restore or SQLite).",
     ),
+    # Missing pages, audit and names beside codes (issue 12, admin12)
+    "printer.details": ("Riwayat dan pengaturan", "History and settings"),
+    "printer.availability": (
+        "Ketersediaan per hari, {days} hari terakhir",
+        "Availability per day, last {days} days",
+    ),
+    "printer.availability_hint": (
+        "Bagian dari waktu yang diketahui saat printer siap (siap, mencetak, atau persediaan hampir habis). "
+        "- berarti keadaannya belum pernah tercatat hari itu.",
+        "Share of the known time the printer was ready (ready, printing, or supplies low). "
+        "- means no state was recorded that day.",
+    ),
+    "printer.changes": ("Perubahan keadaan terakhir", "Last state changes"),
+    "printer.reasons": ("Keterangan", "Details"),
+    "printer.no_changes": ("Belum ada perubahan keadaan yang tercatat.", "No state change recorded yet."),
+    "printer.edit": ("Ubah printer", "Edit the printer"),
+    "printer.config": ("Pengaturan (JSON)", "Configuration (JSON)"),
+    "printer.config_hint": (
+        'Misalnya {"speed": 3} untuk simulator (detik per kartu). Lokasi berkas ditentukan layanan.',
+        'E.g. {"speed": 3} for a simulator (seconds a card). File locations are the service\'s to choose.',
+    ),
+    "printer.config_not_json": (
+        'Pengaturan harus berupa objek JSON, misalnya {"speed": 3}.',
+        'The configuration must be a JSON object, e.g. {"speed": 3}.',
+    ),
+    "printer.switch": ("Aktif atau nonaktif", "Switched on or off"),
+    "printer.switch_hint_off": (
+        "Printer yang dinonaktifkan tidak menerima pekerjaan baru dan tidak dicek lagi.",
+        "A switched-off printer gets no new jobs and is no longer checked.",
+    ),
+    "printer.switch_hint_on": (
+        "Printer ini nonaktif: tidak menerima pekerjaan baru.",
+        "This printer is switched off: it gets no new jobs.",
+    ),
+    "printer.waiting_jobs": (
+        "{count} kartu sedang menunggu atau dicetak di printer ini.",
+        "{count} cards are waiting or printing on this printer.",
+    ),
+    "printer.disable": ("Nonaktifkan printer", "Switch the printer off"),
+    "printer.enable": ("Aktifkan printer", "Switch the printer on"),
+    "printer.disabled": ("Printer {name} dinonaktifkan.", "Printer {name} switched off."),
+    "printer.enabled": ("Printer {name} diaktifkan.", "Printer {name} switched on."),
+    "printer.updated": ("Printer {name} diperbarui.", "Printer {name} updated."),
+    "printer.unchanged": ("Tidak ada yang berubah.", "Nothing changed."),
+    "err.printer_has_active_jobs": (
+        "Printer {printer} masih punya kartu yang menunggu atau dicetak; pindahkan ke kantor lain setelah selesai.",
+        "Printer {printer} has cards waiting or printing; it moves to another office once they are done.",
+    ),
 }
 
 

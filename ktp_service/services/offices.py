@@ -25,6 +25,11 @@ def list_offices(session: Session) -> list[Office]:
     return list(session.exec(select(Office).order_by(col(Office.code))))
 
 
+def names(session: Session) -> dict[str, str]:
+    """Every office's name by its code, so pages show names beside codes."""
+    return dict(session.exec(select(Office.code, Office.name)).all())
+
+
 def choices(session: Session, actor: Actor) -> list[Office]:
     """The offices a page lets the actor pick from: every one, or none for an office-bound actor (whose
     pages show their own office only)."""

@@ -59,6 +59,8 @@ TEMPLATES.filters["percent"] = i18n.percent
 TEMPLATES.globals["has_text"] = i18n.has
 TEMPLATES.globals["job_allowed"] = lifecycle.allowed
 TEMPLATES.filters["zip_pairs"] = lambda values: [(v, v) for v in values]
+# Offices as (code, "code · name") choices: a name beside every code.
+TEMPLATES.filters["office_pairs"] = lambda offices: [(o.code, f"{o.code} · {o.name}") for o in offices]
 
 
 class LoginRequired(Exception):
