@@ -222,6 +222,7 @@ NAV: list[tuple[str, str, frozenset[Role]]] = [
     ("/stock", "nav.stock", frozenset({_C, _S, _A, _F})),
     ("/admin/offices", "nav.offices", frozenset({_A})),
     ("/admin/users", "nav.users", frozenset({_A})),
+    ("/audit", "nav.audit", frozenset({_A, _S})),
     ("/indicators", "nav.indicators", frozenset({_S, _A, _F})),
     ("/finance", "nav.finance", frozenset({_F, _A})),
     ("/partner", "nav.partner", frozenset({_P})),
