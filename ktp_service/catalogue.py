@@ -1083,6 +1083,29 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "personal data protection). Searches and lists that showed this resident are included.",
     ),
     "audit.print": ("Cetak laporan", "Print the report"),
+    "stock.adjust": ("Sesuaikan stok", "Adjust the stock"),
+    "stock.adjust_hint": (
+        "Bila hitungan fisik berbeda dari catatan: isi selisihnya (+ lebih, - kurang) dan alasannya. Tercatat "
+        "di jejak audit.",
+        "When a count differs from the books: enter the difference (+ more, - fewer) and why. Recorded in the "
+        "audit trail.",
+    ),
+    "stock.difference": ("Selisih", "Difference"),
+    "stock.difference_hint": ("Misalnya -3 atau +10", "E.g. -3 or +10"),
+    "stock.reason": ("Alasan", "Reason"),
+    "stock.adjust_needs": (
+        "Penyesuaian membutuhkan selisih yang bukan nol dan alasannya.",
+        "An adjustment needs a non-zero difference and a reason.",
+    ),
+    "stock.adjusted": ("Stok disesuaikan {quantity}.", "Stock adjusted by {quantity}."),
+    "stock.note.printed": (
+        "Satu blanko terpakai untuk kartu yang tercetak",
+        "One blank card used by a printed card",
+    ),
+    "stock.note.spoiled": (
+        "Satu blanko terbuang: kartu rusak di printer (tidak ditagih)",
+        "One blank card lost: spoiled at the printer (not billed)",
+    ),
 }
 
 

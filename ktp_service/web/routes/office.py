@@ -312,6 +312,27 @@ def receive_stock(page: CarePage, form: Form) -> Response:
     return page.redirect(f"/stock?office={code}")
 
 
+@router.post("/stock/adjust")
+def adjust_stock(page: CarePage, form: Form) -> Response:
+    """A count that differs from the books: the difference (+ or -) with its reason, audited."""
+    code, raw, note = (
+        text(form, "office"),
+        text(form, "difference").replace(" ", ""),
+        text(form, "reason")[:200],
+    )
+    if not ascii_digits(raw.removeprefix("-").removeprefix("+")):
+        return _stock_page(page, code, {"difference": page.t("v.number")}, 422)
+    try:
+        with page.tx() as session:
+            the_office = _stock_office(page, session, code)
+            stock.adjust(session, page.me, the_office, int(raw), note)
+            code = the_office.code
+    except DomainError:
+        return _stock_page(page, code, {"reason": page.t("stock.adjust_needs")}, 422)
+    page.flash("ok", page.t("stock.adjusted", quantity=f"{int(raw):+d}"))
+    return page.redirect(f"/stock?office={code}")
+
+
 # -- supervisor --------------------------------------------------------------------------------------------
 @router.get("/supervisor")
 def supervisor_page(page: SupervisorPage) -> HTMLResponse:
