@@ -1083,6 +1083,62 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "personal data protection). Searches and lists that showed this resident are included.",
     ),
     "audit.print": ("Cetak laporan", "Print the report"),
+    "office.kind.kabupaten": ("Kabupaten (kantor pelayanan terpadu)", "Regency (one-stop office)"),
+    "office.kind.kota": ("Kota (kantor pelayanan terpadu)", "City (one-stop office)"),
+    "office.kind.kecamatan": ("Kecamatan", "District (kecamatan)"),
+    "nav.fixes": ("Konflik & koreksi", "Conflicts & corrections"),
+    "fix.conflicts_title": ("Konflik penagihan", "Billing conflicts"),
+    "fix.conflicts_lead": (
+        "Kejadian yang datang dengan kunci yang sudah dibukukan tetapi isinya berbeda. Tidak ada yang dibukukan "
+        "untuknya; selama belum diselesaikan, bulannya tidak dapat ditutup.",
+        "Events that arrived under a key already posted, with other content. Nothing was posted for them; "
+        "until resolved, their month cannot close.",
+    ),
+    "fix.open": ("Belum diselesaikan ({count})", "Open ({count})"),
+    "fix.no_open": ("Tidak ada konflik yang terbuka.", "No open conflict."),
+    "fix.received": ("Diterima", "Received"),
+    "fix.month": ("Bulan", "Month"),
+    "fix.event": ("Kejadian", "Event"),
+    "fix.detail": ("Keterangan", "Detail"),
+    "fix.posted_as": ("sudah dibukukan sebagai transaksi {seq}", "posted as transaction {seq}"),
+    "fix.resolution": ("Cara penyelesaian", "How it was resolved"),
+    "fix.resolve": ("Selesaikan", "Resolve"),
+    "fix.resolved": ("Konflik dicatat selesai.", "Conflict recorded as resolved."),
+    "fix.resolution_needed": (
+        "Tuliskan cara penyelesaiannya (paling sedikit 3 huruf).",
+        "Say how it was resolved (at least 3 characters).",
+    ),
+    "fix.resolved_title": ("Sudah diselesaikan", "Resolved"),
+    "fix.resolved_at": ("Diselesaikan", "Resolved"),
+    "fix.corrections_title": ("Koreksi penagihan", "Billing corrections"),
+    "fix.corrections_lead": (
+        "Kartu yang tertagih padahal tidak semestinya (misalnya ternyata rusak) dibatalkan dengan transaksi "
+        "pembalik; tidak ada yang diubah atau dihapus.",
+        "A card billed that should not have been (found spoiled, say) is undone by a reversing transaction; "
+        "nothing is changed or deleted.",
+    ),
+    "fix.reversals": ("Pembalikan terakhir", "Latest reversals"),
+    "fix.no_reversals": ("Belum ada pembalikan.", "No reversal yet."),
+    "fix.card": ("Nomor seri kartu", "Card serial"),
+    "fix.amount": ("Tarif", "Fee"),
+    "fix.prior_period": ("kartu bulan {month}", "a card of {month}"),
+    "fix.reverse": ("Batalkan tagihan kartu", "Reverse a card's billing"),
+    "fix.reverse_hint": (
+        "Masuk ke bulan kartu itu bila masih terbuka, ke bulan terbuka pertama bila sudah ditutup.",
+        "Goes to the card's month while it is open, to the first open month once it is closed.",
+    ),
+    "fix.why": ("Alasan", "Why"),
+    "fix.serial_needed": ("Isi nomor seri kartu.", "Enter the card serial."),
+    "fix.note_needed": ("Tuliskan alasannya (paling sedikit 3 huruf).", "Say why (at least 3 characters)."),
+    "fix.corrected": ("Tagihan kartu {serial} dibatalkan.", "The billing of card {serial} reversed."),
+    "fix.already_corrected": (
+        "Tagihan kartu {serial} sudah dibatalkan sebelumnya.",
+        "The billing of card {serial} was reversed before.",
+    ),
+    "err.billed_card_not_found": (
+        "Tidak ada kartu tertagih dengan nomor seri {serial} di buku besar.",
+        "No billed card with serial {serial} is in the ledger.",
+    ),
     "stock.adjust": ("Sesuaikan stok", "Adjust the stock"),
     "stock.adjust_hint": (
         "Bila hitungan fisik berbeda dari catatan: isi selisihnya (+ lebih, - kurang) dan alasannya. Tercatat "

@@ -18,6 +18,7 @@ from ktp_service.web.routes import (
     audit,
     auth,
     billing,
+    billing_fixes,
     counter,
     indicators,
     office,
@@ -26,6 +27,17 @@ from ktp_service.web.routes import (
 
 router = APIRouter(include_in_schema=False)
 # registration first: its /residents/new must match before counter's /residents/{nik}
-for _module in (auth, account, registration, counter, office, admin, audit, indicators, billing):
+for _module in (
+    auth,
+    account,
+    registration,
+    counter,
+    office,
+    admin,
+    audit,
+    indicators,
+    billing,
+    billing_fixes,
+):
     router.include_router(_module.router)
 router.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

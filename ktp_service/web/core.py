@@ -227,6 +227,7 @@ NAV: list[tuple[str, str, frozenset[Role]]] = [
     ("/finance", "nav.finance", frozenset({_F, _A})),
     ("/partner", "nav.partner", frozenset({_P})),
     ("/contracts", "nav.contracts", frozenset({_F, _A, _P})),
+    ("/billing/conflicts", "nav.fixes", frozenset({_F})),
 ]
 
 
