@@ -1086,6 +1086,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "office.kind.kabupaten": ("Kabupaten (kantor pelayanan terpadu)", "Regency (one-stop office)"),
     "office.kind.kota": ("Kota (kantor pelayanan terpadu)", "City (one-stop office)"),
     "office.kind.kecamatan": ("Kecamatan", "District (kecamatan)"),
+    "rec.import_file": ("Berkas CSV uang diterima", "Money-received CSV file"),
+    "audit.events_region": ("Tabel peristiwa audit (dapat digeser)", "Audit events table (scrollable)"),
+    "printer.availability_region": ("Tabel ketersediaan (dapat digeser)", "Availability table (scrollable)"),
+    "partner.lines_region": ("Tabel baris buku besar (dapat digeser)", "Ledger lines table (scrollable)"),
     "nav.fixes": ("Konflik & koreksi", "Conflicts & corrections"),
     "fix.conflicts_title": ("Konflik penagihan", "Billing conflicts"),
     "fix.conflicts_lead": (
