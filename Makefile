@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test install runtime-packages system-packages services lint typecheck pytest bench clean
+.PHONY: run test install runtime-packages system-packages test-tools services lint typecheck pytest bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ run: install runtime-packages
 	$(BIN)/ktp demo seed --if-empty
 	$(BIN)/ktp serve
 
+# axe-core for the accessibility tests, from the npm registry into .tools/ (not committed)
+test-tools:
+	bash scripts/install-axe-core.sh
+
 services:
 	bash scripts/start-test-services.sh
 
@@ -40,7 +44,7 @@ pytest: install
 	$(BIN)/pytest
 
 ## test: set up (system packages, services), then lint, type checks and the whole suite
-test: install system-packages services lint typecheck pytest
+test: install system-packages test-tools services lint typecheck pytest
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache test-output
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache test-output .tools

@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from billing.errors import BillingError
 from ktp_service import __version__, health, web
-from ktp_service.api import error_codes, links
+from ktp_service.api import docs, error_codes, links
 from ktp_service.api.body_limits import BodyLimits
 from ktp_service.api.deps import refuse_control_characters
 from ktp_service.api.routes import admin, auth, billing, printing, residents
@@ -117,6 +117,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         summary="KTP card printing and revenue-share billing for a regency's civil registry.",
         lifespan=lifespan,
         dependencies=[Depends(refuse_control_characters)],
+        docs_url=None,  # served from the package by docs.install: no CDN, no web fonts
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -179,6 +181,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(printing.router)
     app.include_router(billing.router)
     app.include_router(web.router)
+    docs.install(app)
     error_codes.install(app)
     links.install(app)
     app.add_middleware(AdmissionControl, limit=settings.max_concurrent_requests)

@@ -210,6 +210,19 @@ class Printer(SQLModel, table=True):
     status_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class PrinterStatusChange(SQLModel, table=True):
+    """A printer's polled state when it changed (state or reasons), kept to show availability per day: the
+    status poll asks every few seconds, only changes are written."""
+
+    __tablename__ = "printer_status_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    printer_id: int = Field(foreign_key="printer.id", index=True)
+    at: datetime = ts_column(index=True)
+    state: str = Field(max_length=32)
+    reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
 class PrintJob(SQLModel, table=True):
     """One card to print. ``state`` changes only through :mod:`ktp_service.lifecycle`, which draws the
     states. What the job tells a person is a message code and its parameters, translated when shown

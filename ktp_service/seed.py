@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -76,7 +77,11 @@ DEMO_PRINTERS = (
     (REGENCY, "KPT-Spool", "spool", ""),
     (REGENCY, "KPT-Simulator", "simulator", "simulator://kpt-1"),
     ("33.14.01", "Kalijambe-Simulator", "simulator", "simulator://kalijambe-1"),
+    # A simulator as slow as a real card printer (a few seconds a card), so a jam switched on in training
+    # can catch a card mid-print; the others print instantly.
+    (REGENCY, "KPT-Simulator-Lambat", "simulator", "simulator://kpt-slow"),
 )
+PRINTER_CONFIG = {"KPT-Simulator-Lambat": {"speed": 4}}
 
 DEMO_RESIDENTS = (
     # nik, nama, born, female, kode_desa, alamat
@@ -100,7 +105,7 @@ def seed_printers(session: Session, settings: Settings) -> int:
             office=office_code,
             adapter=adapter,
             uri=uri,
-            config={},
+            config=dict(PRINTER_CONFIG.get(name, {})),
             document_format="image/png",
             dpi=300,
             settings=settings,
@@ -156,13 +161,46 @@ def seed_residents(session: Session, settings: Settings) -> int:
     return added
 
 
+def demo_contract(today: date) -> dict[str, Any]:
+    """The demo's revenue-share agreement, in force from the first of January of last year, so every month
+    the demo shows has a contract (finance and the partner see real amounts, not Rp 0): a citizen-paid fee
+    of Rp 10.000 a card, 35 % of it to the partner, rounded per card, PPh 23 withheld."""
+    fee = {"amount": 10000, "payer": "citizen"}
+    return {
+        "number": "001/PKS-DEMO/DUKCAPIL",
+        "partner_name": "PT Kartu Nusantara (demo)",
+        "effective_from": date(today.year - 1, 1, 1).isoformat(),
+        "effective_to": None,
+        "fees": {r: dict(fee) for r in ("baru", "hilang", "rusak", "perubahan_data", "perpanjangan")},
+        "partner_share": {"type": "percent", "basis_points": 3500},
+        "rounding": "per_card",
+        "pph23_basis_points": 200,
+    }
+
+
+def seed_contract(session: Session, today: date) -> int:
+    """The demo contract, unless a contract version exists already."""
+    from billing.models import ContractVersion
+    from ktp_service.services import billing
+
+    if session.exec(select(ContractVersion.id).limit(1)).first() is not None:
+        return 0
+    billing.add_contract(session, SYSTEM, demo_contract(today))
+    return 1
+
+
 def is_empty(session: Session) -> bool:
     return session.exec(select(Office.id).limit(1)).first() is None
 
 
-def seed_demo(session: Session, settings: Settings) -> dict[str, int]:
+def seed_demo(session: Session, settings: Settings, *, contract: bool = True) -> dict[str, int]:
+    """Everything above; ``contract=False`` leaves the contract for the caller to enter (a test of that)."""
     counts = {"offices": seed_offices(session), "users": seed_users(session)}
     session.flush()
     counts["printers"] = seed_printers(session, settings)
     counts["residents"] = seed_residents(session, settings)
+    if contract:
+        from ktp_service.services.cards import local_today
+
+        counts["contracts"] = seed_contract(session, local_today(settings.timezone))
     return counts

@@ -13,6 +13,7 @@ from ktp_service.cli import (
     billing_ledger,
     db,
     demo,
+    offices,
     printers,
     server,
     users,
@@ -27,6 +28,7 @@ app.add_typer(db.app, name="db")
 app.command("backup")(backup.backup)
 app.command("restore")(backup.restore)
 app.add_typer(demo.app, name="demo")
+app.add_typer(offices.app, name="offices")
 app.add_typer(users.app, name="users")
 app.add_typer(printers.app, name="printers")
 # With billing_ledger's commands and billing_checkpoints' group, which they add to it.

@@ -28,7 +28,7 @@ def demo_seed(
         added = seed.seed_demo(session, wiring.settings)
     typer.echo(
         f"seeded {added['offices']} offices, {added['users']} users, {added['printers']} printers, "
-        f"{added['residents']} residents"
+        f"{added['residents']} residents, {added.get('contracts', 0)} contracts"
     )
     if added["users"]:
         typer.echo(

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from ktp_service.lifecycle import JobStatus
 from ktp_service.models import Printer, PrintJob, Resident
-from ktp_service.services import print_jobs
+from ktp_service.services import audit, print_jobs
 from ktp_service.services.actor import Actor
 
 _Row = TypeVar("_Row", Resident, Printer)
@@ -78,6 +78,7 @@ def detail(session: Session, actor: Actor, job_uuid: str) -> JobDetail:
     job = print_jobs.get(session, actor, job_uuid)
     reprinted = session.exec(select(PrintJob).where(PrintJob.reprint_of_id == job.id)).first()
     original = session.get(PrintJob, job.reprint_of_id) if job.reprint_of_id else None
+    audit.record_resident_reads(session, actor, [job.resident_id], via="print_job")
     return JobDetail(with_related(session, [job])[0], reprinted, original)
 
 

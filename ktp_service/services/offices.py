@@ -25,18 +25,30 @@ def list_offices(session: Session) -> list[Office]:
     return list(session.exec(select(Office).order_by(col(Office.code))))
 
 
+def names(session: Session) -> dict[str, str]:
+    """Every office's name by its code, so pages show names beside codes."""
+    return dict(session.exec(select(Office.code, Office.name)).all())
+
+
 def choices(session: Session, actor: Actor) -> list[Office]:
     """The offices a page lets the actor pick from: every one, or none for an office-bound actor (whose
     pages show their own office only)."""
     return [] if actor.role.office_bound else list_offices(session)
 
 
-def create(session: Session, actor: Actor, code: str, name: str | None = None) -> Office:
-    """Register the office serving region ``code`` (a kabupaten/kota or a kecamatan)."""
+def create(
+    session: Session, actor: Actor, code: str, name: str | None = None, *, kind: str | None = None
+) -> Office:
+    """Register the office serving region ``code`` (a kabupaten/kota or a kecamatan). ``kind``, when given,
+    must be the region's own kind (a typo in the code is caught rather than stored as the wrong office)."""
     region = regions.get_region(code)
     if region is None or region.kind not in ("kabupaten", "kota", "kecamatan"):
         raise invalid_field(
             "code", f"{code} is not a kabupaten, kota or kecamatan code in the Kemendagri list."
+        )
+    if kind is not None and kind != region.kind:
+        raise invalid_field(
+            "kind", f"{code} ({region.name}) is a {region.kind}, not a {kind}.", code="office_kind_mismatch"
         )
     if session.exec(select(Office.id).where(Office.code == code)).first() is not None:
         raise OfficeExists(f"An office for region {code} already exists.", params={"office": code})

@@ -400,6 +400,8 @@ def list_jobs(
         stmt = stmt.where(PrintJob.state == state)
     total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
     rows = list(session.exec(stmt.order_by(col(PrintJob.id).desc()).limit(limit).offset(offset)))
+    # Each job carries its resident's NIK and name: the list is a read of their data.
+    audit.record_resident_reads(session, actor, [j.resident_id for j in rows], via="print_jobs")
     return rows, total
 
 

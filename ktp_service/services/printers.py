@@ -12,10 +12,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from ktp_service.db import unit_of_work
-from ktp_service.errors import Invalid, NotFound, PrinterNameTaken, invalid_field
-from ktp_service.models import CounterReading, Office, Printer, utcnow
+from ktp_service.errors import Conflict, Invalid, NotFound, PrinterNameTaken, invalid_field
+from ktp_service.models import ACTIVE_JOB_STATES, CounterReading, Office, Printer, PrintJob, utcnow
 from ktp_service.schemas.printing import PrinterCreate
-from ktp_service.services import audit, offices
+from ktp_service.services import audit, offices, printer_history
 from ktp_service.services.actor import Actor
 from ktp_service.services.printer_config import adapter_config, check_client_config, data_root
 from ktp_service.settings import Settings
@@ -131,6 +131,94 @@ def register(session: Session, actor: Actor, body: PrinterCreate, settings: Sett
     return create(session, actor, **body.model_dump(), settings=settings)
 
 
+class PrinterHasActiveJobs(Conflict, code="printer_has_active_jobs"): ...
+
+
+def update(
+    session: Session, actor: Actor, printer: Printer, body: PrinterCreate, settings: Settings
+) -> list[str]:
+    """Change a printer's name, office, URI, configuration, format or resolution, under the rules a new
+    printer is checked by (``create``). The adapter stays: another kind of device is another printer. A
+    printer moves to another office only with no card waiting or printing on it (the jobs belong to the
+    office). Returns the fields that changed (audited by name, never by value)."""
+    assert printer.id is not None
+    if body.adapter != printer.adapter:
+        raise invalid_field(
+            "adapter", "a printer's adapter cannot change; register the device as a new printer."
+        )
+    the_office = offices.get_by_code(session, body.office)
+    assert the_office.id is not None
+    wanted = {
+        "name": body.name,
+        "office_id": the_office.id,
+        "uri": body.uri,
+        "config": body.config,
+        "document_format": body.document_format,
+        "dpi": body.dpi,
+    }
+    changed = [k for k, v in wanted.items() if getattr(printer, k) != v]
+    if not changed:
+        return []
+    if ("name" in changed or "office_id" in changed) and session.exec(
+        select(Printer.id).where(
+            Printer.office_id == the_office.id, Printer.name == body.name, Printer.id != printer.id
+        )
+    ).first():
+        raise PrinterNameTaken(
+            f"Office {body.office} already has a printer named {body.name!r}.",
+            params={"office": body.office, "printer": body.name},
+        )
+    if "office_id" in changed and _active_jobs(session, printer.id):
+        raise PrinterHasActiveJobs(
+            f"Printer {printer.name} has cards waiting or printing; it moves to another office once they are done.",
+            params={"printer": printer.name},
+        )
+    check_client_config(printer.adapter, body.uri, body.config, settings)
+    for k in changed:
+        setattr(printer, k, wanted[k])
+    session.add(printer)
+    session.flush()
+    fields = ["office" if k == "office_id" else k for k in changed]
+    audit.record(
+        session, actor, "printer.update", "printer", printer.id, office_code=body.office, fields=fields
+    )
+    return fields
+
+
+def set_active(session: Session, actor: Actor, printer: Printer, active: bool) -> Printer:
+    """Switch a printer off or on in the registry. A switched-off printer gets no new job (``print_jobs``
+    refuses it with ``printer_inactive``), the worker sends nothing to it and the status poll skips it;
+    jobs already waiting on it stay until it is switched on again or they are moved."""
+    if printer.active != active:
+        printer.active = active
+        session.add(printer)
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "printer.enable" if active else "printer.disable",
+            "printer",
+            printer.id,
+            office_code=office_code(session, printer),
+        )
+    return printer
+
+
+def _active_jobs(session: Session, printer_id: int) -> int:
+    return len(
+        session.exec(
+            select(PrintJob.id).where(
+                PrintJob.printer_id == printer_id, col(PrintJob.state).in_(ACTIVE_JOB_STATES)
+            )
+        ).all()
+    )
+
+
+def waiting_jobs(session: Session, printer_id: int) -> int:
+    """Cards waiting or printing on the printer (shown before it is switched off)."""
+    return _active_jobs(session, printer_id)
+
+
 def list_printers(session: Session, actor: Actor, office: str | None = None) -> list[tuple[Printer, str]]:
     stmt = (
         select(Printer, Office.code)
@@ -167,7 +255,9 @@ def fetch_status(printer: Printer, adapters: AdapterCache) -> Polled:
 
 
 def apply_status(session: Session, printer: Printer, polled: Polled) -> None:
-    """Keep a polled status on the printer's row and record a device counter reading when it changed."""
+    """Keep a polled status on the printer's row, record a device counter reading when it changed and a
+    status change row when the state or its reasons changed (``printer_history``)."""
+    before_state, before_reasons = printer.status_state, list(printer.status_reasons)
     printer.status_at = utcnow()
     status = polled.status
     if status is None:
@@ -184,6 +274,7 @@ def apply_status(session: Session, printer: Printer, polled: Polled) -> None:
             assert printer.id is not None
             session.add(CounterReading(printer_id=printer.id, value=status.card_counter, source="device"))
         printer.status_counter = status.card_counter
+    printer_history.record_if_changed(session, printer, before_state, before_reasons)
     session.add(printer)
 
 

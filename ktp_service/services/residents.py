@@ -258,3 +258,9 @@ def history(session: Session, actor: Actor, nik: str) -> list[tuple[ResidentVers
         session, actor, "resident.history", "resident", resident.id, office_code=resident.kode_kecamatan
     )
     return [(v, name) for v, name in rows]
+
+
+def scoped(session: Session, actor: Actor, nik: str) -> Resident:
+    """The resident with ``nik`` if the actor's office serves them, recording nothing: for the audit page,
+    which shows no data of the resident but the trail (its report records itself once it is made)."""
+    return _get(session, nik, actor)

@@ -12,10 +12,32 @@ from fastapi import APIRouter
 from fastapi.staticfiles import StaticFiles
 
 from ktp_service.web.core import HERE
-from ktp_service.web.routes import account, admin, auth, billing, counter, indicators, office, registration
+from ktp_service.web.routes import (
+    account,
+    admin,
+    audit,
+    auth,
+    billing,
+    billing_fixes,
+    counter,
+    indicators,
+    office,
+    registration,
+)
 
 router = APIRouter(include_in_schema=False)
 # registration first: its /residents/new must match before counter's /residents/{nik}
-for _module in (auth, account, registration, counter, office, admin, indicators, billing):
+for _module in (
+    auth,
+    account,
+    registration,
+    counter,
+    office,
+    admin,
+    audit,
+    indicators,
+    billing,
+    billing_fixes,
+):
     router.include_router(_module.router)
 router.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -59,6 +59,8 @@ TEMPLATES.filters["percent"] = i18n.percent
 TEMPLATES.globals["has_text"] = i18n.has
 TEMPLATES.globals["job_allowed"] = lifecycle.allowed
 TEMPLATES.filters["zip_pairs"] = lambda values: [(v, v) for v in values]
+# Offices as (code, "code · name") choices: a name beside every code.
+TEMPLATES.filters["office_pairs"] = lambda offices: [(o.code, f"{o.code} · {o.name}") for o in offices]
 
 
 class LoginRequired(Exception):
@@ -220,10 +222,12 @@ NAV: list[tuple[str, str, frozenset[Role]]] = [
     ("/stock", "nav.stock", frozenset({_C, _S, _A, _F})),
     ("/admin/offices", "nav.offices", frozenset({_A})),
     ("/admin/users", "nav.users", frozenset({_A})),
+    ("/audit", "nav.audit", frozenset({_A, _S})),
     ("/indicators", "nav.indicators", frozenset({_S, _A, _F})),
     ("/finance", "nav.finance", frozenset({_F, _A})),
     ("/partner", "nav.partner", frozenset({_P})),
     ("/contracts", "nav.contracts", frozenset({_F, _A, _P})),
+    ("/billing/conflicts", "nav.fixes", frozenset({_F})),
 ]
 
 

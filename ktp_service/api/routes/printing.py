@@ -41,7 +41,7 @@ from ktp_service.schemas.printing import (
     StockReceipt,
     Supply,
 )
-from ktp_service.services import offices, print_jobs, printers, stock
+from ktp_service.services import audit, offices, print_jobs, printers, stock
 from ktp_service.services.actor import Actor
 
 router = APIRouter(prefix="/api/v1", tags=["printing"], responses=ERROR_RESPONSES)
@@ -232,7 +232,9 @@ def list_print_jobs(
 @router.get("/print-jobs/{job_id}", response_model=PrintJobPublic)
 def get_print_job(job_id: JobId, session: SessionDep, lang: Language, actor: PrintOperator) -> PrintJobPublic:
     """One print job: state, printer reasons and what to do about them."""
-    return job_public(session, print_jobs.get(session, actor, job_id), lang)
+    job = print_jobs.get(session, actor, job_id)
+    audit.record_resident_reads(session, actor, [job.resident_id], via="print_job")
+    return job_public(session, job, lang)
 
 
 @router.post("/print-jobs/{job_id}/cancel", response_model=PrintJobPublic)

@@ -72,6 +72,7 @@ def _users_page(
         status_code=status,
         rows=rows,
         offices=office_list,
+        office_names={o.code: o.name for o in office_list},
         roles=[r.value for r in Role],
         errors=errors or {},
         values=values or {},

@@ -3,7 +3,10 @@ supervisor's decisions (second cards waiting for approval, jobs whose outcome ne
 
 from __future__ import annotations
 
+import json
+from datetime import datetime, timedelta
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -12,14 +15,14 @@ from pydantic import ValidationError
 from ktp_service.api.deps import AdminOnly, AnyUser, PrinterOperator, Supervisor
 from ktp_service.errors import DomainError, Invalid
 from ktp_service.lifecycle import JobStatus
-from ktp_service.models import Office, Printer
+from ktp_service.models import Office, Printer, PrinterStatusChange
 from ktp_service.schemas.identifiers import AsciiInt
 from ktp_service.schemas.printing import PrinterCreate
 from ktp_service.schemas.text import ascii_digits
-from ktp_service.services import job_rows, offices, print_jobs, printers, stock
+from ktp_service.services import job_rows, offices, print_jobs, printer_history, printers, stock
 from ktp_service.web import forms
 from ktp_service.web.core import Form, Page, PageFor, WebRoute, local_path, text
-from ktp_service.web.views import job_state, printer_state
+from ktp_service.web.views import StateView, job_state, printer_state
 from printers.registry import ADAPTER_NAMES
 from printers.simulator import FAULTS
 
@@ -49,8 +52,10 @@ def _printers_page(
                 faults = list(printers.simulator_control(p, settings).info().faults)
             rows.append({"printer": p, "office": code, "view": printer_state(p), "faults": faults})
         office_list = offices.choices(session, page.me)
+        office_names = offices.names(session)
     return page.render(
         "printers.html",
+        office_names=office_names,
         status_code=status,
         rows=rows,
         office=office,
@@ -140,6 +145,119 @@ def simulator(printer_id: PrinterId, page: CarePage, form: Form) -> RedirectResp
     return page.redirect(f"/printers#printer-{printer_id}")
 
 
+# -- one printer: its history, and (administrators) editing and switching it off ---------------------------
+HISTORY_DAYS = 14
+
+
+def _printer_page(
+    page: Page,
+    printer_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    zone = ZoneInfo(page.settings.timezone)
+    now = page.now()
+    with page.tx(writes=False) as session:
+        p = _own_printer(page, session, printer_id)
+        assert p.id is not None
+        code = printers.office_code(session, p)
+        since = datetime.combine(
+            now.astimezone(zone).date() - timedelta(days=HISTORY_DAYS - 1), datetime.min.time(), zone
+        )
+        changes = printer_history.changes_since(session, p.id, since)
+        recent = printer_history.recent_changes(session, p.id)
+        waiting = printers.waiting_jobs(session, p.id)
+        office_list = offices.list_offices(session) if page.can(AdminOnly) else []
+        office_name = offices.names(session).get(code, "")
+    days = printer_history.daily_availability(
+        changes, lambda c: _change_view(c).ready, days=HISTORY_DAYS, now=now, zone=zone
+    )
+    config = json.dumps(p.config, ensure_ascii=False, sort_keys=True) if p.config else ""
+    return page.render(
+        "printer.html",
+        status_code=status,
+        p=p,
+        office=code,
+        office_name=office_name,
+        view=printer_state(p),
+        days=days,
+        recent=[(c, _change_view(c)) for c in recent],
+        waiting=waiting,
+        offices=office_list,
+        can_edit=page.can(AdminOnly),
+        errors=errors or {},
+        values=values
+        or {
+            "name": p.name,
+            "office": code,
+            "uri": p.uri,
+            "config": config,
+            "document_format": p.document_format,
+            "dpi": str(p.dpi),
+        },
+    )
+
+
+def _change_view(change: PrinterStatusChange) -> StateView:
+    """A recorded status in the words of the printers page (the same rule says which states are ready)."""
+    return printer_state(
+        Printer(name="-", office_id=0, adapter="-", status_state=change.state, status_reasons=change.reasons)
+    )
+
+
+@router.get("/printers/{printer_id}")
+def printer_page(printer_id: PrinterId, page: AnyPage) -> HTMLResponse:
+    return _printer_page(page, printer_id)
+
+
+@router.post("/printers/{printer_id}/edit")
+def edit_printer(printer_id: PrinterId, page: AdminPage, form: Form) -> Response:
+    values = {k: text(form, k) for k in ("name", "office", "uri", "config", "document_format", "dpi")}
+    try:
+        config = json.loads(values["config"]) if values["config"] else {}
+        if not isinstance(config, dict):
+            raise ValueError("not an object")
+    except ValueError:
+        return _printer_page(
+            page, printer_id, errors={"config": page.t("printer.config_not_json")}, values=values, status=422
+        )
+    try:
+        with page.tx() as session:
+            p = printers.get(session, printer_id)
+            body = PrinterCreate.model_validate(
+                {**values, "adapter": p.adapter, "config": config, "dpi": int(values["dpi"] or 0)}
+            )
+            changed = printers.update(session, page.me, p, body, page.settings)
+    except (ValidationError, ValueError) as exc:
+        errors = (
+            forms.from_validation(exc, page.lang)
+            if isinstance(exc, ValidationError)
+            else {"dpi": page.t("v.number")}
+        )
+        return _printer_page(page, printer_id, errors=errors, values=values, status=422)
+    except DomainError as exc:
+        fields, whole = forms.from_domain(exc, page.lang)
+        # The form has one configuration box: problems with a key of it (config.state_dir) show there.
+        fields = {k.split(".", 1)[0]: v for k, v in fields.items()}
+        if whole:
+            fields["name"] = page.error_text(exc)  # the refusal in the page's language
+        return _printer_page(page, printer_id, errors=fields, values=values, status=exc.status_code)
+    page.flash("ok", page.t("printer.updated", name=body.name) if changed else page.t("printer.unchanged"))
+    return page.redirect(f"/printers/{printer_id}")
+
+
+@router.post("/printers/{printer_id}/active")
+def switch_printer(printer_id: PrinterId, page: AdminPage, form: Form) -> Response:
+    active = text(form, "active") == "1"
+    with page.tx() as session:
+        p = printers.set_active(session, page.me, printers.get(session, printer_id), active)
+        name = p.name
+    page.flash("ok", page.t("printer.enabled" if active else "printer.disabled", name=name))
+    return page.redirect(f"/printers/{printer_id}")
+
+
 # -- stock -------------------------------------------------------------------------------------------------
 def _stock_office(page: Page, session: Any, code: str) -> Office:
     if page.me.role.office_bound:
@@ -191,6 +309,27 @@ def receive_stock(page: CarePage, form: Form) -> Response:
         fields, whole = forms.from_domain(exc, page.lang)
         return _stock_page(page, code, {"quantity": fields.get("quantity") or whole}, exc.status_code)
     page.flash("ok", page.t("stock.received", quantity=int(raw)))
+    return page.redirect(f"/stock?office={code}")
+
+
+@router.post("/stock/adjust")
+def adjust_stock(page: CarePage, form: Form) -> Response:
+    """A count that differs from the books: the difference (+ or -) with its reason, audited."""
+    code, raw, note = (
+        text(form, "office"),
+        text(form, "difference").replace(" ", ""),
+        text(form, "reason")[:200],
+    )
+    if not ascii_digits(raw.removeprefix("-").removeprefix("+")):
+        return _stock_page(page, code, {"difference": page.t("v.number")}, 422)
+    try:
+        with page.tx() as session:
+            the_office = _stock_office(page, session, code)
+            stock.adjust(session, page.me, the_office, int(raw), note)
+            code = the_office.code
+    except DomainError:
+        return _stock_page(page, code, {"reason": page.t("stock.adjust_needs")}, 422)
+    page.flash("ok", page.t("stock.adjusted", quantity=f"{int(raw):+d}"))
     return page.redirect(f"/stock?office={code}")
 
 

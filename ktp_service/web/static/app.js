@@ -90,3 +90,8 @@ document.querySelectorAll("figure[data-crop-for]").forEach(function (fig) {
     fig.hidden = false;
   });
 });
+
+// A "print" button (the resident's access report): the browser's own print, with the print styles.
+document.querySelectorAll("[data-print]").forEach(function (button) {
+  button.addEventListener("click", function () { window.print(); });
+});
