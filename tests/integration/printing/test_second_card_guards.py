@@ -37,13 +37,19 @@ def test_the_resident_page_has_no_default_reason_for_a_second_card(counter: Coun
 
     serial = _first_card(counter)
     page = client.get(f"/residents/{counter.nik}").text
-    select_html = page[page.index('<select id="reason"') : page.index("</select>", page.index('<select id="reason"'))]
+    select_html = page[
+        page.index('<select id="reason"') : page.index("</select>", page.index('<select id="reason"'))
+    ]
     assert 'value="baru"' not in select_html
     assert " selected" not in select_html  # nothing chosen: the placeholder is first and empty
     assert '<option value="">— Pilih alasan kartu kedua —</option>' in select_html
     assert "required" in select_html
     on_file = page[page.index('data-testid="card-on-file"') :][:400]
-    assert serial in on_file and "Evolis-1" in on_file and re.search(r"dicetak \d\d-\d\d-\d{4} \d\d:\d\d", on_file)
+    assert (
+        serial in on_file
+        and "Evolis-1" in on_file
+        and re.search(r"dicetak \d\d-\d\d-\d{4} \d\d:\d\d", on_file)
+    )
 
     # Sent without a reason (an old page, a script): refused, shown by a GET, nothing filed.
     before = len(counter.jobs())
