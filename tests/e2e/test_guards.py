@@ -99,9 +99,7 @@ def test_a_second_card_needs_a_chosen_reason_and_a_refusal_a_note(desk: Open, si
     expect(reason.locator("option[value='baru']")).to_have_count(0)
     on_file = page.get_by_test_id("card-on-file")
     expect(on_file).to_contain_text("Sudah ada kartu berlaku")
-    expect(on_file).to_contain_text(
-        re.compile(r"dicetak \d\d-\d\d-\d{4} \d\d:\d\d di Kalijambe-Simulator")
-    )
+    expect(on_file).to_contain_text(re.compile(r"dicetak \d\d-\d\d-\d{4} \d\d:\d\d di Kalijambe-Simulator"))
     box = page.get_by_test_id("print-section").bounding_box()
     assert box is not None and box["y"] + box["height"] <= VIEWPORT["height"], box
     clerk.shot("21-kartu-kedua-pilih-alasan")
@@ -244,3 +242,25 @@ def test_flash_messages_stay_in_view(desk: Open, site: Site) -> None:
     box = status.bounding_box()
     assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= VIEWPORT["height"], box
     clerk.shot("28-pesan-tetap-terlihat")
+
+
+def test_a_button_shows_it_is_working_until_the_answer_comes(desk: Open, site: Site) -> None:
+    """Read by the page itself in the submit event, after the console's handler and before the browser
+    sends the form: the pressed button says it is working and every button of the form is disabled."""
+    clerk = desk(CLERK)
+    page = clerk.page
+    state = page.evaluate(
+        """() => new Promise(resolve => {
+            document.addEventListener("submit", ev => {
+                const b = ev.target.querySelector("button[aria-busy='true']");
+                resolve({text: b && b.textContent, disabled: b && b.disabled,
+                         enabled: ev.target.querySelectorAll("button:not(:disabled)").length,
+                         lang: ev.target.querySelector("[name=lang]").value});
+            });
+            [...document.querySelectorAll("button")].find(b => b.textContent.trim() === "English").click();
+        })"""
+    )
+    assert state == {"text": "Memproses...", "disabled": True, "enabled": 0, "lang": "en"}, state
+    expect(page.get_by_role("heading", name="Find a resident")).to_be_visible()  # and the form went through
+    page.get_by_role("button", name="Bahasa Indonesia").click()
+    expect(page.get_by_role("heading", name="Cari penduduk")).to_be_visible()
