@@ -14,7 +14,8 @@ Tree::
         ├── ContractOverlap         a version's dates overlap another's
         ├── NoContractInForce       a card completed on a date no version covers
         ├── PeriodClosed            something dated in a closed month
-        ├── PeriodNotClosable       month not over, earlier month open, unposted events...
+        ├── PeriodNotClosable       month not over, earlier month open, unposted events... (one class each,
+        │                           with the values its message names in ``params``)
         ├── EventConflict           same event key, different content
         ├── AlreadyCorrected        a transaction can be corrected once
         ├── DocumentAlreadyMade     a month's final paper of a kind is made once
@@ -127,3 +128,46 @@ class ReconciliationFinalised(Conflict, code="reconciliation_finalised"):
 
 class DocumentNotMade(NotFound, code="document_not_made"):
     """The month's final paper of that kind is not made yet (the month is open, or not finalised)."""
+
+
+# -- why a month cannot close (issue 12): one code each, with the values the reader's message names ---------
+class _WithParams:
+    params: dict[str, str | int] = {}
+
+
+class MonthInFuture(InvalidInput, _WithParams, code="month_in_future"):
+    def __init__(self, message: str, *, month: str) -> None:
+        super().__init__(message)
+        self.params = {"month": month}
+
+
+class MonthNotOver(PeriodNotClosable, _WithParams, code="month_not_over"):
+    """``since``: the first moment it can close, as people read it (``01-12-2026 00:00 WIB``)."""
+
+    def __init__(self, message: str, *, month: str, since: str) -> None:
+        super().__init__(message)
+        self.params = {"month": month, "since": since}
+
+
+class MonthAlreadyClosed(PeriodNotClosable, _WithParams, code="month_already_closed"):
+    def __init__(self, message: str, *, month: str) -> None:
+        super().__init__(message)
+        self.params = {"month": month}
+
+
+class CardsNotPosted(PeriodNotClosable, _WithParams, code="cards_not_posted"):
+    def __init__(self, message: str, *, month: str, n: int) -> None:
+        super().__init__(message)
+        self.params = {"month": month, "n": n}
+
+
+class EarlierMonthOpen(PeriodNotClosable, _WithParams, code="earlier_month_open"):
+    def __init__(self, message: str, *, months: str) -> None:
+        super().__init__(message)
+        self.params = {"months": months}
+
+
+class ConflictsUnresolved(PeriodNotClosable, _WithParams, code="event_conflicts_open"):
+    def __init__(self, message: str, *, month: str, n: int) -> None:
+        super().__init__(message)
+        self.params = {"month": month, "n": n}

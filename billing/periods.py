@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, func, select
 
-from billing.errors import InvalidInput
+from billing.errors import InvalidInput, MonthInFuture
 from billing.models import Period
 
 _MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")  # ASCII digits only: \d takes any script's digits
@@ -76,7 +76,9 @@ def check_not_future(month: str, now: datetime, zone: ZoneInfo) -> None:
     """Refuse a month that has not started yet in ``zone``."""
     current = month_of(now, zone)
     if month > current:  # YYYY-MM text orders like the months it names
-        raise InvalidInput(f"month {month} is in the future (it is {current} now in {zone.key})")
+        raise MonthInFuture(
+            f"month {month} is in the future (it is {current} now in {zone.key})", month=month
+        )
 
 
 def latest_closed_month(session: Session) -> str | None:

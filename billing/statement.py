@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal, NamedTuple
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 from sqlalchemy import func, select
@@ -27,7 +28,13 @@ from billing.checkpoints import CLOSE, make_checkpoint
 from billing.config import BillingConfig
 from billing.conflicts import list_conflicts
 from billing.contracts import ContractTerms, terms_of
-from billing.errors import PeriodNotClosable
+from billing.errors import (
+    CardsNotPosted,
+    ConflictsUnresolved,
+    EarlierMonthOpen,
+    MonthAlreadyClosed,
+    MonthNotOver,
+)
 from billing.ledger import ENTRY, TX
 from billing.lock import lock_billing
 from billing.models import ContractVersion, Period
@@ -204,6 +211,12 @@ def signed_statement(session: Session, month: str) -> SignedStatement | None:
     return SignedStatement(statement, period.statement_json, period.signature)
 
 
+def closes_from(month: str, zone: ZoneInfo) -> str:
+    """The first moment ``month`` can close, as people read it: ``01-12-2026 00:00 WIB``."""
+    end = month_bounds(month, zone)[1].astimezone(zone)
+    return f"{end:%d-%m-%Y %H:%M} {end.tzname()}"
+
+
 def close_period(
     session: Session,
     month: str,
@@ -228,19 +241,29 @@ def close_period(
     check_not_future(month, now, config.zone)
     start, end = month_bounds(month, config.zone)
     if now < end:
-        raise PeriodNotClosable(f"month {month} is not over until {end.astimezone(config.zone).isoformat()}")
+        raise MonthNotOver(
+            f"month {month} is not over until {end.astimezone(config.zone).isoformat()}",
+            month=month,
+            since=closes_from(month, config.zone),
+        )
     head = lock_billing(session)
     if is_closed(session, month):
-        raise PeriodNotClosable(f"month {month} is already closed")
+        raise MonthAlreadyClosed(f"month {month} is already closed", month=month)
     if unposted_events:
-        raise PeriodNotClosable(f"{unposted_events} printed card(s) of {month} are not posted yet")
+        raise CardsNotPosted(
+            f"{unposted_events} printed card(s) of {month} are not posted yet", month=month, n=unposted_events
+        )
     earlier = open_months_before(session, month)
     if earlier:
-        raise PeriodNotClosable(f"close {', '.join(earlier)} first (months close in order)")
+        raise EarlierMonthOpen(
+            f"close {', '.join(earlier)} first (months close in order)", months=", ".join(earlier)
+        )
     conflicts = [c for c in list_conflicts(session) if c.event_period <= month]
     if conflicts:
-        raise PeriodNotClosable(
-            f"{len(conflicts)} unresolved event conflict(s) up to {month}, first: {conflicts[0].detail}"
+        raise ConflictsUnresolved(
+            f"{len(conflicts)} unresolved event conflict(s) up to {month}, first: {conflicts[0].detail}",
+            month=month,
+            n=len(conflicts),
         )
     statement = build_statement(session, month, config, now)
     head = append_close_transaction(

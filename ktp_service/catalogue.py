@@ -154,8 +154,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "msg.legacy_text": ("{text}", "{text}"),
     "msg.awaiting_approval": ("Menunggu persetujuan supervisor.", "Waiting for a supervisor's approval."),
     "msg.refused_by_supervisor": (
-        "Ditolak supervisor. {note}",
-        "Refused by the supervisor. {note}",
+        "Ditolak supervisor. Alasan: {note}",
+        "Refused by the supervisor. Reason: {note}",
     ),
     "msg.canceled_by_clerk": ("Dibatalkan.", "Canceled."),
     "msg.cancel_requested": ("Pembatalan diminta ke printer.", "Cancelling was asked of the printer."),
@@ -248,7 +248,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "app.title": ("Konsol KTP", "KTP console"),
     "app.subtitle": ("Dinas Kependudukan dan Pencatatan Sipil", "Civil registry office"),
     "nav.counter": ("Loket", "Counter"),
-    "nav.register": ("Daftar penduduk", "Register resident"),
+    "nav.register": ("Daftarkan penduduk", "Register a resident"),
     "nav.queue": ("Antrian cetak", "Print queue"),
     "nav.stock": ("Stok blanko", "Blank cards"),
     "nav.printers": ("Printer", "Printers"),
@@ -1468,6 +1468,105 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Satu blanko terbuang: kartu rusak di printer (tidak ditagih)",
         "One blank card lost: spoiled at the printer (not billed)",
     ),
+    # Guards, sessions and the counter's smaller annoyances (issue 12).
+    "err.refusal_note_required": (
+        "Penolakan perlu catatan alasannya (minimal {min} huruf); petugas loket membacakannya kepada penduduk.",
+        "A refusal needs a note saying why (at least {min} characters); the clerk reads it to the resident.",
+    ),
+    "err.month_in_future": ("Bulan {month} belum dimulai.", "{month} has not started yet."),
+    "err.month_not_over": (
+        "Bulan {month} belum selesai; dapat ditutup mulai {since}.",
+        "{month} is not over yet; it can be closed from {since}.",
+    ),
+    "err.month_already_closed": ("Bulan {month} sudah ditutup.", "{month} is already closed."),
+    "err.cards_not_posted": (
+        "{n} kartu tercetak sampai bulan {month} belum dibukukan (misalnya belum ada kontrak yang berlaku); "
+        "bukukan dulu, lalu tutup bulan.",
+        "{n} printed cards up to {month} are not posted yet (e.g. no contract in force); post them, then close.",
+    ),
+    "err.earlier_month_open": (
+        "Tutup dulu bulan {months}: bulan ditutup berurutan.",
+        "Close {months} first: months close in order.",
+    ),
+    "err.event_conflicts_open": (
+        "{n} konflik data cetak sampai bulan {month} belum diselesaikan; selesaikan dulu, lalu tutup bulan.",
+        "{n} event conflicts up to {month} are unresolved; resolve them, then close.",
+    ),
+    "print.choose_reason": ("— Pilih alasan kartu kedua —", "— Choose the reason for a second card —"),
+    "print.choose_reason_error": (
+        "Penduduk ini sudah memegang kartu berlaku. Pilih alasan kartu kedua (hilang, rusak, perubahan data "
+        "atau perpanjangan) sebelum mencetak.",
+        "This resident already holds a valid card. Choose the reason for a second card (lost, damaged, data "
+        "change or renewal) before printing.",
+    ),
+    "print.card_on_file": ("Sudah ada kartu berlaku", "A valid card exists"),
+    "print.printed_at": (
+        "dicetak {when} di {printer} ({office})",
+        "printed {when} on {printer} ({office})",
+    ),
+    "sup.card_on_file": ("Kartu berlaku", "Valid card"),
+    "sup.no_card": ("tidak ada", "none"),
+    "sup.note_hint": ("Catatan (wajib bila menolak)", "Note (required to refuse)"),
+    "sup.refuse_needs_note": (
+        "Tulis alasan penolakan {serial} di kolom catatan: petugas loket membacakannya kepada penduduk.",
+        "Write why {serial} is refused in the note: the clerk reads it to the resident.",
+    ),
+    "res.facts": ("Data penduduk", "Resident's record"),
+    "res.register_this_nik": (
+        "Daftarkan penduduk baru dengan NIK ini",
+        "Register a new resident with this NIK",
+    ),
+    "res.register_new": ("Daftarkan penduduk baru", "Register a new resident"),
+    "v.image_too_small_px": (
+        "Gambar terlalu kecil untuk dicetak: minimal {width}x{height} piksel.",
+        "The image is too small to print: at least {width}x{height} pixels.",
+    ),
+    "v.nik_encodes": (
+        "NIK ini menyatakan lahir {date}, {sex}.",
+        "This NIK encodes birth date {date}, {sex}.",
+    ),
+    "session.ends_in": (
+        "Sesi berakhir dalam {minutes} menit.",
+        "The session ends in {minutes} minutes.",
+    ),
+    "session.ended": (
+        "Sesi Anda berakhir. Formulir yang dikirim sekarang disimpan sebentar dan diisi kembali setelah Anda "
+        "masuk lagi.",
+        "Your session ended. A form sent now is kept for a while and refilled after you log in again.",
+    ),
+    "session.extend": ("Perpanjang sesi", "Extend the session"),
+    "session.form_kept": (
+        "Isian formulir Anda disimpan sebentar di server; setelah masuk, formulir diisi kembali.",
+        "What you typed is kept on the server for a while; after logging in the form is refilled.",
+    ),
+    "session.form_restored": (
+        "Isian formulir yang Anda kirim dipulihkan. Periksa, lalu simpan lagi.",
+        "The form you sent is refilled. Check it, then save again.",
+    ),
+    "common.busy": ("Memproses...", "Working..."),
+    "fin.close_confirm_title": ("Tutup bulan {month}?", "Close {month}?"),
+    "fin.close_back": ("Kembali ke laporan", "Back to the statement"),
+    "fin.close_means": ("Menutup bulan berarti:", "Closing the month means:"),
+    "fin.close_means_fixed": (
+        "Angka bulan {month} ditetapkan: kartu, bagi hasil, PPN dan PPh 23.",
+        "The figures of {month} are fixed: cards, shares, VAT and PPh 23.",
+    ),
+    "fin.close_means_signed": (
+        "Laporan ditandatangani secara digital; bundel untuk mitra dapat diunduh.",
+        "The statement is signed digitally; the partner's bundle can be downloaded.",
+    ),
+    "fin.close_means_later": (
+        "Kartu atau koreksi yang datang kemudian dibukukan di bulan berikutnya.",
+        "Cards or corrections arriving later are posted in the next month.",
+    ),
+    "fin.close_means_irreversible": (
+        "Penutupan tidak dapat dibatalkan.",
+        "Closing cannot be undone.",
+    ),
+    "fin.already_closed": ("Bulan {month} sudah ditutup.", "{month} is already closed."),
+    "fin.closes_from": ("Dapat ditutup mulai {when}.", "Can be closed from {when}."),
+    "fin.close_confirm_button": ("Ya, tutup bulan {month}", "Yes, close {month}"),
+    "fin.closing": ("Menutup bulan...", "Closing the month..."),
 }
 
 

@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar
 
-from ktp_service.errors import Conflict
+from ktp_service.errors import Conflict, FieldProblem, Invalid
 from ktp_service.messages import Message
 
 if TYPE_CHECKING:  # models.py imports this module for the state column's type
@@ -125,6 +125,13 @@ class JobNotCompletable(
 class JobNotReprintable(
     TransitionRefused, code="job_not_reprintable", wanted="aborted with its blank card spoiled"
 ): ...
+
+
+class RefusalNeedsNote(Invalid, code="refusal_note_required"):
+    """A refusal says why: the clerk reads the note to the resident (at least ``MIN_NOTE`` characters)."""
+
+
+MIN_NOTE = 3  # a dash or "x" is not a reason
 
 
 @dataclass(frozen=True)
@@ -296,7 +303,15 @@ def approve(job: PrintJob, by_user_id: int | None) -> None:
 
 
 def refuse(job: PrintJob, note: str) -> None:
-    _apply(job, "refuse", Message("refused_by_supervisor", {"note": note} if note else {}))
+    """Refuse a held second card; ``note`` (why) is required and shown to the clerk on the job's page."""
+    note = note.strip()
+    if len(note) < MIN_NOTE:
+        raise RefusalNeedsNote(
+            "A refusal needs a note saying why (at least 3 characters); the clerk reads it to the resident.",
+            [FieldProblem("note", "A refusal needs a note saying why.", "missing")],
+            {"min": MIN_NOTE},
+        )
+    _apply(job, "refuse", Message("refused_by_supervisor", {"note": note}))
 
 
 def cancel(job: PrintJob) -> bool:

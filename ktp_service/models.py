@@ -86,8 +86,25 @@ class ConsoleSession(SQLModel, table=True):
     created_at: datetime = ts_column()
     last_seen_at: datetime = ts_column()
     expires_at: datetime = Field(sa_type=UTCDateTime)
-    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     ended_reason: str | None = Field(default=None, max_length=32)
+
+
+class KeptForm(SQLModel, table=True):
+    """A form's fields kept on the server for a few minutes (:mod:`ktp_service.services.kept_forms`): a form
+    sent after the session ended, refilled after the new login; a form refused with errors, shown again by a
+    GET so a refresh re-sends nothing. ``id`` is the SHA-256 of a random key only the browser's signed cookie
+    holds, and ``payload`` is encrypted with that key: the rows alone open nothing."""
+
+    __tablename__ = "kept_form"
+
+    id: str = Field(primary_key=True, max_length=64)
+    user_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
+    purpose: str = Field(max_length=16)  # "expired" | "errors"
+    path: str = Field(max_length=300)
+    payload: str = Field(sa_type=sa.Text)
+    created_at: datetime = ts_column()
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
 
 
 class LoginFailure(SQLModel, table=True):

@@ -89,6 +89,40 @@ def check_nik(nik: str, tanggal_lahir: date | None, jenis_kelamin: str | None) -
     return out
 
 
+@dataclass(frozen=True)
+class Encoded:
+    """What a NIK's digits 7-12 say about its holder (the century is not encoded: ``yy`` only)."""
+
+    day: int
+    month: int
+    yy: int
+    sex: JenisKelamin
+
+    def birth_date(self, hint: date | None, today: date) -> date | None:
+        """The birth date, its century taken from ``hint`` when its year ends in ``yy``, else the latest year
+        not after ``today``."""
+        years = [hint.year] if hint is not None and hint.year % 100 == self.yy else []
+        years += [y for y in (2000 + self.yy, 1900 + self.yy) if y <= today.year]
+        for year in years:
+            try:
+                return date(year, self.month, self.day)
+            except ValueError:
+                continue
+        return None
+
+
+def encoded(nik: str) -> Encoded | None:
+    """The birth date and sex a well-formed NIK encodes, or None when its digits 7-12 are not a date."""
+    if not _NIK.fullmatch(nik):
+        return None
+    raw_day, month, yy = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
+    female = raw_day > 40
+    day = raw_day - 40 if female else raw_day
+    if not _is_real_day(day, month, yy):
+        return None
+    return Encoded(day, month, yy, JenisKelamin.PEREMPUAN if female else JenisKelamin.LAKI_LAKI)
+
+
 def _is_real_day(day: int, month: int, yy: int) -> bool:
     # The century is not encoded; check against a leap year when yy could be one (00 is 2000, a leap year).
     for year in (2000 + yy, 1900 + yy):

@@ -55,6 +55,18 @@ class Settings(BaseSettings):
     console_max_hours: int = Field(
         default=12, ge=1, le=7 * 24, description="A console session ends this long after login, however used."
     )
+    console_warn_minutes: int = Field(
+        default=2, ge=1, le=60, description="The page warns this long before its session ends."
+    )
+    kept_form_minutes: int = Field(
+        default=15,
+        ge=1,
+        le=120,
+        description="A form kept on the server (sent after the session ended, or refused) is kept this long.",
+    )
+    console_session_retention_days: int = Field(
+        default=90, ge=1, le=3650, description="Ended console sessions are deleted after this many days."
+    )
     max_image_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     max_image_pixels: int = Field(default=24_000_000, ge=10_000)
     log_level: str = "INFO"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from ktp_service.models import ConsoleSession, Office, User
@@ -30,6 +30,7 @@ class Resolved:
     session_id: str
     user: User
     office_code: str | None
+    expires_at: datetime  # the absolute end; the idle end is ``timeouts.idle`` after this request
 
 
 def start(session: Session, user: User, now: datetime, timeouts: Timeouts) -> str:
@@ -78,7 +79,7 @@ def resolve(session: Session, key: str, now: datetime, timeouts: Timeouts) -> Re
         .where(col(ConsoleSession.id) == digest, col(ConsoleSession.ended_at).is_(None))
         .values(last_seen_at=now)
     )
-    return Resolved(digest, user, office_code)
+    return Resolved(digest, user, office_code, console.expires_at)
 
 
 def end(session: Session, key: str, now: datetime, reason: str = LOGOUT) -> None:
@@ -96,5 +97,35 @@ def _end(session: Session, where: object, now: datetime, reason: str) -> int:
         update(ConsoleSession)
         .where(where, col(ConsoleSession.ended_at).is_(None))  # type: ignore[arg-type]
         .values(ended_at=now, ended_reason=reason)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def owner(session: Session, key: str) -> int | None:
+    """The user a session key belonged to, ended or not (to keep a form sent after it ended for them)."""
+    row = session.get(ConsoleSession, key_digest(key))
+    return row.user_id if row is not None else None
+
+
+def remaining(session: Session, key: str, now: datetime, timeouts: Timeouts) -> timedelta | None:
+    """How long the session ``key`` opens still holds if nothing else happens: the idle timeout from its
+    last request, or the absolute end, whichever comes first (None: it holds no longer)."""
+    row = session.get(ConsoleSession, key_digest(key))
+    if row is None or row.ended_at is not None:
+        return None
+    left = min(row.last_seen_at + timeouts.idle, row.expires_at) - now
+    return left if left > timedelta(0) else None
+
+
+def purge(session: Session, now: datetime, retention: timedelta, timeouts: Timeouts) -> int:
+    """Delete sessions that ended (or ran out) more than ``retention`` ago; returns how many. The audit
+    trail keeps the logins and logouts; these rows only say whether a cookie still opens a session."""
+    cutoff = now - retention
+    result = session.execute(
+        delete(ConsoleSession).where(
+            (col(ConsoleSession.ended_at) < cutoff)
+            | (col(ConsoleSession.expires_at) < cutoff)
+            | (col(ConsoleSession.last_seen_at) < cutoff - timeouts.idle)
+        )
     )
     return int(getattr(result, "rowcount", 0) or 0)

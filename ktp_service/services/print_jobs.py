@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -220,6 +221,40 @@ def valid_card(session: Session, resident: Resident) -> Card | None:
     return session.exec(
         select(Card).where(Card.resident_id == resident.id, col(Card.valid).is_(True))
     ).first()
+
+
+@dataclass(frozen=True)
+class CardOnFile:
+    """A resident's valid card as a person checks it before a second one: its serial, when it was printed,
+    on which printer at which office."""
+
+    serial: str
+    issued_at: datetime
+    printer: str
+    office_code: str
+    office_name: str
+
+
+def card_on_file(session: Session, resident_id: int) -> CardOnFile | None:
+    """The resident's valid card with where and when it was printed, or None."""
+    return cards_on_file(session, [resident_id]).get(resident_id)
+
+
+def cards_on_file(session: Session, resident_ids: list[int]) -> dict[int, CardOnFile]:
+    """Valid cards of these residents, by resident id, in one query (a list page's rows)."""
+    if not resident_ids:
+        return {}
+    rows = session.exec(
+        select(Card, Printer.name, Office.code, Office.name)
+        .join(PrintJob, col(PrintJob.id) == Card.job_id)
+        .join(Printer, col(Printer.id) == PrintJob.printer_id)
+        .join(Office, col(Office.id) == PrintJob.office_id)
+        .where(col(Card.resident_id).in_(resident_ids), col(Card.valid).is_(True))
+    ).all()
+    return {
+        card.resident_id: CardOnFile(card.serial, card.issued_at, printer, code, name)
+        for card, printer, code, name in rows
+    }
 
 
 def _refuse_if_in_progress(session: Session, resident_id: int) -> None:

@@ -7,19 +7,25 @@ per-session CSRF token, the language and one-shot flash messages. The server end
 after ``console_idle_minutes`` without a request, ``console_max_hours`` after login, and at every account
 event (password change or reset, role change, disabling, logout everywhere): a copied cookie stops at once.
 Every POST form carries the CSRF token in a hidden field; a form without the right token is refused.
+
+Each page knows how long its session still holds (``Page.session_left``), so a small script warns before it
+ends. A form sent after the session ended is kept on the server (:mod:`ktp_service.services.kept_forms`) and
+refilled after the same user logs in again; a form refused with errors is kept the same way and shown by a
+GET (post-redirect-get), so refreshing the page re-sends nothing.
 """
 
 from __future__ import annotations
 
 import hmac
 import logging
+import re
 import secrets
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, get_args
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, urlencode
 
 from fastapi import Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -36,7 +42,7 @@ from ktp_service.db import unit_of_work
 from ktp_service.errors import DomainError, Forbidden, NotFound, error_text
 from ktp_service.models import PrintJob
 from ktp_service.security import token_secret
-from ktp_service.services import console_sessions
+from ktp_service.services import console_sessions, kept_forms
 from ktp_service.services.actor import Actor
 from ktp_service.settings import Settings
 from ktp_service.vocab import Role
@@ -83,10 +89,11 @@ class WebSession:
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     lang: str = i18n.DEFAULT_LANGUAGE
     flash: list[tuple[str, str]] = field(default_factory=list)
+    kept: str | None = None  # the key of a form kept on the server (kept_forms), if any
     dirty: bool = False
 
     def dump(self) -> dict[str, Any]:
-        return {"key": self.key, "csrf": self.csrf, "lang": self.lang, "flash": self.flash}
+        return {"key": self.key, "csrf": self.csrf, "lang": self.lang, "flash": self.flash, "kept": self.kept}
 
 
 def _serializer(settings: Settings) -> URLSafeTimedSerializer:
@@ -116,6 +123,7 @@ def load_session(request: Request) -> WebSession:
                 csrf=str(data.get("csrf") or secrets.token_urlsafe(24)),
                 lang=lang,
                 flash=[(str(k), str(t)) for k, t in data.get("flash") or []],
+                kept=data.get("kept") if isinstance(data.get("kept"), str) else None,
             )
         except (BadSignature, TypeError, ValueError, AttributeError):
             request.state.session_expired = True
@@ -149,6 +157,7 @@ class Page:
     actor: Actor | None = None
     full_name: str = ""
     must_change_password: bool = False
+    session_left: int = 0  # seconds the session holds from this request on, if nothing else happens
 
     @property
     def lang(self) -> str:
@@ -210,6 +219,61 @@ class Page:
     def redirect(self, url: str) -> RedirectResponse:
         return RedirectResponse(url, status_code=303)
 
+    # -- forms kept on the server (kept_forms) ------------------------------------------------------------
+    def keep_form(
+        self, path: str, fields: dict[str, str], extra: dict[str, Any] | None = None
+    ) -> RedirectResponse:
+        """Post-redirect-get for a refused form: keep what was typed and what the page said about it, and
+        send the browser to ``path``, whose GET shows it again (:meth:`kept`)."""
+        with self.tx() as db:
+            if self.session.kept:
+                kept_forms.drop(db, self.session.kept)  # one kept form per browser: the newest
+            key = kept_forms.keep(
+                db,
+                purpose=kept_forms.ERRORS,
+                path=path.split("?", 1)[0],
+                fields=fields,
+                extra=extra,
+                user_id=self.actor.user_id if self.actor else None,
+                now=self.now(),
+                lifetime=timedelta(minutes=self.settings.kept_form_minutes),
+            )
+        self.session.kept = key
+        return self.redirect(_with_kept(path, key))
+
+    def kept(self) -> kept_forms.Kept | None:
+        """The form kept for this page (the address names it with ``?kept=``), or None."""
+        key, tag = self.session.kept, self.request.query_params.get("kept")
+        if not key or not tag or not hmac.compare_digest(tag, kept_forms.handle(key)):
+            return None
+        with self.tx() as db:
+            found = kept_forms.read(
+                db,
+                key,
+                path=self.request.url.path,
+                user_id=self.actor.user_id if self.actor else None,
+                now=self.now(),
+            )
+        if found is None or found.purpose == kept_forms.EXPIRED:
+            self.session.kept = None
+        if found is not None and found.purpose == kept_forms.EXPIRED:
+            self.flash("info", self.t("session.form_restored"))
+        return found
+
+    def drop_kept(self) -> None:
+        """The form went through: what was kept of an earlier attempt goes."""
+        if self.session.kept:
+            with self.tx() as db:
+                kept_forms.drop(db, self.session.kept)
+            self.session.kept = None
+
+
+def _with_kept(path: str, key: str) -> str:
+    """``path`` naming the kept form ``key`` (an earlier ``kept=`` in it replaced)."""
+    base, _, query = path.partition("?")
+    pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "kept"]
+    return f"{base}?{urlencode([*pairs, ('kept', kept_forms.handle(key))])}"
+
 
 _C, _S, _A, _F, _P = Role.CLERK, Role.SUPERVISOR, Role.ADMIN, Role.FINANCE, Role.PARTNER_AUDITOR
 # The menu: (href, catalogue key, roles that see it). Each page still checks its own roles.
@@ -261,6 +325,9 @@ def _page(request: Request) -> Page:
         with unit_of_work(request.app.state.engine, writes=True) as db:
             found = console_sessions.resolve(db, session.key, clock_of(request), timeouts(page.settings))
         if isinstance(found, console_sessions.Resolved):
+            now = clock_of(request)
+            idle = timeouts(page.settings).idle
+            page.session_left = max(0, int((min(now + idle, found.expires_at) - now).total_seconds()))
             user = found.user
             page.actor = Actor(
                 user_id=user.id, username=user.username, role=Role(user.role), office_code=found.office_code
@@ -268,6 +335,8 @@ def _page(request: Request) -> Page:
             page.full_name = user.full_name or user.username
             page.must_change_password = user.must_change_password
         else:
+            with unit_of_work(request.app.state.engine, writes=False) as db:
+                request.state.expired_user = console_sessions.owner(db, session.key)
             session.key = None
             request.state.session_expired = True
     return page
@@ -332,6 +401,8 @@ class WebRoute(APIRoute):
                 if request.state.session_expired:  # say why on the login page it leads to
                     session.flash.append(("info", i18n.translate("auth.expired", session.lang)))
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                if request.method == "POST":
+                    target = await _keep_expired_form(request, session)
                 response = RedirectResponse(f"/login?next={quote(target)}", status_code=303)
             except PasswordChangeNeeded:
                 response = RedirectResponse("/account/password", status_code=303)
@@ -352,6 +423,56 @@ class WebRoute(APIRoute):
             return response
 
         return run
+
+
+# Pages whose GET refills a form kept after the session ended (their forms are typed at length).
+REFILLABLE = (re.compile(r"^/residents/new$"), re.compile(r"^/residents/[0-9]{16}/edit$"))
+# Never kept, whatever the form: passwords and the form's own token.
+_NOT_KEPT = ("csrf_token", "password", "old_password", "new_password", "new_password_again")
+
+
+async def _keep_expired_form(request: Request, session: WebSession) -> str:
+    """A form sent after its session ended: keep its fields on the server for the same user, and return
+    where to go back after logging in (the page the form was on, refilled there). Only a form carrying
+    this browser's CSRF token is kept, so another site cannot plant a form to be refilled."""
+    back = _referer_path(request) or "/"
+    user_id = getattr(request.state, "expired_user", None)
+    if user_id is None or not any(p.match(back.split("?", 1)[0]) for p in REFILLABLE):
+        return back
+    form = await request.form(max_files=4, max_fields=200)
+    sent = form.get("csrf_token")
+    if not isinstance(sent, str) or not hmac.compare_digest(sent, session.csrf):
+        return back
+    fields = {k: v for k, v in form.items() if isinstance(v, str) and k not in _NOT_KEPT}
+    if not fields:
+        return back
+    settings = settings_of(request)
+    now = clock_of(request)
+    with unit_of_work(request.app.state.engine, writes=True) as db:
+        if session.kept:
+            kept_forms.drop(db, session.kept)
+        key = kept_forms.keep(
+            db,
+            purpose=kept_forms.EXPIRED,
+            path=back.split("?", 1)[0],
+            fields=fields,
+            extra={"action": request.url.path},
+            user_id=user_id,
+            now=now,
+            lifetime=timedelta(minutes=settings.kept_form_minutes),
+        )
+    session.kept = key
+    session.flash.append(("info", i18n.translate("session.form_kept", session.lang)))
+    return _with_kept(back, key)
+
+
+def _referer_path(request: Request) -> str | None:
+    """The page a form was sent from, if it is a page of this site."""
+    referer = request.headers.get("referer", "")
+    origin = f"{request.url.scheme}://{request.url.netloc}"
+    if not referer.startswith(origin + "/"):
+        return None
+    return local_path(referer[len(origin) :].split("#", 1)[0])
 
 
 def _lead(request: Request, exc: DomainError | BillingError) -> str:

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from ktp_service.errors import DomainError, OutOfOfficeScope
+from ktp_service.nik import encoded
 from ktp_service.schemas.residents import ResidentFields
 from ktp_service.web import i18n
 
@@ -102,6 +103,23 @@ def from_domain(exc: DomainError, lang: str) -> tuple[Errors, str]:
     for p in exc.problems:
         fields.setdefault(p.field, message(lang, p.field, p.code, p.message))
     return fields, "" if fields else exc.message
+
+
+def explain_nik(errors: Errors, nik: str, typed: object, lang: str, today: date) -> None:
+    """A NIK that disagrees with the birth date or sex typed: say what the NIK itself encodes, so the clerk
+    sees at once which of the two is wrong."""
+    said = errors.get("nik")
+    if said not in (
+        i18n.translate("v.nik_birth_date_mismatch", lang),
+        i18n.translate("v.nik_sex_mismatch", lang),
+    ):
+        return
+    found = encoded(nik)
+    if found is None:
+        return
+    born = found.birth_date(typed if isinstance(typed, date) else None, today)
+    when = born.strftime("%d-%m-%Y") if born else f"{found.day:02d}-{found.month:02d}-..{found.yy:02d}"
+    errors["nik"] = f"{said} " + i18n.translate("v.nik_encodes", lang, date=when, sex=found.sex.value)
 
 
 def parse_date(value: str) -> date | str | None:

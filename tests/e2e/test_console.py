@@ -76,7 +76,7 @@ def test_clerk_registers_prints_survives_a_jam_and_reprints(desk: Open, site: Si
     expect(page.get_by_text("Tidak ada penduduk yang cocok")).to_be_visible()
 
     # Register: a wrong NIK is explained next to the field as soon as the clerk leaves it.
-    page.get_by_role("link", name="+ Daftar penduduk").click()
+    page.get_by_role("link", name="+ Daftarkan penduduk").click()
     page.locator("#f-nik").fill(nik[:10])
     page.locator("#f-nama").focus()
     expect(page.locator("#e-nik")).to_have_text("NIK harus tepat 16 angka (0-9).")
@@ -314,8 +314,13 @@ def test_finance_closes_a_month_and_the_partner_verifies_its_bundle(
     expect(page.locator("tr.rec-open").first).to_be_visible()
     finance.shot("15-rekonsiliasi", full_page=True)
 
+    # Closing asks first: a confirmation page names the month and what closing means.
     page.goto(f"{site.url}/finance?month={month}")
-    page.get_by_role("button", name="Tutup bulan").click()
+    page.get_by_role("link", name="Tutup bulan").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Tutup bulan")
+    expect(page.get_by_text("Penutupan tidak dapat dibatalkan.")).to_be_visible()
+    finance.shot("15b-tutup-bulan-konfirmasi")
+    page.get_by_role("button", name=re.compile("^Ya, tutup bulan")).click()
     expect(page.get_by_role("status")).to_contain_text("ditutup")
     expect(page.get_by_test_id("period-status")).to_have_text("Ditutup dan ditandatangani")
 

@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from ktp_service.db import unit_of_work
 from ktp_service.errors import TooManyAttempts, Unauthorized
-from ktp_service.services import audit, console_sessions, users
+from ktp_service.services import audit, console_sessions, kept_forms, users
 from ktp_service.vocab import Role
 from ktp_service.web import i18n
-from ktp_service.web.core import Form, Page, WebRoute, any_page, local_path, text, timeouts
+from ktp_service.web.core import (
+    Form,
+    Page,
+    WebRoute,
+    any_page,
+    clock_of,
+    load_session,
+    local_path,
+    settings_of,
+    text,
+    timeouts,
+)
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 AnyPage = Annotated[Page, Depends(any_page)]
@@ -64,6 +77,17 @@ def login(page: AnyPage, form: Form) -> Response:
                 session, users.actor_for(session, user), "auth.login", "user", user.id, channel="web"
             )
             key = console_sessions.start(session, user, page.now(), timeouts(settings))
+            # Housekeeping at each login (cheap, indexed): old ended sessions and expired kept forms go.
+            console_sessions.purge(
+                session,
+                page.now(),
+                timedelta(days=settings.console_session_retention_days),
+                timeouts(settings),
+            )
+            kept_forms.purge(session, page.now())
+            kept = page.session.kept
+            if kept and user.id is not None and kept_forms.release_foreign(session, kept, user.id):
+                page.session.kept = None  # another user's typed form is not theirs to see
     if error:
         return page.render(
             "login.html",
@@ -97,4 +121,31 @@ def logout(page: AnyPage, form: Form) -> RedirectResponse:
 def switch_language(page: AnyPage, form: Form) -> RedirectResponse:
     lang = text(form, "lang")
     page.session.lang = lang if lang in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
+    return page.redirect(local_path(text(form, "back")) or "/")
+
+
+# -- the session's remaining time, for the warning before it ends ---------------------------------------------
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+@router.get("/session/status")
+def session_status(request: Request) -> JSONResponse:
+    """Seconds the session still holds, read without renewing it (another tab may have used it)."""
+    session = load_session(request)
+    left = None
+    if session.key is not None:
+        settings = settings_of(request)
+        with unit_of_work(request.app.state.engine, writes=False) as db:
+            left = console_sessions.remaining(db, session.key, clock_of(request), timeouts(settings))
+    return JSONResponse({"left": int(left.total_seconds()) if left else 0}, headers=NO_STORE)
+
+
+@router.post("/session/extend")
+def extend_session(page: AnyPage, form: Form) -> Response:
+    """The warning's button: any request renews the idle time, this one does nothing else. Answers JSON to
+    the script and sends a browser without it back to its page."""
+    if "application/json" in page.request.headers.get("accept", ""):
+        return JSONResponse({"left": page.session_left if page.actor else 0}, headers=NO_STORE)
+    if page.actor is None:
+        return page.redirect("/login")
     return page.redirect(local_path(text(form, "back")) or "/")

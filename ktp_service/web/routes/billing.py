@@ -16,9 +16,9 @@ from starlette.datastructures import UploadFile
 
 from billing import contracts, documents, records
 from billing.errors import BillingError, ImportRejected
-from billing.periods import is_closed, month_days
+from billing.periods import is_closed, month_bounds, month_days
 from billing.records import SignatoryIn
-from billing.statement import Statement
+from billing.statement import Statement, closes_from
 from billing.vocab import Payer, Reason, Rounding, ShareKind
 from ktp_service.api.deps import BillingReader, ContractEditor, FinanceOnly, PartnerOnly
 from ktp_service.billing_bridge import config_for, post_pending
@@ -99,7 +99,14 @@ def finance_page(page: ReaderPage, month: MonthQuery = "") -> HTMLResponse:
         can_close=page.can(FinanceOnly),
         can_edit_signatories=page.can(ContractEditor),
         docs=docs,
+        month_over=_month_over(page, month),
+        closes_from=closes_from(month, cfg.zone),
     )
+
+
+def _month_over(page: Page, month: str) -> bool:
+    """Whether ``month`` has ended in the regency's zone: closing is offered only then."""
+    return page.now() >= month_bounds(month, config_for(page.settings).zone)[1]
 
 
 @router.post("/finance/post-pending")
@@ -110,15 +117,36 @@ def post_outbox(page: FinancePage, form: Form) -> Response:
     return page.redirect(f"/finance?month={text(form, 'month')}" if text(form, "month") else "/finance")
 
 
+@router.get("/finance/{month}/close")
+def close_confirmation(month: Month, page: FinancePage) -> HTMLResponse:
+    """The step before closing: the month named, what closing means, and its totals; closing itself is a
+    second, explicit button (a plain form: no script needed)."""
+    cfg = config_for(page.settings)
+    with page.tx(writes=False) as session:
+        st = billing.read_statement(session, page.me, month, cfg)
+        unposted = billing.unposted_events(session, month, cfg)
+    return page.render(
+        "finance_close.html",
+        month=month,
+        month_name=documents.month_name(month),
+        st=st,
+        unposted=unposted,
+        month_over=_month_over(page, month),
+        closes_from=closes_from(month, cfg.zone),
+    )
+
+
 @router.post("/finance/{month}/close")
 def close(month: Month, page: FinancePage, form: Form) -> Response:
+    if text(form, "confirm") != month:  # only the confirmation page's button names the month
+        return page.redirect(f"/finance/{month}/close")
     try:
         with page.tx() as session:
             billing.close_month(session, page.me, month, page.settings)
     except BillingError as exc:
         page.flash("error", page.error_text(exc))
-    else:
-        page.flash("ok", page.t("fin.closed", month=documents.month_name(month)))
+        return page.redirect(f"/finance/{month}/close")
+    page.flash("ok", page.t("fin.closed", month=documents.month_name(month)))
     return page.redirect(f"/finance?month={month}")
 
 

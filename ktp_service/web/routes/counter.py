@@ -18,7 +18,7 @@ from ktp_service import regions
 from ktp_service.api.deps import PrintOperator, RegistryReader, RegistryWriter
 from ktp_service.cards import CardError, render_card
 from ktp_service.errors import DomainError
-from ktp_service.images import ImageKind
+from ktp_service.images import MIN_SIZE, ImageKind
 from ktp_service.lifecycle import JobStatus
 from ktp_service.schemas.printing import PrintJobCreate
 from ktp_service.services import audit, cards, job_rows, print_jobs, printers, residents, stock
@@ -37,6 +37,11 @@ JobId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
 REASONS = tuple(Reason)
 # The queue's state filter, in the order a clerk reads them (active first).
 QUEUE_STATES = tuple(JobStatus)
+
+
+def image_minimum(kind: ImageKind) -> dict[str, int]:
+    width, height = MIN_SIZE[kind]
+    return {"width": width, "height": height}
 
 
 # -- one resident: images, preview, print ----------------------------------------------------------------------
@@ -65,6 +70,7 @@ def _resident_page(
         kec = regions.get_region(resident.kode_kecamatan)
         desa = regions.get_region(resident.kode_desa)
         valid = print_jobs.valid_card(session, resident)
+        card = print_jobs.card_on_file(session, resident.id) if valid is not None and resident.id else None
         jobs = [_job_row(r) for r in job_rows.of_resident(session, resident)]
         can_print = page.can(PrintOperator)
         printer_rows = (
@@ -77,6 +83,7 @@ def _resident_page(
         kecamatan=kec.name.upper() if kec else resident.kode_kecamatan,
         desa=desa.name.upper() if desa else resident.kode_desa,
         valid=valid,
+        card=card,
         jobs=jobs,
         printers=printer_rows,
         default_printer=next((r["printer"].id for r in printer_rows if r["view"].ready), None),
@@ -91,7 +98,15 @@ def _resident_page(
 
 @router.get("/residents/{nik}")
 def resident_page(nik: Nik, page: ReaderPage) -> HTMLResponse:
+    kept = page.kept()  # a refused print or upload, shown again by this GET (a refresh re-sends nothing)
+    if kept is not None:
+        errors = {str(k): str(v) for k, v in dict(kept.extra.get("upload_errors") or {}).items()}
+        return _resident_page(page, nik, upload_errors=errors, status=422 if errors else 200)
     return _resident_page(page, nik)
+
+
+def _refused(page: Page, nik: str, errors: dict[str, str]) -> Response:
+    return page.keep_form(f"/residents/{nik}", {}, {"upload_errors": errors})
 
 
 @router.post("/residents/{nik}/images")
@@ -108,7 +123,10 @@ def upload_image(nik: Nik, page: WriterPage, form: Form) -> Response:
             residents.set_image(session, page.me, nik, kind, raw, settings)
     except DomainError as exc:
         fields, whole = forms.from_domain(exc, page.lang)
-        return _resident_page(page, nik, upload_errors={field: fields.get("file") or whole}, status=422)
+        if exc.problems and exc.problems[0].code == "too_small":
+            fields["file"] = page.t("v.image_too_small_px", **image_minimum(kind))
+        return _refused(page, nik, {field: fields.get("file") or whole})
+    page.drop_kept()
     page.flash("ok", page.t("res.image_saved", what=page.t(f"f.{field}")))
     return page.redirect(f"/residents/{nik}#{field}")
 
@@ -141,12 +159,16 @@ def card_preview(nik: Nik, page: ReaderPage) -> Response:
 @router.post("/residents/{nik}/print")
 def print_card(nik: Nik, page: PrintPage, form: Form) -> Response:
     settings = page.settings
+    if not text(form, "reason"):  # a second card has no default reason: the clerk must choose one
+        return _refused(
+            page, nik, {"print": page.t("print.choose_reason_error"), "reason": page.t("v.choose")}
+        )
     try:
         body = PrintJobCreate.model_validate(
             {"nik": nik, "printer_id": int(text(form, "printer_id") or 0), "reason": text(form, "reason")}
         )
     except (ValidationError, ValueError):
-        return _resident_page(page, nik, upload_errors={"print": page.t("print.only_ready")}, status=422)
+        return _refused(page, nik, {"print": page.t("print.only_ready")})
     try:
         with page.tx() as session:
             job, _ = print_jobs.create(
@@ -159,7 +181,8 @@ def print_card(nik: Nik, page: PrintPage, form: Form) -> Response:
     except DomainError as exc:
         fields, whole = forms.from_domain(exc, page.lang)
         msg = whole or " ".join(dict.fromkeys(fields.values()))
-        return _resident_page(page, nik, upload_errors={"print": msg}, status=exc.status_code)
+        return _refused(page, nik, {"print": msg})
+    page.drop_kept()
     page.flash("ok", page.t("job.held_flash" if job.state == JobStatus.PENDING_HELD else "job.created_flash"))
     return page.redirect(f"/jobs/{job.uuid}")
 

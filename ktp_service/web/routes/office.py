@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from ktp_service.api.deps import AdminOnly, AnyUser, PrinterOperator, Supervisor
 from ktp_service.errors import DomainError, Invalid
-from ktp_service.lifecycle import JobStatus
+from ktp_service.lifecycle import JobStatus, RefusalNeedsNote
 from ktp_service.models import Office, Printer, PrinterStatusChange
 from ktp_service.schemas.identifiers import AsciiInt
 from ktp_service.schemas.printing import PrinterCreate
@@ -340,6 +340,8 @@ def supervisor_page(page: SupervisorPage) -> HTMLResponse:
     with page.tx(writes=False) as session:
         for state in (JobStatus.PENDING_HELD, JobStatus.NEEDS_CONFIRMATION):
             rows, _ = job_rows.listed(session, page.me, office=None, state=state)
+            # A second card's row shows the card the resident holds: printed when, where, on which printer.
+            on_file = print_jobs.cards_on_file(session, [r.job.resident_id for r in rows])
             lists[state] = [
                 {
                     "job": r.job,
@@ -347,6 +349,7 @@ def supervisor_page(page: SupervisorPage) -> HTMLResponse:
                     "resident": r.resident,
                     "printer": r.printer,
                     "clerk": r.clerk or "-",
+                    "card": on_file.get(r.job.resident_id),
                 }
                 for r in rows
             ]
@@ -361,9 +364,11 @@ JobId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
 @router.post("/supervisor/jobs/{job_id}")
 def decide(job_id: JobId, page: SupervisorPage, form: Form) -> RedirectResponse:
     decision, note = text(form, "decision"), text(form, "note")[:200]
+    serial = job_id
     try:
         with page.tx() as session:
             job = print_jobs.get(session, page.me, job_id, lock=True)
+            serial = job.card_serial or job_id
             if decision == "approve":
                 print_jobs.approve(session, page.me, job, note)
                 done = "sup.approved"
@@ -375,6 +380,9 @@ def decide(job_id: JobId, page: SupervisorPage, form: Form) -> RedirectResponse:
                 done = "sup.resolved"
             else:
                 raise Invalid(f"Unknown decision {decision!r}.")
+    except RefusalNeedsNote:
+        page.flash("error", page.t("sup.refuse_needs_note", serial=serial))
+        return page.redirect(f"/supervisor#job-{job_id}")
     except DomainError as exc:
         page.flash("error", page.error_text(exc))
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -107,13 +108,36 @@ def _form_page(
     )
 
 
+def _restored(page: Page, mode: str, values: dict[str, Any]) -> HTMLResponse | None:
+    """The form kept on the server for this page, if the address names one: refused with errors (shown again
+    by this GET, so a refresh re-sends nothing) or sent after the session ended (refilled after login)."""
+    kept = page.kept()
+    if kept is None:
+        return None
+    restored = {
+        **values,
+        **{k: v for k, v in kept.fields.items() if k in (*forms.RESIDENT_FIELDS, "version")},
+    }
+    if mode == "edit":
+        restored["nik"] = values["nik"]  # the address names the resident, whatever was kept
+    errors = {str(k): str(v) for k, v in dict(kept.extra.get("errors") or {}).items()}
+    message = str(kept.extra.get("message") or "")
+    status = 422 if errors or message else 200
+    return _form_page(page, mode=mode, values=restored, errors=errors, message=message, status=status)
+
+
 @router.get("/residents/new")
 def new_form(page: WriterPage, nik: Annotated[str, Query(max_length=16)] = "") -> HTMLResponse:
     values = {"nik": nik if ascii_digits(nik) else "", "kewarganegaraan": "WNI", "golongan_darah": "-"}
     kec = _kecamatan_options(page.me.office_code)
     if len(kec) == 1:
         values["kode_kecamatan"] = kec[0][0]
-    return _form_page(page, mode="new", values=values, errors={})
+    return _restored(page, "new", values) or _form_page(page, mode="new", values=values, errors={})
+
+
+def _explain_nik(page: Page, errors: dict[str, str], nik: str, data: dict[str, Any]) -> None:
+    today = page.now().astimezone(ZoneInfo(page.settings.timezone)).date()
+    forms.explain_nik(errors, nik, data.get("tanggal_lahir"), page.lang, today)
 
 
 class _DryRun(Exception):
@@ -133,6 +157,7 @@ def _register(page: Page, form: Any, *, dry_run: bool) -> tuple[Resident | None,
             sex = data.get("jenis_kelamin") if "jenis_kelamin" not in errors else None
             for p in check_nik(str(data.get("nik", "")), born, sex).problems:
                 errors.setdefault("nik", forms.message(page.lang, "nik", p.code, p.message))
+        _explain_nik(page, errors, str(data.get("nik", "")), data)
         return None, errors, ""
     try:
         with page.tx() as session:
@@ -143,6 +168,7 @@ def _register(page: Page, form: Any, *, dry_run: bool) -> tuple[Resident | None,
         return None, {}, ""
     except DomainError as exc:
         fields, whole = forms.from_domain(exc, page.lang)
+        _explain_nik(page, fields, body.nik, data)
         return None, fields, whole
     return resident, {}, ""
 
@@ -152,7 +178,8 @@ def register(page: WriterPage, form: Form) -> Response:
     resident, errors, message = _register(page, form, dry_run=False)
     if resident is None:
         values = {k: text(form, k) for k in forms.RESIDENT_FIELDS}
-        return _form_page(page, mode="new", values=values, errors=errors, message=message, status=422)
+        return page.keep_form("/residents/new", values, {"errors": errors, "message": message})
+    page.drop_kept()
     page.flash("ok", page.t("res.created"))
     return page.redirect(f"/residents/{resident.nik}")
 
@@ -177,7 +204,7 @@ def edit_form(nik: Nik, page: WriterPage) -> HTMLResponse:
     values["tanggal_lahir"] = forms.date_text(resident.tanggal_lahir)
     values["berlaku_hingga"] = forms.date_text(resident.berlaku_hingga)
     values["version"] = resident.version
-    return _form_page(page, mode="edit", values=values, errors={})
+    return _restored(page, "edit", values) or _form_page(page, mode="edit", values=values, errors={})
 
 
 def _correct(
@@ -202,6 +229,7 @@ def _correct(
         return None, {}, page.t("res.stale")
     except DomainError as exc:
         fields, whole = forms.from_domain(exc, page.lang)
+        _explain_nik(page, fields, nik, data)
         return None, fields, whole
     return (resident, resident.version != before), {}, ""
 
@@ -212,7 +240,8 @@ def correct(nik: Nik, page: WriterPage, form: Form) -> Response:
     if done is None:
         values: dict[str, Any] = {k: text(form, k) for k in forms.RESIDENT_FIELDS}
         values["nik"], values["version"] = nik, text(form, "version")
-        return _form_page(page, mode="edit", values=values, errors=errors, message=message, status=422)
+        return page.keep_form(f"/residents/{nik}/edit", values, {"errors": errors, "message": message})
+    page.drop_kept()
     resident, changed = done
     page.flash("ok", page.t("res.updated", version=resident.version) if changed else page.t("res.unchanged"))
     return page.redirect(f"/residents/{nik}")

@@ -95,3 +95,92 @@ document.querySelectorAll("figure[data-crop-for]").forEach(function (fig) {
 document.querySelectorAll("[data-print]").forEach(function (button) {
   button.addEventListener("click", function () { window.print(); });
 });
+// Buttons show that their form is on its way, and a second click sends nothing twice. The button that was
+// pressed still sends its name and value (a disabled button would not): a hidden copy carries them.
+(function () {
+  "use strict";
+  var busyText = document.body.getAttribute("data-busy-text") || "Memproses...";
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (ev.defaultPrevented || (form.getAttribute("method") || "get").toLowerCase() !== "post") { return; }
+    var pressed = ev.submitter || form.querySelector("button[type=submit], button:not([type])");
+    if (pressed && pressed.name) {
+      var copy = document.createElement("input");
+      copy.type = "hidden";
+      copy.name = pressed.name;
+      copy.value = pressed.value;
+      copy.setAttribute("data-busy-copy", "");
+      form.appendChild(copy);
+    }
+    form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+    if (pressed) {
+      pressed.setAttribute("data-label", pressed.textContent);
+      pressed.textContent = pressed.getAttribute("data-busy") || busyText;
+      pressed.setAttribute("aria-busy", "true");
+    }
+  });
+  // Back to a page kept by the browser: its buttons work again.
+  window.addEventListener("pageshow", function (ev) {
+    if (!ev.persisted) { return; }
+    document.querySelectorAll("[data-busy-copy]").forEach(function (c) { c.remove(); });
+    document.querySelectorAll("button[aria-busy]").forEach(function (b) {
+      b.textContent = b.getAttribute("data-label");
+      b.removeAttribute("aria-busy");
+    });
+    document.querySelectorAll("form button:disabled").forEach(function (b) { b.disabled = false; });
+  });
+})();
+
+// The session warning: the page knows from the server how long its session holds; shortly before the end
+// it says so, with a button that extends it. Another tab may have used the session meanwhile, so the
+// server is asked again before warning.
+(function () {
+  "use strict";
+  var box = document.getElementById("session-warning");
+  if (!box) { return; }
+  var text = box.querySelector(".session-text");
+  var form = box.querySelector("form");
+  var lead = parseInt(box.getAttribute("data-warn"), 10) * 1000;
+  var deadline = Date.now() + parseInt(box.getAttribute("data-left"), 10) * 1000;
+  var lastAsked = 0;
+  var ask = function () {
+    lastAsked = Date.now();
+    return fetch("/session/status", { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) { if (data && data.left > 0) { deadline = Date.now() + data.left * 1000; } })
+      .catch(function () { /* keep the page's own count */ });
+  };
+  var tick = function () {
+    var left = deadline - Date.now();
+    if (left <= lead && Date.now() - lastAsked > 20000) { ask().then(tick); return; }
+    if (left <= 0) {
+      text.textContent = box.getAttribute("data-ended");
+      if (form) { form.hidden = true; }
+      box.hidden = false;
+      return;
+    }
+    if (left <= lead) {
+      text.textContent = box.getAttribute("data-text").replace("__N__", String(Math.ceil(left / 60000)));
+      box.hidden = false;
+    } else {
+      box.hidden = true;
+    }
+    window.setTimeout(tick, 1000);
+  };
+  if (form) {
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      fetch(form.action, {
+        method: "POST", body: new FormData(form), credentials: "same-origin",
+        headers: { "Accept": "application/json" }
+      })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (data && data.left > 0) { deadline = Date.now() + data.left * 1000; lastAsked = Date.now(); }
+          tick();
+        })
+        .catch(function () { form.submit(); });
+    });
+  }
+  tick();
+})();

@@ -65,7 +65,8 @@ def test_month_end_from_prints_to_verified_bundle(counter: Counter, tmp_path: Pa
 
     # closing is refused while printed cards wait to be posted
     r = c.post(f"/api/v1/billing/periods/{MONTH}/close", headers=finance)
-    assert r.status_code == 409 and "post" in r.json()["message"]
+    assert r.status_code == 409 and r.json()["error"] == "cards_not_posted"
+    assert r.json()["message"].startswith(f"3 kartu tercetak sampai bulan {MONTH} belum dibukukan")
     assert c.post("/api/v1/billing/post-pending", headers=finance).json() == {"posted": 3}
 
     st = c.get(f"/api/v1/billing/periods/{MONTH}/statement", headers=auditor).json()

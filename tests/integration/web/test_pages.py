@@ -200,5 +200,7 @@ def test_service_errors_lead_in_the_page_language(client: TestClient) -> None:
 
     month = datetime.now(UTC).astimezone(ZoneInfo("Asia/Jakarta")).strftime("%Y-%m")
     login(client, "finance")
-    r = client.post(f"/finance/{month}/close", data={"csrf_token": _csrf(client, "/finance")})
-    assert "Bulan ini belum dapat ditutup." in r.text  # the current month is not over
+    form = {"csrf_token": _csrf(client, "/finance"), "confirm": month}
+    r = client.post(f"/finance/{month}/close", data=form)
+    assert f"Bulan {month} belum selesai; dapat ditutup mulai" in r.text  # the current month is not over
+    assert "is not over until" not in r.text  # no English detail behind the Indonesian
