@@ -15,7 +15,7 @@ from ktp_service.db import unit_of_work
 from ktp_service.errors import Invalid, NotFound, PrinterNameTaken, invalid_field
 from ktp_service.models import CounterReading, Office, Printer, utcnow
 from ktp_service.schemas.printing import PrinterCreate
-from ktp_service.services import audit, offices
+from ktp_service.services import audit, offices, waiting
 from ktp_service.services.actor import Actor
 from ktp_service.services.printer_config import adapter_config, check_client_config, data_root
 from ktp_service.settings import Settings
@@ -167,7 +167,8 @@ def fetch_status(printer: Printer, adapters: AdapterCache) -> Polled:
 
 
 def apply_status(session: Session, printer: Printer, polled: Polled) -> None:
-    """Keep a polled status on the printer's row and record a device counter reading when it changed."""
+    """Keep a polled status on the printer's row and record a device counter reading when it changed. A
+    printer found ready makes the jobs waiting on it due at once (:mod:`ktp_service.services.waiting`)."""
     printer.status_at = utcnow()
     status = polled.status
     if status is None:
@@ -185,6 +186,7 @@ def apply_status(session: Session, printer: Printer, polled: Polled) -> None:
             session.add(CounterReading(printer_id=printer.id, value=status.card_counter, source="device"))
         printer.status_counter = status.card_counter
     session.add(printer)
+    waiting.wake_jobs_of(session, printer)  # ready again: the jobs held by its fault are due now
 
 
 def refresh(engine: Engine, actor: Actor, printer_id: int, adapters: AdapterCache) -> tuple[Printer, str]:
