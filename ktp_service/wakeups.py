@@ -84,11 +84,11 @@ def announce(session: Session) -> None:
     if engine.dialect.name == "postgresql":
         session.connection().execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
 
-    def after_commit(_: Any) -> None:
+    def after_commit(*_: Any) -> None:
         session.info.pop(_ANNOUNCED, None)
         ring(engine)
 
-    def after_rollback(_: Any) -> None:
+    def after_rollback(*_: Any) -> None:
         session.info.pop(_ANNOUNCED, None)
 
     event.listen(session, "after_commit", after_commit, once=True)

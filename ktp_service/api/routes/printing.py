@@ -15,6 +15,7 @@ from ktp_service.api.deps import (
     PrinterAsker,
     PrinterOperator,
     PrintOperator,
+    PrintOperatorAsking,
     SessionDep,
     SettingsDep,
     Supervisor,
@@ -313,7 +314,9 @@ def move_print_job(
 
 
 @router.post("/print-jobs/{job_id}/retry", response_model=PrintJobPublic)
-def retry_print_job(job_id: JobId, lang: Language, actor: PrintOperator, request: Request) -> PrintJobPublic:
+def retry_print_job(
+    job_id: JobId, lang: Language, actor: PrintOperatorAsking, request: Request
+) -> PrintJobPublic:
     """Try a waiting job now instead of after its back-off ("Coba sekarang"). The printer is asked first
     (with no transaction open); the answer's `warning` says when it is still in trouble. Audited
     (`print_job.try_now`)."""
