@@ -186,8 +186,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "records: printed or spoiled.",
     ),
     "msg.printer_not_ready": (
-        "Printer {printer} belum siap ({reasons}); dicoba lagi otomatis dalam {delay} detik.",
-        "Printer {printer} is not ready ({reasons}); tried again by itself in {delay} seconds.",
+        "Printer {printer} belum siap ({reasons}); kartu dicetak otomatis begitu printer siap.",
+        "Printer {printer} is not ready ({reasons}); the card prints by itself once the printer is ready.",
     ),
     "msg.printer_unreachable": (
         "Printer {printer} tidak terhubung; ditanyakan lagi otomatis.",
@@ -1567,6 +1567,80 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "fin.closes_from": ("Dapat ditutup mulai {when}.", "Can be closed from {when}."),
     "fin.close_confirm_button": ("Ya, tutup bulan {month}", "Yes, close {month}"),
     "fin.closing": ("Menutup bulan...", "Closing the month..."),
+    # Jam recovery, try now, moving a job (issue 12)
+    "err.job_not_waiting": (
+        "Pekerjaan {job} berstatus {state}; hanya pekerjaan yang menunggu printernya dapat dicoba sekarang.",
+        "Job {job} is {state}; only a job waiting for its printer can be tried now.",
+    ),
+    "err.job_not_movable": (
+        "Pekerjaan {job} berstatus {state}; hanya pekerjaan yang belum sampai di printer dapat dipindahkan.",
+        "Job {job} is {state}; only a job not yet at a printer can be moved.",
+    ),
+    "err.printer_not_ready": (
+        "Printer {printer} belum siap ({reasons}); pilih printer yang siap.",
+        "Printer {printer} is not ready ({reasons}); choose a printer that is ready.",
+    ),
+    "err.job_already_on_printer": (
+        "Pekerjaan ini sudah di printer {printer}.",
+        "The job is already on printer {printer}.",
+    ),
+    "err.printer_of_another_office": (
+        "Printer {printer} milik kantor lain; pilih printer kantor pekerjaan ini.",
+        "Printer {printer} belongs to another office; choose a printer of the job's office.",
+    ),
+    "msg.printer_ready_again": (
+        "Printer {printer} siap kembali; kartu segera dikirim.",
+        "Printer {printer} is ready again; the card is sent at once.",
+    ),
+    "msg.try_now_requested": (
+        "Dicoba sekarang atas permintaan petugas.",
+        "Tried now at the clerk's request.",
+    ),
+    "msg.moved_to_printer": (
+        "Dipindahkan dari printer {from} ke printer {printer}.",
+        "Moved from printer {from} to printer {printer}.",
+    ),
+    "state.held-printer": ("Tertahan: printer {condition}", "Held: printer {condition}"),
+    "warn.no_printer_ready": (
+        "Semua printer kantor ini sedang bermasalah: {printers}. Kartu masuk antrian dan dicetak otomatis "
+        "begitu printer siap.",
+        "Every printer of this office has a problem: {printers}. The card is queued and prints by itself "
+        "once a printer is ready.",
+    ),
+    "warn.printer_not_ready": (
+        "Printer {printer} sedang bermasalah ({condition}); kartu menunggu di antrian printer itu. Printer "
+        "yang siap: {ready}. Pindahkan pekerjaan dari halamannya bila perlu.",
+        "Printer {printer} has a problem ({condition}); the card waits in its queue. Ready printers: "
+        "{ready}. Move the job from its page if needed.",
+    ),
+    "job.printer_state": ("Keadaan printer", "Printer state"),
+    "job.retry_at": ("Dicoba lagi otomatis pukul {time}", "Tried again by itself at {time}"),
+    "job.retry_in": ("dalam {n} detik", "in {n} s"),
+    "job.retry_now": ("sekarang", "now"),
+    "job.or_when_ready": ("atau segera setelah printer siap.", "or as soon as the printer is ready."),
+    "job.due_now": ("Kartu segera dikirim ke printer.", "The card is being sent to the printer."),
+    "job.try_now": ("Coba sekarang", "Try now"),
+    "job.try_now_sent": (
+        "Printer {printer} siap: kartu dikirim sekarang.",
+        "Printer {printer} is ready: the card is sent now.",
+    ),
+    "job.try_now_still": (
+        "Printer {printer} masih bermasalah ({condition}); kartu dicetak otomatis begitu printer siap.",
+        "Printer {printer} still has a problem ({condition}); the card prints by itself once it is ready.",
+    ),
+    "job.move": ("Pindahkan ke printer lain", "Move to another printer"),
+    "job.move_to": ("Printer tujuan", "Printer to use"),
+    "job.move_submit": ("Pindahkan", "Move"),
+    "job.move_hint": (
+        "Hanya printer kantor ini yang sedang siap yang dapat dipilih.",
+        "Only this office's printers that are ready can be chosen.",
+    ),
+    "job.move_none": (
+        "Tidak ada printer lain yang siap di kantor ini.",
+        "No other printer of this office is ready.",
+    ),
+    "job.moved_flash": ("Pekerjaan dipindahkan ke printer {printer}.", "The job moved to printer {printer}."),
+    "job.reprint_printer": ("Cetak ulang di printer", "Reprint on printer"),
 }
 
 

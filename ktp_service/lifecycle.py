@@ -22,6 +22,8 @@ must say which. ::
 
 ``start_sending``, ``record_receipt``, ``lose_contact`` and ``request_cancel`` keep the state and record
 what happened (sending began, the printer's job id, the printer is unreachable, cancelling was asked).
+``make_due`` (a waiting job is tried now: a person asked, or its printer is ready again) and ``move`` (a job
+not yet at a printer goes to another printer of its office) keep the state too.
 The remote-office agents (issue 14) will add their states here.
 """
 
@@ -134,6 +136,18 @@ class RefusalNeedsNote(Invalid, code="refusal_note_required"):
 MIN_NOTE = 3  # a dash or "x" is not a reason
 
 
+class JobNotWaiting(
+    TransitionRefused, code="job_not_waiting", wanted="pending (waiting for its printer)"
+): ...
+
+
+class JobNotMovable(
+    TransitionRefused,
+    code="job_not_movable",
+    wanted="pending or pending-held (not yet at the printer)",
+): ...
+
+
 @dataclass(frozen=True)
 class Transition:
     name: str
@@ -170,6 +184,8 @@ TRANSITIONS: dict[str, Transition] = {
         _t("confirm_printed", (S.NEEDS_CONFIRMATION,), S.COMPLETED, JobNotAwaitingConfirmation),
         _t("confirm_spoiled", (S.NEEDS_CONFIRMATION,), S.ABORTED, JobNotAwaitingConfirmation),
         _t("reprint", (S.ABORTED,), None, JobNotReprintable),
+        _t("make_due", (S.PENDING,), None, JobNotWaiting),
+        _t("move", (S.PENDING, S.PENDING_HELD), None, JobNotMovable),
     )
 }
 
@@ -330,6 +346,23 @@ def cancel(job: PrintJob) -> bool:
 def confirm_spoiled(job: PrintJob) -> None:
     _apply(job, "confirm_spoiled", Message("spoiled_by_confirmation"))
     job.state_reasons, job.spoiled = ["spoiled-by-confirmation"], True
+
+
+def make_due(job: PrintJob, at: datetime, message: Message, *, clear_reasons: bool) -> None:
+    """A waiting job is tried at ``at`` (now) instead of after its back-off: a person asked ("try now"),
+    or its printer is ready again (``clear_reasons``: what held it is gone)."""
+    _apply(job, "make_due", message)
+    job.next_attempt_at = at
+    if clear_reasons:
+        job.state_reasons = []
+
+
+def move(job: PrintJob, printer_id: int, message: Message | None) -> None:
+    """A job not yet at a printer goes to another printer of its office, due at once there. A job held for
+    a supervisor keeps its message (it still waits for the approval)."""
+    _apply(job, "move", message if job.state == JobStatus.PENDING else None)
+    job.printer_id = printer_id
+    job.next_attempt_at, job.state_reasons = None, []
 
 
 def check_reprintable(job: PrintJob) -> None:

@@ -103,6 +103,16 @@ class Settings(BaseSettings):
     )
     run_worker: bool = Field(default=True, description="Run the print worker inside `ktp serve`.")
     printer_poll_seconds: float = Field(default=10.0, gt=0, description="Background printer status poll.")
+    printer_busy_poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="Printers with a job waiting, printing or stopped at them are asked this often.",
+    )
+    worker_idle_seconds: float = Field(
+        default=0.5,
+        gt=0,
+        description="An idle print worker looks for work this often (a job made due wakes it sooner).",
+    )
     checkpoint_minutes: float = Field(
         default=15.0,
         gt=0,

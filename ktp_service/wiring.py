@@ -43,7 +43,12 @@ class Wiring:
         return Checkpointer(self.engine, self.billing, interval)
 
     def status_poller(self) -> StatusPoller:
-        return StatusPoller(self.engine, self.adapters, self.settings.printer_poll_seconds)
+        return StatusPoller(
+            self.engine,
+            self.adapters,
+            self.settings.printer_poll_seconds,
+            busy_interval=self.settings.printer_busy_poll_seconds,
+        )
 
     def close(self) -> None:
         """Close the printer connections and, if this wiring made it, the database pool. Disposing a shared

@@ -34,7 +34,7 @@ from typing import Literal
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
 
-from ktp_service import lifecycle, worker_identity
+from ktp_service import lifecycle, wakeups, worker_identity
 from ktp_service.billing_bridge import has_due_events
 from ktp_service.cards import CardError, RenderedCard, render_card
 from ktp_service.db import unit_of_work
@@ -95,6 +95,7 @@ class PrintWorker:
         self.clock = clock
         self.presence = worker_identity.Presence(engine, settings, name or settings.worker_name, clock)
         self._stop = threading.Event()
+        self._bell = wakeups.Bell()  # rung when a job becomes due (in this process or, on PG, any), in run
         self._recovered_as: str | None = None  # the identity whose own jobs were recovered
 
     @property
@@ -114,12 +115,18 @@ class PrintWorker:
         self.presence.release()
 
     # -- the loop ---------------------------------------------------------------------------------------
-    def run(self, idle_wait: float = 0.5) -> None:
+    def run(self, idle_wait: float | None = None) -> None:
+        """Pass after pass until stopped. Idle, it waits ``idle_wait`` seconds (``worker_idle_seconds``)
+        unless a job becomes due first (:mod:`ktp_service.wakeups`): a new card, an approval, a job moved or
+        tried now, a printer ready again."""
+        wait = self.settings.worker_idle_seconds if idle_wait is None else idle_wait
         # Heartbeats come from a thread of their own: a pass waiting on a slow printer is no sign of death.
         beats = threading.Thread(
             target=self.presence.keep_beating, args=(self._stop,), name="print-worker-heartbeat", daemon=True
         )
         beats.start()
+        wakeups.subscribe(self.engine, self._bell)
+        listener = wakeups.start_listener(self.engine, self._stop)
         try:
             while not self._stop.is_set():
                 try:
@@ -128,14 +135,18 @@ class PrintWorker:
                     log.exception("print worker pass failed")
                     busy = False
                 if not busy:
-                    self._stop.wait(idle_wait)
+                    self._bell.wait(wait)
         finally:
             self._stop.set()
             beats.join(timeout=10)
+            if listener is not None:
+                listener.join(timeout=5)
+            wakeups.unsubscribe(self.engine, self._bell)
             self.release()
 
     def stop(self) -> None:
         self._stop.set()
+        self._bell.ring()
 
     def run_once(self) -> PassResult:
         result = PassResult()
@@ -355,16 +366,17 @@ class PrintWorker:
         return rendered.content, rendered, issue_date
 
     def _retry_later(self, job_id: int, printer_name: str, exc: port.PrinterError) -> None:
-        """Nothing was submitted: back to the queue with exponential backoff; the reasons tell the clerk why."""
+        """Nothing was submitted: back to the queue with exponential backoff; the reasons tell the clerk why.
+        The back-off is for a printer that cannot say it is well again: one that does (its status polled
+        as ready) makes the job due at once (:func:`ktp_service.services.waiting.wake_jobs_of`)."""
         log.info("job %s: printer %s not ready: %s", job_id, printer_name, exc)
         with self._mine(job_id) as (session, job):
             if job is None:
                 return
             delay = min(MAX_BACKOFF_SECONDS, 2 ** min(job.attempts, 6))
             reasons = list(exc.reasons) or ["offline-report"]
-            message = Message(
-                "printer_not_ready", {"printer": printer_name, "reasons": reasons, "delay": delay}
-            )
+            # No delay in the words: the page shows the next attempt's time from next_attempt_at, counting down.
+            message = Message("printer_not_ready", {"printer": printer_name, "reasons": reasons})
             lifecycle.retry_later(job, utcnow() + timedelta(seconds=delay), reasons, message)
             session.add(job)
 

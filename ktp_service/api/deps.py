@@ -143,6 +143,8 @@ RegistryReader = Annotated[
 ]
 AdminOnly = Annotated[Actor, Depends(RequireRoles(Role.ADMIN))]
 PrintOperator = Annotated[Actor, Depends(RequireRoles(Role.CLERK, Role.SUPERVISOR))]
+# The same, for a route that asks the printer first ("try now"): no transaction open while it answers.
+PrintOperatorAsking = Annotated[Actor, Depends(RequireRolesBriefly(Role.CLERK, Role.SUPERVISOR))]
 Supervisor = Annotated[Actor, Depends(RequireRoles(Role.SUPERVISOR))]
 # Who looks after printers and stock: supervisors of the office and administrators.
 PrinterOperator = Annotated[Actor, Depends(RequireRoles(Role.SUPERVISOR, Role.ADMIN))]

@@ -43,9 +43,19 @@ def worker(
         str | None, typer.Option(help="Stable worker name (jobs it left are recovered on restart).")
     ] = None,
 ) -> None:
-    """Run the print worker (production: one or more, apart from `ktp serve --no-worker`)."""
+    """Run the print worker (production: one or more, apart from `ktp serve --no-worker`), with the printer
+    status poll beside it: the poll is what notices a fault cleared at the printer."""
+    import threading
+
     from ktp_service import logging_setup
 
     logging_setup.install(settings_of(ctx).log_level)
     with wired(ctx) as wiring:
-        wiring.print_worker(name).run()
+        poller = wiring.status_poller()
+        polling = threading.Thread(target=poller.run, name="status-poller", daemon=True)
+        polling.start()
+        try:
+            wiring.print_worker(name).run()
+        finally:
+            poller.stop()
+            polling.join(timeout=10)

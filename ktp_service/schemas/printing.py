@@ -109,6 +109,15 @@ class PrintJobPublic(BaseModel):
     document_sha256: str | None
     tanggal_terbit: date | None
     attempts: int
+    next_attempt_at: datetime | None = Field(
+        description="A waiting job's next try (after its printer's fault); it comes sooner when the printer "
+        "is ready again or on POST .../retry."
+    )
+    warning: str | None = Field(
+        default=None,
+        description="A job not yet at a printer whose printer is in trouble: that it waits, with the "
+        "office's printers and their states (same language as message).",
+    )
     created_at: datetime
     submitted_at: datetime | None
     completed_at: datetime | None
@@ -124,6 +133,23 @@ class JobResolution(BaseModel):
 
     outcome: Literal["printed", "spoiled"]
     note: str = Field(default="", max_length=200)
+
+
+class JobMove(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    printer_id: int = Field(ge=1, le=2_000_000_000, description="A ready printer of the job's office.")
+
+
+class ReprintRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    printer_id: int | None = Field(
+        default=None,
+        ge=1,
+        le=2_000_000_000,
+        description="Another ready printer of the office; by default the printer that spoiled the card.",
+    )
 
 
 class JobDecision(BaseModel):

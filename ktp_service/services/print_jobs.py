@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from billing.vocab import Reason
-from ktp_service import lifecycle
+from ktp_service import lifecycle, wakeups
 from ktp_service.cards import check_fit
 from ktp_service.errors import Conflict, FieldProblem, Forbidden, Invalid, NotFound, invalid_field
 from ktp_service.lifecycle import ACTIVE, JobStatus
@@ -41,7 +41,7 @@ from ktp_service.models import (
     utcnow,
 )
 from ktp_service.schemas.printing import PrintJobCreate
-from ktp_service.services import audit, cards, printers, residents, stock
+from ktp_service.services import audit, cards, printers, residents, stock, waiting
 from ktp_service.services.actor import Actor
 from ktp_service.settings import Settings
 
@@ -78,6 +78,16 @@ class AlreadyReprinted(Conflict, code="already_reprinted"): ...
 
 
 class NewerRequestExists(Conflict, code="newer_request_exists"): ...
+
+
+class PrinterNotReady(Conflict, code="printer_not_ready"):
+    """A job is moved (or a reprint sent) only to a printer whose last status says it takes cards."""
+
+
+class AlreadyOnPrinter(Conflict, code="job_already_on_printer"): ...
+
+
+class PrinterOfAnotherOffice(Conflict, code="printer_of_another_office"): ...
 
 
 def request_hash(body: PrintJobCreate) -> str:
@@ -190,6 +200,8 @@ def create(
             if earlier is not None:
                 return earlier, False
         raise CardInProgress("A card for this NIK is already in progress.")
+    if job.state == JobStatus.PENDING:
+        wakeups.announce(session)
     audit.record(
         session,
         actor,
@@ -273,6 +285,7 @@ def approve(session: Session, actor: Actor, job: PrintJob, note: str) -> PrintJo
         raise OwnRequest("You asked for this card yourself; another supervisor must approve it.")
     lifecycle.approve(job, actor.user_id)
     session.add(job)
+    wakeups.announce(session)
     audit.record(session, actor, "print_job.approve", "print_job", job.uuid, note=note)
     return job
 
@@ -310,10 +323,14 @@ def resolve(session: Session, actor: Actor, job: PrintJob, outcome: str, note: s
     return job
 
 
-def reprint(session: Session, actor: Actor, job: PrintJob) -> PrintJob:
+def reprint(session: Session, actor: Actor, job: PrintJob, printer_id: int | None = None) -> PrintJob:
     """A new job for a card spoiled by a printer fault. It needs no new approval: the spoiled card never
-    became valid, and the original request was already approved if it needed to be."""
+    became valid, and the original request was already approved if it needed to be. ``printer_id``: another
+    ready printer of the office (the jammed one may not be cleared yet); by default the same printer."""
     lifecycle.check_reprintable(job)
+    target = job.printer_id
+    if printer_id is not None and printer_id != job.printer_id:
+        target = _other_ready_printer(session, actor, job, printer_id).id or 0
     if session.exec(select(PrintJob.id).where(PrintJob.reprint_of_id == job.id)).first() is not None:
         raise AlreadyReprinted(f"Job {job.uuid} was already reprinted.", params={"job": job.uuid})
     newer = session.exec(
@@ -335,7 +352,7 @@ def reprint(session: Session, actor: Actor, job: PrintJob) -> PrintJob:
         actor,
         held=False,  # approved already, if it needed to be
         resident_id=job.resident_id,
-        printer_id=job.printer_id,
+        printer_id=target,
         office_id=job.office_id,
         reason=job.reason,
         reprint_of_id=job.id,
@@ -346,8 +363,73 @@ def reprint(session: Session, actor: Actor, job: PrintJob) -> PrintJob:
     )
     if new is None:
         raise CardInProgress("A card for this NIK is already in progress.")
-    audit.record(session, actor, "print_job.reprint", "print_job", new.uuid, reprint_of=job.uuid)
+    audit.record(
+        session, actor, "print_job.reprint", "print_job", new.uuid, reprint_of=job.uuid, printer_id=target
+    )
+    wakeups.announce(session)
     return new
+
+
+def _other_ready_printer(session: Session, actor: Actor, job: PrintJob, printer_id: int) -> Printer:
+    """``printer_id`` as a place for ``job``'s card: a printer of the job's office, switched on and ready
+    by its last status, and not the one the job already has."""
+    printer = printers.get(session, printer_id)
+    printers.check_office(session, actor, printer)
+    if printer.office_id != job.office_id:
+        raise PrinterOfAnotherOffice(
+            f"Printer {printer.name} belongs to another office than job {job.uuid}.",
+            params={"printer": printer.name},
+        )
+    if printer.id == job.printer_id:
+        raise AlreadyOnPrinter(
+            f"Job {job.uuid} is already on printer {printer.name}.", params={"printer": printer.name}
+        )
+    if not waiting.printer_ready(printer):
+        raise PrinterNotReady(
+            f"Printer {printer.name} is not ready ({printer.status_state or 'not checked yet'}); choose a "
+            "ready printer.",
+            params={"printer": printer.name, "reasons": printer.status_reasons or ["offline-report"]},
+        )
+    if printer.status_formats and printer.document_format not in printer.status_formats:
+        raise invalid_field(
+            "printer_id", f"printer {printer.name} does not accept {printer.document_format} documents."
+        )
+    return printer
+
+
+def move(session: Session, actor: Actor, job: PrintJob, printer_id: int) -> PrintJob:
+    """A job not yet at a printer (waiting, held by its printer's fault, or awaiting approval) goes to another
+    ready printer of its office, due there at once. Audited with both printers."""
+    if not lifecycle.allowed(job, "move"):
+        raise lifecycle.JobNotMovable(job)
+    old = session.get(Printer, job.printer_id)
+    new = _other_ready_printer(session, actor, job, printer_id)
+    assert new.id is not None
+    old_name = old.name if old else str(job.printer_id)
+    lifecycle.move(job, new.id, Message("moved_to_printer", {"from": old_name, "printer": new.name}))
+    session.add(job)
+    audit.record(
+        session,
+        actor,
+        "print_job.move",
+        "print_job",
+        job.uuid,
+        office_code=offices_code(session, job.office_id),
+        from_printer=old_name,
+        to_printer=new.name,
+    )
+    if job.state == JobStatus.PENDING:
+        wakeups.announce(session)
+    return job
+
+
+def try_now(session: Session, actor: Actor, job: PrintJob) -> PrintJob:
+    """A clerk's "try now": a waiting job is due at once instead of after its back-off. Audited."""
+    lifecycle.make_due(job, utcnow(), Message("try_now_requested"), clear_reasons=False)
+    session.add(job)
+    audit.record(session, actor, "print_job.try_now", "print_job", job.uuid)
+    wakeups.announce(session)
+    return job
 
 
 def _new_job(session: Session, actor: Actor, *, held: bool, **fields: Any) -> PrintJob | None:

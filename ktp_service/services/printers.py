@@ -15,7 +15,7 @@ from ktp_service.db import unit_of_work
 from ktp_service.errors import Conflict, Invalid, NotFound, PrinterNameTaken, invalid_field
 from ktp_service.models import ACTIVE_JOB_STATES, CounterReading, Office, Printer, PrintJob, utcnow
 from ktp_service.schemas.printing import PrinterCreate
-from ktp_service.services import audit, offices, printer_history
+from ktp_service.services import audit, offices, printer_history, waiting
 from ktp_service.services.actor import Actor
 from ktp_service.services.printer_config import adapter_config, check_client_config, data_root
 from ktp_service.settings import Settings
@@ -256,7 +256,8 @@ def fetch_status(printer: Printer, adapters: AdapterCache) -> Polled:
 
 def apply_status(session: Session, printer: Printer, polled: Polled) -> None:
     """Keep a polled status on the printer's row, record a device counter reading when it changed and a
-    status change row when the state or its reasons changed (``printer_history``)."""
+    status change row when the state or its reasons changed (``printer_history``). A printer found ready
+    makes the jobs waiting on it due at once (:mod:`ktp_service.services.waiting`)."""
     before_state, before_reasons = printer.status_state, list(printer.status_reasons)
     printer.status_at = utcnow()
     status = polled.status
@@ -276,6 +277,7 @@ def apply_status(session: Session, printer: Printer, polled: Polled) -> None:
         printer.status_counter = status.card_counter
     printer_history.record_if_changed(session, printer, before_state, before_reasons)
     session.add(printer)
+    waiting.wake_jobs_of(session, printer)  # ready again: the jobs held by its fault are due now
 
 
 def refresh(engine: Engine, actor: Actor, printer_id: int, adapters: AdapterCache) -> tuple[Printer, str]:

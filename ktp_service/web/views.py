@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ktp_service.lifecycle import JobStatus
 from ktp_service.messages import advice_keys
 from ktp_service.models import Printer, PrintJob
+from ktp_service.services.waiting import printer_trouble
 from printers.base import reason_keyword
 
 # The most serious condition first: it names the printer's state.
@@ -67,7 +68,17 @@ JOB_SEVERITY = {
 }
 
 
-def job_state(job: PrintJob) -> StateView:
+def job_state(job: PrintJob, printer: Printer | None = None) -> StateView:
+    """The job's state in words. Given its printer: a job waiting for a printer in trouble is "held by the
+    printer" (``state.held-printer``, which names the condition), with the printer's own current advice;
+    a job waiting for a printer that is ready again shows no stale advice."""
     status = JobStatus(job.state)
+    if status == JobStatus.PENDING and printer is not None:
+        if printer_trouble(printer):
+            view = printer_state(printer)
+            return StateView(
+                "state.held-printer", "error", view.advice or tuple(advice_keys(job.state_reasons))
+            )
+        return StateView("state.pending", JOB_SEVERITY[status])
     key = "state.aborted-spoiled" if status == JobStatus.ABORTED and job.spoiled else f"state.{status}"
     return StateView(key, JOB_SEVERITY[status], tuple(advice_keys(job.state_reasons)))

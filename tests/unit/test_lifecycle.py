@@ -37,6 +37,8 @@ CALLS: dict[str, Callable[[PrintJob], object]] = {
     "canceled_at_printer": lambda j: lifecycle.canceled_at_printer(j, ["job-canceled-at-device"]),
     "confirm_spoiled": lifecycle.confirm_spoiled,
     "reprint": lifecycle.check_reprintable,
+    "make_due": lambda j: lifecycle.make_due(j, NOW, MSG, clear_reasons=True),
+    "move": lambda j: lifecycle.move(j, 2, MSG),
 }
 
 AT_PRINTER = {S.PROCESSING, S.PROCESSING_STOPPED}
@@ -62,6 +64,8 @@ ALLOWED: dict[str, dict[S, S]] = {
     "canceled_at_printer": dict.fromkeys(AT_PRINTER, S.CANCELED),
     "confirm_spoiled": {S.NEEDS_CONFIRMATION: S.ABORTED},
     "reprint": {S.ABORTED: S.ABORTED},
+    "make_due": {S.PENDING: S.PENDING},
+    "move": {S.PENDING: S.PENDING, S.PENDING_HELD: S.PENDING_HELD},
 }
 REFUSAL: dict[str, type[lifecycle.TransitionRefused]] = {
     "claim": lifecycle.JobNotClaimable,
@@ -80,6 +84,8 @@ REFUSAL: dict[str, type[lifecycle.TransitionRefused]] = {
     "canceled_at_printer": lifecycle.JobNotAtPrinter,
     "confirm_spoiled": lifecycle.JobNotAwaitingConfirmation,
     "reprint": lifecycle.JobNotReprintable,
+    "make_due": lifecycle.JobNotWaiting,
+    "move": lifecycle.JobNotMovable,
 }
 
 
@@ -145,6 +151,27 @@ def test_a_reprint_needs_a_spoiled_card() -> None:
     job.spoiled = False
     with pytest.raises(lifecycle.JobNotReprintable):
         lifecycle.check_reprintable(job)
+
+
+def test_a_moved_job_is_due_at_once_on_its_new_printer() -> None:
+    job = _job(S.PENDING)
+    job.next_attempt_at, job.state_reasons = NOW, ["media-jam-error"]
+    lifecycle.move(job, 2, MSG)
+    assert (job.printer_id, job.next_attempt_at, job.state_reasons) == (2, None, [])
+    assert job.message_code == MSG.code
+    held = _job(S.PENDING_HELD)
+    lifecycle.set_message(held, Message("awaiting_approval"))
+    lifecycle.move(held, 2, MSG)
+    assert held.message_code == "awaiting_approval", "a held job still says it waits for the supervisor"
+
+
+def test_make_due_keeps_or_clears_what_held_the_job() -> None:
+    job = _job(S.PENDING)
+    job.state_reasons = ["media-jam-error"]
+    lifecycle.make_due(job, NOW, MSG, clear_reasons=False)
+    assert job.next_attempt_at == NOW and job.state_reasons == ["media-jam-error"]
+    lifecycle.make_due(job, NOW, MSG, clear_reasons=True)
+    assert job.state_reasons == []
 
 
 def test_messages_are_codes() -> None:

@@ -15,11 +15,13 @@ from ktp_service.api.deps import (
     PrinterAsker,
     PrinterOperator,
     PrintOperator,
+    PrintOperatorAsking,
     SessionDep,
     SettingsDep,
     Supervisor,
 )
 from ktp_service.copying import same_named
+from ktp_service.db import unit_of_work
 from ktp_service.errors import ERROR_RESPONSES, NotFound
 from ktp_service.lifecycle import JobStatus
 from ktp_service.messages import advice, render
@@ -29,19 +31,21 @@ from ktp_service.schemas.printing import (
     CounterReadingCreate,
     CounterReadingPublic,
     JobDecision,
+    JobMove,
     JobResolution,
     PrinterCreate,
     PrinterPublic,
     PrintJobCreate,
     PrintJobPublic,
     PrintJobsPublic,
+    ReprintRequest,
     SimulatorFault,
     StockMovementPublic,
     StockPublic,
     StockReceipt,
     Supply,
 )
-from ktp_service.services import audit, offices, print_jobs, printers, stock
+from ktp_service.services import audit, offices, print_jobs, printers, stock, waiting
 from ktp_service.services.actor import Actor
 
 router = APIRouter(prefix="/api/v1", tags=["printing"], responses=ERROR_RESPONSES)
@@ -85,6 +89,7 @@ def job_public(session: Session, job: PrintJob, lang: str) -> PrintJobPublic:
         advice=advice(job.state_reasons, lang),
         approved_by=names.get(job.approved_by_id or 0),
         reprint_of=reprint_of.uuid if reprint_of else None,
+        warning=waiting.readiness_warning(session, job, lang),
     )
 
 
@@ -287,11 +292,43 @@ def confirm_print_job(
 
 @router.post("/print-jobs/{job_id}/reprint", response_model=PrintJobPublic, status_code=201)
 def reprint_print_job(
-    job_id: JobId, session: SessionDep, lang: Language, actor: PrintOperator
+    job_id: JobId,
+    session: SessionDep,
+    lang: Language,
+    actor: PrintOperator,
+    body: ReprintRequest | None = None,
 ) -> PrintJobPublic:
-    """Ask for a new card after a spoiled one (printer fault)."""
-    job = print_jobs.reprint(session, actor, print_jobs.get(session, actor, job_id, lock=True))
+    """Ask for a new card after a spoiled one (printer fault), on the same printer or, with `printer_id`,
+    on another ready printer of the office."""
+    printer_id = body.printer_id if body else None
+    job = print_jobs.reprint(session, actor, print_jobs.get(session, actor, job_id, lock=True), printer_id)
     return job_public(session, job, lang)
+
+
+@router.post("/print-jobs/{job_id}/move", response_model=PrintJobPublic)
+def move_print_job(
+    job_id: JobId, body: JobMove, session: SessionDep, lang: Language, actor: PrintOperator
+) -> PrintJobPublic:
+    """Move a job not yet at a printer (waiting, held by its printer's fault, or awaiting approval) to
+    another ready printer of its office; it is due there at once. Audited (`print_job.move`)."""
+    job = print_jobs.move(session, actor, print_jobs.get(session, actor, job_id, lock=True), body.printer_id)
+    return job_public(session, job, lang)
+
+
+@router.post("/print-jobs/{job_id}/retry", response_model=PrintJobPublic)
+def retry_print_job(
+    job_id: JobId, lang: Language, actor: PrintOperatorAsking, request: Request
+) -> PrintJobPublic:
+    """Try a waiting job now instead of after its back-off ("Coba sekarang"). The printer is asked first
+    (with no transaction open); the answer's `warning` says when it is still in trouble. Audited
+    (`print_job.try_now`)."""
+    engine = request.app.state.engine
+    with unit_of_work(engine, writes=False) as session:
+        printer_id = print_jobs.get(session, actor, job_id).printer_id
+    printers.refresh(engine, actor, printer_id, _adapters(request))
+    with unit_of_work(engine) as session:
+        job = print_jobs.try_now(session, actor, print_jobs.get(session, actor, job_id, lock=True))
+        return job_public(session, job, lang)
 
 
 # -- blank-card stock --------------------------------------------------------------------------------------

@@ -4,8 +4,10 @@ Every action calls the same service as the API, as the logged-in actor."""
 
 from __future__ import annotations
 
+import math
 import secrets
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -14,14 +16,15 @@ from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
 from billing.vocab import Reason
-from ktp_service import regions
+from ktp_service import lifecycle, regions
 from ktp_service.api.deps import PrintOperator, RegistryReader, RegistryWriter
 from ktp_service.cards import CardError, render_card
 from ktp_service.errors import DomainError
 from ktp_service.images import MIN_SIZE, ImageKind
 from ktp_service.lifecycle import JobStatus
+from ktp_service.models import Printer, PrintJob, utcnow
 from ktp_service.schemas.printing import PrintJobCreate
-from ktp_service.services import audit, cards, job_rows, print_jobs, printers, residents, stock
+from ktp_service.services import audit, cards, job_rows, print_jobs, printers, residents, stock, waiting
 from ktp_service.services.actor import Actor
 from ktp_service.services.job_rows import JobRow
 from ktp_service.web import forms
@@ -86,7 +89,12 @@ def _resident_page(
         card=card,
         jobs=jobs,
         printers=printer_rows,
-        default_printer=next((r["printer"].id for r in printer_rows if r["view"].ready), None),
+        # A ready printer if there is one; else the first, so "Cetak kartu" queues the card and says why it
+        # waits (a list with nothing chosen made the button do nothing).
+        default_printer=next(
+            (r["printer"].id for r in printer_rows if r["view"].ready),
+            printer_rows[0]["printer"].id if printer_rows else None,
+        ),
         reasons=REASONS,
         can_write=page.can(RegistryWriter),
         can_print=can_print,
@@ -178,12 +186,15 @@ def print_card(nik: Nik, page: PrintPage, form: Form) -> Response:
                 idempotency_key=text(form, "idempotency_key")[:100] or None,
                 settings=settings,
             )
+            warning = waiting.readiness_warning(session, job, page.lang)
     except DomainError as exc:
         fields, whole = forms.from_domain(exc, page.lang)
         msg = whole or " ".join(dict.fromkeys(fields.values()))
         return _refused(page, nik, {"print": msg})
     page.drop_kept()
     page.flash("ok", page.t("job.held_flash" if job.state == JobStatus.PENDING_HELD else "job.created_flash"))
+    if warning:  # queued all the same: the card prints by itself once the printer is ready, or is moved
+        page.flash("warn", warning)
     return page.redirect(f"/jobs/{job.uuid}")
 
 
@@ -192,14 +203,43 @@ def _job_context(session: Session, page: Page, job_id: str) -> dict[str, Any]:
     found = job_rows.detail(session, page.me, job_id)
     job, printer = found.row.job, found.row.printer
     assert found.row.resident is not None and printer is not None
+    others = [p for p in waiting.office_printers(session, job.office_id) if p.id != printer.id]
+    ready_others = [p for p in others if waiting.printer_ready(p)]
     return {
         **_job_row(found.row),
+        "view": job_state(job, printer),
+        "condition": waiting.condition(printer, page.lang),
         "printer_obj": printer,
         "printer_view": printer_state(printer),
         "reprinted": found.reprinted,
         "original": found.original,
         "terminal": JobStatus(job.state).final,
+        **_retry(page, job),
+        "move_targets": ready_others if lifecycle.allowed(job, "move") else [],
+        "reprint_targets": ready_others,
+        # The actions the page offers and the printers it offers them for: when these change (the job
+        # reached the printer, another printer became ready) the page reloads to offer the right ones.
+        "actions": ",".join(a for a in ("move", "cancel", "reprint") if lifecycle.allowed(job, a))
+        + "|"
+        + ",".join(str(p.id) for p in ready_others),
     }
+
+
+def _retry(page: Page, job: PrintJob) -> dict[str, Any]:
+    """When a waiting job is tried next: the time in the office's zone and the seconds until then (the page
+    counts them down between refreshes), or nothing when it is due already or not waiting."""
+    if job.state != JobStatus.PENDING or job.next_attempt_at is None:
+        return {"retry_in": None, "retry_time": None}
+    at = (
+        job.next_attempt_at
+        if job.next_attempt_at.tzinfo
+        else job.next_attempt_at.replace(tzinfo=ZoneInfo("UTC"))
+    )
+    seconds = math.ceil((at - utcnow()).total_seconds())
+    if seconds <= 0:
+        return {"retry_in": None, "retry_time": None}
+    local = at.astimezone(ZoneInfo(page.settings.timezone)).strftime("%H:%M:%S")
+    return {"retry_in": seconds, "retry_time": local}
 
 
 @router.get("/jobs/{job_id}")
@@ -217,12 +257,66 @@ def job_panel(job_id: JobId, page: PrintPage) -> HTMLResponse:
     return page.render("_job_panel.html", **ctx)
 
 
+def _printer_id(form: Any) -> int | None:
+    raw = text(form, "printer_id")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 else None
+
+
 @router.post("/jobs/{job_id}/reprint")
 def reprint(job_id: JobId, page: PrintPage, form: Form) -> RedirectResponse:
-    with page.tx() as session:
-        new = print_jobs.reprint(session, page.me, print_jobs.get(session, page.me, job_id, lock=True))
+    try:
+        with page.tx() as session:
+            job = print_jobs.get(session, page.me, job_id, lock=True)
+            new = print_jobs.reprint(session, page.me, job, _printer_id(form))
+    except DomainError as exc:
+        page.flash("error", page.error_text(exc))
+        return page.redirect(f"/jobs/{job_id}")
     page.flash("ok", page.t("job.reprint_flash"))
     return page.redirect(f"/jobs/{new.uuid}")
+
+
+@router.post("/jobs/{job_id}/retry")
+def try_now(job_id: JobId, page: PrintPage, form: Form) -> RedirectResponse:
+    """ "Coba sekarang": ask the printer first (no transaction open), then make the job due; the answer says
+    whether the printer is ready now or still in trouble."""
+    engine, adapters = page.request.app.state.engine, page.request.app.state.adapters
+    try:
+        with page.tx(writes=False) as session:
+            printer_id = print_jobs.get(session, page.me, job_id).printer_id
+        printer, _ = printers.refresh(engine, page.me, printer_id, adapters)
+        with page.tx() as session:
+            print_jobs.try_now(session, page.me, print_jobs.get(session, page.me, job_id, lock=True))
+    except DomainError as exc:
+        page.flash("error", page.error_text(exc))
+        return page.redirect(f"/jobs/{job_id}")
+    page.flash(*_printer_answer(page, printer))
+    return page.redirect(f"/jobs/{job_id}")
+
+
+def _printer_answer(page: Page, printer: Printer) -> tuple[str, str]:
+    if waiting.printer_ready(printer):
+        return "ok", page.t("job.try_now_sent", printer=printer.name)
+    return "warn", page.t(
+        "job.try_now_still", printer=printer.name, condition=waiting.condition(printer, page.lang)
+    )
+
+
+@router.post("/jobs/{job_id}/move")
+def move(job_id: JobId, page: PrintPage, form: Form) -> RedirectResponse:
+    target = _printer_id(form)
+    if target is None:
+        page.flash("error", page.t("print.only_ready"))
+        return page.redirect(f"/jobs/{job_id}")
+    try:
+        with page.tx() as session:
+            job = print_jobs.get(session, page.me, job_id, lock=True)
+            print_jobs.move(session, page.me, job, target)
+            name = printers.get(session, target).name
+    except DomainError as exc:
+        page.flash("error", page.error_text(exc))
+        return page.redirect(f"/jobs/{job_id}")
+    page.flash("ok", page.t("job.moved_flash", printer=name))
+    return page.redirect(f"/jobs/{job_id}")
 
 
 @router.post("/jobs/{job_id}/cancel")

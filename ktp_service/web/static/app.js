@@ -4,6 +4,23 @@
 
   // Follow a print job: fetch its status block until the job ends, then reload for the next actions.
   var panel = document.querySelector("[data-poll]");
+  // The actions the page was drawn with: when the job's allow others, the page is drawn again.
+  var actionsOf = function () {
+    var inner = panel && panel.querySelector("[data-actions]");
+    return inner ? inner.getAttribute("data-actions") : null;
+  };
+  var drawnWith = actionsOf();
+  // "Tried again in N s": counted down every second between refreshes, from the seconds the server gave
+  // (never from this PC's clock, which may be off).
+  window.setInterval(function () {
+    document.querySelectorAll("[data-countdown]").forEach(function (el) {
+      var left = parseInt(el.getAttribute("data-countdown"), 10) - 1;
+      el.setAttribute("data-countdown", String(left));
+      el.textContent = left > 0
+        ? el.getAttribute("data-text-later").replace("{n}", String(left))
+        : el.getAttribute("data-text-now");
+    });
+  }, 1000);
   if (panel) {
     var url = panel.getAttribute("data-poll");
     var tick = function () {
@@ -17,6 +34,7 @@
           panel.innerHTML = html;
           var inner = panel.querySelector("[data-terminal]");
           if (inner && inner.getAttribute("data-terminal") === "yes") { window.location.reload(); return; }
+          if (actionsOf() !== drawnWith) { window.location.reload(); return; }
           window.setTimeout(tick, 1200);
         })
         .catch(function () { window.setTimeout(tick, 3000); });

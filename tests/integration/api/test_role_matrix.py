@@ -64,6 +64,8 @@ MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/api/v1/print-jobs/{job_id}"): PRINT,
     ("POST", "/api/v1/print-jobs/{job_id}/cancel"): PRINT,
     ("POST", "/api/v1/print-jobs/{job_id}/reprint"): PRINT,
+    ("POST", "/api/v1/print-jobs/{job_id}/move"): PRINT,
+    ("POST", "/api/v1/print-jobs/{job_id}/retry"): PRINT,
     ("POST", "/api/v1/print-jobs/{job_id}/approve"): SUPERVISOR,
     ("POST", "/api/v1/print-jobs/{job_id}/refuse"): SUPERVISOR,
     ("POST", "/api/v1/print-jobs/{job_id}/confirm"): SUPERVISOR,
