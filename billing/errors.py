@@ -16,7 +16,11 @@ Tree::
         ├── PeriodClosed            something dated in a closed month
         ├── PeriodNotClosable       month not over, earlier month open, unposted events...
         ├── EventConflict           same event key, different content
-        └── AlreadyCorrected        a transaction can be corrected once
+        ├── AlreadyCorrected        a transaction can be corrected once
+        ├── DuplicatePaymentReference  a payment reference (STS number) already recorded
+        ├── AlreadyReversed         money received can be reversed once
+        ├── ReversalNotReversible   a reversal is never itself reversed
+        └── ReconciliationFinal     the month's Berita Acara is final: its figures no longer change
 """
 
 from __future__ import annotations
@@ -35,9 +39,11 @@ class BillingError(Exception):
         if status_code is not None:
             cls.status_code = status_code
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, params: dict[str, str | int] | None = None) -> None:
         super().__init__(message)
         self.message = message
+        # The values the catalogue's text for this code names (the application renders them).
+        self.params: dict[str, str | int] = params or {}
 
 
 class InvalidInput(BillingError, code="invalid_input", status_code=422):
@@ -103,3 +109,23 @@ class EventConflict(Conflict, code="event_conflict"):
 
 class AlreadyCorrected(Conflict, code="already_corrected"):
     """A transaction can be corrected once; this one already was."""
+
+
+class DuplicatePaymentReference(Conflict, code="duplicate_payment_reference"):
+    """A payment reference (the STS number) is recorded once; ``params`` name the earlier entry."""
+
+
+class MoneyEntryNotFound(NotFound, code="money_entry_not_found"):
+    pass
+
+
+class AlreadyReversed(Conflict, code="money_already_reversed"):
+    """An entry of money received is reversed once; ``params`` name the reversal."""
+
+
+class ReversalNotReversible(Conflict, code="reversal_not_reversible"):
+    """A reversing entry is never itself reversed: record the money again instead."""
+
+
+class ReconciliationFinal(Conflict, code="reconciliation_final"):
+    """The month's Berita Acara is final: money received and the partner's count no longer change."""

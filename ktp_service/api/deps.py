@@ -157,6 +157,8 @@ class RequireRolesChangingPassword(RequireRoles):
 FinanceOnly = Annotated[Actor, Depends(RequireRoles(Role.FINANCE))]
 # The two parties to the revenue share, who each keep the chain checkpoints.
 CheckpointReader = Annotated[Actor, Depends(RequireRoles(Role.FINANCE, Role.PARTNER_AUDITOR))]
+# The partner's own count of a month is the partner's to enter.
+PartnerAuditor = Annotated[Actor, Depends(RequireRoles(Role.PARTNER_AUDITOR))]
 AnyUser = Annotated[Actor, Depends(RequireRoles(*Role))]
 # Who am I, change my password, log out everywhere: open even while a password change is required.
 SelfService = Annotated[Actor, Depends(RequireRolesChangingPassword(*Role))]
