@@ -99,14 +99,18 @@ def downgrade() -> None:
                 op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{action}")
     op.drop_index("ix_billing_partner_count_month", table_name="billing_partner_count")
     op.drop_table("billing_partner_count")
-    # Reversals and repeated references have no place in the old shape: only the original entries of
-    # references recorded once go back (an empty reference for none).
-    op.execute("DELETE FROM billing_money_received WHERE reverses_id IS NOT NULL OR reference_reentry > 0")
-    op.execute("UPDATE billing_money_received SET reference = '' WHERE reference IS NULL")
     with op.batch_alter_table("billing_money_received") as batch:
         batch.drop_constraint("fk_billing_money_received_reverses_id", type_="foreignkey")
         batch.drop_constraint("uq_billing_money_received_reverses_id", type_="unique")
         batch.drop_constraint("uq_billing_money_received_reference", type_="unique")
+    # Reversals have no place in the old shape: each goes with the entry it reversed (together they add up
+    # to nothing, so every total stays what it was); an empty reference stands for none again.
+    op.execute(
+        "DELETE FROM billing_money_received WHERE reverses_id IS NOT NULL OR id IN "
+        "(SELECT reverses_id FROM billing_money_received WHERE reverses_id IS NOT NULL)"
+    )
+    op.execute("UPDATE billing_money_received SET reference = '' WHERE reference IS NULL")
+    with op.batch_alter_table("billing_money_received") as batch:
         batch.alter_column("reference", existing_type=sa.String(length=100), nullable=False)
         batch.drop_column("reason")
         batch.drop_column("reverses_id")
