@@ -1,14 +1,18 @@
 """Month-end reconciliation: the ledger against what the printing side, the printers' counters, the blank-card
-stock and the regional treasury say (DOMAIN.md section 5, Berita Acara Rekonsiliasi).
+stock, the partner's own count and the regional treasury say (DOMAIN.md section 5, Berita Acara
+Rekonsiliasi).
 
-Inputs: money received per office and day (recorded here, entered one by one or imported from CSV, all or
-nothing), and :class:`PrintingFigures` supplied by the printing side for the month (cards completed and
-spoiled, counter readings at the start and end of the month, blank-card stock). Cards are counted by the
-month they were completed in (``event_period``), whatever month they were posted to.
+Inputs: money received per office and day, entry by entry (entered one by one or imported from CSV, all or
+nothing; a payment reference, the STS number, counts once; a wrong entry is undone by a reversing entry,
+never edited), the partner's own count of the month's billed cards (the latest of the counts its auditor
+entered), and :class:`PrintingFigures` supplied by the printing side for the month (cards completed and
+spoiled, each printer's counter from the readings inside the month, blank-card stock). Cards are counted
+by the month they were completed in (``event_period``), whatever month they were posted to.
 
 Every comparison is a :class:`ReconciliationLine` with its difference; a difference is either zero or
-explained (:func:`explain_difference`). The report is ``provisional`` (sementara) while any difference is
-unexplained and ``final`` once none is.
+explained (:func:`explain_difference`). A printer whose counter at the month's end is not known makes its
+line ``missing`` (the printer named), not a difference. The report is ``provisional`` (sementara) while
+any line is open or missing and ``final`` once none is.
 """
 
 from __future__ import annotations
