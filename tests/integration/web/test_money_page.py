@@ -90,7 +90,7 @@ def test_finance_reverses_an_entry_with_a_reason(client: TestClient) -> None:
     )
     assert reversal and "Pembatalan entri #1" in reversal.group(1) and "salah kantor" in reversal.group(1)
     assert "-Rp 30.000" in reversal.group(1) and "/reverse" not in reversal.group(1)
-    assert re.search(r'data-testid="money-total">Rp 0<', page)
+    assert re.search(r'data-testid="money-total">Rp 0</strong>', page)
     # a reversal of the reversal, asked for directly, is refused with the reason
     r = client.post(f"{PAGE}/2/reverse", data={"csrf_token": _csrf(client, PAGE), "reason": "batal"})
     assert r.status_code == 409 and "tidak dapat dibatalkan lagi" in r.text
