@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Collection
 from datetime import UTC, date, datetime
@@ -214,11 +215,21 @@ DEFAULT_ZONE = ZoneInfo("Asia/Jakarta")
 MAX_AMOUNT = 10**15
 
 
+def _one_line(text: str, what: str, limit: int) -> str:
+    """``text`` with its spaces trimmed and single; control characters (never typed on purpose, and NUL is
+    refused by PostgreSQL) and more than ``limit`` characters are refused."""
+    if any(unicodedata.category(ch) == "Cc" and not ch.isspace() for ch in text):
+        raise InvalidInput(f"the {what} may not contain control characters")
+    text = " ".join(text.split())
+    if len(text) > limit:
+        raise InvalidInput(f"the {what} is longer than {limit} characters")
+    return text
+
+
 def normalise_reference(reference: str | None) -> str | None:
     """A payment reference as it is compared and stored: spaces trimmed and single, letters upper case
     (``sts 0012`` and ``STS  0012`` are the same slip); empty -> None."""
-    text = " ".join((reference or "").split()).upper()
-    return text or None
+    return _one_line((reference or "").upper(), "payment reference", 100) or None
 
 
 def _check_day(month: str, day: date, now: datetime, zone: ZoneInfo) -> None:
@@ -340,7 +351,8 @@ def reverse_money_received(
     negated, ``reason`` saying why). An entry is reversed once; a reversal is never reversed (record the
     money again instead). Flushes; the caller commits."""
     now = now or datetime.now(UTC)
-    if len(reason.strip()) < 3:
+    reason = _one_line(reason, "reason", 500)
+    if len(reason) < 3:
         raise InvalidInput("a reversal needs a reason")
     original = session.get(MoneyReceived, entry_id)
     if original is None:
@@ -366,7 +378,7 @@ def reverse_money_received(
         recorded_at=utc_text(now),
         recorded_by=recorded_by,
         reverses_id=entry_id,
-        reason=" ".join(reason.split())[:500],
+        reason=reason,
     )
     try:
         with session.begin_nested():
@@ -472,8 +484,12 @@ def import_money_csv(
             errors.append(f"row {number}: expected {len(CSV_COLUMNS)} columns, found {len(row)}")
             continue
         office, day_text, amount_text, raw_reference = (c.strip() for c in row)
-        reference = normalise_reference(raw_reference)
         problems = []
+        try:
+            reference = normalise_reference(raw_reference)
+        except InvalidInput as exc:
+            problems.append(exc.message)
+            reference = None
         if not office:
             problems.append("office_code is empty")
         elif offices is not None and office not in offices:
@@ -535,7 +551,7 @@ def set_partner_count(
     if isinstance(cards, bool) or not isinstance(cards, int) or not 0 <= cards <= 10**9:
         raise InvalidInput(f"a count of cards is a whole number from 0, not {cards!r}")
     row = PartnerCount(
-        month=month, cards=cards, note=" ".join(note.split())[:500], author=author, recorded_at=utc_text(now)
+        month=month, cards=cards, note=_one_line(note, "note", 500), author=author, recorded_at=utc_text(now)
     )
     session.add(row)
     session.flush()

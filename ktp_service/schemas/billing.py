@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from billing.checkpoints import Checkpoint
 from billing.statement import Statement
@@ -26,13 +26,17 @@ class ContractEnd(BaseModel):
     effective_to: date
 
 
+# One line of text a person typed: no control characters (PostgreSQL refuses NUL in text).
+OneLine = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x1f\x7f]*$")]
+
+
 class MoneyReceivedIn(BaseModel):
     office_code: str = Field(pattern=REGION_CODE_PATTERN, description="Region code of the office.")
     day: date | None = Field(
         default=None, description="The day it arrived (default: today in the regency's zone); not later."
     )
     amount: int = Field(ge=0, le=10**15, description="Whole rupiah.")
-    reference: str | None = Field(
+    reference: OneLine | None = Field(
         default=None,
         max_length=100,
         description="Payment reference, e.g. the STS (Surat Tanda Setoran) number; recorded once "
@@ -60,12 +64,12 @@ class MoneyEntryPublic(BaseModel):
 
 
 class MoneyReversalIn(BaseModel):
-    reason: str = Field(min_length=3, max_length=500, description="Why the entry is undone.")
+    reason: OneLine = Field(min_length=3, max_length=500, description="Why the entry is undone.")
 
 
 class PartnerCountIn(BaseModel):
     cards: int = Field(ge=0, le=10**9, description="Cards billed in the month, as the partner counted them.")
-    note: str = Field(default="", max_length=500)
+    note: OneLine = Field(default="", max_length=500)
 
 
 class PartnerCountEntry(BaseModel):

@@ -309,8 +309,10 @@ def add_money(month: Month, page: FinancePage, form: Form) -> Response:
             errors["reference"] = page.error_text(exc)
         except DomainError as exc:  # an office that is not ours
             errors["office_code"] = page.error_text(exc)
-        except BillingError as exc:  # a day outside the month or after today, a final month...
-            errors["day" if isinstance(exc, InvalidInput) else "amount"] = page.error_text(exc)
+        except InvalidInput as exc:  # a day outside the month or after today, a reference unfit to keep
+            errors["reference" if "reference" in exc.message else "day"] = page.error_text(exc)
+        except BillingError as exc:  # the month's minutes are final
+            errors["amount"] = page.error_text(exc)
     if errors:
         return _money_page(page, month, errors=errors, values=values, status=422)
     page.flash("ok", page.t("money.saved", amount=i18n.rupiah(amount), words=terbilang_lower(amount)))

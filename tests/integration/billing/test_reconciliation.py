@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col
 
 from billing.config import BillingConfig
 from billing.corrections import post_correction
@@ -439,3 +440,34 @@ def test_counter_figures_name_what_is_missing_instead_of_a_difference(
         if x.item == "printer_counters"
     ]
     assert line.status == "explained"
+
+
+def test_two_people_saving_the_same_slip_at_once_record_it_once(engine: Engine) -> None:
+    """The second waits for the first (a row lock on PostgreSQL, the write lock on SQLite) and is refused
+    with the same clear 409, whether its check saw the first row or the unique constraint caught it."""
+    import threading
+
+    first_flushed, outcome = threading.Event(), {}
+
+    def second() -> None:
+        first_flushed.wait(10)
+        with Session(engine) as s:
+            try:
+                _money(s, "STS-RACE")
+                s.commit()
+                outcome["second"] = "recorded"
+            except DuplicatePaymentReference as exc:
+                outcome["second"] = exc.code
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    with Session(engine) as s:
+        _money(s, "STS-RACE")
+        first_flushed.set()
+        thread.join(0.5)  # the second is held back while the first is not committed
+        assert thread.is_alive()
+        s.commit()
+    thread.join(20)
+    assert outcome == {"second": "duplicate_payment_reference"}
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).where(col(MoneyReceived.reference) == "STS-RACE")) == 1
