@@ -39,8 +39,11 @@ Public API (import from the submodules)::
     bundle.verify_bundle(path, public_key_pem, checkpoints=()) -> list[str]    # no database needed
     config.keys.public_key_pem()                                               # to publish
 
-    reconciliation.record_money_received(..., zone=config.zone) / import_money_csv(session, month, text,
-                                                                                source=, zone=config.zone)
+    reconciliation.record_money_received(..., recorded_by=, zone=config.zone)   # DuplicatePaymentReference
+    reconciliation.reverse_money_received(session, entry_id, reason=, recorded_by=)  # AlreadyReversed...
+    reconciliation.list_money_received(session, month) -> [MoneyEntry]
+    reconciliation.import_money_csv(session, month, text, source=, offices=, zone=config.zone)
+    reconciliation.set_partner_count(session, month, cards, author=) / partner_count_history(session, month)
     reconciliation.explain_difference(session, month, item, explanation, author=, difference=line.difference)
     reconciliation.reconcile(session, month, PrintingFigures(...), config=) -> ReconciliationReport
 

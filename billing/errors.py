@@ -21,7 +21,10 @@ Tree::
         ├── DocumentAlreadyMade     a month's final paper of a kind is made once
         ├── MonthNotClosed          finalising the reconciliation needs the month closed
         ├── ReconciliationNotFinal  a difference is neither zero nor explained
-        └── ReconciliationFinalised the Berita Acara is made; the reconciliation is fixed
+        ├── ReconciliationFinalised the Berita Acara is made; the reconciliation is fixed
+        ├── DuplicatePaymentReference  a payment reference (STS number) already recorded
+        ├── AlreadyReversed         money received can be reversed once
+        └── ReversalNotReversible   a reversal is never itself reversed
 """
 
 from __future__ import annotations
@@ -40,9 +43,11 @@ class BillingError(Exception):
         if status_code is not None:
             cls.status_code = status_code
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, params: dict[str, str | int] | None = None) -> None:
         super().__init__(message)
         self.message = message
+        # The values the catalogue's text for this code names (the application renders them).
+        self.params: dict[str, str | int] = params or {}
 
 
 class InvalidInput(BillingError, code="invalid_input", status_code=422):
@@ -171,3 +176,19 @@ class ConflictsUnresolved(PeriodNotClosable, _WithParams, code="event_conflicts_
     def __init__(self, message: str, *, month: str, n: int) -> None:
         super().__init__(message)
         self.params = {"month": month, "n": n}
+
+
+class DuplicatePaymentReference(Conflict, code="duplicate_payment_reference"):
+    """A payment reference (the STS number) is recorded once; ``params`` name the earlier entry."""
+
+
+class MoneyEntryNotFound(NotFound, code="money_entry_not_found"):
+    pass
+
+
+class AlreadyReversed(Conflict, code="money_already_reversed"):
+    """An entry of money received is reversed once; ``params`` name the reversal."""
+
+
+class ReversalNotReversible(Conflict, code="reversal_not_reversible"):
+    """A reversing entry is never itself reversed: record the money again instead."""

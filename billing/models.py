@@ -176,17 +176,56 @@ class EventConflictRecord(SQLModel, table=True):
 
 
 class MoneyReceived(SQLModel, table=True):
-    """Money that actually arrived in the regional treasury for an office on a day (entered or imported)."""
+    """Money that actually arrived in the regional treasury for an office on a day (entered or imported),
+    or the reversal of such an entry. Rows are never changed or deleted (append-only): a wrong entry is
+    undone by a reversing row (``reverses_id`` names it, ``amount`` is its negative, ``reason`` says why).
+
+    ``reference`` is the payment reference, normally the number of the deposit slip (STS, Surat Tanda
+    Setoran); ``None`` for a reversal and for older entries recorded without one. A reference is recorded
+    once: ``(reference, reference_reentry)`` is unique, and ``reference_reentry`` counts the earlier entries
+    with the same reference, all of which must have been reversed (so a wrong amount can be reversed and
+    the slip recorded again, but a slip can never count twice)."""
 
     __tablename__ = "billing_money_received"
+    __table_args__ = (
+        sa.UniqueConstraint("reference", "reference_reentry", name="uq_billing_money_received_reference"),
+        sa.UniqueConstraint("reverses_id", name="uq_billing_money_received_reverses_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     month: str = Field(max_length=7, index=True)
     office_code: str = Field(max_length=32)
     day: date
     amount: int = Field(sa_column=_money())
-    reference: str = Field(default="", max_length=100)
+    reference: str | None = Field(default=None, max_length=100)
+    reference_reentry: int = Field(
+        default=0, sa_column=Column(sa.Integer(), nullable=False, server_default="0")
+    )
     source: str = Field(max_length=200)
+    recorded_at: str = Field(max_length=27)
+    recorded_by: str = Field(default="", sa_column=Column(sa.String(100), nullable=False, server_default=""))
+    reverses_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            sa.Integer(),
+            sa.ForeignKey("billing_money_received.id", name="fk_billing_money_received_reverses_id"),
+            nullable=True,
+        ),
+    )
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class PartnerCount(SQLModel, table=True):
+    """The partner's own count of the cards billed in a month, as its auditor entered it. Append-only: a
+    new count is a new row and the latest (highest ``id``) counts, the earlier ones are its history."""
+
+    __tablename__ = "billing_partner_count"
+
+    id: int | None = Field(default=None, primary_key=True)
+    month: str = Field(max_length=7, index=True)
+    cards: int = Field(sa_column=Column(sa.BigInteger(), nullable=False))
+    note: str = Field(default="", max_length=500)
+    author: str = Field(max_length=100)
     recorded_at: str = Field(max_length=27)
 
 
@@ -292,6 +331,8 @@ APPEND_ONLY_TABLES = (
     "billing_signatory",
     "billing_document",
     "billing_partner_invoice",
+    "billing_money_received",
+    "billing_partner_count",
 )
 
 # A month's row is kept for good, and once its statement is stored (closing) it never changes: without this a
@@ -333,7 +374,7 @@ def truncate_guard_pg(table: str) -> str:
 def append_only_ddl(dialect_name: str) -> list[str]:
     """Statements that make the database refuse UPDATE and DELETE on the ledger tables and checkpoints,
     DELETE of a period row and UPDATE of a closed one, and (PostgreSQL) TRUNCATE of any billing table; safe
-    to run again (the application's migrations a2, a3 and a8 hold the same DDL written out)."""
+    to run again (the application's migrations a2, a3, a8 and b1 hold the same DDL written out)."""
     if dialect_name == "postgresql":
         statements = [
             "CREATE OR REPLACE FUNCTION billing_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ "

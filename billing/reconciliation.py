@@ -1,14 +1,18 @@
 """Month-end reconciliation: the ledger against what the printing side, the printers' counters, the blank-card
-stock and the regional treasury say (DOMAIN.md section 5, Berita Acara Rekonsiliasi).
+stock, the partner's own count and the regional treasury say (DOMAIN.md section 5, Berita Acara
+Rekonsiliasi).
 
-Inputs: money received per office and day (recorded here, entered one by one or imported from CSV, all or
-nothing), and :class:`PrintingFigures` supplied by the printing side for the month (cards completed and
-spoiled, counter readings at the start and end of the month, blank-card stock). Cards are counted by the
-month they were completed in (``event_period``), whatever month they were posted to.
+Inputs: money received per office and day, entry by entry (entered one by one or imported from CSV, all or
+nothing; a payment reference, the STS number, counts once; a wrong entry is undone by a reversing entry,
+never edited), the partner's own count of the month's billed cards (the latest of the counts its auditor
+entered), and :class:`PrintingFigures` supplied by the printing side for the month (cards completed and
+spoiled, each printer's counter from the readings inside the month, blank-card stock). Cards are counted
+by the month they were completed in (``event_period``), whatever month they were posted to.
 
 Every comparison is a :class:`ReconciliationLine` with its difference; a difference is either zero or
-explained (:func:`explain_difference`). The report is ``provisional`` (sementara) while any difference is
-unexplained and ``final`` once none is.
+explained (:func:`explain_difference`). A printer whose counter at the month's end is not known makes its
+line ``missing`` (the printer named), not a difference. The report is ``provisional`` (sementara) while
+any line is open or missing and ``final`` once none is.
 """
 
 from __future__ import annotations
@@ -16,36 +20,104 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, computed_field, model_validator
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from billing.canonical import utc_text
 from billing.config import BillingConfig
-from billing.errors import ImportRejected, InvalidInput
+from billing.errors import (
+    AlreadyReversed,
+    BillingError,
+    DuplicatePaymentReference,
+    ImportRejected,
+    InvalidInput,
+    MoneyEntryNotFound,
+    ReversalNotReversible,
+)
 from billing.ledger import TX
-from billing.models import MoneyReceived, ReconciliationNote
-from billing.periods import check_not_future, month_days, parse_month
+from billing.models import MoneyReceived, PartnerCount, ReconciliationNote
+from billing.periods import check_not_future, local_date, month_days, parse_month
 from billing.vocab import Payer, TransactionKind
 
 
+class CounterRestart(BaseModel):
+    """The counter went back between two readings of one printer: its device was replaced (or reset). The
+    cards are counted on each side of it: up to ``before`` on the old device, from ``after`` on the new."""
+
+    before: int = Field(ge=0)
+    after: int = Field(ge=0)
+
+
 class CounterReading(BaseModel):
-    """A printer's card counter at the first and last moment of the month."""
+    """A printer's card counter over the month, from the readings inside it.
+
+    ``start`` is the last reading before the month, or, for a printer that starts (or is replaced) during
+    the month, its first reading inside it (``start_basis``); ``end`` is the last reading inside the month
+    (for a printer with no reading inside the month and no card, the last before: its counter did not
+    move). ``None`` where there is no such reading. ``cards`` is what the printing side says went through
+    this printer in the month (printed + spoiled), ``end_before_last_card`` that the end reading was taken
+    before the printer's last card of the month. A printer without a start or an end, or whose end reading
+    predates its last card and disagrees with it, is *missing*: its counter at the month's end is not
+    known, which is not the same as a difference."""
 
     printer_id: str = Field(min_length=1)
-    start: int = Field(ge=0)
-    end: int = Field(ge=0)
+    printer_name: str = ""
+    office_code: str = ""
+    start: int | None = Field(default=None, ge=0)
+    end: int | None = Field(default=None, ge=0)
+    start_basis: Literal["before_month", "first_in_month"] = "before_month"
+    restarts: list[CounterRestart] = Field(default_factory=list)
+    cards: int | None = Field(default=None, ge=0, description="Printed + spoiled on this printer.")
+    end_before_last_card: bool = False
 
     @model_validator(mode="after")
     def _forward(self) -> CounterReading:
-        if self.end < self.start:
+        if self.start is not None and self.end is not None and not self.restarts and self.end < self.start:
             raise ValueError(f"printer {self.printer_id}: counter went back from {self.start} to {self.end}")
+        delta = self.delta
+        if delta is not None and delta < 0:
+            raise ValueError(f"printer {self.printer_id}: its readings add up to {delta} cards")
         return self
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def delta(self) -> int | None:
+        """Cards the counter counted in the month (each device's part when it was replaced)."""
+        if self.start is None or self.end is None:
+            return None
+        return self.end - self.start + sum(r.before - r.after for r in self.restarts)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def missing(self) -> bool:
+        if self.delta is None:
+            return True
+        return self.end_before_last_card and self.cards is not None and self.delta != self.cards
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def status(self) -> Literal["match", "difference", "missing", "unknown"]:
+        """Per printer: ``unknown`` when the printing side gave no per-printer count to compare with."""
+        if self.missing:
+            return "missing"
+        if self.cards is None:
+            return "unknown"
+        return "match" if self.delta == self.cards else "difference"
+
+    @property
+    def named(self) -> str:
+        """The printer as a person names it: ``Kalijambe-Simulator (33.14.01)``."""
+        name = self.printer_name or self.printer_id
+        return f"{name} ({self.office_code})" if self.office_code else name
 
 
 class StockCount(BaseModel):
@@ -74,7 +146,11 @@ class PrintingFigures(BaseModel):
     cards_spoiled: int = Field(ge=0, description="Blanks spoiled or cancelled mid-print.")
     counters: list[CounterReading] = Field(default_factory=list)
     stock: list[StockCount] = Field(default_factory=list)
-    partner_cards_billed: int | None = Field(default=None, ge=0, description="The partner's own count.")
+    partner_cards_billed: int | None = Field(
+        default=None,
+        ge=0,
+        description="The partner's own count; when None, the count the partner's auditor stored for the month.",
+    )
 
 
 class ReconciliationLine(BaseModel):
@@ -88,7 +164,12 @@ class ReconciliationLine(BaseModel):
         default=None,
         description="The difference the explanation was written for (it counts only while equal).",
     )
-    status: Literal["match", "explained", "open"]
+    status: Literal["match", "explained", "open", "missing"]
+    missing: list[str] = Field(
+        default_factory=list,
+        description="What the line could not count (printers whose counter at the month's end is unknown); "
+        "the line is 'missing' until they are read or the gap is explained.",
+    )
 
 
 class MoneyByOffice(BaseModel):
@@ -96,6 +177,16 @@ class MoneyByOffice(BaseModel):
     expected: int
     received: int
     days: dict[str, int]
+
+
+class PartnerCountRecord(BaseModel):
+    """The partner's count as stored: the latest counts, ``revisions`` says how many were entered."""
+
+    cards: int
+    note: str
+    author: str
+    recorded_at: str
+    revisions: int
 
 
 class ReconciliationReport(BaseModel):
@@ -106,11 +197,13 @@ class ReconciliationReport(BaseModel):
     cards_billed: int
     cards_not_billed: int
     printed_and_spoiled: int
-    counter_delta: int
+    counter_delta: int = Field(description="Cards counted by the printers whose readings are complete.")
+    counters: list[CounterReading] = Field(default_factory=list, description="Each printer's counter.")
     stock_consumed: int
     money_expected: int
     money_received: int
     money: list[MoneyByOffice]
+    partner_count: PartnerCountRecord | None = None
     lines: list[ReconciliationLine]
 
 
@@ -119,12 +212,76 @@ class ReconciliationReport(BaseModel):
 
 # The default billing zone (BillingConfig's); callers should pass their config's zone.
 DEFAULT_ZONE = ZoneInfo("Asia/Jakarta")
+MAX_AMOUNT = 10**15
 
 
-def _check_day(month: str, day: date) -> None:
+def _one_line(text: str, what: str, limit: int) -> str:
+    """``text`` with its spaces trimmed and single; control characters (never typed on purpose, and NUL is
+    refused by PostgreSQL) and more than ``limit`` characters are refused."""
+    if any(unicodedata.category(ch) == "Cc" and not ch.isspace() for ch in text):
+        raise InvalidInput(f"the {what} may not contain control characters")
+    text = " ".join(text.split())
+    if len(text) > limit:
+        raise InvalidInput(f"the {what} is longer than {limit} characters")
+    return text
+
+
+def normalise_reference(reference: str | None) -> str | None:
+    """A payment reference as it is compared and stored: spaces trimmed and single, letters upper case
+    (``sts 0012`` and ``STS  0012`` are the same slip); empty -> None."""
+    return _one_line((reference or "").upper(), "payment reference", 100) or None
+
+
+def _check_day(month: str, day: date, now: datetime, zone: ZoneInfo) -> None:
     first, last = month_days(month)
     if not first <= day <= last:
         raise InvalidInput(f"{day} is not in {month}")
+    today = local_date(now, zone)
+    if day > today:
+        raise InvalidInput(f"{day} is in the future (today is {today} in {zone.key})")
+
+
+def _entry_text(entry: MoneyReceived) -> str:
+    return f"entry #{entry.id}: {entry.office_code}, {entry.day.isoformat()}, {entry.amount} rupiah"
+
+
+def _duplicate(entry: MoneyReceived) -> DuplicatePaymentReference:
+    return DuplicatePaymentReference(
+        f"payment reference {entry.reference} is already recorded ({_entry_text(entry)}, "
+        f"recorded {entry.recorded_at} by {entry.recorded_by or entry.source})",
+        {
+            "reference": entry.reference or "",
+            "entry_id": entry.id or 0,
+            "office_code": entry.office_code,
+            "day": entry.day.strftime("%d-%m-%Y"),  # as people write dates here
+            "amount": "Rp " + f"{entry.amount:,}".replace(",", "."),
+            "recorded_by": entry.recorded_by or entry.source,
+        },
+    )
+
+
+def _reversed_ids(session: Session, ids: list[int]) -> dict[int, MoneyReceived]:
+    """The reversal of each of ``ids`` that has one, by the id it reverses."""
+    if not ids:
+        return {}
+    rows = session.scalars(select(MoneyReceived).where(col(MoneyReceived.reverses_id).in_(ids)))
+    return {r.reverses_id: r for r in rows if r.reverses_id is not None}
+
+
+def _reentry_for(session: Session, reference: str) -> int:
+    """How many entries carry ``reference`` already; refused if one of them still counts (not reversed)."""
+    earlier = list(
+        session.scalars(
+            select(MoneyReceived)
+            .where(col(MoneyReceived.reference) == reference)
+            .order_by(col(MoneyReceived.id))
+        )
+    )
+    reversed_ = _reversed_ids(session, [e.id for e in earlier if e.id is not None])
+    for entry in earlier:
+        if entry.id not in reversed_:
+            raise _duplicate(entry)
+    return len(earlier)
 
 
 def record_money_received(
@@ -134,32 +291,157 @@ def record_money_received(
     office_code: str,
     day: date,
     amount: int,
-    reference: str = "",
+    reference: str | None = None,
     source: str = "entered",
+    recorded_by: str = "",
     now: datetime | None = None,
     zone: ZoneInfo = DEFAULT_ZONE,
 ) -> MoneyReceived:
     """Record money that arrived in the treasury for an office on a day; a month that has not started in
-    ``zone`` (pass ``config.zone``) is refused. Flushes; the caller commits."""
+    ``zone`` (pass ``config.zone``) and a day after today there are refused, and so is a payment reference
+    already recorded in an entry that was not reversed (:class:`DuplicatePaymentReference`, naming it; the
+    database's unique constraint stops two people recording the same slip at the same moment). Flushes;
+    the caller commits."""
+    now = now or datetime.now(UTC)
     parse_month(month)
-    check_not_future(month, now or datetime.now(UTC), zone)
-    _check_day(month, day)
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
+    check_not_future(month, now, zone)
+    _check_day(month, day, now, zone)
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 <= amount <= MAX_AMOUNT:
         raise InvalidInput(f"an amount is a whole, non-negative number of rupiah, not {amount!r}")
     if not office_code.strip():
         raise InvalidInput("office_code is required")
+    ref = normalise_reference(reference)
     row = MoneyReceived(
         month=month,
         office_code=office_code.strip(),
         day=day,
         amount=amount,
-        reference=reference.strip(),
+        reference=ref,
+        reference_reentry=_reentry_for(session, ref) if ref else 0,
         source=source,
-        recorded_at=utc_text(now or datetime.now(UTC)),
+        recorded_at=utc_text(now),
+        recorded_by=recorded_by,
     )
-    session.add(row)
-    session.flush()
+    _insert(session, row, ref)
     return row
+
+
+def _insert(session: Session, row: MoneyReceived, reference: str | None) -> None:
+    """Add ``row`` in a savepoint: when the unique constraint refuses it (the same slip recorded by
+    someone else a moment ago), the refusal is a clear 409 and the caller's transaction stays usable."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        raise DuplicatePaymentReference(
+            f"payment reference {reference} was recorded by someone else just now",
+            {"reference": reference or ""},
+        ) from None
+
+
+def reverse_money_received(
+    session: Session,
+    entry_id: int,
+    *,
+    reason: str,
+    recorded_by: str,
+    now: datetime | None = None,
+) -> MoneyReceived:
+    """Undo an entry of money received with a reversing entry (same office, day and month, the amount
+    negated, ``reason`` saying why). An entry is reversed once; a reversal is never reversed (record the
+    money again instead). Flushes; the caller commits."""
+    now = now or datetime.now(UTC)
+    reason = _one_line(reason, "reason", 500)
+    if len(reason) < 3:
+        raise InvalidInput("a reversal needs a reason")
+    original = session.get(MoneyReceived, entry_id)
+    if original is None:
+        raise MoneyEntryNotFound(f"no money received entry #{entry_id}", {"entry_id": entry_id})
+    if original.reverses_id is not None:
+        raise ReversalNotReversible(
+            f"entry #{entry_id} is itself the reversal of entry #{original.reverses_id}",
+            {"entry_id": entry_id, "reverses_id": original.reverses_id},
+        )
+    earlier = _reversed_ids(session, [entry_id]).get(entry_id)
+    if earlier is not None:
+        raise AlreadyReversed(
+            f"entry #{entry_id} was already reversed by entry #{earlier.id}",
+            {"entry_id": entry_id, "reversal_id": earlier.id or 0},
+        )
+    row = MoneyReceived(
+        month=original.month,
+        office_code=original.office_code,
+        day=original.day,
+        amount=-original.amount,
+        reference=None,
+        source="reversal",
+        recorded_at=utc_text(now),
+        recorded_by=recorded_by,
+        reverses_id=entry_id,
+        reason=reason,
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:  # reversed by someone else a moment ago: the unique reverses_id refused it
+        raise AlreadyReversed(
+            f"entry #{entry_id} was reversed by someone else just now",
+            {"entry_id": entry_id, "reversal_id": 0},
+        ) from None
+    return row
+
+
+class MoneyEntry(BaseModel):
+    """One entry of money received as the list shows it; a reversal names what it reverses, an entry that
+    was reversed names its reversal."""
+
+    id: int
+    month: str
+    office_code: str
+    day: date
+    amount: int
+    reference: str | None
+    source: str
+    recorded_by: str
+    recorded_at: str
+    reverses_id: int | None
+    reverses_reference: str | None = None
+    reason: str | None
+    reversed_by_id: int | None = None
+
+
+def list_money_received(session: Session, month: str) -> list[MoneyEntry]:
+    """The month's entries in the order they were recorded, reversals included."""
+    parse_month(month)
+    rows = list(
+        session.scalars(
+            select(MoneyReceived).where(col(MoneyReceived.month) == month).order_by(col(MoneyReceived.id))
+        )
+    )
+    by_id = {r.id: r for r in rows}
+    reversals = {r.reverses_id: r.id for r in rows if r.reverses_id is not None}
+    out = []
+    for r in rows:
+        assert r.id is not None
+        original = by_id.get(r.reverses_id) if r.reverses_id is not None else None
+        out.append(
+            MoneyEntry(
+                id=r.id,
+                month=r.month,
+                office_code=r.office_code,
+                day=r.day,
+                amount=r.amount,
+                reference=r.reference,
+                source=r.source,
+                recorded_by=r.recorded_by,
+                recorded_at=r.recorded_at,
+                reverses_id=r.reverses_id,
+                reverses_reference=original.reference if original else None,
+                reason=r.reason,
+                reversed_by_id=reversals.get(r.id),
+            )
+        )
+    return out
 
 
 _AMOUNT = re.compile(r"^[0-9]+$")
@@ -172,14 +454,17 @@ def import_money_csv(
     text: str,
     *,
     source: str,
+    recorded_by: str = "",
+    offices: Collection[str] | None = None,
     now: datetime | None = None,
     zone: ZoneInfo = DEFAULT_ZONE,
 ) -> list[MoneyReceived]:
     """Import money received from CSV with the header ``office_code,date,amount,reference`` (reference may
-    be empty; amounts in whole rupiah, digits only; dates YYYY-MM-DD within ``month``). Every row is
-    checked first: any bad row rejects the whole file, with every error named by its row number (the
-    header is row 1). A row whose office, day and non-empty reference were already recorded is refused as
-    a duplicate. A month in the future (in ``zone``) is refused. Flushes; the caller commits."""
+    be empty; amounts in whole rupiah, digits only; dates YYYY-MM-DD within ``month`` and not after
+    today). Every row is checked first: any bad row rejects the whole file, with every error named by its
+    row number (the header is row 1). A payment reference already recorded (and not reversed), or twice
+    in the file, is refused, naming the earlier entry or row; so is an office not in ``offices`` (when
+    given). A month in the future (in ``zone``) is refused. Flushes; the caller commits."""
     parse_month(month)
     now = now or datetime.now(UTC)
     check_not_future(month, now, zone)
@@ -187,45 +472,100 @@ def import_money_csv(
     rows = list(reader)
     if not rows or tuple(c.strip().lower() for c in rows[0]) != CSV_COLUMNS:
         raise ImportRejected("import refused", [f"row 1: the header must be {','.join(CSV_COLUMNS)}"])
-    known = {
-        (m.office_code, m.day, m.reference)
-        for m in session.scalars(select(MoneyReceived).where(col(MoneyReceived.month) == month))
-        if m.reference
-    }
     errors: list[str] = []
     good: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
     first, last = month_days(month)
+    today = local_date(now, zone)
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(CSV_COLUMNS):
             errors.append(f"row {number}: expected {len(CSV_COLUMNS)} columns, found {len(row)}")
             continue
-        office, day_text, amount_text, reference = (c.strip() for c in row)
+        office, day_text, amount_text, raw_reference = (c.strip() for c in row)
         problems = []
+        try:
+            reference = normalise_reference(raw_reference)
+        except InvalidInput as exc:
+            problems.append(exc.message)
+            reference = None
         if not office:
             problems.append("office_code is empty")
+        elif offices is not None and office not in offices:
+            problems.append(f"office {office} is not an office of this service")
         try:
             day = date.fromisoformat(day_text)
             if not first <= day <= last:
                 problems.append(f"date {day_text} is not in {month}")
+            elif day > today:
+                problems.append(f"date {day_text} is in the future")
         except ValueError:
             problems.append(f"date {day_text!r} is not YYYY-MM-DD")
             day = first
-        if not _AMOUNT.match(amount_text):
+        if not _AMOUNT.match(amount_text) or len(amount_text) > 16:
             problems.append(f"amount {amount_text!r} is not a whole number of rupiah (digits only)")
-        if reference and (office, day, reference) in known:
-            problems.append(f"reference {reference!r} for {office} on {day_text} is already recorded")
+        if reference in seen:
+            problems.append(f"reference {reference} appears twice in this file (row {seen[reference]})")
+        elif reference:
+            try:
+                _reentry_for(session, reference)
+            except DuplicatePaymentReference as exc:
+                problems.append(f"reference {reference} is already recorded ({_entry_text_params(exc)})")
+        if reference and reference not in seen:
+            seen[reference] = number
         if problems:
             errors.append(f"row {number}: " + "; ".join(problems))
             continue
-        if reference:
-            known.add((office, day, reference))
         good.append({"office_code": office, "day": day, "amount": int(amount_text), "reference": reference})
     if errors:
         raise ImportRejected(f"import refused, nothing was recorded ({len(errors)} bad row(s))", errors)
-    same: dict[str, Any] = {"month": month, "source": source, "now": now, "zone": zone}
-    return [record_money_received(session, **row, **same) for row in good]
+    same: dict[str, Any] = {"month": month, "source": source, "recorded_by": recorded_by, "now": now}
+    return [record_money_received(session, **row, **same, zone=zone) for row in good]
+
+
+def _entry_text_params(exc: BillingError) -> str:
+    p = exc.params
+    return f"entry #{p['entry_id']}: {p['office_code']}, {p['day']}, {p['amount']}"
+
+
+# --- the partner's own count -------------------------------------------------------------------------
+
+
+def set_partner_count(
+    session: Session,
+    month: str,
+    cards: int,
+    *,
+    author: str,
+    note: str = "",
+    now: datetime | None = None,
+    zone: ZoneInfo = DEFAULT_ZONE,
+) -> PartnerCount:
+    """Store the partner's own count of the month's billed cards (a new row: the earlier ones stay as its
+    history). Whether the month may still change (its Berita Acara not final) is the caller's check.
+    Flushes; the caller commits."""
+    now = now or datetime.now(UTC)
+    parse_month(month)
+    check_not_future(month, now, zone)
+    if isinstance(cards, bool) or not isinstance(cards, int) or not 0 <= cards <= 10**9:
+        raise InvalidInput(f"a count of cards is a whole number from 0, not {cards!r}")
+    row = PartnerCount(
+        month=month, cards=cards, note=_one_line(note, "note", 500), author=author, recorded_at=utc_text(now)
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def partner_count_history(session: Session, month: str) -> list[PartnerCount]:
+    """Every count the partner entered for ``month``, oldest first (the last one counts)."""
+    parse_month(month)
+    return list(
+        session.scalars(
+            select(PartnerCount).where(col(PartnerCount.month) == month).order_by(col(PartnerCount.id))
+        )
+    )
 
 
 def explain_difference(
@@ -242,7 +582,8 @@ def explain_difference(
     ``difference`` is the line's difference as the person saw it (``ReconciliationLine.difference``): the
     note explains the line only while the difference stays exactly that; when it changes (late cards, more
     money) the line is open again, the old note shown. Without it (older callers) the note explains the
-    line whatever the difference becomes."""
+    line whatever the difference becomes. A line with a printer ``missing`` is explained the same way
+    (e.g. the counter could not be read)."""
     parse_month(month)
     if not explanation.strip():
         raise InvalidInput("an explanation cannot be empty")
@@ -313,17 +654,36 @@ def reconcile(
             .order_by(col(ReconciliationNote.id))
         )
     }
+    history = partner_count_history(session, month)
+    stored = (
+        PartnerCountRecord(
+            cards=history[-1].cards,
+            note=history[-1].note,
+            author=history[-1].author,
+            recorded_at=history[-1].recorded_at,
+            revisions=len(history),
+        )
+        if history
+        else None
+    )
+    partner_cards = printing.partner_cards_billed
+    if partner_cards is None and stored is not None:
+        partner_cards = stored.cards
 
     physical = printing.cards_printed + printing.cards_spoiled
-    counter_delta = sum(c.end - c.start for c in printing.counters)
+    counted = [c for c in printing.counters if not c.missing]
+    unread = [c for c in printing.counters if c.missing]
+    counter_delta = sum(c.delta or 0 for c in counted)
     consumed = sum(s.consumed for s in printing.stock)
     lines: list[ReconciliationLine] = []
 
-    def line(item: str, label: str, expected: int, actual: int) -> None:
+    def line(item: str, label: str, expected: int, actual: int, missing: list[str] | None = None) -> None:
         difference = actual - expected
-        note = notes.get(item) if difference else None
+        note = notes.get(item) if difference or missing else None
         explanation = note.explanation if note else None
-        status: Literal["match", "explained", "open"] = "match" if difference == 0 else "open"
+        status: Literal["match", "explained", "open", "missing"] = (
+            "missing" if missing else "match" if difference == 0 else "open"
+        )
         if note is not None:
             if note.difference is None or note.difference == difference:
                 status = "explained"
@@ -341,6 +701,7 @@ def reconcile(
                 explanation=explanation,
                 explained_difference=note.difference if note else None,
                 status=status,
+                missing=missing or [],
             )
         )
 
@@ -350,15 +711,20 @@ def reconcile(
         printing.cards_printed,
         completed,
     )
-    line("printer_counters", "Printed + spoiled (expected) vs printer counter delta", physical, counter_delta)
+    # A printer whose counter is not known at the month's end is named, not counted as a difference: the
+    # comparison covers the printers that were read (their cards, when the printing side says which).
+    uncounted_cards = sum(c.cards or 0 for c in unread)
+    line(
+        "printer_counters",
+        "Printed + spoiled (expected) vs printer counter delta"
+        + (" (printers whose counter is known)" if unread else ""),
+        physical - uncounted_cards,
+        counter_delta,
+        [c.named for c in unread],
+    )
     line("stock_consumed", "Printed + spoiled (expected) vs blank cards consumed", physical, consumed)
-    if printing.partner_cards_billed is not None:
-        line(
-            "partner_count",
-            "Cards billed: ledger (expected) vs the partner's count",
-            billed,
-            printing.partner_cards_billed,
-        )
+    if partner_cards is not None:
+        line("partner_count", "Cards billed: ledger (expected) vs the partner's count", billed, partner_cards)
     offices = sorted(set(expected_money) | set(received))
     money: list[MoneyByOffice] = []
     for office in offices:
@@ -377,7 +743,7 @@ def reconcile(
             expected_money.get(office, 0),
             got,
         )
-    final = all(x.status != "open" for x in lines)
+    final = all(x.status in ("match", "explained") for x in lines)
     return ReconciliationReport(
         month=month,
         status="final" if final else "provisional",
@@ -387,9 +753,11 @@ def reconcile(
         cards_not_billed=not_billed,
         printed_and_spoiled=physical,
         counter_delta=counter_delta,
+        counters=list(printing.counters),
         stock_consumed=consumed,
         money_expected=sum(expected_money.values()),
         money_received=sum(m.received for m in money),
         money=money,
+        partner_count=stored,
         lines=lines,
     )

@@ -950,8 +950,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "A difference is still unexplained; the reconciliation cannot be finalised yet.",
     ),
     "err.reconciliation_finalised": (
-        "Berita acara bulan ini sudah dibuat; rekonsiliasinya tidak dapat diubah lagi.",
-        "This month's Berita Acara is made; its reconciliation can no longer change.",
+        "Berita Acara rekonsiliasi {month} sudah dibuat; rekonsiliasinya tidak dapat diubah lagi.",
+        "The reconciliation minutes of {month} are made; the reconciliation can no longer change.",
     ),
     "recon.item.cards_completed": (
         "Kartu selesai: catatan pencetakan dibandingkan dengan sistem penagihan",
@@ -1641,6 +1641,128 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "job.moved_flash": ("Pekerjaan dipindahkan ke printer {printer}.", "The job moved to printer {printer}."),
     "job.reprint_printer": ("Cetak ulang di printer", "Reprint on printer"),
+    # Reconciliation that is right, money received end to end (issues 11 and 12)
+    "err.duplicate_payment_reference": (
+        "Referensi pembayaran {reference} sudah dicatat pada entri #{entry_id} ({office_code}, {day}, "
+        "{amount}, oleh {recorded_by}). Satu STS hanya dicatat sekali; jika entri itu salah, "
+        "batalkan dulu entri itu.",
+        "Payment reference {reference} is already recorded in entry #{entry_id} ({office_code}, {day}, "
+        "{amount}, by {recorded_by}). A deposit slip is recorded once; if that entry is wrong, "
+        "reverse it first.",
+    ),
+    "err.duplicate_payment_reference.lead": (
+        "Referensi pembayaran ini sudah dicatat.",
+        "This payment reference is already recorded.",
+    ),
+    "err.money_entry_not_found": (
+        "Entri uang diterima #{entry_id} tidak ada.",
+        "There is no money received entry #{entry_id}.",
+    ),
+    "err.money_already_reversed": (
+        "Entri #{entry_id} sudah dibatalkan oleh entri #{reversal_id}.",
+        "Entry #{entry_id} was already reversed by entry #{reversal_id}.",
+    ),
+    "err.reversal_not_reversible": (
+        "Entri #{entry_id} adalah pembatalan entri #{reverses_id} dan tidak dapat dibatalkan lagi; "
+        "catat ulang uangnya sebagai entri baru.",
+        "Entry #{entry_id} is the reversal of entry #{reverses_id} and cannot itself be reversed; record "
+        "the money again as a new entry.",
+    ),
+    "err.unknown_office": (
+        "Kantor {office_code} tidak terdaftar di layanan ini.",
+        "Office {office_code} is not registered in this service.",
+    ),
+    "rec.missing": ("Pembacaan hilang", "Reading missing"),
+    "rec.missing_list": ("Penghitung belum terbaca: {names}", "Counter not read: {names}"),
+    "rec.counters": ("Penghitung kartu per printer", "Card counter by printer"),
+    "rec.printer": ("Printer", "Printer"),
+    "rec.counter_start": ("Awal", "Start"),
+    "rec.counter_end": ("Akhir", "End"),
+    "rec.counted": ("Terhitung", "Counted"),
+    "rec.cards": ("Kartu (cetak + rusak)", "Cards (printed + spoiled)"),
+    "rec.first_in_month": (
+        "mulai dari pembacaan pertama bulan ini (printer baru atau diganti)",
+        "from its first reading this month (new or replaced printer)",
+    ),
+    "rec.restarted": (
+        "penghitung mulai ulang {n} kali (perangkat diganti?)",
+        "counter restarted {n} times (device replaced?)",
+    ),
+    "rec.counter.match": ("Cocok", "Match"),
+    "rec.counter.difference": ("Selisih", "Difference"),
+    "rec.counter.missing": ("Pembacaan hilang", "Reading missing"),
+    "rec.counter.unknown": ("Tanpa pembanding", "Nothing to compare"),
+    "rec.partner_count": ("Hitungan mitra", "The partner's count"),
+    "rec.partner_count_is": (
+        "{n} kartu, dicatat oleh {who} (perubahan ke-{revisions}).",
+        "{n} cards, entered by {who} (revision {revisions}).",
+    ),
+    "rec.partner_count_none": (
+        "Mitra belum mencatat hitungannya untuk bulan ini.",
+        "The partner has not entered its count for this month.",
+    ),
+    "money.title": ("Uang diterima · {month}", "Money received · {month}"),
+    "money.open": ("Uang diterima", "Money received"),
+    "money.summary": (
+        "{n} entri berlaku, jumlah {total}",
+        "{n} entries in force, totalling {total}",
+    ),
+    "money.choose_office": ("Pilih kantor…", "Choose an office…"),
+    "money.day_hint": (
+        "dd-mm-yyyy, antara {first} dan {last}, paling lambat hari ini",
+        "dd-mm-yyyy, from {first} to {last}, today at the latest",
+    ),
+    "money.amount_hint": (
+        "Rupiah utuh, mis. 30000, 30.000 atau Rp 30.000",
+        "Whole rupiah, e.g. 30000, 30.000 or Rp 30.000",
+    ),
+    "money.reference": ("Nomor STS / referensi", "Deposit slip (STS) / reference"),
+    "money.reference_hint": (
+        "Setiap nomor STS hanya dapat dicatat sekali",
+        "Each deposit slip number can be recorded once",
+    ),
+    "money.record": ("Catat uang diterima", "Record money received"),
+    "money.saved": ("Dicatat: {amount} ({words}).", "Recorded: {amount} ({words})."),
+    "money.list": ("Daftar entri bulan ini", "This month's entries"),
+    "money.none": (
+        "Belum ada uang diterima yang dicatat untuk bulan ini.",
+        "No money received recorded for this month yet.",
+    ),
+    "money.recorded": ("Dicatat oleh", "Recorded by"),
+    "money.is_reversal": ("Pembatalan entri #{entry}", "Reversal of entry #{entry}"),
+    "money.was_reversed": ("Dibatalkan oleh entri #{entry}", "Reversed by entry #{entry}"),
+    "money.reason": ("Alasan pembatalan", "Reason for reversing"),
+    "money.reason_needed": (
+        "Tulis alasan pembatalan (paling sedikit 3 huruf).",
+        "Write why the entry is reversed (at least 3 characters).",
+    ),
+    "money.reverse": ("Batalkan entri", "Reverse entry"),
+    "money.reversed": (
+        "Entri #{entry} ({amount}) dibatalkan dengan entri pembalik.",
+        "Entry #{entry} ({amount}) reversed by a reversing entry.",
+    ),
+    "v.rupiah.empty": ("Isi jumlah rupiah.", "Enter an amount in rupiah."),
+    "v.rupiah.negative": ("Jumlah tidak boleh negatif.", "The amount cannot be negative."),
+    "v.rupiah.fraction": (
+        "Rupiah ditulis utuh tanpa sen; koma adalah tanda desimal (tulis 30.000, bukan 30,5).",
+        "Rupiah are whole, without cents; a comma is the decimal sign (write 30.000, not 30,5).",
+    ),
+    "v.rupiah.format": (
+        "Tulis jumlah seperti 30000, 30.000 atau Rp 30.000.",
+        "Write the amount like 30000, 30.000 or Rp 30.000.",
+    ),
+    "v.rupiah.too_large": ("Jumlah terlalu besar.", "The amount is too large."),
+    "partner.count_title": ("Hitungan kartu mitra · {month}", "The partner's card count · {month}"),
+    "partner.count_hint": (
+        "Jumlah kartu yang ditagihkan bulan ini menurut catatan mitra sendiri. Dibandingkan dengan buku besar "
+        "dalam Berita Acara; dapat diubah (riwayatnya disimpan) sampai Berita Acara final.",
+        "The cards billed this month by the partner's own records. Compared with the ledger in the minutes; "
+        "it can be changed (its history is kept) until the minutes are final.",
+    ),
+    "partner.count_cards": ("Jumlah kartu", "Cards"),
+    "partner.count_save": ("Simpan hitungan", "Save the count"),
+    "partner.count_saved": ("Hitungan mitra disimpan: {n} kartu.", "The partner's count saved: {n} cards."),
+    "partner.count_none": ("Belum ada hitungan untuk bulan ini.", "No count for this month yet."),
 }
 
 

@@ -4,19 +4,23 @@ one demo user per role. Idempotent: seeding twice adds nothing."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from billing.models import MoneyReceived
 from ktp_service import regions
-from ktp_service.models import Office, Printer, Resident, User
+from ktp_service.models import CounterReading, Office, Printer, Resident, User
 from ktp_service.services import offices, printers, stock, users
 from ktp_service.services.actor import SYSTEM, Actor
 from ktp_service.settings import Settings
 from ktp_service.vocab import Role
 
 REGENCY = "33.14"
+# Who records the demo's money received (the treasury's report, as finance would enter it).
+DEMO_TREASURER = Actor(user_id=None, username="demo-seed", role=Role.FINANCE)
 
 # Demo accounts, for a laptop only. The README lists them; production creates its own with `ktp users create`.
 DEMO_PASSWORD = "demo-sragen-2026"
@@ -193,6 +197,61 @@ def is_empty(session: Session) -> bool:
     return session.exec(select(Office.id).limit(1)).first() is None
 
 
+def seed_money_received(session: Session, settings: Settings, month: str) -> int:
+    """Money received for ``month`` as the regional treasury would report it: for each office, the citizen
+    fees the ledger expects and no entry accounts for yet, as one deposit (its STS number
+    ``STS-DEMO-<month>-<office>``, dated the month's last day, or today in the running month). So a demo month
+    with billed cards shows money received and no money difference; with nothing billed it records nothing
+    (money with no card behind it would be a difference of its own making). Returns the entries added."""
+    from billing import reconciliation
+    from billing.periods import month_days, month_of
+    from ktp_service.billing_bridge import config_for
+    from ktp_service.services import billing
+
+    config = config_for(settings)
+    now = datetime.now(UTC)
+    if month > month_of(now, config.zone):
+        return 0
+    report = reconciliation.reconcile(
+        session, month, billing.printing_figures(session, month, config), config=config, now=now
+    )
+    day = min(month_days(month)[1], now.astimezone(config.zone).date())
+    added = 0
+    for office in report.money:
+        missing = office.expected - office.received
+        reference = f"STS-DEMO-{month}-{office.office_code}"
+        recorded = session.exec(select(MoneyReceived.id).where(MoneyReceived.reference == reference)).first()
+        if missing <= 0 or recorded is not None:
+            continue
+        billing.record_money(
+            session,
+            DEMO_TREASURER,
+            month,
+            config,
+            office_code=office.office_code,
+            day=day,
+            amount=missing,
+            reference=reference,
+        )
+        added += 1
+    return added
+
+
+def read_counters(engine: Engine, settings: Settings, adapters: printers.AdapterCache | None = None) -> int:
+    """Ask every printer never read yet for its card counter and record it (with no transaction open while
+    asking, as every printer call of the service): each then has a reading before its first card, so the
+    month's counter delta starts from what the printer really showed. Returns the printers read."""
+    from ktp_service.db import unit_of_work
+
+    with unit_of_work(engine, writes=False) as session:
+        read = set(session.exec(select(CounterReading.printer_id)))
+        unread = [p.id for p in session.exec(select(Printer)) if p.id is not None and p.id not in read]
+    adapters = adapters or printers.AdapterCache(settings)
+    for printer_id in unread:
+        printers.refresh(engine, SYSTEM, printer_id, adapters)
+    return len(unread)
+
+
 def seed_demo(session: Session, settings: Settings, *, contract: bool = True) -> dict[str, int]:
     """Everything above; ``contract=False`` leaves the contract for the caller to enter (a test of that)."""
     counts = {"offices": seed_offices(session), "users": seed_users(session)}
@@ -203,4 +262,12 @@ def seed_demo(session: Session, settings: Settings, *, contract: bool = True) ->
         from ktp_service.services.cards import local_today
 
         counts["contracts"] = seed_contract(session, local_today(settings.timezone))
+    counts["money"] = seed_money_received(session, settings, _last_month(settings))
     return counts
+
+
+def _last_month(settings: Settings) -> str:
+    from zoneinfo import ZoneInfo
+
+    first = datetime.now(ZoneInfo(settings.timezone)).date().replace(day=1)
+    return f"{first - timedelta(days=1):%Y-%m}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from billing.checkpoints import Checkpoint
 from billing.statement import Statement
@@ -27,11 +27,66 @@ class ContractEnd(BaseModel):
     effective_to: date
 
 
+# One line of text a person typed: no control characters (PostgreSQL refuses NUL in text).
+OneLine = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x1f\x7f]*$")]
+
+
 class MoneyReceivedIn(BaseModel):
     office_code: str = Field(pattern=REGION_CODE_PATTERN, description="Region code of the office.")
+    day: date | None = Field(
+        default=None, description="The day it arrived (default: today in the regency's zone); not later."
+    )
+    amount: int = Field(ge=0, le=10**15, description="Whole rupiah.")
+    reference: OneLine | None = Field(
+        default=None,
+        max_length=100,
+        description="Payment reference, e.g. the STS (Surat Tanda Setoran) number; recorded once "
+        "(compared without regard to case or extra spaces).",
+    )
+
+
+class MoneyEntryPublic(BaseModel):
+    """One entry of money received; a reversal names the entry it reverses and why."""
+
+    id: int
+    month: str
+    office_code: str
+    office_name: str
     day: date
-    amount: int = Field(ge=0, le=10**15)
-    reference: str = Field(default="", max_length=100)
+    amount: int
+    reference: str | None
+    source: str
+    recorded_by: str
+    recorded_at: str
+    reverses_id: int | None
+    reverses_reference: str | None
+    reason: str | None
+    reversed_by_id: int | None
+
+
+class MoneyReversalIn(BaseModel):
+    reason: OneLine = Field(min_length=3, max_length=500, description="Why the entry is undone.")
+
+
+class PartnerCountIn(BaseModel):
+    cards: int = Field(ge=0, le=10**9, description="Cards billed in the month, as the partner counted them.")
+    note: OneLine = Field(default="", max_length=500)
+
+
+class PartnerCountEntry(BaseModel):
+    id: int
+    cards: int
+    note: str
+    author: str
+    recorded_at: str
+
+
+class PartnerCountPublic(BaseModel):
+    """The partner's count of a month: the latest counts, ``history`` holds every one entered, oldest first."""
+
+    month: str
+    current: PartnerCountEntry | None
+    history: list[PartnerCountEntry]
 
 
 class ExplanationIn(BaseModel):

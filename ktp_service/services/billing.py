@@ -4,9 +4,11 @@ themselves live in :mod:`billing`."""
 
 from __future__ import annotations
 
+import itertools
 import tempfile
+from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -36,11 +38,19 @@ from billing.errors import (
     ReconciliationNotFinal,
 )
 from billing.lock import lock_billing
-from billing.models import ContractVersion, EventConflictRecord, MonthDocument, Signatory
+from billing.models import (
+    ContractVersion,
+    EventConflictRecord,
+    MoneyReceived,
+    MonthDocument,
+    PartnerCount,
+    Signatory,
+)
 from billing.periods import is_closed, month_bounds, month_of
 from ktp_service import regions
 from ktp_service.billing_bridge import config_for
 from ktp_service.catalogue import DEFAULT_LANGUAGE, translate
+from ktp_service.errors import FieldProblem, Invalid
 from ktp_service.lifecycle import AT_PRINTER, JobStatus
 from ktp_service.models import CardPrintedEvent, CounterReading, Office, Printer, PrintJob, StockMovement
 from ktp_service.services import audit
@@ -260,8 +270,8 @@ def printing_figures(
     session: Session, month: str, config: BillingConfig, partner_cards_billed: int | None = None
 ) -> reconciliation.PrintingFigures:
     """The printing side's figures for ``month`` (local calendar month): cards completed and spoiled, each
-    printer's counter at the start and end (the last reading at or before each bound), and each office's
-    blank-card stock (opening, received, closing)."""
+    printer's counter over the month (:func:`counter_figures`), and each office's blank-card stock
+    (opening, received, closing). ``partner_cards_billed`` None: the partner's stored count is used."""
     start, end = month_bounds(month, config.zone)
     printed = session.exec(
         select(func.count())
@@ -277,14 +287,6 @@ def printing_figures(
         .select_from(StockMovement)
         .where(StockMovement.kind == "spoiled", col(StockMovement.at) >= start, col(StockMovement.at) < end)
     ).one()
-    counters: list[reconciliation.CounterReading] = []
-    for printer in session.exec(select(Printer).order_by(col(Printer.id))):
-        at_start = _last_reading(session, printer.id or 0, start)
-        at_end = _last_reading(session, printer.id or 0, end)
-        if at_start is not None and at_end is not None:
-            counters.append(
-                reconciliation.CounterReading(printer_id=str(printer.id), start=at_start, end=at_end)
-            )
     stock: list[reconciliation.StockCount] = []
     for office in session.exec(select(Office).order_by(col(Office.code))):
         opening = _stock_before(session, office.id or 0, start)
@@ -309,16 +311,101 @@ def printing_figures(
     return reconciliation.PrintingFigures(
         cards_printed=int(printed),
         cards_spoiled=int(spoiled),
-        counters=counters,
+        counters=counter_figures(session, start, end),
         stock=stock,
         partner_cards_billed=partner_cards_billed,
     )
 
 
+def counter_figures(session: Session, start: datetime, end: datetime) -> list[reconciliation.CounterReading]:
+    """Each printer's card counter over [start, end) from the readings recorded for it: from the last
+    reading before ``start`` (or, for a printer that starts or is replaced inside the month, its first
+    reading there) to its last reading inside the month, with the cards the printing side says went
+    through it (completed jobs, and spoiled blanks of its jobs) to compare with. A counter that goes back
+    between two readings is a replaced device: each side of it is counted. A printer with no reading in
+    the month and no card kept its counter (device readings are stored only when the counter changes); one
+    that printed without a reading to show for it is missing. A printer never read and never used is left
+    out."""
+    printers = list(session.exec(select(Printer).order_by(col(Printer.id))))
+    office_codes = dict(session.exec(select(Office.id, Office.code)).all())
+    inside: dict[int, list[CounterReading]] = defaultdict(list)
+    for reading in session.exec(
+        select(CounterReading)
+        .where(col(CounterReading.at) >= start, col(CounterReading.at) < end)
+        .order_by(col(CounterReading.at), col(CounterReading.id))
+    ):
+        inside[reading.printer_id].append(reading)
+    cards: dict[int, int] = defaultdict(int)
+    last_card: dict[int, datetime] = {}
+    completed = session.exec(
+        select(PrintJob.printer_id, func.count(), func.max(PrintJob.completed_at))
+        .where(
+            PrintJob.state == JobStatus.COMPLETED,
+            col(PrintJob.completed_at) >= start,
+            col(PrintJob.completed_at) < end,
+        )
+        .group_by(col(PrintJob.printer_id))
+    )
+    spoiled = session.exec(
+        select(PrintJob.printer_id, func.count(), func.max(StockMovement.at))
+        .join(PrintJob, col(PrintJob.id) == col(StockMovement.job_id))
+        .where(StockMovement.kind == "spoiled", col(StockMovement.at) >= start, col(StockMovement.at) < end)
+        .group_by(col(PrintJob.printer_id))
+    )
+    for printer_id, count, latest in [*completed, *spoiled]:
+        cards[printer_id] += int(count)
+        if latest is not None:
+            latest = _aware(latest)
+            last_card[printer_id] = max(latest, last_card.get(printer_id, latest))
+    out: list[reconciliation.CounterReading] = []
+    for printer in printers:
+        assert printer.id is not None
+        readings = inside.get(printer.id, [])
+        before = _last_reading(session, printer.id, start)
+        used = cards.get(printer.id, 0)
+        if before is None and not readings and not used:
+            continue
+        named = {
+            "printer_id": str(printer.id),
+            "printer_name": printer.name,
+            "office_code": office_codes.get(printer.office_id, ""),
+            "cards": used,
+        }
+        if not readings:
+            # Nothing read inside the month: unchanged if nothing went through it, unknown otherwise.
+            counter = before if not used else None
+            out.append(reconciliation.CounterReading(**named, start=before, end=counter))
+            continue
+        values = ([before] if before is not None else []) + [r.value for r in readings]
+        restarts = [
+            reconciliation.CounterRestart(before=a, after=b) for a, b in itertools.pairwise(values) if b < a
+        ]
+        last_read = _aware(readings[-1].at)
+        out.append(
+            reconciliation.CounterReading(
+                **named,
+                start=values[0],
+                end=values[-1],
+                start_basis="before_month" if before is not None else "first_in_month",
+                restarts=restarts,
+                end_before_last_card=printer.id in last_card and last_read < last_card[printer.id],
+            )
+        )
+    return out
+
+
+def _aware(moment: datetime) -> datetime:
+    """A stored time as an aware UTC datetime (SQLite hands some aggregates back naive)."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def _last_reading(session: Session, printer_id: int, before: datetime) -> int | None:
+    """The printer's last counter reading strictly before ``before``."""
     value = session.exec(
         select(CounterReading.value)
-        .where(CounterReading.printer_id == printer_id, col(CounterReading.at) <= before)
+        .where(CounterReading.printer_id == printer_id, col(CounterReading.at) < before)
         .order_by(col(CounterReading.at).desc(), col(CounterReading.id).desc())
         .limit(1)
     ).first()
@@ -335,9 +422,10 @@ def _stock_before(session: Session, office_id: int, moment: datetime) -> int:
 
 
 def reconcile(
-    session: Session, actor: Actor, month: str, config: BillingConfig, partner_cards_billed: int | None = None
+    session: Session, actor: Actor, month: str, config: BillingConfig
 ) -> reconciliation.ReconciliationReport:
-    figures = printing_figures(session, month, config, partner_cards_billed)
+    """The month's reconciliation; the partner's count is the one its auditor stored."""
+    figures = printing_figures(session, month, config)
     report = reconciliation.reconcile(session, month, figures, config=config)
     audit.record(session, actor, "billing.reconciliation.read", "period", month, status=report.status)
     return report
@@ -359,6 +447,28 @@ def explain(
     audit.record(session, actor, "billing.explain", "period", month, item=item)
 
 
+def reconciliation_final(session: Session, month: str) -> bool:
+    """The month's Berita Acara is made (finance finalised the reconciliation after the close): from then on
+    money received, explanations and the partner's count of the month no longer change."""
+    return records.get_document(session, month, papers.BERITA_ACARA) is not None
+
+
+class UnknownOffice(Invalid, code="unknown_office"):
+    """Money received for an office this service does not have."""
+
+
+def _office_names(session: Session) -> dict[str, str]:
+    return dict(session.exec(select(Office.code, Office.name)).all())
+
+
+def _check_office(session: Session, office_code: str) -> None:
+    if session.exec(select(Office.id).where(Office.code == office_code)).first() is None:
+        message = f"no office {office_code!r} in this service"
+        raise UnknownOffice(
+            message, [FieldProblem("office_code", message, "unknown_office")], {"office_code": office_code}
+        )
+
+
 def record_money(
     session: Session,
     actor: Actor,
@@ -368,33 +478,123 @@ def record_money(
     office_code: str,
     day: date,
     amount: int,
-    reference: str,
-) -> None:
+    reference: str | None,
+) -> MoneyReceived:
+    """Record money received for an office (one of this service's) on a day no later than today."""
+    _check_office(session, office_code)
     _refuse_once_finalised(session, month)
-    reconciliation.record_money_received(
+    row = reconciliation.record_money_received(
         session,
         month=month,
         office_code=office_code,
         day=day,
         amount=amount,
         reference=reference,
+        recorded_by=actor.username,
         zone=config.zone,
     )
-    audit.record(session, actor, "billing.money", "period", month, office_code=office_code, amount=amount)
+    audit.record(
+        session,
+        actor,
+        "billing.money",
+        "money_received",
+        row.id,
+        month=month,
+        office_code=office_code,
+        amount=amount,
+        reference=row.reference,
+    )
+    return row
+
+
+def reverse_money(
+    session: Session, actor: Actor, entry_id: int, reason: str, config: BillingConfig
+) -> MoneyReceived:
+    """Undo an entry with a reversing entry (audited with its reason)."""
+    original = session.get(MoneyReceived, entry_id)
+    if original is not None:
+        _refuse_once_finalised(session, original.month)
+    row = reconciliation.reverse_money_received(session, entry_id, reason=reason, recorded_by=actor.username)
+    audit.record(
+        session,
+        actor,
+        "billing.money.reverse",
+        "money_received",
+        entry_id,
+        month=row.month,
+        reversal_id=row.id,
+        amount=row.amount,
+        reason=row.reason,
+    )
+    return row
+
+
+def money_entries(session: Session, actor: Actor, month: str) -> list[dict[str, Any]]:
+    """The month's money received, entry by entry with the office's name (reversals included)."""
+    rows = _money_rows(session, month)
+    audit.record(session, actor, "billing.money.read", "period", month, rows=len(rows))
+    return rows
+
+
+def money_entry(session: Session, month: str, entry_id: int | None) -> dict[str, Any]:
+    """One entry as the list shows it (for answering the write that made it, which is audited itself)."""
+    return next(r for r in _money_rows(session, month) if r["id"] == entry_id)
+
+
+def _money_rows(session: Session, month: str) -> list[dict[str, Any]]:
+    names = _office_names(session)
+    return [
+        entry.model_dump() | {"office_name": names.get(entry.office_code, "")}
+        for entry in reconciliation.list_money_received(session, month)
+    ]
 
 
 def import_money(
     session: Session, actor: Actor, month: str, text: str, source: str, config: BillingConfig
 ) -> int:
     _refuse_once_finalised(session, month)
-    rows = reconciliation.import_money_csv(session, month, text, source=source, zone=config.zone)
+    rows = reconciliation.import_money_csv(
+        session,
+        month,
+        text,
+        source=source,
+        recorded_by=actor.username,
+        offices=set(_office_names(session)),
+        zone=config.zone,
+    )
     audit.record(session, actor, "billing.money.import", "period", month, rows=len(rows))
     return len(rows)
 
 
-def month_of_now(config: BillingConfig) -> str:
-    from datetime import UTC
+def set_partner_count(
+    session: Session, actor: Actor, month: str, cards: int, note: str, config: BillingConfig
+) -> list[PartnerCount]:
+    """Store the partner's own count of the month (until its Berita Acara is final); returns the history."""
+    _refuse_once_finalised(session, month)
+    before = reconciliation.partner_count_history(session, month)
+    row = reconciliation.set_partner_count(
+        session, month, cards, author=actor.username, note=note, zone=config.zone
+    )
+    audit.record(
+        session,
+        actor,
+        "billing.partner_count",
+        "period",
+        month,
+        cards=cards,
+        previous=before[-1].cards if before else None,
+        count_id=row.id,
+    )
+    return [*before, row]
 
+
+def partner_count_history(session: Session, actor: Actor, month: str) -> list[PartnerCount]:
+    rows = reconciliation.partner_count_history(session, month)
+    audit.record(session, actor, "billing.partner_count.read", "period", month, rows=len(rows))
+    return rows
+
+
+def month_of_now(config: BillingConfig) -> str:
     return month_of(datetime.now(UTC), config.zone)
 
 
@@ -501,8 +701,10 @@ def statement_pdf(session: Session, actor: Actor, month: str, settings: Settings
 
 def _refuse_once_finalised(session: Session, month: str) -> None:
     """Once its Berita Acara is made, a month's reconciliation stays as it was signed."""
-    if records.get_document(session, month, papers.BERITA_ACARA) is not None:
-        raise ReconciliationFinalised(f"the Berita Acara of {month} is made; its reconciliation is fixed")
+    if reconciliation_final(session, month):
+        raise ReconciliationFinalised(
+            f"the Berita Acara of {month} is made; its reconciliation is fixed", {"month": month}
+        )
 
 
 def finalise_reconciliation(

@@ -161,3 +161,41 @@ def date_text(value: object) -> str:
     if isinstance(value, date):
         return value.strftime("%d-%m-%Y")
     return "" if value is None else str(value)
+
+
+class RupiahRefused(ValueError):
+    """A typed amount that is not a whole number of rupiah; ``code`` names the rule it broke (``empty``,
+    ``negative``, ``fraction``, ``format``, ``too_large``), for the message next to the field."""
+
+    def __init__(self, code: str, typed: str) -> None:
+        super().__init__(f"{typed!r}: {code}")
+        self.code = code
+
+
+# "Rp", "Rp." or "IDR" (any case), then the digits: plain, or grouped by thousands with dots; then
+# optionally the zero cents or dash Indonesian prices are often written with (",00", ",-").
+_RUPIAH = re.compile(
+    r"^(?:(?:rp\.?|idr)\s*)?([0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)(?:,(?:00?|-))?$", re.IGNORECASE
+)
+_RUPIAH_NEGATIVE = re.compile(r"^(?:(?:rp\.?|idr)\s*)?[-\u2212(]", re.IGNORECASE)
+_RUPIAH_FRACTION = re.compile(r",[0-9]*[1-9][0-9]*$")
+
+
+def parse_rupiah(typed: str, maximum: int = 10**15) -> int:
+    """A rupiah amount as people type it, in whole rupiah: ``30000``, ``30.000``, ``Rp 30.000``,
+    ``Rp30.000``, ``rp. 30.000``, ``Rp 30.000,00`` and ``Rp 30.000,-`` are all 30000. Refused, never
+    guessed: empty, negative, a fraction (``30,5``: rupiah are whole here, and a comma is the decimal
+    sign in Indonesian), dots that do not group thousands (``3.00``, ``30.0000``), any other character or
+    digit script, and more than ``maximum``. Raises :class:`RupiahRefused`."""
+    text = typed.strip()
+    if not text:
+        raise RupiahRefused("empty", typed)
+    if _RUPIAH_NEGATIVE.match(text):
+        raise RupiahRefused("negative", typed)
+    match = _RUPIAH.match(text)
+    if match is None:
+        raise RupiahRefused("fraction" if _RUPIAH_FRACTION.search(text) else "format", typed)
+    value = int(match.group(1).replace(".", ""))
+    if value > maximum:
+        raise RupiahRefused("too_large", typed)
+    return value

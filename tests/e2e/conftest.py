@@ -26,7 +26,7 @@ from ktp_service import migrate
 from ktp_service.db import make_engine, unit_of_work
 from ktp_service.main import create_app
 from ktp_service.models import Printer
-from ktp_service.seed import DEMO_PASSWORD, seed_demo
+from ktp_service.seed import DEMO_PASSWORD, read_counters, seed_demo
 from ktp_service.services import printers
 from ktp_service.settings import Settings
 
@@ -94,6 +94,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     migrate.upgrade(engine)
     with unit_of_work(engine) as s:
         seed_demo(s, settings, contract=False)  # the finance flow enters its own contract
+    read_counters(engine, settings)  # as `ktp demo seed` does
     app = create_app(settings, engine)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="warning"))
     thread = threading.Thread(target=server.run, name="e2e-uvicorn", daemon=True)

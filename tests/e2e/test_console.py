@@ -304,13 +304,12 @@ def test_finance_closes_a_month_and_the_partner_verifies_its_bundle(
     expect(page.get_by_test_id("gross")).to_have_text(f"Rp {cards * 10:d}.000")
     finance.shot("14-keuangan", full_page=True)
 
+    page.get_by_role("link", name="Uang diterima", exact=True).click()
+    _fill(page, office_code="33.14.01", amount="Rp 20.000", reference="STS-0001")
+    page.get_by_role("button", name="Catat uang diterima").click()
+    expect(page.get_by_role("status")).to_contain_text("Dicatat: Rp 20.000 (dua puluh ribu rupiah).")
     page.get_by_role("link", name="Rekonsiliasi", exact=True).click()
     expect(page.get_by_test_id("rec-status")).to_contain_text("SEMENTARA")
-    page.locator("#f-office_code").fill("33.14.01")
-    page.locator("#f-amount").fill("20000")
-    page.locator("#f-reference").fill("STS-0001")
-    page.get_by_role("button", name="Simpan").click()
-    expect(page.get_by_role("status")).to_contain_text("Uang diterima dicatat.")
     expect(page.locator("tr.rec-open").first).to_be_visible()
     finance.shot("15-rekonsiliasi", full_page=True)
 
@@ -339,3 +338,58 @@ def test_finance_closes_a_month_and_the_partner_verifies_its_bundle(
     key = tmp_path / "key.pem"
     key_download.value.save_as(key)
     assert verify_bundle(bundle, key.read_bytes()) == []
+
+
+def test_finance_records_money_refuses_a_duplicate_slip_and_reverses_an_entry(desk: Open, site: Site) -> None:
+    """Money received as the treasury reports it: the amount typed as people write it and read back, the
+    same deposit slip (STS) refused when typed again, and a wrong entry undone by a reversing entry."""
+    month = datetime.now(JAKARTA).strftime("%Y-%m")
+    finance = desk("finance")
+    page = finance.page
+    page.goto(f"{site.url}/finance?month={month}")
+    page.get_by_role("link", name="Uang diterima", exact=True).click()
+    expect(page.get_by_role("heading", name=re.compile(r"^Uang diterima"))).to_be_visible()
+    expect(page.locator("#f-day")).to_have_value(datetime.now(JAKARTA).strftime("%d-%m-%Y"))  # today
+    record = page.get_by_role("button", name="Catat uang diterima")
+    expect(record).to_be_in_viewport()  # the primary action without scrolling at 1366x768
+
+    page.locator("#f-office_code").select_option(label="Kantor Kecamatan Kalijambe (33.14.01)")
+    page.locator("#f-amount").fill("Rp 30.000")
+    page.locator("#f-reference").fill("STS-E2E-0001")
+    record.click()
+    expect(page.get_by_role("status")).to_have_text("Dicatat: Rp 30.000 (tiga puluh ribu rupiah).")
+    entry = page.locator("tr[data-entry]").filter(has_text="STS-E2E-0001")
+    expect(entry).to_contain_text("Rp 30.000")
+    expect(entry).to_contain_text("Kantor Kecamatan Kalijambe")
+    entry_id = entry.get_attribute("data-entry")
+
+    # the same slip, typed the way someone else would, for another office: refused, naming the entry
+    page.locator("#f-office_code").select_option("33.14.02")
+    page.locator("#f-amount").fill("30000")
+    page.locator("#f-reference").fill("sts-e2e-0001")
+    page.get_by_role("button", name="Catat uang diterima").click()
+    expect(page.locator("#e-reference")).to_contain_text(
+        f"Referensi pembayaran STS-E2E-0001 sudah dicatat pada entri #{entry_id}"
+    )
+    expect(page.locator("tr[data-entry]").filter(has_text="STS-E2E-0001")).to_have_count(1)
+    finance.shot("17-uang-diterima-duplikat")
+
+    # the entry was for the wrong office: reverse it, with a reason
+    row = page.locator(f"tr[data-entry='{entry_id}']")
+    row.get_by_placeholder("Alasan pembatalan").fill("salah kantor")
+    row.get_by_role("button", name="Batalkan entri").click()
+    expect(page.get_by_role("status")).to_contain_text(f"Entri #{entry_id} (Rp 30.000) dibatalkan")
+    expect(page.locator(f"tr[data-entry='{entry_id}']")).to_contain_text("Dibatalkan oleh entri #")
+    reversal = page.locator("tr.money-reversal").filter(has_text=f"Pembatalan entri #{entry_id}")
+    expect(reversal).to_contain_text("-Rp 30.000")
+    expect(reversal).to_contain_text("salah kantor")
+    expect(reversal.get_by_role("button", name="Batalkan entri")).to_have_count(0)  # never reversed itself
+    finance.shot("18-uang-diterima-dibatalkan", full_page=True)
+
+    # the slip recorded again, now for the right office: accepted
+    page.locator("#f-office_code").select_option("33.14.02")
+    page.locator("#f-amount").fill("30.000")
+    page.locator("#f-reference").fill("STS-E2E-0001")
+    page.get_by_role("button", name="Catat uang diterima").click()
+    expect(page.get_by_role("status")).to_have_text("Dicatat: Rp 30.000 (tiga puluh ribu rupiah).")
+    expect(page.locator("tr[data-entry]").filter(has_text="STS-E2E-0001").last).to_contain_text("Plupuh")

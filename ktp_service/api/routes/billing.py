@@ -37,7 +37,12 @@ from ktp_service.schemas.billing import (
     FinaliseIn,
     InvoiceNumberIn,
     InvoiceNumberPublic,
+    MoneyEntryPublic,
     MoneyReceivedIn,
+    MoneyReversalIn,
+    PartnerCountEntry,
+    PartnerCountIn,
+    PartnerCountPublic,
     Posted,
     PublicKeyPublic,
     Resolution,
@@ -46,6 +51,7 @@ from ktp_service.schemas.billing import (
 )
 from ktp_service.schemas.identifiers import MONTH_DESCRIPTION, MONTH_PATTERN, AsciiInt, CheckedMonth
 from ktp_service.services import billing
+from ktp_service.services.cards import local_today
 
 router = APIRouter(prefix="/api/v1/billing", tags=["billing"], responses=ERROR_RESPONSES)
 Month = Annotated[
@@ -298,53 +304,86 @@ def _document(doc: MonthDocument) -> DocumentPublic:
 
 @router.get("/periods/{month}/reconciliation", response_model=reconciliation.ReconciliationReport)
 def get_reconciliation(
-    month: Month,
-    session: SessionDep,
-    actor: FinanceOnly,
-    settings: SettingsDep,
-    partner_count: Annotated[
-        int | None, Query(ge=0, le=10**9, description="Cards the partner counted.")
-    ] = None,
+    month: Month, session: SessionDep, actor: FinanceOnly, settings: SettingsDep
 ) -> reconciliation.ReconciliationReport:
-    """Cards billed vs printed + spoiled vs printer counters vs blank-card stock vs money expected and received."""
-    return billing.reconcile(session, actor, month, config_for(settings), partner_count)
-
-
-@router.post(
-    "/periods/{month}/money-received", status_code=201, response_model=reconciliation.ReconciliationReport
-)
-def add_money(
-    month: Month, body: MoneyReceivedIn, session: SessionDep, actor: FinanceOnly, settings: SettingsDep
-) -> reconciliation.ReconciliationReport:
-    """Record money that arrived in the regional treasury for an office on a day."""
-    billing.record_money(
-        session,
-        actor,
-        month,
-        config_for(settings),
-        office_code=body.office_code,
-        day=body.day,
-        amount=body.amount,
-        reference=body.reference,
-    )
+    """Cards billed vs printed + spoiled vs printer counters (each printer in `counters`) vs blank-card stock
+    vs the partner's stored count vs money expected and received."""
     return billing.reconcile(session, actor, month, config_for(settings))
 
 
-@router.post(
-    "/periods/{month}/money-received/import",
-    status_code=201,
-    response_model=reconciliation.ReconciliationReport,
-)
+def _entry(row: dict[str, Any]) -> MoneyEntryPublic:
+    return MoneyEntryPublic.model_validate(row)
+
+
+@router.get("/periods/{month}/money-received", response_model=list[MoneyEntryPublic])
+def list_money(month: Month, session: SessionDep, actor: FinanceOnly) -> list[MoneyEntryPublic]:
+    """The month's money received entry by entry, in the order recorded, reversals included."""
+    return [_entry(r) for r in billing.money_entries(session, actor, month)]
+
+
+@router.post("/periods/{month}/money-received", status_code=201, response_model=MoneyEntryPublic)
+def add_money(
+    month: Month, body: MoneyReceivedIn, session: SessionDep, actor: FinanceOnly, settings: SettingsDep
+) -> MoneyEntryPublic:
+    """Record money that arrived in the regional treasury for an office on a day (default today). A payment
+    reference already recorded is refused (409 `duplicate_payment_reference`, naming the earlier entry)."""
+    config = config_for(settings)
+    row = billing.record_money(
+        session,
+        actor,
+        month,
+        config,
+        office_code=body.office_code,
+        day=body.day or local_today(settings.timezone),
+        amount=body.amount,
+        reference=body.reference,
+    )
+    return _entry(billing.money_entry(session, month, row.id))
+
+
+@router.post("/money-received/{entry_id}/reverse", status_code=201, response_model=MoneyEntryPublic)
+def reverse_money(
+    entry_id: RecordId, body: MoneyReversalIn, session: SessionDep, actor: FinanceOnly, settings: SettingsDep
+) -> MoneyEntryPublic:
+    """Undo an entry with a reversing entry (the amount negated, the reason kept). An entry is reversed
+    once, and a reversal is never reversed (409)."""
+    row = billing.reverse_money(session, actor, entry_id, body.reason, config_for(settings))
+    return _entry(billing.money_entry(session, row.month, row.id))
+
+
+@router.post("/periods/{month}/money-received/import", status_code=201, response_model=list[MoneyEntryPublic])
 def import_money(
     month: Month, file: UploadFile, session: SessionDep, actor: FinanceOnly, settings: SettingsDep
-) -> reconciliation.ReconciliationReport:
-    """Import money received from CSV (office_code,date,amount,reference); any bad row rejects the file."""
+) -> list[MoneyEntryPublic]:
+    """Import money received from CSV (office_code,date,amount,reference); any bad row, a payment reference
+    already recorded included, rejects the whole file. Answers the month's entries."""
     limit = settings.max_import_bytes
     text = billing.decode_upload(file.file.read(limit + 1), limit)
     billing.import_money(
         session, actor, month, text, f"import:{file.filename or 'upload'}", config_for(settings)
     )
-    return billing.reconcile(session, actor, month, config_for(settings))
+    return [_entry(r) for r in billing.money_entries(session, actor, month)]
+
+
+def _partner_count(month: str, rows: list[Any]) -> PartnerCountPublic:
+    history = [PartnerCountEntry.model_validate(r, from_attributes=True) for r in rows]
+    return PartnerCountPublic(month=month, current=history[-1] if history else None, history=history)
+
+
+@router.get("/months/{month}/partner-count", response_model=PartnerCountPublic)
+def get_partner_count(month: Month, session: SessionDep, actor: BillingReader) -> PartnerCountPublic:
+    """The partner's own count of the month's billed cards, with every earlier value."""
+    return _partner_count(month, billing.partner_count_history(session, actor, month))
+
+
+@router.put("/months/{month}/partner-count", response_model=PartnerCountPublic)
+def put_partner_count(
+    month: Month, body: PartnerCountIn, session: SessionDep, actor: PartnerOnly, settings: SettingsDep
+) -> PartnerCountPublic:
+    """The partner's auditor enters (or corrects) its own count of the month's billed cards; the earlier
+    values stay as history. Refused once the month's Berita Acara is made (409 `reconciliation_finalised`)."""
+    rows = billing.set_partner_count(session, actor, month, body.cards, body.note, config_for(settings))
+    return _partner_count(month, rows)
 
 
 @router.post(

@@ -8,20 +8,24 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
+from sqlmodel import col, select
 from starlette.datastructures import UploadFile
 
 from billing import contracts, documents, records
-from billing.errors import BillingError, ImportRejected
+from billing.errors import BillingError, DuplicatePaymentReference, ImportRejected, InvalidInput
 from billing.periods import is_closed, month_bounds, month_days
 from billing.records import SignatoryIn
 from billing.statement import Statement, closes_from
 from billing.vocab import Payer, Reason, Rounding, ShareKind
 from ktp_service.api.deps import BillingReader, ContractEditor, FinanceOnly, PartnerOnly
 from ktp_service.billing_bridge import config_for, post_pending
+from ktp_service.errors import DomainError
+from ktp_service.models import Office
 from ktp_service.schemas.identifiers import MONTH_PATTERN, AsciiInt, CheckedMonth, CheckedMonthOrEmpty
 from ktp_service.schemas.text import ascii_digits
 from ktp_service.services import billing
@@ -33,8 +37,8 @@ from ktp_service.web.indicators import bar_chart
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 ReaderPage = Annotated[Page, Depends(PageFor(BillingReader))]
 FinancePage = Annotated[Page, Depends(PageFor(FinanceOnly))]
-EditorPage = Annotated[Page, Depends(PageFor(ContractEditor))]
 PartnerPage = Annotated[Page, Depends(PageFor(PartnerOnly))]
+EditorPage = Annotated[Page, Depends(PageFor(ContractEditor))]
 Month = Annotated[str, Path(pattern=MONTH_PATTERN), CheckedMonth]
 MonthQuery = Annotated[str, Query(pattern=r"^([0-9]{4}-(0[1-9]|1[0-2]))?$"), CheckedMonthOrEmpty]
 REASONS = tuple(Reason)
@@ -288,32 +292,22 @@ def _reconciliation_page(
     month: str,
     *,
     errors: dict[str, str] | None = None,
-    rows: list[str] | None = None,
     status: int = 200,
 ) -> HTMLResponse:
     cfg = config_for(page.settings)
-    partner_count = page.request.query_params.get("partner_count")
     with page.tx(writes=False) as session:
-        report = billing.reconcile(
-            session,
-            page.me,
-            month,
-            cfg,
-            int(partner_count) if partner_count and ascii_digits(partner_count) else None,
-        )
+        report = billing.reconcile(session, page.me, month, cfg)
+        names = dict(session.exec(select(Office.code, Office.name)).all())
         final_doc = records.get_document(session, month, "berita_acara")
         closed = is_closed(session, month)
-    first, last = month_days(month)
     return page.render(
         "reconciliation.html",
         status_code=status,
         month=month,
         month_name=documents.month_name(month),
         report=report,
+        office_names=names,
         errors=errors or {},
-        import_rows=rows or [],
-        first=forms.date_text(first),
-        last=forms.date_text(last),
         final_doc=final_doc,
         closed=closed,
     )
@@ -322,62 +316,6 @@ def _reconciliation_page(
 @router.get("/finance/{month}/reconciliation")
 def reconciliation_page(month: Month, page: FinancePage) -> HTMLResponse:
     return _reconciliation_page(page, month)
-
-
-@router.post("/finance/{month}/money")
-def add_money(month: Month, page: FinancePage, form: Form) -> Response:
-    day = forms.parse_date(text(form, "day"))
-    amount = text(form, "amount").replace(".", "").replace("Rp", "").strip()
-    errors: dict[str, str] = {}
-    if not isinstance(day, date):
-        errors["day"] = page.t("v.date")
-    if not ascii_digits(amount):
-        errors["amount"] = page.t("v.number")
-    if not errors:
-        assert isinstance(day, date)
-        try:
-            with page.tx() as session:
-                billing.record_money(
-                    session,
-                    page.me,
-                    month,
-                    config_for(page.settings),
-                    office_code=text(form, "office_code"),
-                    day=day,
-                    amount=int(amount),
-                    reference=text(form, "reference")[:100],
-                )
-        except BillingError as exc:
-            errors["amount"] = page.error_text(exc)
-    if errors:
-        return _reconciliation_page(page, month, errors=errors, status=422)
-    page.flash("ok", page.t("fin.money_saved"))
-    return page.redirect(f"/finance/{month}/reconciliation")
-
-
-@router.post("/finance/{month}/money/import")
-def import_money(month: Month, page: FinancePage, form: Form) -> Response:
-    upload = form.get("file")
-    limit = page.settings.max_import_bytes
-    raw = upload.file.read(limit + 1) if isinstance(upload, UploadFile) else b""
-    name = upload.filename if isinstance(upload, UploadFile) else "upload"
-    try:
-        text_csv = billing.decode_upload(raw, limit)  # too large or not UTF-8: refused whole, as in the API
-        with page.tx() as session:
-            rows = billing.import_money(
-                session, page.me, month, text_csv, f"import:{name}", config_for(page.settings)
-            )
-    except ImportRejected as exc:
-        problems = [str(e) for e in getattr(exc, "errors", [])]
-        return _reconciliation_page(
-            page, month, errors={"file": page.error_text(exc)}, rows=problems, status=422
-        )
-    except BillingError as exc:
-        return _reconciliation_page(
-            page, month, errors={"file": page.error_text(exc)}, status=exc.status_code
-        )
-    page.flash("ok", page.t("fin.imported", n=rows))
-    return page.redirect(f"/finance/{month}/reconciliation")
 
 
 @router.post("/finance/{month}/explain")
@@ -400,10 +338,167 @@ def explain(month: Month, page: FinancePage, form: Form) -> Response:
     return page.redirect(f"/finance/{month}/reconciliation")
 
 
+# -- money received -------------------------------------------------------------------------------------------
+def _default_day(page: Page, month: str) -> date:
+    """Today in the regency's zone when it falls in ``month``, else the month's last day (a past month)."""
+    today = page.now().astimezone(ZoneInfo(page.settings.timezone)).date()
+    first, last = month_days(month)
+    return today if first <= today <= last else min(last, today)
+
+
+def _money_page(
+    page: Page,
+    month: str,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    import_rows: list[str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    with page.tx(writes=False) as session:
+        entries = billing.money_entries(session, page.me, month)
+        # Chosen by name; the code beside it tells two offices of the same name apart.
+        options = [
+            (o.code, f"{o.name} ({o.code})") for o in session.exec(select(Office).order_by(col(Office.code)))
+        ]
+    zone = page.settings.timezone
+    for row in entries:  # recorded_at is UTC text; shown in the regency's zone like every time
+        row["when"] = i18n.waktu(datetime.fromisoformat(str(row["recorded_at"])), zone)
+    active = [r for r in entries if r["reverses_id"] is None and r["reversed_by_id"] is None]
+    first, last = month_days(month)
+    return page.render(
+        "money.html",
+        status_code=status,
+        month=month,
+        month_name=documents.month_name(month),
+        entries=entries,
+        total=sum(r["amount"] for r in entries),
+        counted=len(active),
+        office_options=options,
+        errors=errors or {},
+        values=values or {"day": forms.date_text(_default_day(page, month))},
+        import_rows=import_rows or [],
+        first=forms.date_text(first),
+        last=forms.date_text(last),
+    )
+
+
+@router.get("/finance/{month}/money")
+def money_page(month: Month, page: FinancePage) -> HTMLResponse:
+    return _money_page(page, month)
+
+
+@router.post("/finance/{month}/money")
+def add_money(month: Month, page: FinancePage, form: Form) -> Response:
+    values = {k: text(form, k) for k in ("office_code", "day", "amount", "reference")}
+    day = forms.parse_date(values["day"])
+    errors: dict[str, str] = {}
+    if not values["office_code"]:
+        errors["office_code"] = page.t("v.missing")
+    if not isinstance(day, date):
+        errors["day"] = page.t("v.date")
+    amount = 0
+    try:
+        amount = forms.parse_rupiah(values["amount"])
+    except forms.RupiahRefused as exc:
+        errors["amount"] = page.t(f"v.rupiah.{exc.code}")
+    if not errors:
+        assert isinstance(day, date)
+        try:
+            with page.tx() as session:
+                billing.record_money(
+                    session,
+                    page.me,
+                    month,
+                    config_for(page.settings),
+                    office_code=values["office_code"],
+                    day=day,
+                    amount=amount,
+                    reference=values["reference"][:100],
+                )
+        except DuplicatePaymentReference as exc:
+            errors["reference"] = page.error_text(exc)
+        except DomainError as exc:  # an office that is not ours
+            errors["office_code"] = page.error_text(exc)
+        except InvalidInput as exc:  # a day outside the month or after today, a reference unfit to keep
+            errors["reference" if "reference" in exc.message else "day"] = page.error_text(exc)
+        except BillingError as exc:  # the month's minutes are final
+            errors["amount"] = page.error_text(exc)
+    if errors:
+        return _money_page(page, month, errors=errors, values=values, status=422)
+    page.flash("ok", page.t("money.saved", amount=i18n.rupiah(amount), words=terbilang_lower(amount)))
+    return page.redirect(f"/finance/{month}/money")
+
+
+@router.post("/finance/{month}/money/{entry_id}/reverse")
+def reverse_money(
+    month: Month,
+    entry_id: Annotated[int, AsciiInt, Path(ge=1, le=2_000_000_000)],
+    page: FinancePage,
+    form: Form,
+) -> Response:
+    reason = text(form, "reason")[:500]
+    if len(reason.strip()) < 3:
+        return _money_page(
+            page, month, errors={f"reverse-{entry_id}": page.t("money.reason_needed")}, status=422
+        )
+    try:
+        with page.tx() as session:
+            row = billing.reverse_money(session, page.me, entry_id, reason, config_for(page.settings))
+    except BillingError as exc:
+        return _money_page(
+            page, month, errors={f"reverse-{entry_id}": page.error_text(exc)}, status=exc.status_code
+        )
+    page.flash("ok", page.t("money.reversed", entry=entry_id, amount=i18n.rupiah(-row.amount)))
+    return page.redirect(f"/finance/{month}/money")
+
+
+@router.post("/finance/{month}/money/import")
+def import_money(month: Month, page: FinancePage, form: Form) -> Response:
+    upload = form.get("file")
+    limit = page.settings.max_import_bytes
+    raw = upload.file.read(limit + 1) if isinstance(upload, UploadFile) else b""
+    name = upload.filename if isinstance(upload, UploadFile) else "upload"
+    try:
+        text_csv = billing.decode_upload(raw, limit)  # too large or not UTF-8: refused whole, as in the API
+        with page.tx() as session:
+            rows = billing.import_money(
+                session, page.me, month, text_csv, f"import:{name}", config_for(page.settings)
+            )
+    except ImportRejected as exc:
+        problems = [str(e) for e in getattr(exc, "errors", [])]
+        return _money_page(
+            page, month, errors={"file": page.error_text(exc)}, import_rows=problems, status=422
+        )
+    except BillingError as exc:
+        return _money_page(page, month, errors={"file": page.error_text(exc)}, status=exc.status_code)
+    page.flash("ok", page.t("fin.imported", n=rows))
+    return page.redirect(f"/finance/{month}/money")
+
+
+def terbilang_lower(amount: int) -> str:
+    """``30000`` -> ``tiga puluh ribu rupiah`` (the amount in words, as the page confirms it)."""
+    from lokal import terbilang
+
+    return str(terbilang(amount, currency=True, case="lower"))
+
+
 # -- the partner's auditor ------------------------------------------------------------------------------------
 @router.get("/partner")
 def partner_page(
     page: ReaderPage, month: MonthQuery = "", offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0
+) -> HTMLResponse:
+    return _partner_page(page, month, offset)
+
+
+def _partner_page(
+    page: Page,
+    month: str,
+    offset: int = 0,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status: int = 200,
 ) -> HTMLResponse:
     cfg = config_for(page.settings)
     current = billing.month_of_now(cfg)
@@ -414,13 +509,24 @@ def partner_page(
         versions = contracts.list_contract_versions(session)
         docs = records.month_documents(session, month)
         invoice_number = records.invoice_number(session, month)
+        counts = billing.partner_count_history(session, page.me, month)
     zone = page.settings.timezone
     for row in shown:  # ledger times are UTC text; show them in the office's zone, dd-mm-yyyy
         at = row.get("event_at")
         row["when"] = i18n.waktu(datetime.fromisoformat(str(at)), zone) if at else ""
+    history = [
+        {
+            "cards": c.cards,
+            "note": c.note,
+            "author": c.author,
+            "when": i18n.waktu(datetime.fromisoformat(c.recorded_at), zone),
+        }
+        for c in counts
+    ]
     return page.render(
         "partner.html",
         verifier_wheel=wheel_name(),
+        status_code=status,
         month=month,
         months=_months_back(current, 12)[::-1],
         month_name=documents.month_name,
@@ -432,7 +538,29 @@ def partner_page(
         docs=docs,
         invoice_number=invoice_number,
         can_number_invoice=page.can(PartnerOnly),
+        counts=history[::-1],
+        can_count=page.can(PartnerOnly),
+        errors=errors or {},
+        values=values or {"cards": str(counts[-1].cards) if counts else ""},
     )
+
+
+@router.post("/partner/{month}/count")
+def partner_count(month: Month, page: PartnerPage, form: Form) -> Response:
+    values = {"cards": text(form, "cards").replace(".", ""), "note": text(form, "note")[:500]}
+    if not ascii_digits(values["cards"]) or len(values["cards"]) > 9:
+        return _partner_page(page, month, errors={"cards": page.t("v.number")}, values=values, status=422)
+    try:
+        with page.tx() as session:
+            billing.set_partner_count(
+                session, page.me, month, int(values["cards"]), values["note"], config_for(page.settings)
+            )
+    except BillingError as exc:
+        return _partner_page(
+            page, month, errors={"cards": page.error_text(exc)}, values=values, status=exc.status_code
+        )
+    page.flash("ok", page.t("partner.count_saved", n=i18n.number(int(values["cards"]))))
+    return page.redirect(f"/partner?month={month}")
 
 
 # -- contracts ------------------------------------------------------------------------------------------------

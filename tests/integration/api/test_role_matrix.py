@@ -86,7 +86,11 @@ MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", f"{B}/periods/{{month}}/statement.csv"): BILLING_READ,
     ("GET", f"{B}/periods/{{month}}/statement.xlsx"): BILLING_READ,
     ("GET", f"{B}/periods/{{month}}/reconciliation"): FINANCE,
+    ("GET", f"{B}/periods/{{month}}/money-received"): FINANCE,
     ("POST", f"{B}/periods/{{month}}/money-received"): FINANCE,
+    ("POST", f"{B}/money-received/{{entry_id}}/reverse"): FINANCE,
+    ("GET", f"{B}/months/{{month}}/partner-count"): BILLING_READ,
+    ("PUT", f"{B}/months/{{month}}/partner-count"): frozenset({Role.PARTNER_AUDITOR}),
     ("POST", f"{B}/periods/{{month}}/money-received/import"): FINANCE,
     ("POST", f"{B}/periods/{{month}}/explanations"): FINANCE,
     ("GET", f"{B}/periods/{{month}}/berita-acara.pdf"): FINANCE,
@@ -157,6 +161,7 @@ def test_role_matrix(client: TestClient, as_user: Callable[[str], dict[str, str]
         "version_id": "1",
         "conflict_id": "1",
         "kind": "statement",
+        "entry_id": "1",
         # an account no caller uses: the administrator's resets and disabling must not lock out a caller
         "user_id": str(next(u["id"] for u in users if u["username"] == "kpt.clerk")),
     }
