@@ -1,5 +1,6 @@
 """Background poll of every active printer's status, kept on the printer rows (state, reasons, supplies,
-counter). One slow or unreachable printer only delays its own row."""
+counter). One slow or unreachable printer only delays its own row. Printers behind an office's print agent
+are reported by their agent instead."""
 
 from __future__ import annotations
 
@@ -23,7 +24,11 @@ class StatusPoller:
 
     def poll_all(self) -> None:
         with unit_of_work(self.engine) as session:
-            ids = list(session.exec(select(Printer.id).where(col(Printer.active).is_(True))))
+            ids = list(
+                session.exec(
+                    select(Printer.id).where(col(Printer.active).is_(True), col(Printer.agent_id).is_(None))
+                )
+            )
         for printer_id in ids:
             # The printer is asked with no transaction open; the answer is written in a short one.
             with unit_of_work(self.engine, writes=False) as session:

@@ -23,9 +23,10 @@ from ktp_service.copying import same_named
 from ktp_service.errors import ERROR_RESPONSES, NotFound
 from ktp_service.lifecycle import JobStatus
 from ktp_service.messages import advice, render
-from ktp_service.models import Office, Printer, PrintJob, Resident
+from ktp_service.models import Office, PrintAgent, Printer, PrintJob, Resident
 from ktp_service.schemas.identifiers import REGION_CODE_PATTERN, AsciiInt
 from ktp_service.schemas.printing import (
+    AgentOnJob,
     CounterReadingCreate,
     CounterReadingPublic,
     JobDecision,
@@ -41,9 +42,11 @@ from ktp_service.schemas.printing import (
     StockReceipt,
     Supply,
 )
-from ktp_service.services import offices, print_jobs, printers, stock
+from ktp_service.services import agents, offices, print_jobs, printers, stock
 from ktp_service.services.actor import Actor
+from ktp_service.settings import Settings
 
+DEFAULT_SETTINGS = Settings.model_construct()  # the defaults, for the agent thresholds of a job view
 router = APIRouter(prefix="/api/v1", tags=["printing"], responses=ERROR_RESPONSES)
 PrinterId = Annotated[int, AsciiInt, Path(ge=1, le=2_000_000_000, description="The printer's id.")]
 JobId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$", description="The print job's UUID.")]
@@ -68,7 +71,28 @@ def printer_public(p: Printer, office: str, lang: str) -> PrinterPublic:
     )
 
 
-def job_public(session: Session, job: PrintJob, lang: str) -> PrintJobPublic:
+def agent_on_job(session: Session, job: PrintJob, settings: Settings | None) -> AgentOnJob | None:
+    """Where a card handed to an office's agent is, as far as the centre knows."""
+    if job.agent_id is None:
+        return None
+    agent = session.get(PrintAgent, job.agent_id)
+    assert agent is not None
+    settings = settings or DEFAULT_SETTINGS
+    silent = agents.unreachable_since(agent, settings) if not job.state.final else None
+    return AgentOnJob(
+        name=agent.name,
+        fetched_at=job.agent_fetched_at,
+        acknowledged_at=job.agent_acknowledged_at,
+        reported_at=job.agent_reported_at,
+        last_contact_at=agent.last_contact_at,
+        unreachable_since=silent,
+        held_too_long=agents.held_too_long(job, settings),
+    )
+
+
+def job_public(
+    session: Session, job: PrintJob, lang: str, settings: Settings | None = None
+) -> PrintJobPublic:
     resident = session.get(Resident, job.resident_id)
     office = session.get(Office, job.office_id)
     names = print_jobs.usernames(session, {job.clerk_id, job.approved_by_id})
@@ -85,6 +109,7 @@ def job_public(session: Session, job: PrintJob, lang: str) -> PrintJobPublic:
         advice=advice(job.state_reasons, lang),
         approved_by=names.get(job.approved_by_id or 0),
         reprint_of=reprint_of.uuid if reprint_of else None,
+        agent=agent_on_job(session, job, settings),
     )
 
 
@@ -219,6 +244,7 @@ def list_print_jobs(
     session: SessionDep,
     lang: Language,
     actor: PrintOperator,
+    settings: SettingsDep,
     office: Annotated[str | None, Query(max_length=13)] = None,
     state: Annotated[JobStatus | None, Query(description="Only jobs in this state.")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -226,13 +252,16 @@ def list_print_jobs(
 ) -> PrintJobsPublic:
     """Print jobs, newest first, by office and state (clerks see their office's)."""
     rows, total = print_jobs.list_jobs(session, actor, office=office, state=state, limit=limit, offset=offset)
-    return PrintJobsPublic(data=[job_public(session, j, lang) for j in rows], count=total)
+    return PrintJobsPublic(data=[job_public(session, j, lang, settings) for j in rows], count=total)
 
 
 @router.get("/print-jobs/{job_id}", response_model=PrintJobPublic)
-def get_print_job(job_id: JobId, session: SessionDep, lang: Language, actor: PrintOperator) -> PrintJobPublic:
-    """One print job: state, printer reasons and what to do about them."""
-    return job_public(session, print_jobs.get(session, actor, job_id), lang)
+def get_print_job(
+    job_id: JobId, session: SessionDep, lang: Language, actor: PrintOperator, settings: SettingsDep
+) -> PrintJobPublic:
+    """One print job: state, printer reasons and what to do about them; for a printer behind an office's
+    agent, when the card reached the agent and whether the agent is reachable."""
+    return job_public(session, print_jobs.get(session, actor, job_id), lang, settings)
 
 
 @router.post("/print-jobs/{job_id}/cancel", response_model=PrintJobPublic)
