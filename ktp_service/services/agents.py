@@ -304,15 +304,15 @@ def fetch(engine: Engine, agent_id: int, settings: Settings) -> list[dict[str, A
             room = settings.agent_prefetch_per_printer - held
             if room <= 0:
                 continue
-            for job in session.exec(
+            for pending in session.exec(
                 select(PrintJob)
                 .where(PrintJob.printer_id == printer.id, PrintJob.state == JobStatus.PENDING)
                 .order_by(col(PrintJob.id))
                 .limit(room)
             ):
-                resident = session.get(Resident, job.resident_id)
-                assert job.id is not None and resident is not None
-                wanted.append((job.id, printer, resident))
+                resident = session.get(Resident, pending.resident_id)
+                assert pending.id is not None and resident is not None
+                wanted.append((pending.id, printer, resident))
     rendered: dict[int, tuple[Any, Any] | CardError] = {}
     for job_id, printer, resident in wanted:
         try:
