@@ -172,7 +172,9 @@ def test_role_matrix(client: TestClient, as_user: Callable[[str], dict[str, str]
             status = _call(client, method, path, params, as_user(username))
             if allowed == AGENT:
                 if status != 401:
-                    failures.append(f"{method} {path} as {role.value} -> {status}, expected 401 (agents only)")
+                    failures.append(
+                        f"{method} {path} as {role.value} -> {status}, expected 401 (agents only)"
+                    )
                 continue
             let_in = allowed == PUBLIC or role in allowed  # type: ignore[operator]
             if let_in and status in (401, 403):

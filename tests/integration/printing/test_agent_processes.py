@@ -6,6 +6,7 @@ reported once, billed once, and ``ktp billing verify`` is clean."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -60,10 +61,8 @@ class FaultyLink:
         self.down = True
         with self.lock:
             for s in self.open:
-                try:
+                with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
     def _accept(self) -> None:
         while True:
@@ -177,7 +176,9 @@ def test_agent_process_through_a_failing_link_prints_each_card_once(
     link = FaultyLink(port)
     agent_dir = tmp_path / "agent"
     server = f"http://127.0.0.1:{link.port}"
-    enrolled = processes("agent", "enroll", "--server", server, "--code", code, "--data-dir", str(agent_dir), "--allow-http")
+    enrolled = processes(
+        "agent", "enroll", "--server", server, "--code", code, "--data-dir", str(agent_dir), "--allow-http"
+    )
     assert enrolled.wait(timeout=60) == 0
     assert (agent_dir / "agent.json").stat().st_mode & 0o777 == 0o600
 
