@@ -1763,6 +1763,62 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "partner.count_save": ("Simpan hitungan", "Save the count"),
     "partner.count_saved": ("Hitungan mitra disimpan: {n} kartu.", "The partner's count saved: {n} cards."),
     "partner.count_none": ("Belum ada hitungan untuk bulan ini.", "No count for this month yet."),
+    # Print agents at offices (issue 14)
+    "msg.sent_to_agent": (
+        "Kartu sudah diterima agen cetak kantor.",
+        "The card has reached the office's print agent.",
+    ),
+    "msg.at_agent": (
+        "Kartu tersimpan di agen cetak kantor dan menunggu dicetak.",
+        "The card is held by the office's print agent, waiting to be printed.",
+    ),
+    "msg.agent_outcome_unknown": (
+        "Agen cetak kantor tidak dapat memastikan apakah kartu keluar dari printer {printer}; supervisor "
+        "perlu memeriksa dan mengonfirmasi.",
+        "The office's print agent cannot tell whether the card came out of printer {printer}; a supervisor "
+        "must check and confirm.",
+    ),
+    "err.job_not_fetchable": (
+        "Pekerjaan cetak {job} berstatus {state}; agen hanya dapat mengambil pekerjaan yang menunggu.",
+        "Print job {job} is {state}; an agent can fetch only a waiting job.",
+    ),
+    "err.job_not_with_agent": (
+        "Pekerjaan cetak {job} berstatus {state} dan tidak dipegang agen cetak ini.",
+        "Print job {job} is {state} and is not held by this print agent.",
+    ),
+    "err.agent_not_found": ("Agen cetak {agent} tidak ditemukan.", "No print agent {agent}."),
+    "err.agent_name_taken": (
+        "Kantor {office} sudah memiliki agen cetak bernama {agent}.",
+        "Office {office} already has a print agent named {agent}.",
+    ),
+    "err.enrollment_code_invalid": (
+        "Kode pendaftaran tidak dikenal atau sudah dipakai; minta kode baru kepada administrator.",
+        "This enrollment code is unknown or was already used; ask the administrator for a new one.",
+    ),
+    "err.enrollment_code_expired": (
+        "Kode pendaftaran sudah kedaluwarsa; minta administrator mendaftarkan ulang agen.",
+        "This enrollment code has expired; ask the administrator to re-enroll the agent.",
+    ),
+    "err.agent_credential_invalid": (
+        "Kredensial agen cetak tidak dikenal atau sudah diganti; daftarkan agen lagi.",
+        "This print agent credential is unknown or was replaced; enroll the agent again.",
+    ),
+    "err.agent_revoked": (
+        "Agen cetak ini sudah dicabut oleh administrator.",
+        "This print agent was revoked by an administrator.",
+    ),
+    "err.agent_job_not_found": (
+        "Agen cetak ini tidak memegang pekerjaan {job}.",
+        "This print agent holds no job {job}.",
+    ),
+    "err.agent_attempt_stale": (
+        "Laporan untuk pekerjaan {job} menyebut percobaan {attempt} yang sudah tidak berlaku.",
+        "The report for job {job} names attempt {attempt}, which no longer holds.",
+    ),
+    "err.agent_document_missing": (
+        "Dokumen kartu untuk pekerjaan {job} sudah tidak tersedia.",
+        "The card document for job {job} is no longer available.",
+    ),
 }
 
 

@@ -24,7 +24,11 @@ must say which. ::
 what happened (sending began, the printer's job id, the printer is unreachable, cancelling was asked).
 ``make_due`` (a waiting job is tried now: a person asked, or its printer is ready again) and ``move`` (a job
 not yet at a printer goes to another printer of its office) keep the state too.
-The remote-office agents (issue 14) will add their states here.
+
+A job of a printer behind an office's print agent (issue 14) takes the same states: ``hand_to_agent``
+(pending -> processing) binds it to the agent that fetched it, ``agent_acknowledge`` records that the agent
+journaled it and ``agent_printing`` that it is sending the card; the agent's outcomes then use
+``complete``, ``abort``, ``need_confirmation`` and ``canceled_at_printer`` as the worker does.
 """
 
 from __future__ import annotations
@@ -148,6 +152,16 @@ class JobNotMovable(
 ): ...
 
 
+class JobNotFetchable(
+    TransitionRefused, code="job_not_fetchable", wanted="pending, for an agent's printer"
+): ...
+
+
+class JobNotWithAgent(
+    TransitionRefused, code="job_not_with_agent", wanted="processing at the print agent that fetched it"
+): ...
+
+
 @dataclass(frozen=True)
 class Transition:
     name: str
@@ -186,6 +200,9 @@ TRANSITIONS: dict[str, Transition] = {
         _t("reprint", (S.ABORTED,), None, JobNotReprintable),
         _t("make_due", (S.PENDING,), None, JobNotWaiting),
         _t("move", (S.PENDING, S.PENDING_HELD), None, JobNotMovable),
+        _t("hand_to_agent", (S.PENDING,), S.PROCESSING, JobNotFetchable),
+        _t("agent_acknowledge", AT_PRINTER, None, JobNotWithAgent),
+        _t("agent_printing", AT_PRINTER, None, JobNotWithAgent),
     )
 }
 
@@ -309,6 +326,40 @@ def abort(job: PrintJob, reasons: list[str], message: Message, *, spoiled: bool)
 def canceled_at_printer(job: PrintJob, reasons: list[str]) -> None:
     _apply(job, "canceled_at_printer", Message("canceled_at_printer"))
     job.state_reasons = reasons
+
+
+# -- a print agent's transitions (issue 14) ---------------------------------------------------------------
+def agent_claim_name(agent_id: int) -> str:
+    """What ``claimed_by`` says of a job held by an agent: never a worker's ``NAME@HOST#SLOT``."""
+    return f"agent:{agent_id}"
+
+
+def hand_to_agent(job: PrintJob, agent_id: int, at: datetime) -> None:
+    """An office's agent fetched the job: it is bound to that agent (no lease: only a person takes it back)."""
+    _apply(job, "hand_to_agent", Message("sent_to_agent"))
+    job.agent_id, job.agent_fetched_at = agent_id, at
+    job.claimed_by, job.lease_until = agent_claim_name(agent_id), None
+    job.attempts += 1
+
+
+def _held_by(job: PrintJob, agent_id: int) -> None:
+    if job.agent_id != agent_id:
+        raise JobNotWithAgent(job)
+
+
+def agent_acknowledge(job: PrintJob, agent_id: int, at: datetime) -> None:
+    """The agent journaled the job (it survives the agent's restart from now on)."""
+    _held_by(job, agent_id)
+    _apply(job, "agent_acknowledge", Message("at_agent"))
+    job.agent_acknowledged_at = job.agent_acknowledged_at or at
+
+
+def agent_printing(job: PrintJob, agent_id: int, at: datetime) -> None:
+    """The agent journaled its intent and is sending the card to its printer."""
+    _held_by(job, agent_id)
+    _apply(job, "agent_printing")
+    job.submit_started_at = job.submit_started_at or at
+    set_message(job, None)
 
 
 # -- people's transitions -------------------------------------------------------------------------------------

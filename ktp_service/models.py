@@ -225,6 +225,48 @@ class Printer(SQLModel, table=True):
     status_formats: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     status_error: str | None = Field(default=None, max_length=300)
     status_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # A printer behind an office's print agent (issue 14): the agent runs its adapter and pulls its jobs;
+    # the central worker and status poller leave it alone.
+    agent_id: int | None = Field(default=None, foreign_key="print_agent.id", index=True)
+
+
+class PrintAgent(SQLModel, table=True):
+    """A print agent at an office: a small process next to the printers that pulls the office's jobs from
+    the centre (PWG 5100.18 style). Its credential and one-time enrollment code are kept as SHA-256 digests
+    only (both are 256-bit random values, so a plain digest suffices and the lookup is by digest)."""
+
+    __tablename__ = "print_agent"
+    __table_args__ = (sa.UniqueConstraint("office_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    credential_hash: str | None = Field(default=None, max_length=64, unique=True)
+    enrollment_code_hash: str | None = Field(default=None, max_length=64, unique=True)
+    enrollment_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    enrolled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_contact_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    version: str | None = Field(default=None, max_length=32)
+    queue_depth: int | None = None
+    printer_states: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = ts_column()
+
+
+class AgentReport(SQLModel, table=True):
+    """One status report of an agent about a job (job, attempt, event), kept with the answer it got: a
+    repeat of the same report changes nothing and gets the same answer."""
+
+    __tablename__ = "agent_report"
+    __table_args__ = (sa.UniqueConstraint("job_id", "attempt", "event"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agent_id: int = Field(foreign_key="print_agent.id", index=True)
+    job_id: int = Field(foreign_key="print_job.id", index=True)
+    attempt: int
+    event: str = Field(max_length=24)
+    received_at: datetime = ts_column()
+    answer: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
 class PrinterStatusChange(SQLModel, table=True):
@@ -293,6 +335,11 @@ class PrintJob(SQLModel, table=True):
     submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     resolved_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    # Handed to an office's print agent (issue 14): bound to it until a supervisor decides otherwise.
+    agent_id: int | None = Field(default=None, foreign_key="print_agent.id", index=True)
+    agent_fetched_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    agent_acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    agent_reported_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = ts_column(index=True)
     updated_at: datetime = ts_column()
 

@@ -138,6 +138,19 @@ class Settings(BaseSettings):
     worker_takeover_seconds: float = Field(
         default=30.0, gt=0, description="Another worker takes over the jobs of one silent this long."
     )
+    # Print agents at offices (issue 14).
+    agent_prefetch_per_printer: int = Field(
+        default=3, ge=1, le=50, description="Jobs an agent may hold per printer (printed with the link down)."
+    )
+    agent_hold_flag_minutes: float = Field(
+        default=120.0, gt=0, description="A job an agent holds longer than this is flagged to supervisors."
+    )
+    agent_unreachable_seconds: float = Field(
+        default=90.0,
+        gt=0,
+        description="An agent silent this long is shown as unreachable since its last contact.",
+    )
+    agent_enrollment_hours: float = Field(default=24.0, gt=0, description="An enrollment code's lifetime.")
 
     # Everything the service keeps on disk lives under DATA_DIR: photos and signatures (stored under their
     # SHA-256), the token secret and billing's keys, cards of spool printers without a directory of their
@@ -146,6 +159,8 @@ class Settings(BaseSettings):
     keys_dir: ClassVar[UnderDataDir] = UnderDataDir("keys")
     spool_dir: ClassVar[UnderDataDir] = UnderDataDir("spool")
     simulators_dir: ClassVar[UnderDataDir] = UnderDataDir("simulators")
+    # Cards rendered for print agents, kept until the agent reports the outcome.
+    agent_documents_dir: ClassVar[UnderDataDir] = UnderDataDir("agent-documents")
     sqlite_path: ClassVar[UnderDataDir] = UnderDataDir("ktp.sqlite3")
     # The append-only copy of every signed chain checkpoint, outside the database (billing.checkpoints).
     checkpoint_log: ClassVar[UnderDataDir] = UnderDataDir("checkpoints/chain-checkpoints.jsonl")

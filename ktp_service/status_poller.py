@@ -1,5 +1,6 @@
 """Background poll of every active printer's status, kept on the printer rows (state, reasons, supplies,
-counter). One slow or unreachable printer only delays its own row.
+counter). One slow or unreachable printer only delays its own row. Printers behind an office's print agent
+are reported by their agent instead.
 
 Every printer is asked every ``interval`` seconds; a printer with a job waiting, printing or stopped at it
 is asked every ``busy_interval`` seconds, so a fault cleared at the printer is seen within about a second
@@ -37,7 +38,11 @@ class StatusPoller:
 
     def poll_all(self) -> None:
         with unit_of_work(self.engine, writes=False) as session:
-            ids = list(session.exec(select(Printer.id).where(col(Printer.active).is_(True))))
+            ids = list(
+                session.exec(
+                    select(Printer.id).where(col(Printer.active).is_(True), col(Printer.agent_id).is_(None))
+                )
+            )
         self._poll([i for i in ids if i is not None])
 
     def poll_busy(self) -> None:
@@ -51,7 +56,7 @@ class StatusPoller:
             # The printer is asked with no transaction open; the answer is written in a short one.
             with unit_of_work(self.engine, writes=False) as session:
                 printer = session.get(Printer, printer_id)
-            if printer is None:
+            if printer is None or printer.agent_id is not None:  # its agent reports it
                 continue
             try:
                 polled = printers.fetch_status(printer, self.adapters)

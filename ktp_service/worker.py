@@ -166,6 +166,7 @@ class PrintWorker:
                         .join(Printer, col(Printer.id) == PrintJob.printer_id)
                         .where(
                             col(Printer.active).is_(True),
+                            col(Printer.agent_id).is_(None),  # an office's agent pulls those (issue 14)
                             PrintJob.state == JobStatus.PENDING,
                             or_(
                                 col(PrintJob.next_attempt_at).is_(None), col(PrintJob.next_attempt_at) <= now
@@ -209,7 +210,8 @@ class PrintWorker:
         worker that stopped heartbeating or gave its slot up, or whose lease ran out (a worker that hangs,
         or a pass of this worker that failed midway)."""
         now = self.clock()
-        stmt = select(PrintJob).where(col(PrintJob.state).in_(AT_PRINTER))
+        # Jobs held by an office's agent never return to a worker without a person's decision.
+        stmt = select(PrintJob).where(col(PrintJob.state).in_(AT_PRINTER), col(PrintJob.agent_id).is_(None))
         if own:
             stmt = stmt.where(PrintJob.claimed_by == self.name)
         else:
@@ -245,8 +247,8 @@ class PrintWorker:
             printer = session.exec(
                 select(Printer).where(Printer.id == printer_id).with_for_update(skip_locked=True)
             ).first()
-            if printer is None:
-                return None  # another worker is deciding for this printer right now
+            if printer is None or printer.agent_id is not None:
+                return None  # another worker is deciding for it, or its office's agent pulls its jobs
             busy = session.exec(
                 select(PrintJob.id).where(
                     PrintJob.printer_id == printer_id,
@@ -450,8 +452,4 @@ class PrintWorker:
 def _completion_time(job: PrintJob, reported: datetime | None) -> datetime:
     """The printer's completion time, kept between sending and now: a printer with a wrong clock must not
     move a card into another billing month."""
-    now = utcnow()
-    earliest = job.submit_started_at or now
-    if reported is None:
-        return now
-    return min(max(reported, earliest), now)
+    return print_jobs.clamp_printer_time(reported, job.submit_started_at)

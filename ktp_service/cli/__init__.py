@@ -7,6 +7,7 @@ from __future__ import annotations
 import typer
 
 from ktp_service.cli import (
+    agents,
     backup,
     billing,
     billing_checkpoints,
@@ -31,6 +32,8 @@ app.add_typer(demo.app, name="demo")
 app.add_typer(offices.app, name="offices")
 app.add_typer(users.app, name="users")
 app.add_typer(printers.app, name="printers")
+app.add_typer(agents.app, name="agents")
+app.add_typer(agents.agent_app, name="agent")
 # With billing_ledger's commands and billing_checkpoints' group, which they add to it.
 app.add_typer(billing.app, name="billing")
 

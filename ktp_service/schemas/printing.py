@@ -23,6 +23,12 @@ class PrinterCreate(BaseModel):
     config: dict[str, Any] = Field(default_factory=dict)
     document_format: Literal["image/png", "application/pdf"] = "image/png"
     dpi: Literal[300, 600] = 300
+    agent_id: int | None = Field(
+        default=None,
+        ge=1,
+        le=2_000_000_000,
+        description="The office's print agent that drives this printer (its adapter runs at the agent).",
+    )
 
 
 class Supply(BaseModel):
@@ -42,6 +48,7 @@ class PrinterPublic(BaseModel):
     document_format: str
     dpi: int
     active: bool
+    agent_id: int | None = Field(default=None, description="The print agent driving it, if any.")
     state: str | None = Field(description="idle, processing, stopped or offline, as last polled.")
     state_reasons: list[str]
     supplies: list[Supply]
@@ -84,6 +91,20 @@ class PrintJobCreate(BaseModel):
     reason: JobReason
 
 
+class AgentOnJob(BaseModel):
+    """What the centre knows of a card handed to an office's print agent (and no more)."""
+
+    name: str
+    fetched_at: datetime | None = Field(description="When the card reached the office's agent.")
+    acknowledged_at: datetime | None = Field(description="When the agent confirmed it holds the card.")
+    reported_at: datetime | None = Field(description="When the agent reported the outcome.")
+    last_contact_at: datetime | None
+    unreachable_since: datetime | None = Field(
+        description="Set while the agent is silent: its last contact (the centre cannot know more)."
+    )
+    held_too_long: bool = Field(description="The agent has held the card longer than the configured time.")
+
+
 class PrintJobPublic(BaseModel):
     id: str = Field(description="The job's UUID.")
     nik: str
@@ -121,6 +142,9 @@ class PrintJobPublic(BaseModel):
     created_at: datetime
     submitted_at: datetime | None
     completed_at: datetime | None
+    agent: AgentOnJob | None = Field(
+        default=None, description="For a printer behind an office's print agent: where the card is."
+    )
 
 
 class PrintJobsPublic(BaseModel):

@@ -201,3 +201,28 @@ def resident_report(session: Session, resident_id: int, limit: int = 2000) -> li
             )
         )
     return sorted(out, key=lambda a: a.at)
+
+
+def record_agent(
+    session: Session,
+    agent_id: int,
+    agent_name: str,
+    office_code: str,
+    action: str,
+    entity: str,
+    entity_id: object | None = None,
+    **detail: Any,
+) -> None:
+    """What an office's print agent did (issue 14): it acts under its own name, not a user's."""
+    session.add(
+        AuditEvent(
+            user_id=None,
+            username=f"agent:{agent_name}"[:64],
+            role="print-agent",
+            action=action,
+            entity=entity,
+            entity_id=None if entity_id is None else str(entity_id),
+            office_code=office_code,
+            detail={"agent_id": agent_id, **detail},
+        )
+    )

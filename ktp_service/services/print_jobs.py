@@ -492,6 +492,16 @@ def complete(session: Session, job: PrintJob, completed_at: datetime) -> None:
     )
 
 
+def clamp_printer_time(reported: datetime | None, earliest: datetime | None) -> datetime:
+    """A printer's (or an agent's printer's) completion time, kept between ``earliest`` (when the card was
+    sent, or handed to the agent) and now: a printer with a wrong clock must not move a card into another
+    billing month. No time reported: now."""
+    now = utcnow()
+    if reported is None:
+        return now
+    return min(max(reported, earliest or now), now)
+
+
 def abort(session: Session, job: PrintJob, reasons: list[str], message: Message, *, spoiled: bool) -> None:
     """The job ended without a card. ``spoiled``: a blank card was used up (jam mid-card); it is recorded
     against stock and never billed; the clerk can ask for a reprint."""

@@ -13,7 +13,15 @@ from sqlmodel import Session, col, select
 
 from ktp_service.db import unit_of_work
 from ktp_service.errors import Conflict, Invalid, NotFound, PrinterNameTaken, invalid_field
-from ktp_service.models import ACTIVE_JOB_STATES, CounterReading, Office, Printer, PrintJob, utcnow
+from ktp_service.models import (
+    ACTIVE_JOB_STATES,
+    CounterReading,
+    Office,
+    PrintAgent,
+    Printer,
+    PrintJob,
+    utcnow,
+)
 from ktp_service.schemas.printing import PrinterCreate
 from ktp_service.services import audit, offices, printer_history, waiting
 from ktp_service.services.actor import Actor
@@ -94,6 +102,7 @@ def create(
     document_format: str,
     dpi: int,
     settings: Settings,
+    agent_id: int | None = None,
 ) -> Printer:
     if adapter not in ADAPTER_NAMES:
         raise invalid_field(
@@ -111,7 +120,12 @@ def create(
             params={"office": office, "printer": name},
         )
     check_client_config(adapter, uri, config, settings)
+    if agent_id is not None:
+        agent = session.get(PrintAgent, agent_id)
+        if agent is None or agent.office_id != the_office.id:
+            raise invalid_field("agent_id", f"no print agent {agent_id} at office {office}.")
     printer = Printer(
+        agent_id=agent_id,
         name=name,
         office_id=the_office.id,
         adapter=adapter,
@@ -122,7 +136,16 @@ def create(
     )
     session.add(printer)
     session.flush()
-    audit.record(session, actor, "printer.create", "printer", printer.id, office_code=office, adapter=adapter)
+    audit.record(
+        session,
+        actor,
+        "printer.create",
+        "printer",
+        printer.id,
+        office_code=office,
+        adapter=adapter,
+        agent_id=agent_id,
+    )
     return printer
 
 

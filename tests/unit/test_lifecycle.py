@@ -39,6 +39,9 @@ CALLS: dict[str, Callable[[PrintJob], object]] = {
     "reprint": lifecycle.check_reprintable,
     "make_due": lambda j: lifecycle.make_due(j, NOW, MSG, clear_reasons=True),
     "move": lambda j: lifecycle.move(j, 2, MSG),
+    "hand_to_agent": lambda j: lifecycle.hand_to_agent(j, 7, NOW),
+    "agent_acknowledge": lambda j: lifecycle.agent_acknowledge(j, 7, NOW),
+    "agent_printing": lambda j: lifecycle.agent_printing(j, 7, NOW),
 }
 
 AT_PRINTER = {S.PROCESSING, S.PROCESSING_STOPPED}
@@ -66,6 +69,9 @@ ALLOWED: dict[str, dict[S, S]] = {
     "reprint": {S.ABORTED: S.ABORTED},
     "make_due": {S.PENDING: S.PENDING},
     "move": {S.PENDING: S.PENDING, S.PENDING_HELD: S.PENDING_HELD},
+    "hand_to_agent": {S.PENDING: S.PROCESSING},
+    "agent_acknowledge": {s: s for s in AT_PRINTER},
+    "agent_printing": {s: s for s in AT_PRINTER},
 }
 REFUSAL: dict[str, type[lifecycle.TransitionRefused]] = {
     "claim": lifecycle.JobNotClaimable,
@@ -86,13 +92,23 @@ REFUSAL: dict[str, type[lifecycle.TransitionRefused]] = {
     "reprint": lifecycle.JobNotReprintable,
     "make_due": lifecycle.JobNotWaiting,
     "move": lifecycle.JobNotMovable,
+    "hand_to_agent": lifecycle.JobNotFetchable,
+    "agent_acknowledge": lifecycle.JobNotWithAgent,
+    "agent_printing": lifecycle.JobNotWithAgent,
 }
 
 
 def _job(state: S) -> PrintJob:
     # A spoiled card (reprint's precondition); never sent (start_sending's and release's).
     return PrintJob(
-        uuid="job-1", resident_id=1, printer_id=1, office_id=1, reason="baru", state=state, spoiled=True
+        uuid="job-1",
+        resident_id=1,
+        printer_id=1,
+        office_id=1,
+        reason="baru",
+        state=state,
+        spoiled=True,
+        agent_id=7,  # held by agent 7 (the agent transitions' precondition beside the state)
     )
 
 
@@ -144,6 +160,22 @@ def test_cancel_at_the_printer_is_asked_not_done() -> None:
     job.printer_job_id = "ipp-7"
     assert lifecycle.cancel(job) is False
     assert job.state == S.PROCESSING and job.cancel_requested and job.message_code == "cancel_requested"
+
+
+def test_an_agent_job_is_bound_to_the_agent_that_fetched_it() -> None:
+    job = _job(S.PENDING)
+    job.agent_id = None
+    lifecycle.hand_to_agent(job, 7, NOW)
+    assert (job.agent_id, job.claimed_by, job.lease_until, job.attempts) == (7, "agent:7", None, 1)
+    with pytest.raises(lifecycle.JobNotFetchable):
+        lifecycle.hand_to_agent(job, 8, NOW)  # never handed to a second agent
+    with pytest.raises(lifecycle.JobNotWithAgent):
+        lifecycle.agent_acknowledge(job, 8, NOW)
+    with pytest.raises(lifecycle.JobNotWithAgent):
+        lifecycle.agent_printing(job, 8, NOW)
+    lifecycle.agent_acknowledge(job, 7, NOW)
+    lifecycle.agent_printing(job, 7, NOW)
+    assert job.agent_acknowledged_at == NOW and job.submit_started_at == NOW and job.state == S.PROCESSING
 
 
 def test_a_reprint_needs_a_spoiled_card() -> None:

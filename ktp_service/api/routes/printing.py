@@ -25,9 +25,10 @@ from ktp_service.db import unit_of_work
 from ktp_service.errors import ERROR_RESPONSES, NotFound
 from ktp_service.lifecycle import JobStatus
 from ktp_service.messages import advice, render
-from ktp_service.models import Office, Printer, PrintJob, Resident
+from ktp_service.models import Office, PrintAgent, Printer, PrintJob, Resident
 from ktp_service.schemas.identifiers import REGION_CODE_PATTERN, AsciiInt
 from ktp_service.schemas.printing import (
+    AgentOnJob,
     CounterReadingCreate,
     CounterReadingPublic,
     JobDecision,
@@ -45,9 +46,11 @@ from ktp_service.schemas.printing import (
     StockReceipt,
     Supply,
 )
-from ktp_service.services import audit, offices, print_jobs, printers, stock, waiting
+from ktp_service.services import agents, audit, offices, print_jobs, printers, stock, waiting
 from ktp_service.services.actor import Actor
+from ktp_service.settings import Settings
 
+DEFAULT_SETTINGS = Settings.model_construct()  # the defaults, for the agent thresholds of a job view
 router = APIRouter(prefix="/api/v1", tags=["printing"], responses=ERROR_RESPONSES)
 PrinterId = Annotated[int, AsciiInt, Path(ge=1, le=2_000_000_000, description="The printer's id.")]
 JobId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$", description="The print job's UUID.")]
@@ -72,7 +75,28 @@ def printer_public(p: Printer, office: str, lang: str) -> PrinterPublic:
     )
 
 
-def job_public(session: Session, job: PrintJob, lang: str) -> PrintJobPublic:
+def agent_on_job(session: Session, job: PrintJob, settings: Settings | None) -> AgentOnJob | None:
+    """Where a card handed to an office's agent is, as far as the centre knows."""
+    if job.agent_id is None:
+        return None
+    agent = session.get(PrintAgent, job.agent_id)
+    assert agent is not None
+    settings = settings or DEFAULT_SETTINGS
+    silent = agents.unreachable_since(agent, settings) if not job.state.final else None
+    return AgentOnJob(
+        name=agent.name,
+        fetched_at=job.agent_fetched_at,
+        acknowledged_at=job.agent_acknowledged_at,
+        reported_at=job.agent_reported_at,
+        last_contact_at=agent.last_contact_at,
+        unreachable_since=silent,
+        held_too_long=agents.held_too_long(job, settings),
+    )
+
+
+def job_public(
+    session: Session, job: PrintJob, lang: str, settings: Settings | None = None
+) -> PrintJobPublic:
     resident = session.get(Resident, job.resident_id)
     office = session.get(Office, job.office_id)
     names = print_jobs.usernames(session, {job.clerk_id, job.approved_by_id})
@@ -90,6 +114,7 @@ def job_public(session: Session, job: PrintJob, lang: str) -> PrintJobPublic:
         approved_by=names.get(job.approved_by_id or 0),
         reprint_of=reprint_of.uuid if reprint_of else None,
         warning=waiting.readiness_warning(session, job, lang),
+        agent=agent_on_job(session, job, settings),
     )
 
 
@@ -224,6 +249,7 @@ def list_print_jobs(
     session: SessionDep,
     lang: Language,
     actor: PrintOperator,
+    settings: SettingsDep,
     office: Annotated[str | None, Query(max_length=13)] = None,
     state: Annotated[JobStatus | None, Query(description="Only jobs in this state.")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -231,15 +257,18 @@ def list_print_jobs(
 ) -> PrintJobsPublic:
     """Print jobs, newest first, by office and state (clerks see their office's)."""
     rows, total = print_jobs.list_jobs(session, actor, office=office, state=state, limit=limit, offset=offset)
-    return PrintJobsPublic(data=[job_public(session, j, lang) for j in rows], count=total)
+    return PrintJobsPublic(data=[job_public(session, j, lang, settings) for j in rows], count=total)
 
 
 @router.get("/print-jobs/{job_id}", response_model=PrintJobPublic)
-def get_print_job(job_id: JobId, session: SessionDep, lang: Language, actor: PrintOperator) -> PrintJobPublic:
-    """One print job: state, printer reasons and what to do about them."""
+def get_print_job(
+    job_id: JobId, session: SessionDep, lang: Language, actor: PrintOperator, settings: SettingsDep
+) -> PrintJobPublic:
+    """One print job: state, printer reasons and what to do about them; for a printer behind an office's
+    agent, when the card reached the agent and whether the agent is reachable."""
     job = print_jobs.get(session, actor, job_id)
     audit.record_resident_reads(session, actor, [job.resident_id], via="print_job")
-    return job_public(session, job, lang)
+    return job_public(session, job, lang, settings)
 
 
 @router.post("/print-jobs/{job_id}/cancel", response_model=PrintJobPublic)

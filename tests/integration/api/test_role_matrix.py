@@ -15,6 +15,7 @@ from ktp_service.vocab import Role
 from tests.factories import resident_payload
 
 PUBLIC = "public"
+AGENT = "agent"  # a print agent's own credential: no user's token is one (401 for every role)
 ALL = frozenset(Role)
 ADMIN = frozenset({Role.ADMIN})
 REGISTRY_WRITE = frozenset({Role.CLERK, Role.SUPERVISOR})
@@ -106,6 +107,16 @@ MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", f"{B}/conflicts"): FINANCE,
     ("POST", f"{B}/conflicts/{{conflict_id}}/resolve"): FINANCE,
     ("POST", f"{B}/corrections"): FINANCE,
+    ("POST", "/api/v1/agents"): ADMIN,
+    ("GET", "/api/v1/agents"): ADMIN,
+    ("POST", "/api/v1/agents/{agent_id}/revoke"): ADMIN,
+    ("POST", "/api/v1/agents/{agent_id}/re-enroll"): ADMIN,
+    ("POST", "/api/v1/agent/enroll"): PUBLIC,
+    ("POST", "/api/v1/agent/device-attributes"): AGENT,
+    ("POST", "/api/v1/agent/fetch-jobs"): AGENT,
+    ("POST", "/api/v1/agent/jobs/{job_id}/acknowledge"): AGENT,
+    ("GET", "/api/v1/agent/jobs/{job_id}/document"): AGENT,
+    ("POST", "/api/v1/agent/jobs/{job_id}/status"): AGENT,
 }
 
 # One account per role; office-bound roles work at Kalijambe, where the test resident lives.
@@ -162,6 +173,7 @@ def test_role_matrix(client: TestClient, as_user: Callable[[str], dict[str, str]
         "conflict_id": "1",
         "kind": "statement",
         "entry_id": "1",
+        "agent_id": "1",
         # an account no caller uses: the administrator's resets and disabling must not lock out a caller
         "user_id": str(next(u["id"] for u in users if u["username"] == "kpt.clerk")),
     }
@@ -177,6 +189,12 @@ def test_role_matrix(client: TestClient, as_user: Callable[[str], dict[str, str]
                 failures.append(f"{method} {path} anonymous -> {anonymous}, expected 401")
         for role, username in ACCOUNTS.items():
             status = _call(client, method, path, params, as_user(username))
+            if allowed == AGENT:
+                if status != 401:
+                    failures.append(
+                        f"{method} {path} as {role.value} -> {status}, expected 401 (agents only)"
+                    )
+                continue
             let_in = allowed == PUBLIC or role in allowed  # type: ignore[operator]
             if let_in and status in (401, 403):
                 failures.append(f"{method} {path} as {role.value} -> {status}, expected to be allowed")

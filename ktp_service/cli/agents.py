@@ -1,0 +1,123 @@
+"""``ktp agents`` (the administrator: register, list, revoke, re-enroll print agents) and ``ktp agent`` (at
+the office: enroll this machine, run the agent)."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ktp_service.cli.common import fail, reported_errors, transaction
+
+app = typer.Typer(help="Print agents at offices (administrator).", no_args_is_help=True)
+agent_app = typer.Typer(help="This office's print agent: enroll it, run it.", no_args_is_help=True)
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    office: Annotated[str, typer.Option(help="Region code of the office, e.g. 33.14.01.")],
+    name: Annotated[str, typer.Option(help="The agent's name, unique within the office.")],
+) -> None:
+    """Register a print agent; prints its one-time enrollment code (valid for a day)."""
+    from ktp_service.services import agents
+    from ktp_service.services.actor import SYSTEM
+
+    with reported_errors(), transaction(ctx) as (session, wiring):
+        agent, code = agents.create(session, SYSTEM, name, office, wiring.settings)
+        typer.echo(f"agent {agent.id}: {name} at {office}")
+        typer.echo(f"enrollment code (once, until {agent.enrollment_expires_at:%Y-%m-%d %H:%M} UTC): {code}")
+
+
+@app.command("list")
+def list_agents(ctx: typer.Context) -> None:
+    """Agents: last contact, version, queue depth, jobs held, printers as last reported."""
+    from ktp_service.services import agents
+
+    with transaction(ctx, writes=False) as (session, wiring):
+        for v in agents.list_agents(session, wiring.settings):
+            a = v.agent
+            state = "revoked" if a.revoked_at else ("enrolled" if a.enrolled_at else "awaiting enrollment")
+            contact = f"{a.last_contact_at:%Y-%m-%d %H:%M:%S}" if a.last_contact_at else "never"
+            silent = (
+                f" UNREACHABLE since {v.unreachable_since:%Y-%m-%d %H:%M:%S}" if v.unreachable_since else ""
+            )
+            typer.echo(
+                f"{a.id:4} {v.office:10} {a.name:16} {state:20} last contact {contact}{silent} "
+                f"version {a.version or '-'} queue {a.queue_depth if a.queue_depth is not None else '-'} "
+                f"held {v.jobs_held} (too long {v.jobs_held_too_long})"
+            )
+            for p in v.printers:
+                typer.echo(
+                    f"       printer {p.id} {p.name}: {p.status_state or '?'} {','.join(p.status_reasons) or '-'}"
+                )
+
+
+@app.command("revoke")
+def revoke(ctx: typer.Context, agent_id: Annotated[int, typer.Argument(help="Agent id.")]) -> None:
+    """Revoke an agent: refused from its next request on."""
+    from ktp_service.services import agents
+    from ktp_service.services.actor import SYSTEM
+
+    with reported_errors(), transaction(ctx) as (session, _):
+        agent = agents.revoke(session, SYSTEM, agent_id)
+        typer.echo(f"agent {agent.id} ({agent.name}) revoked")
+
+
+@app.command("re-enroll")
+def re_enroll(ctx: typer.Context, agent_id: Annotated[int, typer.Argument(help="Agent id.")]) -> None:
+    """A new one-time code; the agent's old credential stops working at once."""
+    from ktp_service.services import agents
+    from ktp_service.services.actor import SYSTEM
+
+    with reported_errors(), transaction(ctx) as (session, wiring):
+        agent, code = agents.re_enroll(session, SYSTEM, agent_id, wiring.settings)
+        typer.echo(f"agent {agent.id}: new enrollment code: {code}")
+
+
+DataDir = Annotated[Path, typer.Option(help="The agent's own directory: credential, journal, cards.")]
+
+
+@agent_app.command("enroll")
+def enroll(
+    server: Annotated[str, typer.Option(help="The centre's URL, https://...")],
+    code: Annotated[str, typer.Option(help="The one-time enrollment code from the administrator.")],
+    data_dir: DataDir,
+    ca_file: Annotated[str | None, typer.Option(help="A custom CA certificate (PEM) for the server.")] = None,
+    allow_http: Annotated[bool, typer.Option(help="Allow plain http:// (tests only).")] = False,
+) -> None:
+    """Enroll this machine as the office's agent; the credential is stored in DATA_DIR with mode 0600."""
+    from ktp_service import print_agent
+
+    try:
+        config = print_agent.enroll(server, code, data_dir, ca_file=ca_file, allow_http=allow_http)
+    except print_agent.AgentSetupError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(f"enrolled as agent {config.agent_id} ({config.name}, office {config.office})")
+
+
+@agent_app.command("run")
+def run(
+    data_dir: DataDir,
+    status_port: Annotated[int, typer.Option(help="Status page port on the office LAN (0: none).")] = 0,
+    status_host: Annotated[str, typer.Option(help="Address of the status page.")] = "0.0.0.0",  # noqa: S104
+    interval: Annotated[float, typer.Option(help="Seconds between passes.")] = 1.0,
+    log_level: Annotated[str, typer.Option(help="Log level.")] = "INFO",
+) -> None:
+    """Run the agent: fetch, print, report, until stopped (SIGTERM, Ctrl-C)."""
+    from ktp_service import logging_setup, print_agent
+
+    logging_setup.install(log_level)
+    try:
+        agent = print_agent.PrintAgent(data_dir)
+    except print_agent.AgentSetupError as exc:
+        raise fail(str(exc)) from None
+    if status_port:
+        agent.serve_status(status_host, status_port)
+    signal.signal(signal.SIGTERM, lambda *_: agent.stop())
+    try:
+        agent.run(interval)
+    except KeyboardInterrupt:
+        agent.stop()
