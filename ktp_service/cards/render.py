@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import math
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from ktp_service.cards.artwork import ANCHORS, draw_static, specimen_mask
 from ktp_service.cards.barcode import BarcodeGeometry, code128_modules, draw_barcode, geometry
 from ktp_service.cards.data import CardData
 from ktp_service.cards.fonts import font_at
-from ktp_service.cards.images import prepare_photo, prepare_signature
+from ktp_service.cards.images import fitted_photo, fitted_signature, prepare_photo, prepare_signature
 from ktp_service.cards.layout import (
     FitProblem,
     FittedField,
@@ -79,8 +80,7 @@ def _nbytes(image: Image.Image) -> int:
 _layers = _LayerCache(max_bytes=40 * 1024 * 1024)
 
 
-@lru_cache(maxsize=4096)
-def _stamp(
+def _make_stamp(
     font: Path, size_px: float, text: str, frac_x: float, frac_y: float, anchor: str
 ) -> tuple[Image.Image, int, int]:
     """Text rasterised once as a coverage mask, with its offset from the anchor point. Labels repeat on
@@ -94,9 +94,40 @@ def _stamp(
     return mask, math.floor(left) - 1, math.floor(top) - 1
 
 
+Stamper = Callable[[Path, float, str, float, float, str], tuple[Image.Image, int, int]]
+# Labels: a few dozen per template and dpi. Values: bounded, since names and addresses rarely repeat
+# (512 stamps of a few kB to a few tens of kB at 600 dpi).
+_label_stamp: Stamper = lru_cache(maxsize=1024)(_make_stamp)
+_value_stamp: Stamper = lru_cache(maxsize=512)(_make_stamp)
+
+
 def clear_caches() -> None:
     _layers.clear()
-    _stamp.cache_clear()
+    for cached in (_label_stamp, _value_stamp):
+        cached.cache_clear()  # type: ignore[attr-defined]
+
+
+#: Seconds spent per stage, summed over renders, while a benchmark sets it to a dict (None otherwise, and
+#: then timing costs two clock reads per stage). benchmarks/render_vs_glabels.py prints it per card.
+stage_times: dict[str, float] | None = None
+
+
+def _lap(stage: str, since: float) -> float:
+    now = time.perf_counter()
+    if stage_times is not None:
+        stage_times[stage] = stage_times.get(stage, 0.0) + now - since
+    return now
+
+
+def image_boxes(template: CardTemplate, dpi: int, side: SideName = "front") -> dict[str, tuple[int, int]]:
+    """Pixel size of the photo and signature boxes at ``dpi``: the sizes stored derivatives are made for."""
+    spec = template.side(side)
+    boxes = {}
+    for field, box in (("foto", spec.photo), ("tanda_tangan", spec.signature)):
+        if box is not None:
+            left, top, right, bottom = _box_px(box, dpi)
+            boxes[field] = (right - left, bottom - top)
+    return boxes
 
 
 class SideOptions(TypedDict, total=False):
@@ -157,25 +188,37 @@ def render_image(
     ImageMissing or ImageInvalid."""
     _check_dpi(template, dpi)
     spec = template.side(side)
+    t = time.perf_counter()
     layout = layout_side(template, spec, data, dpi)
     if layout.problems:
         raise layout.problems[0].error()
+    t = _lap("layout", t)
     image = _layers.get((template.content_hash, side, dpi), lambda: draw_static(template, spec, dpi)).copy()
-    _stamp_texts(image, layout.labels)
+    _stamp_texts(image, layout.labels, _label_stamp)
+    t = _lap("background + labels", t)
+    # Values are stamped too: most repeat from card to card (sex, religion, status, occupation, districts,
+    # the issue date of a day's run), so a stamp is drawn once and pasted; a one-off name costs about what
+    # drawing it directly would.
+    _stamp_texts(image, layout.values, _value_stamp)
+    t = _lap("values", t)
     draw = ImageDraw.Draw(image)
-    _draw_texts(draw, layout.values)
     if spec.photo is not None:
         box = _box_px(spec.photo, dpi)
-        photo = prepare_photo(data.foto, (box[2] - box[0], box[3] - box[1]), max_image_pixels)
+        size = (box[2] - box[0], box[3] - box[1])
+        photo = fitted_photo(data.foto_fitted, size) or prepare_photo(data.foto, size, max_image_pixels)
         image.paste(photo, box[:2])
         _border(draw, spec.photo, box, dpi)
+    t = _lap("photo", t)
     if spec.signature is not None:
-        _paste_signature(image, spec.signature, data.tanda_tangan, dpi, max_image_pixels)
+        _paste_signature(image, spec.signature, data, dpi, max_image_pixels)
+    t = _lap("signature", t)
     if spec.barcode is not None:
         _draw_code128(draw, template, spec.barcode, data, dpi)
+    t = _lap("barcode", t)
     if specimen:
         mask = _layers.get((template.content_hash, dpi, "specimen"), lambda: specimen_mask(template, dpi))
         image.paste(ImageColor.getrgb(template.specimen.color), None, mask)
+        _lap("specimen", t)
     return image, layout
 
 
@@ -189,8 +232,12 @@ def render_card(
         raise ValueError(f"format must be png or pdf, not {fmt!r}")
     image, layout = render_image(template, data, **options)
     dpi = options.get("dpi", DEFAULT_DPI)
+    t = time.perf_counter()
     png = encode_png(image, dpi)
+    t = _lap("encode PNG", t)
     content = png if fmt == "png" else pdf_from_pngs([png], template.page.width_mm, template.page.height_mm)
+    if fmt == "pdf":
+        _lap("wrap PDF", t)
     return RenderedCard(
         content=content,
         media_type=MEDIA_TYPES[fmt],
@@ -207,13 +254,13 @@ def render_card(
     )
 
 
-def _stamp_texts(image: Image.Image, placed: tuple[Placed, ...]) -> None:
+def _stamp_texts(image: Image.Image, placed: tuple[Placed, ...], stamp: Stamper) -> None:
     for item in placed:
         color = ImageColor.getrgb(item.color)
         for line, baseline in zip(item.lines, item.baselines_px, strict=True):
             x, y = math.floor(item.x_px), math.floor(baseline)
             # Sub-pixel offsets rounded to 1/100 px: invisible, and it keeps the number of stamps small.
-            mask, dx, dy = _stamp(
+            mask, dx, dy = stamp(
                 item.font,
                 item.size_px,
                 line,
@@ -222,13 +269,6 @@ def _stamp_texts(image: Image.Image, placed: tuple[Placed, ...]) -> None:
                 ANCHORS[item.align],
             )
             image.paste(color, (x + dx, y + dy, x + dx + mask.width, y + dy + mask.height), mask)
-
-
-def _draw_texts(draw: ImageDraw.ImageDraw, placed: tuple[Placed, ...]) -> None:
-    for item in placed:
-        font = font_at(item.font, item.size_px)
-        for line, baseline in zip(item.lines, item.baselines_px, strict=True):
-            draw.text((item.x_px, baseline), line, font=font, fill=item.color, anchor=ANCHORS[item.align])
 
 
 def _box_px(box: ImageBox | BarcodeBox, dpi: int) -> tuple[int, int, int, int]:
@@ -252,9 +292,12 @@ def _border(draw: ImageDraw.ImageDraw, spec: ImageBox, box: tuple[int, int, int,
     )
 
 
-def _paste_signature(image: Image.Image, spec: ImageBox, raw: bytes, dpi: int, max_pixels: int) -> None:
+def _paste_signature(image: Image.Image, spec: ImageBox, data: CardData, dpi: int, max_pixels: int) -> None:
     box = _box_px(spec, dpi)
-    signature = prepare_signature(raw, (box[2] - box[0], box[3] - box[1]), max_pixels)
+    size = (box[2] - box[0], box[3] - box[1])
+    signature = fitted_signature(data.tanda_tangan_fitted, size) or prepare_signature(
+        data.tanda_tangan, size, max_pixels
+    )
     x = box[0] + (box[2] - box[0] - signature.width) // 2
     y = box[1] + (box[3] - box[1] - signature.height) // 2
     if signature.mode == "RGBA":
