@@ -124,6 +124,16 @@ def _open_fitted(fitted: bytes) -> Image.Image | None:
     return image
 
 
+def is_fitted_photo_png(fitted: bytes, size: tuple[int, int]) -> bool:
+    """Whether ``fitted`` is an 8-bit RGB, non-interlaced PNG of exactly ``size``, from its header alone
+    (the vector PDF embeds its data as is, without decoding it)."""
+    if len(fitted) < 33 or not fitted.startswith(b"\x89PNG\r\n\x1a\n") or fitted[12:16] != b"IHDR":
+        return False
+    width, height = int.from_bytes(fitted[16:20], "big"), int.from_bytes(fitted[20:24], "big")
+    depth, color_type, interlace = fitted[24], fitted[25], fitted[28]
+    return (width, height) == size and (depth, color_type, interlace) == (8, 2, 0)
+
+
 def fitted_photo(fitted: bytes, size: tuple[int, int]) -> Image.Image | None:
     """The stored derivative when it is exactly the box's size (an RGB photo); None: prepare the original."""
     image = _open_fitted(fitted)

@@ -18,11 +18,18 @@ from typing import Literal, TypedDict, Unpack
 
 from PIL import Image, ImageChops, ImageColor, ImageDraw
 
-from ktp_service.cards.artwork import ANCHORS, draw_static, specimen_mask
-from ktp_service.cards.barcode import BarcodeGeometry, code128_modules, draw_barcode, geometry
+from ktp_service.cards.artwork import ANCHORS, canvas_size, draw_static, specimen_mask
+from ktp_service.cards.barcode import BarcodeGeometry, bar_boxes, code128_modules, draw_barcode, geometry
 from ktp_service.cards.data import CardData
 from ktp_service.cards.fonts import font_at
-from ktp_service.cards.images import fitted_photo, fitted_signature, prepare_photo, prepare_signature
+from ktp_service.cards.images import (
+    fitted_photo,
+    fitted_png,
+    fitted_signature,
+    is_fitted_photo_png,
+    prepare_photo,
+    prepare_signature,
+)
 from ktp_service.cards.layout import (
     FitProblem,
     FittedField,
@@ -35,6 +42,7 @@ from ktp_service.cards.layout import (
 )
 from ktp_service.cards.output import encode_png, pdf_from_pngs
 from ktp_service.cards.template import BarcodeBox, CardTemplate, ImageBox
+from ktp_service.cards.vector import Picture, _backgrounds, background_idat, vector_pdf
 
 Format = Literal["png", "pdf"]
 SideName = Literal["front", "back"]
@@ -103,6 +111,7 @@ _value_stamp: Stamper = lru_cache(maxsize=512)(_make_stamp)
 
 def clear_caches() -> None:
     _layers.clear()
+    _backgrounds.clear()
     for cached in (_label_stamp, _value_stamp):
         cached.cache_clear()  # type: ignore[attr-defined]
 
@@ -223,21 +232,34 @@ def render_image(
 
 
 def render_card(
-    template: CardTemplate, data: CardData, *, fmt: Format = "png", **options: Unpack[SideOptions]
+    template: CardTemplate,
+    data: CardData,
+    *,
+    fmt: Format = "png",
+    raster_pdf: bool = False,
+    **options: Unpack[SideOptions],
 ) -> RenderedCard:
     """Render one side of a card as PNG or PDF (page exactly the card's size). The other keywords are
     ``render_image``'s: ``specimen`` overlays the template's diagonal mark (``CONTOH``) so a preview can
-    never pass as a card."""
+    never pass as a card. A PDF is vector (text as text, :mod:`ktp_service.cards.vector`) unless it is a
+    specimen, a value needs a character outside WinAnsi, or ``raster_pdf``: then it holds the PNG."""
     if fmt not in MEDIA_TYPES:
         raise ValueError(f"format must be png or pdf, not {fmt!r}")
-    image, layout = render_image(template, data, **options)
     dpi = options.get("dpi", DEFAULT_DPI)
-    t = time.perf_counter()
-    png = encode_png(image, dpi)
-    t = _lap("encode PNG", t)
-    content = png if fmt == "png" else pdf_from_pngs([png], template.page.width_mm, template.page.height_mm)
-    if fmt == "pdf":
-        _lap("wrap PDF", t)
+    side = options.get("side", "front")
+    content: bytes | None = None
+    if fmt == "pdf" and not raster_pdf and not options.get("specimen", False):
+        content, layout = _vector_card(template, data, dpi, side, options.get("max_image_pixels"))
+        size = canvas_size(template, dpi)
+    if content is None:
+        image, layout = render_image(template, data, **options)
+        size = image.size
+        t = time.perf_counter()
+        content = encode_png(image, dpi)
+        t = _lap("encode PNG", t)
+        if fmt == "pdf":
+            content = pdf_from_pngs([content], template.page.width_mm, template.page.height_mm)
+            _lap("wrap PDF", t)
     return RenderedCard(
         content=content,
         media_type=MEDIA_TYPES[fmt],
@@ -245,13 +267,86 @@ def render_card(
         template_version=template.version,
         template_hash=template.content_hash,
         document_hash=hashlib.sha256(content).hexdigest(),
-        width_px=image.width,
-        height_px=image.height,
+        width_px=size[0],
+        height_px=size[1],
         dpi=dpi,
-        side=options.get("side", "front"),
+        side=side,
         specimen=options.get("specimen", False),
         fits=layout.fits,
     )
+
+
+def _vector_card(
+    template: CardTemplate, data: CardData, dpi: int, side: SideName, max_pixels: int | None
+) -> tuple[bytes | None, SideLayout]:
+    """The vector PDF from the same layout, boxes and bars as the raster card; None when it cannot be one."""
+    max_pixels = max_pixels or DEFAULT_MAX_IMAGE_PIXELS
+    _check_dpi(template, dpi)
+    spec = template.side(side)
+    t = time.perf_counter()
+    layout = layout_side(template, spec, data, dpi)
+    if layout.problems:
+        raise layout.problems[0].error()
+    t = _lap("layout", t)
+    background = background_idat(
+        (template.content_hash, side, dpi),
+        dpi,
+        lambda: _layers.get((template.content_hash, side, dpi), lambda: draw_static(template, spec, dpi)),
+    )
+    pictures: list[Picture] = []
+    rectangles: list[tuple[str, tuple[int, int, int, int]]] = []
+    frames: list[tuple[str, tuple[int, int, int, int], int]] = []
+    if spec.photo is not None:
+        box = _box_px(spec.photo, dpi)
+        size = (box[2] - box[0], box[3] - box[1])
+        # The derivative's data goes in as is, not even decoded; without one, the photo is prepared and
+        # encoded exactly as the derivative would have been, so the document is the same byte for byte.
+        if is_fitted_photo_png(data.foto_fitted, size):
+            photo_png = data.foto_fitted
+        else:
+            photo_png = fitted_png(prepare_photo(data.foto, size, max_pixels))
+        pictures.append(Picture(box, png=photo_png))
+        if spec.photo.border is not None:
+            frames.append((spec.photo.border, box, max(1, round(mm_to_px(spec.photo.border_mm, dpi)))))
+    t = _lap("photo", t)
+    if spec.signature is not None:
+        box = _box_px(spec.signature, dpi)
+        size = (box[2] - box[0], box[3] - box[1])
+        signature = fitted_signature(data.tanda_tangan_fitted, size) or prepare_signature(
+            data.tanda_tangan, size, max_pixels
+        )
+        x = box[0] + (size[0] - signature.width) // 2
+        y = box[1] + (size[1] - signature.height) // 2
+        where = (x, y, x + signature.width, y + signature.height)
+        pictures.append(Picture(where, image=signature, multiply=signature.mode != "RGBA"))
+        if spec.signature.border is not None:
+            frames.append(
+                (spec.signature.border, box, max(1, round(mm_to_px(spec.signature.border_mm, dpi))))
+            )
+    t = _lap("signature", t)
+    if spec.barcode is not None:
+        plan = _barcode_plan(template, spec.barcode, data, dpi)
+        if isinstance(plan, FitProblem):
+            raise plan.error()
+        modules, geo = plan
+        box = _box_px(spec.barcode, dpi)
+        if spec.barcode.plate is not None:
+            rectangles.append((spec.barcode.plate, (geo.left_px, box[1], geo.left_px + geo.width_px, box[3])))
+        bars = bar_boxes(modules, geo, box[1], box[3], spec.barcode.quiet_zone_modules)
+        rectangles += [(spec.barcode.color, bar) for bar in bars]
+    t = _lap("barcode", t)
+    content = vector_pdf(
+        layout=layout,
+        background=background,
+        pictures=pictures,
+        rectangles=rectangles,
+        frames=frames,
+        width_mm=template.page.width_mm,
+        height_mm=template.page.height_mm,
+        dpi=dpi,
+    )
+    _lap("write vector PDF", t)
+    return content, layout
 
 
 def _stamp_texts(image: Image.Image, placed: tuple[Placed, ...], stamp: Stamper) -> None:
