@@ -23,6 +23,9 @@ from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project this script belongs to
+from benchmarks.machine import print_machine  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 KTP = str(Path(sys.executable).parent / "ktp")
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -187,6 +190,7 @@ def main() -> None:
     ap.add_argument("--preload", type=int, default=500)
     ap.add_argument("--port", type=int, default=8765)
     args = ap.parse_args()
+    print_machine()
     if shutil.which("wrk") is None:
         raise SystemExit("api_bench needs wrk (Debian package `wrk`): apt-get install wrk")
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]

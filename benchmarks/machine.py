@@ -1,7 +1,7 @@
 """The machine a benchmark ran on, printed beside its figures: a figure without its machine cannot be
 compared with another run. Every benchmark script calls ``print_machine()`` before it measures.
 
-The calibration loop is fixed pure-Python work (integer arithmetic and a dict, about 50 ms on a 2.6 GHz
+The calibration loop is fixed pure-Python work (integer arithmetic and a dict, about 25 ms on an idle 2.6 GHz
 EPYC core): its time says how fast one core was *during this run*, which the CPU model and MHz alone do not
 on a shared or throttled machine. Compare a run's figures with another's in proportion to this time.
 """
@@ -17,17 +17,18 @@ CALIBRATION_ROUNDS = 5
 
 
 def _cpuinfo() -> tuple[str, str]:
-    model, mhz = platform.processor() or "unknown", "unknown"
+    """CPU model and current MHz of the first core, from /proc/cpuinfo (Linux); 'unknown' elsewhere."""
+    found: dict[str, str] = {}
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             key, _, value = line.partition(":")
-            if key.strip() == "model name" and model in ("unknown", "", platform.processor()):
-                model = value.strip()
-            elif key.strip() == "cpu MHz" and mhz == "unknown":
-                mhz = f"{float(value):.0f}"
+            found.setdefault(key.strip(), value.strip())
     except OSError:
         pass
-    return model, mhz
+    mhz = found.get("cpu MHz")
+    return found.get(
+        "model name", platform.processor() or "unknown"
+    ), f"{float(mhz):.0f}" if mhz else "unknown"
 
 
 def _loop() -> int:

@@ -28,6 +28,7 @@ import PIL
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.machine import print_machine  # noqa: E402
 from ktp_service.cards import CardData, load_template, render_card, render_image  # noqa: E402
 from ktp_service.cards.render import clear_caches  # noqa: E402
 from ktp_service.cards.sample import make_photo, make_signature  # noqa: E402
@@ -140,6 +141,7 @@ def main() -> None:
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core, as the aim is per core
+    print_machine()
     template = load_template("ktp-front-sragen", PROJECT_ROOT / "templates")
     people = residents(args.count)
     print(
