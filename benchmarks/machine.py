@@ -65,6 +65,16 @@ def machine_block() -> str:
     )
 
 
+def free_port() -> int:
+    """A TCP port free right now on 127.0.0.1 (for ``--port 0``: smoke runs beside other benchmarks)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
 def print_machine() -> None:
     print(machine_block(), flush=True)
 

@@ -32,7 +32,7 @@ from sqlalchemy import create_engine, text
 from sqlmodel import Session, col, func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project this script belongs to
-from benchmarks.machine import print_machine  # noqa: E402
+from benchmarks.machine import free_port, print_machine  # noqa: E402
 from ktp_service.cards.render import image_boxes  # noqa: E402
 from ktp_service.cards.sample import make_photo, make_signature  # noqa: E402
 from ktp_service.db import make_engine  # noqa: E402
@@ -275,10 +275,12 @@ def main() -> None:
     ap.add_argument("--cards", type=int, default=300)
     ap.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     ap.add_argument("--workers", type=int, choices=[1, 2], default=None, help="Default: 1 and 2.")
-    ap.add_argument("--port", type=int, default=8766)
+    ap.add_argument("--port", type=int, help="0: any free port", default=8766)
     ap.add_argument("--format", choices=sorted(FORMATS), default="png", help="What the printers take.")
     ap.add_argument("--profile", action="store_true", help="Profile the workers and print where time went.")
     args = ap.parse_args()
+    if args.port == 0:
+        args.port = free_port()
     print_machine()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     print(
