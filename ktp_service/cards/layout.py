@@ -116,11 +116,11 @@ class _Measure:
         self.dpi = dpi
 
     def __call__(self, text: str, size_pt: float) -> float:
-        return _length(self.font, pt_to_px(size_pt, self.dpi), text)
+        return text_length(self.font, pt_to_px(size_pt, self.dpi), text)
 
 
 @lru_cache(maxsize=8192)
-def _length(font: Path, size_px: float, text: str) -> float:
+def text_length(font: Path, size_px: float, text: str) -> float:
     """Cached: most values (religion, status, districts, dates of a day's run) repeat from card to card."""
     return float(font_at(font, size_px).getlength(text))
 

@@ -21,7 +21,7 @@ from PIL import Image, ImageChops, ImageColor, ImageDraw
 from ktp_service.cards.artwork import ANCHORS, canvas_size, draw_static, specimen_mask
 from ktp_service.cards.barcode import BarcodeGeometry, bar_boxes, code128_modules, draw_barcode, geometry
 from ktp_service.cards.data import CardData
-from ktp_service.cards.fonts import font_at
+from ktp_service.cards.fonts import font_at, missing_characters
 from ktp_service.cards.images import (
     fitted_photo,
     fitted_png,
@@ -38,11 +38,12 @@ from ktp_service.cards.layout import (
     format_value,
     layout_side,
     mm_to_px,
+    text_length,
     value_context,
 )
 from ktp_service.cards.output import encode_png, pdf_from_pngs
 from ktp_service.cards.template import BarcodeBox, CardTemplate, ImageBox
-from ktp_service.cards.vector import Picture, _backgrounds, background_idat, vector_pdf
+from ktp_service.cards.vector import Picture, background_idat, clear_backgrounds, line_array, vector_pdf
 
 Format = Literal["png", "pdf"]
 SideName = Literal["front", "back"]
@@ -110,8 +111,12 @@ _value_stamp: Stamper = lru_cache(maxsize=512)(_make_stamp)
 
 
 def clear_caches() -> None:
+    """Forget every cached layer, stamp and per-value measure (tests of cold renders, and benchmarks, so
+    that one pass is never served from an earlier pass over the same residents)."""
     _layers.clear()
-    _backgrounds.clear()
+    clear_backgrounds()
+    for value_cache in (text_length, missing_characters, line_array):
+        value_cache.cache_clear()
     for cached in (_label_stamp, _value_stamp):
         cached.cache_clear()  # type: ignore[attr-defined]
 

@@ -188,6 +188,10 @@ class _Doc:
 _backgrounds: dict[Hashable, tuple[int, int, bytes]] = {}
 
 
+def clear_backgrounds() -> None:
+    _backgrounds.clear()
+
+
 def background_idat(key: Hashable, dpi: int, make: Callable[[], Image.Image]) -> tuple[int, int, bytes]:
     """The static layer as PNG image data (width, height, data), compressed once per template, side and
     dpi (``key``). A handful of entries; cleared when full rather than tracked (templates change rarely)."""
@@ -312,7 +316,7 @@ def _text(item: Placed, lines: list[bytes], font: bytes, k: float, page_h: float
     """One placed value or label: each line starts where Pillow's anchor put it."""
     out = [b"BT %s rg %s %.4f Tf" % (_rgb(item.color), font, item.size_px * k)]
     for text, baseline in zip(item.lines, item.baselines_px, strict=True):
-        array, width = _line(item.font, item.size_px, text)
+        array, width = line_array(item.font, item.size_px, text)
         start = item.x_px - {"left": 0.0, "center": width / 2, "right": width}[item.align]
         out.append(b"1 0 0 1 %.3f %.3f Tm [%s] TJ" % (start * k, page_h - baseline * k, array))
     out.append(b"ET")
@@ -323,7 +327,7 @@ _ESCAPED = [bytes([c]) if c not in b"\\()" else b"\\" + bytes([c]) for c in rang
 
 
 @lru_cache(maxsize=4096)
-def _line(path: Path, size_px: float, text: str) -> tuple[bytes, float]:
+def line_array(path: Path, size_px: float, text: str) -> tuple[bytes, float]:
     """The TJ array of a line and its width in px: each glyph followed by its correction (thousandths of the
     font size) from the font's own width to Pillow's advance plus kerning. Independent of the dpi, and
     cached: labels and most values repeat from card to card."""
