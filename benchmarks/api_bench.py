@@ -23,6 +23,9 @@ from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project this script belongs to
+from benchmarks.machine import free_port, print_machine  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 KTP = str(Path(sys.executable).parent / "ktp")
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -188,8 +191,11 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--concurrency", type=int, default=32)
     ap.add_argument("--preload", type=int, default=500)
-    ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument("--port", type=int, help="0: any free port", default=8765)
     args = ap.parse_args()
+    if args.port == 0:
+        args.port = free_port()
+    print_machine()
     if shutil.which("wrk") is None:
         raise SystemExit("api_bench needs wrk (Debian package `wrk`): apt-get install wrk")
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -37,15 +38,17 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
-from billing.bundle import export_bundle, verify_bundle
-from billing.chain import verify_chain
-from billing.config import BillingConfig
-from billing.contracts import add_contract_version, parse_terms
-from billing.models import create_billing_tables
-from billing.posting import CardPrintedEvent, post_card_printed, post_events
-from billing.statement import close_period, get_statement
-from billing.vocab import Reason
-from ktp_service.db import make_engine
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project this script belongs to
+from benchmarks.machine import print_machine  # noqa: E402
+from billing.bundle import export_bundle, verify_bundle  # noqa: E402
+from billing.chain import verify_chain  # noqa: E402
+from billing.config import BillingConfig  # noqa: E402
+from billing.contracts import add_contract_version, parse_terms  # noqa: E402
+from billing.models import create_billing_tables  # noqa: E402
+from billing.posting import CardPrintedEvent, post_card_printed, post_events  # noqa: E402
+from billing.statement import close_period, get_statement  # noqa: E402
+from billing.vocab import Reason  # noqa: E402
+from ktp_service.db import make_engine  # noqa: E402
 
 REASONS = tuple(Reason)
 
@@ -174,6 +177,7 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
+    print_machine()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     singles = min(args.singles, args.cards // 2)
     with tempfile.TemporaryDirectory(prefix="billing-bench-") as tmp:

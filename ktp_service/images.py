@@ -8,12 +8,15 @@ from __future__ import annotations
 import hashlib
 import io
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
+from ktp_service.cards.errors import CardError
+from ktp_service.cards.images import fitted_png, prepare_photo, prepare_signature
 from ktp_service.errors import invalid_field
 from ktp_service.files import write_atomically
 
@@ -119,3 +122,34 @@ def store_image(data: bytes, fmt: str, images_dir: Path) -> StoredImage:
 
 def image_path(images_dir: Path, sha256: str, fmt: str) -> Path:
     return images_dir / sha256[:2] / f"{sha256}.{fmt}"
+
+
+def fitted_path(images_dir: Path, sha256: str, box: tuple[int, int]) -> Path:
+    """Where the derivative of an image fitted to a photo or signature box of ``box`` pixels is kept."""
+    return images_dir / sha256[:2] / f"{sha256}.fit{box[0]}x{box[1]}.png"
+
+
+def store_fitted(
+    data: bytes,
+    kind: ImageKind,
+    sha256: str,
+    images_dir: Path,
+    boxes: Iterable[tuple[int, int]],
+    max_pixels: int,
+) -> None:
+    """Prepare the stored image once for each card box size, as the renderer would at every print (crop and
+    scale the photo; trim and fit the signature), and keep the result beside the original. The renderer
+    falls back to the original when a derivative is missing, so this is an optimisation, never a
+    requirement: an image the renderer would refuse (a blank signature) simply gets none."""
+    for box in set(boxes):
+        path = fitted_path(images_dir, sha256, box)
+        if path.exists():
+            continue
+        try:
+            if kind == "photo":
+                fitted = prepare_photo(data, box, max_pixels)
+            else:
+                fitted = prepare_signature(data, box, max_pixels)
+        except CardError:
+            continue  # the print reports it, naming the field
+        write_atomically(path, fitted_png(fitted))

@@ -363,7 +363,8 @@ class PrintWorker:
     def _render(self, printer: Printer, resident: Resident) -> tuple[bytes, RenderedCard, date]:
         template = cards.template(self.settings.default_template, self.settings.templates_dir)
         issue_date = cards.local_today(self.settings.timezone)
-        data = cards.card_data(resident, self.settings.images_dir, tanggal_terbit=issue_date)
+        boxes = cards.image_boxes(template, printer.dpi)  # the photo/signature derivatives made at upload
+        data = cards.card_data(resident, self.settings.images_dir, tanggal_terbit=issue_date, boxes=boxes)
         rendered = render_card(template, data, dpi=printer.dpi, fmt=FORMATS[printer.document_format])
         return rendered.content, rendered, issue_date
 

@@ -34,6 +34,24 @@ def geometry(modules: str, box_left: int, box_width: int, quiet_zone: int) -> Ba
     return BarcodeGeometry(module_px, box_left + (box_width - width) // 2, width)
 
 
+def bar_boxes(
+    modules: str, geo: BarcodeGeometry, top: int, bottom: int, quiet_zone: int
+) -> list[tuple[int, int, int, int]]:
+    """Each bar (a run of '1' modules) as a (left, top, right, bottom) pixel box, right and bottom exclusive."""
+    boxes = []
+    x = geo.left_px + quiet_zone * geo.module_px
+    run = 0
+    for i, module in enumerate(modules + "0"):
+        if module == "1":
+            run += 1
+            continue
+        if run:
+            start = x + (i - run) * geo.module_px
+            boxes.append((start, top, start + run * geo.module_px, bottom))
+            run = 0
+    return boxes
+
+
 def draw_barcode(
     draw: ImageDraw.ImageDraw,
     modules: str,
@@ -46,13 +64,5 @@ def draw_barcode(
 ) -> None:
     if plate is not None:
         draw.rectangle((geo.left_px, top, geo.left_px + geo.width_px - 1, bottom - 1), fill=plate)
-    x = geo.left_px + quiet_zone * geo.module_px
-    run = 0
-    for i, module in enumerate(modules + "0"):
-        if module == "1":
-            run += 1
-            continue
-        if run:
-            start = x + (i - run) * geo.module_px
-            draw.rectangle((start, top, start + run * geo.module_px - 1, bottom - 1), fill=color)
-            run = 0
+    for left, upper, right, lower in bar_boxes(modules, geo, top, bottom, quiet_zone):
+        draw.rectangle((left, upper, right - 1, lower - 1), fill=color)

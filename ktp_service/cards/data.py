@@ -55,8 +55,17 @@ class CardData(BaseModel):
     # repr=False: megabytes of image bytes have no place in logs or error messages.
     foto: bytes = Field(repr=False)
     tanda_tangan: bytes = Field(repr=False)
+    # Optional derivatives made once at upload (ktp_service.images.store_fitted): the photo already cropped
+    # and scaled to the photo box, the signature already trimmed and fitted to its box, as PNG. The
+    # renderer uses one only when its pixel size matches the box at the dpi being rendered, else it
+    # prepares the original as usual; either way the card is the same.
+    foto_fitted: bytes = Field(default=b"", repr=False)
+    tanda_tangan_fitted: bytes = Field(default=b"", repr=False)
 
 
 IMAGE_FIELDS = ("foto", "tanda_tangan")
+FITTED_FIELDS = ("foto_fitted", "tanda_tangan_fitted")
 #: Names a template may use in its ``{...}`` value formats.
-TEXT_FIELDS = frozenset(name for name in CardData.model_fields if name not in IMAGE_FIELDS)
+TEXT_FIELDS = frozenset(
+    name for name in CardData.model_fields if name not in IMAGE_FIELDS and name not in FITTED_FIELDS
+)

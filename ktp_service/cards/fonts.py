@@ -56,6 +56,7 @@ def covered(path: Path) -> frozenset[int]:
         return frozenset(font.getBestCmap())
 
 
+@lru_cache(maxsize=8192)  # values repeat from card to card
 def missing_characters(path: Path, text: str) -> str:
     chars = covered(path)
     return "".join(dict.fromkeys(c for c in text if not c.isspace() and ord(c) not in chars))

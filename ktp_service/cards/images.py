@@ -97,3 +97,54 @@ def prepare_signature(
     scale = min(size[0] / image.width, size[1] / image.height)
     fitted = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
     return image.resize(fitted, Image.Resampling.LANCZOS, reducing_gap=3.0)
+
+
+# -- Derivatives made once, at upload --------------------------------------------------------------------
+# Preparing the original costs a few ms per card (decode a camera-sized JPEG, crop, LANCZOS; trim and scale
+# the signature); the print path renders every card once, so a cache in memory does not help it. The same
+# result is stored once per box size as a small PNG (lossless: the card is pixel for pixel the same) and
+# decoded in a fraction of a millisecond.
+
+
+def fitted_png(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    # Level 1: these files are read far more often than written, and decoding speed barely depends on level.
+    image.save(out, "PNG", compress_level=1)
+    return out.getvalue()
+
+
+def _open_fitted(fitted: bytes) -> Image.Image | None:
+    if not fitted:
+        return None
+    try:
+        image = Image.open(io.BytesIO(fitted), formats=("PNG",))
+        image.load()
+    except (OSError, ValueError, SyntaxError, UnidentifiedImageError):
+        return None  # a damaged derivative: the original is still there
+    return image
+
+
+def is_fitted_photo_png(fitted: bytes, size: tuple[int, int]) -> bool:
+    """Whether ``fitted`` is an 8-bit RGB, non-interlaced PNG of exactly ``size``, from its header alone
+    (the vector PDF embeds its data as is, without decoding it)."""
+    if len(fitted) < 33 or not fitted.startswith(b"\x89PNG\r\n\x1a\n") or fitted[12:16] != b"IHDR":
+        return False
+    width, height = int.from_bytes(fitted[16:20], "big"), int.from_bytes(fitted[20:24], "big")
+    depth, color_type, interlace = fitted[24], fitted[25], fitted[28]
+    return (width, height) == size and (depth, color_type, interlace) == (8, 2, 0)
+
+
+def fitted_photo(fitted: bytes, size: tuple[int, int]) -> Image.Image | None:
+    """The stored derivative when it is exactly the box's size (an RGB photo); None: prepare the original."""
+    image = _open_fitted(fitted)
+    return image if image is not None and image.size == size and image.mode == "RGB" else None
+
+
+def fitted_signature(fitted: bytes, size: tuple[int, int]) -> Image.Image | None:
+    """The stored derivative when it was fitted to a box of this size (inside it, touching two of its sides,
+    as ``prepare_signature`` leaves it); None: prepare the original."""
+    image = _open_fitted(fitted)
+    if image is None or image.mode not in ("RGB", "RGBA"):
+        return None
+    inside = image.width <= size[0] and image.height <= size[1]
+    return image if inside and (image.width == size[0] or image.height == size[1]) else None

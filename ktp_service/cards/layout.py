@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from ktp_service.cards.data import TEXT_FIELDS, CardData
@@ -115,7 +116,13 @@ class _Measure:
         self.dpi = dpi
 
     def __call__(self, text: str, size_pt: float) -> float:
-        return float(font_at(self.font, pt_to_px(size_pt, self.dpi)).getlength(text))
+        return text_length(self.font, pt_to_px(size_pt, self.dpi), text)
+
+
+@lru_cache(maxsize=8192)
+def text_length(font: Path, size_px: float, text: str) -> float:
+    """Cached: most values (religion, status, districts, dates of a day's run) repeat from card to card."""
+    return float(font_at(font, size_px).getlength(text))
 
 
 def _sizes(nominal: float, minimum: float) -> list[float]:

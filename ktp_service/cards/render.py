@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import math
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -17,11 +18,18 @@ from typing import Literal, TypedDict, Unpack
 
 from PIL import Image, ImageChops, ImageColor, ImageDraw
 
-from ktp_service.cards.artwork import ANCHORS, draw_static, specimen_mask
-from ktp_service.cards.barcode import BarcodeGeometry, code128_modules, draw_barcode, geometry
+from ktp_service.cards.artwork import ANCHORS, canvas_size, draw_static, specimen_mask
+from ktp_service.cards.barcode import BarcodeGeometry, bar_boxes, code128_modules, draw_barcode, geometry
 from ktp_service.cards.data import CardData
-from ktp_service.cards.fonts import font_at
-from ktp_service.cards.images import prepare_photo, prepare_signature
+from ktp_service.cards.fonts import font_at, missing_characters
+from ktp_service.cards.images import (
+    fitted_photo,
+    fitted_png,
+    fitted_signature,
+    is_fitted_photo_png,
+    prepare_photo,
+    prepare_signature,
+)
 from ktp_service.cards.layout import (
     FitProblem,
     FittedField,
@@ -30,10 +38,12 @@ from ktp_service.cards.layout import (
     format_value,
     layout_side,
     mm_to_px,
+    text_length,
     value_context,
 )
 from ktp_service.cards.output import encode_png, pdf_from_pngs
 from ktp_service.cards.template import BarcodeBox, CardTemplate, ImageBox
+from ktp_service.cards.vector import Picture, background_idat, clear_backgrounds, line_array, vector_pdf
 
 Format = Literal["png", "pdf"]
 SideName = Literal["front", "back"]
@@ -79,8 +89,7 @@ def _nbytes(image: Image.Image) -> int:
 _layers = _LayerCache(max_bytes=40 * 1024 * 1024)
 
 
-@lru_cache(maxsize=4096)
-def _stamp(
+def _make_stamp(
     font: Path, size_px: float, text: str, frac_x: float, frac_y: float, anchor: str
 ) -> tuple[Image.Image, int, int]:
     """Text rasterised once as a coverage mask, with its offset from the anchor point. Labels repeat on
@@ -94,9 +103,45 @@ def _stamp(
     return mask, math.floor(left) - 1, math.floor(top) - 1
 
 
+Stamper = Callable[[Path, float, str, float, float, str], tuple[Image.Image, int, int]]
+# Labels: a few dozen per template and dpi. Values: bounded, since names and addresses rarely repeat
+# (512 stamps of a few kB to a few tens of kB at 600 dpi).
+_label_stamp: Stamper = lru_cache(maxsize=1024)(_make_stamp)
+_value_stamp: Stamper = lru_cache(maxsize=512)(_make_stamp)
+
+
 def clear_caches() -> None:
+    """Forget every cached layer, stamp and per-value measure (tests of cold renders, and benchmarks, so
+    that one pass is never served from an earlier pass over the same residents)."""
     _layers.clear()
-    _stamp.cache_clear()
+    clear_backgrounds()
+    for value_cache in (text_length, missing_characters, line_array):
+        value_cache.cache_clear()
+    for cached in (_label_stamp, _value_stamp):
+        cached.cache_clear()  # type: ignore[attr-defined]
+
+
+#: Seconds spent per stage, summed over renders, while a benchmark sets it to a dict (None otherwise, and
+#: then timing costs two clock reads per stage). benchmarks/render_vs_glabels.py prints it per card.
+stage_times: dict[str, float] | None = None
+
+
+def _lap(stage: str, since: float) -> float:
+    now = time.perf_counter()
+    if stage_times is not None:
+        stage_times[stage] = stage_times.get(stage, 0.0) + now - since
+    return now
+
+
+def image_boxes(template: CardTemplate, dpi: int, side: SideName = "front") -> dict[str, tuple[int, int]]:
+    """Pixel size of the photo and signature boxes at ``dpi``: the sizes stored derivatives are made for."""
+    spec = template.side(side)
+    boxes = {}
+    for field, box in (("foto", spec.photo), ("tanda_tangan", spec.signature)):
+        if box is not None:
+            left, top, right, bottom = _box_px(box, dpi)
+            boxes[field] = (right - left, bottom - top)
+    return boxes
 
 
 class SideOptions(TypedDict, total=False):
@@ -157,40 +202,69 @@ def render_image(
     ImageMissing or ImageInvalid."""
     _check_dpi(template, dpi)
     spec = template.side(side)
+    t = time.perf_counter()
     layout = layout_side(template, spec, data, dpi)
     if layout.problems:
         raise layout.problems[0].error()
+    t = _lap("layout", t)
     image = _layers.get((template.content_hash, side, dpi), lambda: draw_static(template, spec, dpi)).copy()
-    _stamp_texts(image, layout.labels)
+    _stamp_texts(image, layout.labels, _label_stamp)
+    t = _lap("background + labels", t)
+    # Values are stamped too: most repeat from card to card (sex, religion, status, occupation, districts,
+    # the issue date of a day's run), so a stamp is drawn once and pasted; a one-off name costs about what
+    # drawing it directly would.
+    _stamp_texts(image, layout.values, _value_stamp)
+    t = _lap("values", t)
     draw = ImageDraw.Draw(image)
-    _draw_texts(draw, layout.values)
     if spec.photo is not None:
         box = _box_px(spec.photo, dpi)
-        photo = prepare_photo(data.foto, (box[2] - box[0], box[3] - box[1]), max_image_pixels)
+        size = (box[2] - box[0], box[3] - box[1])
+        photo = fitted_photo(data.foto_fitted, size) or prepare_photo(data.foto, size, max_image_pixels)
         image.paste(photo, box[:2])
         _border(draw, spec.photo, box, dpi)
+    t = _lap("photo", t)
     if spec.signature is not None:
-        _paste_signature(image, spec.signature, data.tanda_tangan, dpi, max_image_pixels)
+        _paste_signature(image, spec.signature, data, dpi, max_image_pixels)
+    t = _lap("signature", t)
     if spec.barcode is not None:
         _draw_code128(draw, template, spec.barcode, data, dpi)
+    t = _lap("barcode", t)
     if specimen:
         mask = _layers.get((template.content_hash, dpi, "specimen"), lambda: specimen_mask(template, dpi))
         image.paste(ImageColor.getrgb(template.specimen.color), None, mask)
+        _lap("specimen", t)
     return image, layout
 
 
 def render_card(
-    template: CardTemplate, data: CardData, *, fmt: Format = "png", **options: Unpack[SideOptions]
+    template: CardTemplate,
+    data: CardData,
+    *,
+    fmt: Format = "png",
+    raster_pdf: bool = False,
+    **options: Unpack[SideOptions],
 ) -> RenderedCard:
     """Render one side of a card as PNG or PDF (page exactly the card's size). The other keywords are
     ``render_image``'s: ``specimen`` overlays the template's diagonal mark (``CONTOH``) so a preview can
-    never pass as a card."""
+    never pass as a card. A PDF is vector (text as text, :mod:`ktp_service.cards.vector`) unless it is a
+    specimen, a value needs a character outside WinAnsi, or ``raster_pdf``: then it holds the PNG."""
     if fmt not in MEDIA_TYPES:
         raise ValueError(f"format must be png or pdf, not {fmt!r}")
-    image, layout = render_image(template, data, **options)
     dpi = options.get("dpi", DEFAULT_DPI)
-    png = encode_png(image, dpi)
-    content = png if fmt == "png" else pdf_from_pngs([png], template.page.width_mm, template.page.height_mm)
+    side = options.get("side", "front")
+    content: bytes | None = None
+    if fmt == "pdf" and not raster_pdf and not options.get("specimen", False):
+        content, layout = _vector_card(template, data, dpi, side, options.get("max_image_pixels"))
+        size = canvas_size(template, dpi)
+    if content is None:
+        image, layout = render_image(template, data, **options)
+        size = image.size
+        t = time.perf_counter()
+        content = encode_png(image, dpi)
+        t = _lap("encode PNG", t)
+        if fmt == "pdf":
+            content = pdf_from_pngs([content], template.page.width_mm, template.page.height_mm)
+            _lap("wrap PDF", t)
     return RenderedCard(
         content=content,
         media_type=MEDIA_TYPES[fmt],
@@ -198,22 +272,95 @@ def render_card(
         template_version=template.version,
         template_hash=template.content_hash,
         document_hash=hashlib.sha256(content).hexdigest(),
-        width_px=image.width,
-        height_px=image.height,
+        width_px=size[0],
+        height_px=size[1],
         dpi=dpi,
-        side=options.get("side", "front"),
+        side=side,
         specimen=options.get("specimen", False),
         fits=layout.fits,
     )
 
 
-def _stamp_texts(image: Image.Image, placed: tuple[Placed, ...]) -> None:
+def _vector_card(
+    template: CardTemplate, data: CardData, dpi: int, side: SideName, max_pixels: int | None
+) -> tuple[bytes | None, SideLayout]:
+    """The vector PDF from the same layout, boxes and bars as the raster card; None when it cannot be one."""
+    max_pixels = max_pixels or DEFAULT_MAX_IMAGE_PIXELS
+    _check_dpi(template, dpi)
+    spec = template.side(side)
+    t = time.perf_counter()
+    layout = layout_side(template, spec, data, dpi)
+    if layout.problems:
+        raise layout.problems[0].error()
+    t = _lap("layout", t)
+    background = background_idat(
+        (template.content_hash, side, dpi),
+        dpi,
+        lambda: _layers.get((template.content_hash, side, dpi), lambda: draw_static(template, spec, dpi)),
+    )
+    pictures: list[Picture] = []
+    rectangles: list[tuple[str, tuple[int, int, int, int]]] = []
+    frames: list[tuple[str, tuple[int, int, int, int], int]] = []
+    if spec.photo is not None:
+        box = _box_px(spec.photo, dpi)
+        size = (box[2] - box[0], box[3] - box[1])
+        # The derivative's data goes in as is, not even decoded; without one, the photo is prepared and
+        # encoded exactly as the derivative would have been, so the document is the same byte for byte.
+        if is_fitted_photo_png(data.foto_fitted, size):
+            photo_png = data.foto_fitted
+        else:
+            photo_png = fitted_png(prepare_photo(data.foto, size, max_pixels))
+        pictures.append(Picture(box, png=photo_png))
+        if spec.photo.border is not None:
+            frames.append((spec.photo.border, box, max(1, round(mm_to_px(spec.photo.border_mm, dpi)))))
+    t = _lap("photo", t)
+    if spec.signature is not None:
+        box = _box_px(spec.signature, dpi)
+        size = (box[2] - box[0], box[3] - box[1])
+        signature = fitted_signature(data.tanda_tangan_fitted, size) or prepare_signature(
+            data.tanda_tangan, size, max_pixels
+        )
+        x = box[0] + (size[0] - signature.width) // 2
+        y = box[1] + (size[1] - signature.height) // 2
+        where = (x, y, x + signature.width, y + signature.height)
+        pictures.append(Picture(where, image=signature, multiply=signature.mode != "RGBA"))
+        if spec.signature.border is not None:
+            frames.append(
+                (spec.signature.border, box, max(1, round(mm_to_px(spec.signature.border_mm, dpi))))
+            )
+    t = _lap("signature", t)
+    if spec.barcode is not None:
+        plan = _barcode_plan(template, spec.barcode, data, dpi)
+        if isinstance(plan, FitProblem):
+            raise plan.error()
+        modules, geo = plan
+        box = _box_px(spec.barcode, dpi)
+        if spec.barcode.plate is not None:
+            rectangles.append((spec.barcode.plate, (geo.left_px, box[1], geo.left_px + geo.width_px, box[3])))
+        bars = bar_boxes(modules, geo, box[1], box[3], spec.barcode.quiet_zone_modules)
+        rectangles += [(spec.barcode.color, bar) for bar in bars]
+    t = _lap("barcode", t)
+    content = vector_pdf(
+        layout=layout,
+        background=background,
+        pictures=pictures,
+        rectangles=rectangles,
+        frames=frames,
+        width_mm=template.page.width_mm,
+        height_mm=template.page.height_mm,
+        dpi=dpi,
+    )
+    _lap("write vector PDF", t)
+    return content, layout
+
+
+def _stamp_texts(image: Image.Image, placed: tuple[Placed, ...], stamp: Stamper) -> None:
     for item in placed:
         color = ImageColor.getrgb(item.color)
         for line, baseline in zip(item.lines, item.baselines_px, strict=True):
             x, y = math.floor(item.x_px), math.floor(baseline)
             # Sub-pixel offsets rounded to 1/100 px: invisible, and it keeps the number of stamps small.
-            mask, dx, dy = _stamp(
+            mask, dx, dy = stamp(
                 item.font,
                 item.size_px,
                 line,
@@ -222,13 +369,6 @@ def _stamp_texts(image: Image.Image, placed: tuple[Placed, ...]) -> None:
                 ANCHORS[item.align],
             )
             image.paste(color, (x + dx, y + dy, x + dx + mask.width, y + dy + mask.height), mask)
-
-
-def _draw_texts(draw: ImageDraw.ImageDraw, placed: tuple[Placed, ...]) -> None:
-    for item in placed:
-        font = font_at(item.font, item.size_px)
-        for line, baseline in zip(item.lines, item.baselines_px, strict=True):
-            draw.text((item.x_px, baseline), line, font=font, fill=item.color, anchor=ANCHORS[item.align])
 
 
 def _box_px(box: ImageBox | BarcodeBox, dpi: int) -> tuple[int, int, int, int]:
@@ -252,9 +392,12 @@ def _border(draw: ImageDraw.ImageDraw, spec: ImageBox, box: tuple[int, int, int,
     )
 
 
-def _paste_signature(image: Image.Image, spec: ImageBox, raw: bytes, dpi: int, max_pixels: int) -> None:
+def _paste_signature(image: Image.Image, spec: ImageBox, data: CardData, dpi: int, max_pixels: int) -> None:
     box = _box_px(spec, dpi)
-    signature = prepare_signature(raw, (box[2] - box[0], box[3] - box[1]), max_pixels)
+    size = (box[2] - box[0], box[3] - box[1])
+    signature = fitted_signature(data.tanda_tangan_fitted, size) or prepare_signature(
+        data.tanda_tangan, size, max_pixels
+    )
     x = box[0] + (box[2] - box[0] - signature.width) // 2
     y = box[1] + (box[3] - box[1] - signature.height) // 2
     if signature.mode == "RGBA":

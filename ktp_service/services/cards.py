@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -10,8 +11,9 @@ from zoneinfo import ZoneInfo
 
 from ktp_service import regions
 from ktp_service.cards import CardData, CardTemplate, load_template
+from ktp_service.cards.render import image_boxes
 from ktp_service.copying import same_named
-from ktp_service.images import image_path
+from ktp_service.images import fitted_path, image_path
 from ktp_service.models import Resident
 
 
@@ -40,11 +42,28 @@ def _read(images_dir: Path, sha256: str | None, fmt: str | None) -> bytes:
     return path.read_bytes() if path.exists() else b""
 
 
+__all__ = ["card_data", "image_boxes", "local_today", "template"]
+
+
+def _read_fitted(images_dir: Path, sha256: str | None, box: tuple[int, int] | None) -> bytes:
+    if not sha256 or box is None:
+        return b""
+    path = fitted_path(images_dir, sha256, box)
+    return path.read_bytes() if path.exists() else b""
+
+
 def card_data(
-    resident: Resident, images_dir: Path, *, tanggal_terbit: date, tempat_terbit: str | None = None
+    resident: Resident,
+    images_dir: Path,
+    *,
+    tanggal_terbit: date,
+    tempat_terbit: str | None = None,
+    boxes: Mapping[str, tuple[int, int]] | None = None,
 ) -> CardData:
     """The card of ``resident`` issued on ``tanggal_terbit``; a missing photo or signature is empty bytes,
-    which the renderer reports as ImageMissing naming the field."""
+    which the renderer reports as ImageMissing naming the field. With ``boxes`` (``image_boxes`` of the
+    template and dpi to be rendered), the derivatives stored at upload for those sizes come along."""
+    boxes = boxes or {}
     kec = regions.get_region(resident.kode_kecamatan)
     desa = regions.get_region(resident.kode_desa)
     return CardData(
@@ -55,4 +74,6 @@ def card_data(
         tanggal_terbit=tanggal_terbit,
         foto=_read(images_dir, resident.photo_sha256, resident.photo_format),
         tanda_tangan=_read(images_dir, resident.signature_sha256, resident.signature_format),
+        foto_fitted=_read_fitted(images_dir, resident.photo_sha256, boxes.get("foto")),
+        tanda_tangan_fitted=_read_fitted(images_dir, resident.signature_sha256, boxes.get("tanda_tangan")),
     )

@@ -11,11 +11,11 @@ from sqlmodel import Session, col, func, or_, select
 
 from ktp_service import regions
 from ktp_service.errors import Conflict, FieldProblem, Invalid, NikAlreadyRegistered, NotFound
-from ktp_service.images import ImageKind, accept_image, store_image
-from ktp_service.models import Resident, ResidentVersion, User, utcnow
+from ktp_service.images import ImageKind, accept_image, store_fitted, store_image
+from ktp_service.models import Printer, Resident, ResidentVersion, User, utcnow
 from ktp_service.nik import check_nik
 from ktp_service.schemas.residents import ResidentCreate, ResidentFields, ResidentUpdate
-from ktp_service.services import audit
+from ktp_service.services import audit, cards
 from ktp_service.services.actor import Actor
 from ktp_service.settings import Settings
 from ktp_service.vocab import Kewarganegaraan
@@ -225,6 +225,12 @@ def set_image(
         raw, kind, field="file", max_bytes=settings.max_image_bytes, max_pixels=settings.max_image_pixels
     )
     stored = store_image(data, fmt, settings.images_dir)
+    # The photo/signature at the card's pixel size, made now rather than at every print: for the default
+    # template at its base dpi and at every dpi an active printer prints at.
+    template = cards.template(settings.default_template, settings.templates_dir)
+    dpis = {template.page.base_dpi, *session.exec(select(Printer.dpi).where(col(Printer.active)).distinct())}
+    boxes = [cards.image_boxes(template, dpi)["foto" if kind == "photo" else "tanda_tangan"] for dpi in dpis]
+    store_fitted(data, kind, stored.sha256, settings.images_dir, boxes, settings.max_image_pixels)
     field = "photo" if kind == "photo" else "signature"
     if getattr(resident, f"{field}_sha256") != stored.sha256:
         setattr(resident, f"{field}_sha256", stored.sha256)

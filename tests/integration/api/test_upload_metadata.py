@@ -12,7 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image, ImageCms, PngImagePlugin
 
-from ktp_service.images import image_path
+from ktp_service.cards.images import prepare_photo, prepare_signature
+from ktp_service.cards.sample import make_photo, make_signature
+from ktp_service.images import fitted_path, image_path
+from ktp_service.services import cards
 from ktp_service.settings import Settings
 from tests.factories import resident_payload
 
@@ -85,9 +88,16 @@ def _upload(client: TestClient, as_user: Any, settings: Settings, kind: str, raw
     assert r.status_code == 200, r.text
     body = r.json()
     sha = body[f"{kind}_sha256"]
-    stored = list(Path(settings.images_dir).rglob(f"{sha}.*"))
+    files = list(Path(settings.images_dir).rglob(f"{sha}.*"))
+    stored = [f for f in files if ".fit" not in f.name]
     assert len(stored) == 1
     assert stored[0] == image_path(settings.images_dir, sha, stored[0].suffix[1:])
+    # The derivatives made at upload (the image at the card's box size) are pixels alone too.
+    fitted = [f for f in files if ".fit" in f.name]
+    assert all(SECRET not in f.read_bytes() for f in fitted)
+    for f in fitted:
+        with Image.open(f) as image:
+            assert not image.info
     return stored[0].read_bytes()
 
 
@@ -113,3 +123,37 @@ def test_a_png_keeps_no_text_exif_or_icc(
     stored = _upload(client, as_user, settings, kind, raw)
     assert set(png_chunks(stored)) <= {b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND"}
     assert SECRET not in stored and b"PhotoEditor" not in stored
+
+
+@pytest.mark.parametrize("kind", ["photo", "signature"])
+def test_upload_keeps_the_image_fitted_to_the_card_box(
+    client: TestClient, as_user: Any, settings: Settings, kind: str
+) -> None:
+    """Beside the original, the image as the renderer draws it on the default template at 300 dpi (so a
+    print does not decode and scale the original again); the card made from it is the same card."""
+    raw = make_photo(3, (900, 1200)) if kind == "photo" else make_signature(4)
+    headers = as_user(CLERK)
+    nik = client.post("/api/v1/residents", json=resident_payload(), headers=headers).json()["nik"]
+    r = client.put(
+        f"/api/v1/residents/{nik}/{kind}", files={"file": ("f", raw, "image/png")}, headers=headers
+    )
+    assert r.status_code == 200, r.text
+    sha = r.json()[f"{kind}_sha256"]
+    template = cards.template(settings.default_template, settings.templates_dir)
+    field = "foto" if kind == "photo" else "tanda_tangan"
+    box = cards.image_boxes(template, 300)[field]
+    path = fitted_path(settings.images_dir, sha, box)
+    original = next(f for f in Path(settings.images_dir).rglob(f"{sha}.*") if ".fit" not in f.name)
+    with Image.open(path) as derivative:
+        if kind == "photo":
+            assert derivative.size == box
+        else:  # fitted inside the box, touching two of its sides
+            assert (
+                derivative.width <= box[0]
+                and derivative.height <= box[1]
+                and (derivative.width == box[0] or derivative.height == box[1])
+            )
+        prepare = prepare_photo if kind == "photo" else prepare_signature
+        assert (
+            derivative.tobytes() == prepare(original.read_bytes(), box, settings.max_image_pixels).tobytes()
+        )

@@ -61,3 +61,26 @@ def box_pixels(box: Any, dpi: int = 300) -> tuple[int, int, int, int]:
         round(mm_to_px(box.x_mm + box.width_mm, dpi)),
         round(mm_to_px(box.y_mm + box.height_mm, dpi)),
     )
+
+
+def rasterise(pdf: bytes, dpi: int, size: tuple[int, int]) -> Image.Image:
+    """The first page as a person's viewer or a printer's RIP draws it (poppler's pdftoppm), cropped to the
+    card's whole pixels (pdftoppm rounds the page up to the next pixel)."""
+    import subprocess
+
+    out = subprocess.run(
+        ["pdftoppm", "-r", str(dpi), "-x", "0", "-y", "0", "-W", str(size[0]), "-H", str(size[1]), "-png"]
+        + ["-singlefile", "-"],
+        input=pdf,
+        capture_output=True,
+        check=True,
+    ).stdout
+    return decode(out).convert("RGB")
+
+
+def pdf_text(pdf: bytes) -> str:
+    import subprocess
+
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()

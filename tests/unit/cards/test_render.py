@@ -43,10 +43,12 @@ def test_png_is_lossless(ktp: CardTemplate, sample: CardData) -> None:
 
 
 @pytest.mark.parametrize("dpi", [300, 600])
-def test_pdf_page_is_the_card_size_and_holds_the_image_losslessly(
+def test_raster_pdf_page_is_the_card_size_and_holds_the_image_losslessly(
     ktp: CardTemplate, sample: CardData, dpi: int
 ) -> None:
-    card = render_card(ktp, sample, dpi=dpi, fmt="pdf")
+    """The raster PDF (specimens, characters outside WinAnsi, or asked for); the vector PDF has its own
+    tests in test_vector.py."""
+    card = render_card(ktp, sample, dpi=dpi, fmt="pdf", raster_pdf=True)
     assert card.media_type == "application/pdf"
     reader = PdfReader(io.BytesIO(card.content), strict=True)
     assert len(reader.pages) == 1

@@ -1,0 +1,63 @@
+"""Every benchmark script runs, at a tiny size, so none can rot between the full runs whose figures are in the
+README: each must print the machine it ran on (benchmarks/machine.py) and its figures. These are not timed
+tests: no figure is compared with an aim here."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SMOKE = {
+    "render_bench": (["--count", "3", "--dpi", "300"], [r"render \+ PNG\s+[\d.]+ cards/s", r"peak RSS"]),
+    "render_vs_glabels": (
+        ["--count", "2", "--reps", "1"],
+        [
+            r"gLabels to PDF \(marginal\)\s+[-\d.]+",
+            r"ours, pdf, upload derivatives\s+[\d.]+",
+            r"ratios",
+            r"layout",
+        ],
+    ),
+    "print_bench": (
+        ["--cards", "4", "--backend", "sqlite", "--workers", "1", "--port", "0"],
+        [r"sqlite\s+png 1 worker\(s\):\s+[\d.]+ cards/s completed", r"p99\s+\d+ ms"],
+    ),
+    "api_bench": (
+        ["--backend", "sqlite", "--seconds", "1", "--preload", "5", "--concurrency", "2", "--port", "0"],
+        [r"GET.*req", r"POST.*req"],
+    ),
+    "billing_bench": (
+        ["--cards", "200", "--batch", "100", "--singles", "5", "--backend", "sqlite"],
+        [r'"statement', r'"verify'],
+    ),
+}
+MACHINE = [
+    r"# machine: .+, (\d+|unknown) MHz, \d+ cores",
+    r"# load average \(1, 5, 15 min\): [\d.]+ [\d.]+ [\d.]+",
+    r"# calibration loop: [\d.]+ ms",
+]
+
+
+@pytest.mark.parametrize("script", sorted(SMOKE))
+def test_benchmark_runs_and_prints_its_machine_and_figures(script: str, tmp_path: Path) -> None:
+    args, figures = SMOKE[script]
+    env = dict(os.environ, PYTHONPATH=str(ROOT), TMPDIR=str(tmp_path))
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / f"{script}.py"), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    for pattern in MACHINE + figures:
+        assert re.search(pattern, done.stdout, flags=re.IGNORECASE), f"{pattern!r} not in:\n{done.stdout}"
