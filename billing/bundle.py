@@ -319,7 +319,10 @@ def _verify_transactions(
 
     groups: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     accounts: dict[str, int] = defaultdict(int)  # debit - credit
-    seen_ordinals = bytearray()
+    seen_ordinals = bytearray()  # statements signed before tiers counted net cards: 1..n, each once
+    net_count = statement.tier_count == "net_billed_cards"
+    net = 0
+    month_cards: set[int] = set()  # the month's billed cards, to tell a same-month reversal
     prev, expected = chain.anchor_hash, chain.first_seq
     period_tx = period_entries = 0
     last_hash = None
@@ -359,14 +362,30 @@ def _verify_transactions(
             accounts[account] += debit - credit
         if tx["kind"] == TransactionKind.PERIOD_CLOSE:
             closes += 1
-            want = close_lines(statement.period_rounding_adjustment, statement.ppn, statement.pph23_withheld)
+            want = close_lines(
+                statement.period_rounding_adjustment,
+                statement.ppn,
+                statement.pph23_withheld,
+                statement.ppn_withheld,
+            )
             if lines != want or seq != chain.head_seq:
                 problems.add(f"closing transaction {seq} does not carry the statement's adjustment and taxes")
             continue
         if zone is not None:
             check_dates(tx, zone, problems)
         check_card(tx, lines, prices, originals, problems)
-        if tx["kind"] == TransactionKind.CARD and tx["billed"]:
+        if net_count and tx["kind"] == TransactionKind.CARD and tx["billed"]:
+            # Tiers count net billed cards: the card is the month's count so far, plus one.
+            net += 1
+            month_cards.add(seq)
+            if tx["period_ordinal"] != net:
+                problems.add(
+                    f"transaction {seq}: numbered card {tx['period_ordinal']} of the month, but it is net "
+                    f"billed card {net}"
+                )
+        elif net_count and tx["kind"] == TransactionKind.REVERSAL and tx["corrects_seq"] in month_cards:
+            net -= 1  # a card reversed in its own month leaves the count
+        elif tx["kind"] == TransactionKind.CARD and tx["billed"]:
             ordinal = tx["period_ordinal"]
             if len(seen_ordinals) <= ordinal:
                 seen_ordinals.extend(bytes(ordinal + 1 - len(seen_ordinals)))
@@ -407,6 +426,8 @@ def _verify_transactions(
         return
     figures = rollup(group_list, terms)
     for name, value in figures.items():
+        if name not in statement.model_fields_set:
+            continue  # a figure added after this statement was signed (e.g. the rounding rows)
         stated = getattr(statement, name)
         if isinstance(value, list):
             _compare(problems, name, [x.model_dump() for x in stated], [x.model_dump() for x in value])
@@ -422,6 +443,7 @@ def _verify_transactions(
         ("net_payable_to_partner", statement.net_payable_to_partner, -accounts[Account.PARTNER_PAYABLE]),
         ("pph23_withheld", statement.pph23_withheld, -accounts[Account.PPH23_PAYABLE]),
         ("ppn", statement.ppn, accounts[Account.PPN_EXPENSE]),
+        ("ppn_withheld", statement.ppn_withheld, -accounts[Account.PPN_PAYABLE]),
     ):
         _compare(problems, f"{name} (account)", stated, computed)
 

@@ -29,7 +29,7 @@ class Problems(list[str]):
 
 class Prices:
     """:func:`price_card` for one bundle's contracts, remembered: a card's price depends on its ordinal only
-    through its tier's rate, so a month of cards has a handful of distinct prices."""
+    through its tier, so a month of cards has a handful of distinct prices."""
 
     def __init__(self, terms: dict[int, ContractTerms], pricing: dict[int, str]) -> None:
         self.terms = terms
@@ -40,11 +40,7 @@ class Prices:
         """The price of the ``ordinal``-th card of the month for ``reason`` under version ``version_id``."""
         terms = self.terms[version_id]
         share = terms.partner_share
-        key = (
-            version_id,
-            reason,
-            share.basis_points_for(ordinal) if isinstance(share, TieredShare) else None,
-        )
+        key = (version_id, reason, share.tier_index(ordinal) if isinstance(share, TieredShare) else None)
         price = self.known.get(key)
         if price is None:
             price = self.known[key] = price_card(terms, reason, ordinal)
@@ -87,7 +83,7 @@ def check_card(
             problems.add(f"reversal {seq} does not mirror transaction {tx['corrects_seq']}")
         # The original may be in an earlier month, outside the bundle: the reversal must still undo exactly
         # what its contract version prices a card at, for the reason and rate it carries.
-        price = price_at_rate(version, tx["reason"], tx["rate_bp"])
+        price = price_at_rate(version, tx["reason"], tx["rate_bp"], -tx["partner"])
         got = (-tx["fee"], tx["payer"], -tx["partner"], -tx["regency"], tx["rate_bp"], -tx["cards"])
         if price is None or got != (*price, 1):
             priced = "nothing" if price is None else str(tuple(price))

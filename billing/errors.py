@@ -6,6 +6,7 @@ Tree::
 
     BillingError (400)
     ├── InvalidInput (422)          bad contract terms, bad month, bad import rows...
+    │   ├── ShareAboveFee (422)     a partner share above the fee it splits
     │   ├── ImportRejected (422)    carries the row-numbered errors
     │   └── BundleRefused (422)     a bundle past the reading limits (a zip bomb?), never read further
     ├── NotFound (404)              ContractVersionNotFound, TransactionNotFound, ConflictNotFound,
@@ -42,6 +43,16 @@ class BillingError(Exception):
 
 class InvalidInput(BillingError, code="invalid_input", status_code=422):
     """Bad input: contract terms, a month, import rows..."""
+
+
+class ShareAboveFee(InvalidInput, code="share_above_fee"):
+    """Contract terms whose partner share is above the fee it splits (over 100 %, or more rupiah per card
+    than a citizen-paid fee). ``params`` name the amounts (``share``, ``reason``, ``fee``, or
+    ``basis_points``)."""
+
+    def __init__(self, message: str, params: dict[str, object]) -> None:
+        super().__init__(message)
+        self.params = params
 
 
 class ImportRejected(InvalidInput, code="import_rejected"):

@@ -6,14 +6,19 @@ verifier runs the same :func:`rollup` on groups it builds from the exported entr
 totals against the sums of the entries' accounts.
 
 ``partner_share`` in the totals and per contract version includes the per-period rounding adjustment (see
-:mod:`billing.contracts`); the per-office and per-reason breakdowns show what the cards were posted with, so
-under per-period rounding they can differ from the total by ``period_rounding_adjustment``.
-``net_payable_to_partner = partner_share + ppn - pph23_withheld``. Prior-period items (late cards and
-corrections of closed months) are part of the month's figures and are also shown on their own.
+:mod:`billing.contracts`); the per-office and per-reason breakdowns show what the cards were posted with.
+So that every table adds up to the total, each breakdown then ends with a named rounding-adjustment row
+(``by_office_adjustment``, ``by_reason_adjustment``: "Penyesuaian pembulatan", no cards, no fee, the
+partner's share changed by ``period_rounding_adjustment`` and the regency's by its opposite), present only
+when the adjustment is not zero. ``net_payable_to_partner = partner_share + ppn - ppn_withheld - pph23_withheld``
+where ``ppn_withheld`` is the PPN the regency's treasurer collects and remits itself (contract versions whose
+``ppn.collector`` is ``bendahara``). Prior-period items (late cards and corrections of closed months) are
+part of the month's figures and are also shown on their own.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
@@ -34,7 +39,7 @@ from billing.lock import lock_billing
 from billing.models import ContractVersion, Period
 from billing.periods import check_not_future, is_closed, month_bounds, open_months_before, parse_month
 from billing.posting import append_close_transaction
-from billing.vocab import Payer, TransactionKind
+from billing.vocab import Payer, PpnCollector, TransactionKind
 
 
 class Group(NamedTuple):
@@ -70,6 +75,16 @@ class VersionFigures(Figures):
     period_rounding_adjustment: int
     pph23_withheld: int
     ppn: int
+    # Defaults: statements signed before the PPN collector existed read as the partner collecting it.
+    ppn_collector: PpnCollector = PpnCollector.PARTNER
+    ppn_withheld: int = 0
+
+
+ROUNDING_ROW = "rounding_adjustment"  # the key of a breakdown's "Penyesuaian pembulatan" row
+
+# How ``period_ordinal`` counted the month's cards: statements signed before the net rule read as
+# "posted_cards" (every billed card posted, reversed or not); newer ones count net billed cards.
+TierCount = Literal["posted_cards", "net_billed_cards"]
 
 
 class ContractSnapshot(BaseModel):
@@ -117,6 +132,13 @@ class Statement(BaseModel):
     by_office: list[Breakdown]
     by_reason: list[Breakdown]
     by_contract_version: list[VersionFigures]
+    # The PPN the regency's treasurer withholds and remits (part of ``ppn``, not paid to the partner).
+    ppn_withheld: int = 0
+    # The last row of each breakdown table under per-period rounding (key ROUNDING_ROW), so that the rows
+    # add up to the totals; None when there is no adjustment.
+    by_office_adjustment: Breakdown | None = None
+    by_reason_adjustment: Breakdown | None = None
+    tier_count: TierCount = "posted_cards"
     contracts: list[ContractSnapshot]
     chain: ChainInfo | None = None
     key_id: str | None = None
@@ -164,7 +186,7 @@ def rollup(groups: list[Group], terms: Mapping[int, ContractTerms]) -> dict[str,
         else:
             service += g.fee
     versions: list[VersionFigures] = []
-    adjustment = pph23 = ppn = 0
+    adjustment = pph23 = ppn = withheld = 0
     for vid in sorted(per_version):
         adj = sum(
             period_adjustment(terms[vid], rate, fee, partner)
@@ -184,12 +206,18 @@ def rollup(groups: list[Group], terms: Mapping[int, ContractTerms]) -> dict[str,
                 period_rounding_adjustment=adj,
                 pph23_withheld=taxes.pph23,
                 ppn=taxes.ppn,
+                ppn_collector=terms[vid].ppn.collector,
+                ppn_withheld=taxes.ppn_withheld,
             )
         )
         adjustment += adj
         pph23 += taxes.pph23
         ppn += taxes.ppn
+        withheld += taxes.ppn_withheld
     partner_share = total.partner_share + adjustment
+    row = None
+    if adjustment:
+        row = Breakdown(key=ROUNDING_ROW, partner_share=adjustment, regency_share=-adjustment)
     return {
         "cards_billed": total.cards_billed,
         "cards_not_billed": not_billed,
@@ -201,10 +229,13 @@ def rollup(groups: list[Group], terms: Mapping[int, ContractTerms]) -> dict[str,
         "period_rounding_adjustment": adjustment,
         "pph23_withheld": pph23,
         "ppn": ppn,
-        "net_payable_to_partner": partner_share + ppn - pph23,
+        "ppn_withheld": withheld,
+        "net_payable_to_partner": partner_share + ppn - withheld - pph23,
         "prior_period": prior,
         "by_office": _breakdown(groups, "office_code"),
         "by_reason": _breakdown(groups, "reason"),
+        "by_office_adjustment": row,
+        "by_reason_adjustment": row,
         "by_contract_version": versions,
     }
 
@@ -244,7 +275,8 @@ def snapshot(version: ContractVersion) -> ContractSnapshot:
         id=version.id,
         number=version.number,
         partner_name=version.partner_name,
-        terms=terms_of(version).model_dump(mode="json"),
+        # The terms exactly as stored (what pricing_sha256 covers), not re-dumped by today's model.
+        terms=json.loads(version.terms_json),
         terms_sha256=version.terms_sha256,
     )
 
@@ -267,6 +299,7 @@ def build_statement(session: Session, month: str, config: BillingConfig, now: da
         agreement_numbers=sorted({v.number for v in versions}),
         partner_name=versions[-1].partner_name if versions else "",
         contracts=[snapshot(v) for v in versions],
+        tier_count="net_billed_cards",
         **rollup(groups, terms),
     )
 
@@ -339,6 +372,7 @@ def close_period(
         adjustment=statement.period_rounding_adjustment,
         ppn=statement.ppn,
         pph23=statement.pph23_withheld,
+        ppn_withheld=statement.ppn_withheld,
         now=now,
         zone=config.zone,
     )
