@@ -222,6 +222,9 @@ class ContractTerms(_Strict):
 
     number: str = Field(min_length=1, max_length=100, description="Agreement number, e.g. 027/PKS/2026.")
     partner_name: str = Field(min_length=1, max_length=200)
+    # The day the agreement (or its addendum) was signed, for documents citing it; it may be after
+    # effective_from (an addendum in force from the start of its month).
+    signed_on: date | None = Field(default=None, description="Day the agreement was signed, if known.")
     effective_from: date
     effective_to: date | None = Field(default=None, description="Last day in force (inclusive); null = open.")
     fees: dict[Reason, Fee]

@@ -51,7 +51,13 @@ RecordId = Annotated[int, AsciiInt, Path(ge=1, le=2_000_000_000)]
 def _contract(v: Any) -> ContractPublic:
     import json
 
-    return ContractPublic(**same_named(v, ContractPublic.model_fields), terms=json.loads(v.terms_json))
+    from billing.contracts import terms_of
+
+    return ContractPublic(
+        **same_named(v, ContractPublic.model_fields),
+        terms=json.loads(v.terms_json),
+        ppn_collector=terms_of(v).ppn.collector,
+    )
 
 
 @router.get(

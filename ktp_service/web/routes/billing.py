@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import tempfile
 from datetime import date, datetime
 from pathlib import Path as FsPath
@@ -18,16 +17,16 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 from billing import contracts, documents
-from billing.errors import BillingError, ImportRejected
+from billing.errors import BillingError, ImportRejected, ShareAboveFee
 from billing.periods import month_days
 from billing.statement import Statement
-from billing.vocab import Payer, Reason, Rounding, ShareKind
+from billing.vocab import Payer, PpnCollector, Reason, Rounding
 from ktp_service.api.deps import BillingReader, ContractEditor, FinanceOnly
 from ktp_service.billing_bridge import config_for, post_pending
 from ktp_service.schemas.identifiers import MONTH_PATTERN, AsciiInt, CheckedMonth, CheckedMonthOrEmpty
 from ktp_service.schemas.text import ascii_digits
 from ktp_service.services import billing
-from ktp_service.web import forms, i18n
+from ktp_service.web import contract_form, forms, i18n
 from ktp_service.web.core import Form, Page, PageFor, WebRoute, text
 from ktp_service.web.indicators import bar_chart
 
@@ -318,22 +317,40 @@ def partner_page(
 
 
 # -- contracts ------------------------------------------------------------------------------------------------
+CONTRACT_DEFAULTS = {
+    "rounding": Rounding.PER_CARD,
+    "share_kind": "fixed",
+    "share": "35 %",
+    "pph23": "2 %",
+    "ppn_collector": PpnCollector.PARTNER,
+}
+
+
 def _contracts_page(
     page: Page,
     *,
     errors: dict[str, str] | None = None,
     values: dict[str, Any] | None = None,
+    understood: list[str] | None = None,
     status: int = 200,
 ) -> HTMLResponse:
     with page.tx(writes=False) as session:
         versions = contracts.list_contract_versions(session)
+    shown = []
+    for v in versions:
+        terms = contracts.terms_of(v)
+        signed = i18n.tanggal(terms.signed_on) if terms.signed_on else ""
+        data = terms.model_dump(mode="json")
+        shown.append((v, data, contract_form.describe(data, page.lang), signed))
     return page.render(
         "contracts.html",
         status_code=status,
-        versions=[(v, json.loads(v.terms_json)) for v in versions],
+        versions=shown,
         reasons=REASONS,
+        tier_rows=range(1, contract_form.TIER_ROWS + 1),
         errors=errors or {},
-        values=values or {"rounding": Rounding.PER_CARD, "share_bp": "3500", "pph23_bp": "200"},
+        values=values or CONTRACT_DEFAULTS,
+        understood=understood,
         can_edit=page.can(ContractEditor),
     )
 
@@ -343,44 +360,45 @@ def contracts_page(page: ReaderPage) -> HTMLResponse:
     return _contracts_page(page)
 
 
+def _share_field(values: dict[str, str], body: dict[str, Any]) -> str:
+    """The field a share above the fee it splits is reported on: the share, or the first tier above the
+    lowest citizen-paid fee."""
+    if values.get("share_kind") != "tiers":
+        return "share"
+    fees = [f["amount"] for f in body.get("fees", {}).values() if f["payer"] == Payer.CITIZEN]
+    lowest = min(fees, default=0)
+    for i in range(1, contract_form.TIER_ROWS + 1):
+        share = contract_form.parse_share(values.get(f"tier_share_{i}", ""))
+        if isinstance(share, contract_form.Share) and (
+            (share.rupiah or 0) > lowest or (share.basis_points or 0) > 10_000
+        ):
+            return f"tier_share_{i}"
+    return "tier_share_1"
+
+
 @router.post("/contracts")
 def add_contract(page: EditorPage, form: Form) -> Response:
-    values: dict[str, Any] = {
+    """Check (``action=check``: show what the form says, in words) or save a contract version. Shares are
+    typed as percent (``12,5 %``) or rupiah per card (``Rp 3.000``), fixed or by tier."""
+    values: dict[str, str] = {
         k: text(form, k) for k in form if isinstance(form.get(k), str) and k != "csrf_token"
     }
-    start = forms.parse_date(values.get("effective_from", ""))
-    end = forms.parse_date(values.get("effective_to", ""))
-    errors: dict[str, str] = {}
-    if not isinstance(start, date):
-        errors["effective_from"] = page.t("v.date")
-    if end is not None and not isinstance(end, date):
-        errors["effective_to"] = page.t("v.date")
-    numbers = {}
-    for name in ["share_bp", "pph23_bp", *(f"fee_{r}" for r in REASONS)]:
-        raw = values.get(name, "").replace(".", "")
-        if not ascii_digits(raw):
-            errors[name] = page.t("v.number")
-        else:
-            numbers[name] = int(raw)
-    if errors:
+    read = contract_form.read_form(values)
+    if read.errors:
+        errors = {k: page.t(key) for k, key in read.errors.items()}
         return _contracts_page(page, errors=errors, values=values, status=422)
-    assert isinstance(start, date)
-    body = {
-        "number": values.get("number", ""),
-        "partner_name": values.get("partner_name", ""),
-        "effective_from": start.isoformat(),
-        "effective_to": end.isoformat() if isinstance(end, date) else None,
-        "fees": {
-            r: {"amount": numbers[f"fee_{r}"], "payer": values.get(f"payer_{r}", Payer.CITIZEN)}
-            for r in REASONS
-        },
-        "partner_share": {"type": ShareKind.PERCENT, "basis_points": numbers["share_bp"]},
-        "rounding": values.get("rounding", Rounding.PER_CARD),
-        "pph23_basis_points": numbers["pph23_bp"],
-    }
     try:
+        contracts.parse_terms(read.body)  # the contract's own rules, before anything is stored
+        if values.get("action") == "check":
+            understood = contract_form.describe(read.body, page.lang)
+            return _contracts_page(page, values=values, understood=understood)
         with page.tx() as session:
-            version = billing.add_contract(session, page.me, body)
+            version = billing.add_contract(session, page.me, read.body)
+    except ShareAboveFee as exc:
+        field = _share_field(values, read.body)
+        return _contracts_page(
+            page, errors={field: page.error_text(exc)}, values=values, status=exc.status_code
+        )
     except BillingError as exc:
         return _contracts_page(
             page, errors={"number": page.error_text(exc)}, values=values, status=exc.status_code
