@@ -5,8 +5,8 @@ What a fee and the partner's share mean (DOMAIN.md section 5, both models must b
 - ``payer: "citizen"``: the citizen pays ``amount`` at the counter. That fee is split: the partner gets
   ``partner_share`` of it (a percentage, a fixed rupiah amount per card, or by tier of the month's card
   count either a percentage or a rupiah amount per card), the regency keeps the rest as revenue. A share
-  above the fee it splits (more than 100 %, or more rupiah than a citizen-paid fee) is refused
-  (:class:`~billing.errors.ShareAboveFee`).
+  above the fee it splits is refused: more rupiah than a citizen-paid fee
+  (:class:`~billing.errors.ShareAboveFee`), or more than 100 % (:class:`~billing.errors.ShareAboveFull`).
 - ``payer: "regency"``: the citizen pays nothing; ``amount`` is the service fee the regency pays the partner
   from its budget, and the partner gets all of it. ``partner_share`` does not apply to such fees; the
   regency's share of them is zero.
@@ -63,7 +63,13 @@ from sqlmodel import Session, select
 
 from billing.allocation import FULL, Split, split_fixed, split_percent, split_percent_signed, tax_truncated
 from billing.canonical import canonical_bytes, canonical_json, sha256_hex, utc_text
-from billing.errors import ContractOverlap, ContractVersionNotFound, InvalidInput, ShareAboveFee
+from billing.errors import (
+    ContractOverlap,
+    ContractVersionNotFound,
+    InvalidInput,
+    ShareAboveFee,
+    ShareAboveFull,
+)
 from billing.lock import lock_billing
 from billing.models import ContractVersion, LedgerTransaction
 from billing.vocab import Payer, PpnCollector, Reason, RemainderRule, Rounding, ShareKind
@@ -71,8 +77,10 @@ from billing.vocab import Payer, PpnCollector, Reason, RemainderRule, Rounding, 
 BasisPoints = Annotated[StrictInt, Field(ge=0)]
 Rupiah = Annotated[StrictInt, Field(ge=0)]
 
-# The pydantic error type of a share above what it splits; parse_terms turns it into ShareAboveFee.
+# The pydantic error types of a share above what it splits; parse_terms turns them into ShareAboveFee (more
+# rupiah than a citizen-paid fee) and ShareAboveFull (more than 100 %).
 _ABOVE = "share_above_fee"
+_ABOVE_FULL = "share_above_full"
 
 
 def _rp(amount: int) -> str:
@@ -84,14 +92,11 @@ def _pct(basis_points: int) -> str:
     return f"{whole},{part:02d} %".replace(",00 %", " %")
 
 
-def _above(message: str, share: str, fee: str) -> PydanticCustomError:
-    """A share above the fee it splits; ``share`` and ``fee`` as written (``Rp 3.500``, ``120,5 %``)."""
-    return PydanticCustomError(_ABOVE, message + " ({share} above {fee})", {"share": share, "fee": fee})
-
-
 def _check_share(bp: int) -> None:
     if bp > FULL:
-        raise _above("a partner share above 100 % of the fee", _pct(bp), _pct(FULL))
+        raise PydanticCustomError(
+            _ABOVE_FULL, "a partner share of {share} is above 100 % of the fee", {"share": _pct(bp)}
+        )
 
 
 class _Strict(BaseModel):
@@ -255,33 +260,36 @@ class ContractTerms(_Strict):
         top = max(amounts, default=0)
         for reason, fee in self.fees.items():
             if fee.payer == Payer.CITIZEN and fee.amount < top:
-                raise _above(
-                    f"the partner share per card is above the citizen fee for {reason} it splits",
-                    _rp(top),
-                    _rp(fee.amount),
+                raise PydanticCustomError(
+                    _ABOVE,
+                    "the partner share of {share} per card is above the citizen fee for {reason} it splits "
+                    "({fee})",
+                    {"share": _rp(top), "reason": str(reason), "fee": _rp(fee.amount)},
                 )
         return self
 
 
 def parse_terms(data: Mapping[str, Any] | str) -> ContractTerms:
     """Validate contract terms (a mapping or a JSON text); every problem is named in one InvalidInput, or
-    in a :class:`ShareAboveFee` when a share is above the fee it splits (with the amounts as parameters)."""
+    in a :class:`ShareAboveFee` / :class:`ShareAboveFull` when a share is above the fee it splits (with the
+    amounts as parameters)."""
     try:
         if isinstance(data, str):
             return ContractTerms.model_validate_json(data)
         return ContractTerms.model_validate(data)
     except ValidationError as exc:
         problems = []
-        above: dict[str, Any] | None = None
+        above: tuple[type[ShareAboveFee], dict[str, Any]] | None = None
         for err in exc.errors():
             where = ".".join(str(p) for p in err["loc"])
             msg = err["msg"].removeprefix("Value error, ")
             problems.append(f"{where}: {msg}" if where else msg)
-            if err["type"] == _ABOVE and above is None:
-                above = dict(err.get("ctx") or {})
+            if err["type"] in (_ABOVE, _ABOVE_FULL) and above is None:
+                kind = ShareAboveFee if err["type"] == _ABOVE else ShareAboveFull
+                above = (kind, dict(err.get("ctx") or {}))
         message = "invalid contract: " + "; ".join(problems)
         if above is not None:
-            raise ShareAboveFee(message, above) from exc
+            raise above[0](message, above[1]) from exc
         raise InvalidInput(message) from exc
 
 

@@ -7,6 +7,7 @@ Tree::
     BillingError (400)
     ├── InvalidInput (422)          bad contract terms, bad month, bad import rows...
     │   ├── ShareAboveFee (422)     a partner share above the fee it splits
+    │   │   └── ShareAboveFull      ... above 100 % of it
     │   ├── ImportRejected (422)    carries the row-numbered errors
     │   └── BundleRefused (422)     a bundle past the reading limits (a zip bomb?), never read further
     ├── NotFound (404)              ContractVersionNotFound, TransactionNotFound, ConflictNotFound,
@@ -46,13 +47,16 @@ class InvalidInput(BillingError, code="invalid_input", status_code=422):
 
 
 class ShareAboveFee(InvalidInput, code="share_above_fee"):
-    """Contract terms whose partner share is above the fee it splits (over 100 %, or more rupiah per card
-    than a citizen-paid fee). ``params`` name the amounts (``share``, ``reason``, ``fee``, or
-    ``basis_points``)."""
+    """Contract terms whose partner share per card is more rupiah than a citizen-paid fee it splits.
+    ``params``: ``share`` and ``fee`` as written (``Rp 3.000``), ``reason`` (the fee's issuance reason)."""
 
     def __init__(self, message: str, params: dict[str, object]) -> None:
         super().__init__(message)
         self.params = params
+
+
+class ShareAboveFull(ShareAboveFee, code="share_above_full"):
+    """Contract terms whose partner share is above 100 % of the fee. ``params``: ``share`` (``120 %``)."""
 
 
 class ImportRejected(InvalidInput, code="import_rejected"):

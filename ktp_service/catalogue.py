@@ -935,8 +935,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     # Contract terms and the contracts page (issues 11 and 12): rupiah tiers, net card count, PPN collector.
     "err.share_above_fee": (
-        "Bagian mitra ({share}) melebihi tarif yang dibaginya ({fee}).",
-        "The partner's share ({share}) is above the fee it splits ({fee}).",
+        "Bagian mitra {share} per kartu melebihi tarif {reason} yang dibaginya ({fee}).",
+        "The partner's share of {share} per card is above the {reason} fee it splits ({fee}).",
+    ),
+    "err.share_above_full": (
+        "Bagian mitra {share} melebihi 100 % tarif yang dibaginya.",
+        "The partner's share of {share} is above 100 % of the fee it splits.",
     ),
     "statement.rounding_adjustment": ("Penyesuaian pembulatan", "Rounding adjustment"),
     "account.ppn_payable": ("Utang PPN dipungut bendahara", "PPN withheld by the treasurer, to remit"),
@@ -978,11 +982,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The regency's treasurer (withheld and remitted, PMK 59/2022)",
     ),
     "contract.check": ("Periksa", "Check"),
-    "contract.save": ("Simpan versi kontrak", "Save the contract version"),
     "contract.understood": ("Yang terbaca dari isian ini", "What this form says"),
     "contract.understood_hint": (
-        "Jika sudah sesuai, tekan Simpan versi kontrak. Belum ada yang disimpan.",
-        "If this is right, press Save the contract version. Nothing is saved yet.",
+        "Belum ada yang disimpan. Jika sudah sesuai, tekan Tambah versi kontrak.",
+        "Nothing is saved yet. If this is right, press Add a contract version.",
     ),
     "contract.words.fixed": (
         "Bagian mitra untuk setiap kartu yang tarifnya dibayar warga: {share}.",

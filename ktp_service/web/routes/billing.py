@@ -20,7 +20,7 @@ from billing import contracts, documents
 from billing.errors import BillingError, ImportRejected, ShareAboveFee
 from billing.periods import month_days
 from billing.statement import Statement
-from billing.vocab import Payer, PpnCollector, Reason, Rounding
+from billing.vocab import PpnCollector, Reason, Rounding
 from ktp_service.api.deps import BillingReader, ContractEditor, FinanceOnly
 from ktp_service.billing_bridge import config_for, post_pending
 from ktp_service.schemas.identifiers import MONTH_PATTERN, AsciiInt, CheckedMonth, CheckedMonthOrEmpty
@@ -360,20 +360,20 @@ def contracts_page(page: ReaderPage) -> HTMLResponse:
     return _contracts_page(page)
 
 
-def _share_field(values: dict[str, str], body: dict[str, Any]) -> str:
-    """The field a share above the fee it splits is reported on: the share, or the first tier above the
-    lowest citizen-paid fee."""
+def _share_errors(page: Page, values: dict[str, str], exc: ShareAboveFee) -> dict[str, str]:
+    """A share above the fee it splits, shown on the share (or the first tier above that fee) and on the
+    fee it does not fit in."""
+    message = page.error_text(exc)
+    reason = str(exc.params.get("reason", ""))
+    fee = contract_form.parse_rupiah(values.get(f"fee_{reason}", "")) if reason else None
+    errors = {f"fee_{reason}": message} if reason else {}
     if values.get("share_kind") != "tiers":
-        return "share"
-    fees = [f["amount"] for f in body.get("fees", {}).values() if f["payer"] == Payer.CITIZEN]
-    lowest = min(fees, default=0)
+        return errors | {"share": message}
     for i in range(1, contract_form.TIER_ROWS + 1):
         share = contract_form.parse_share(values.get(f"tier_share_{i}", ""))
-        if isinstance(share, contract_form.Share) and (
-            (share.rupiah or 0) > lowest or (share.basis_points or 0) > 10_000
-        ):
-            return f"tier_share_{i}"
-    return "tier_share_1"
+        if isinstance(share, contract_form.Share) and isinstance(fee, int) and (share.rupiah or 0) > fee:
+            return errors | {f"tier_share_{i}": message}
+    return errors | {"tier_share_1": message}
 
 
 @router.post("/contracts")
@@ -395,10 +395,8 @@ def add_contract(page: EditorPage, form: Form) -> Response:
         with page.tx() as session:
             version = billing.add_contract(session, page.me, read.body)
     except ShareAboveFee as exc:
-        field = _share_field(values, read.body)
-        return _contracts_page(
-            page, errors={field: page.error_text(exc)}, values=values, status=exc.status_code
-        )
+        errors = _share_errors(page, values, exc)
+        return _contracts_page(page, errors=errors, values=values, status=exc.status_code)
     except BillingError as exc:
         return _contracts_page(
             page, errors={"number": page.error_text(exc)}, values=values, status=exc.status_code

@@ -124,7 +124,12 @@ def test_refusals_are_in_indonesian_next_to_their_field_and_nothing_is_saved(
         (
             {"tier_share_1": "Rp 12.000"},
             "tier_share_1",
-            "Bagian mitra (Rp 12.000) melebihi tarif yang dibaginya (Rp 10.000).",
+            "Bagian mitra Rp 12.000 per kartu melebihi tarif Baru yang dibaginya (Rp 10.000).",
+        ),
+        (
+            {"fee_perpanjangan": "2.000", "payer_perpanjangan": "citizen"},
+            "fee_perpanjangan",
+            "Bagian mitra Rp 3.000 per kartu melebihi tarif Perpanjangan yang dibaginya (Rp 2.000).",
         ),
         ({"share_kind": "fixed", "share": "12,5"}, "share", "Tulis persen dengan tanda %"),
         ({"share_kind": "fixed", "share": "120 %"}, "share", "Persen tidak boleh lebih dari 100 %."),
@@ -154,10 +159,13 @@ def test_the_api_refuses_a_share_above_the_fee_with_its_code(client: TestClient,
     r = client.post(f"{B}/contracts", json=body, headers=as_user("finance"))
     assert r.status_code == 422
     assert r.json()["error"] == "share_above_fee"
-    assert r.json()["message"] == "Bagian mitra (Rp 3.000) melebihi tarif yang dibaginya (Rp 2.000)."
-    english = client.post(f"{B}/contracts", json=body, headers=as_user("finance") | {"Accept-Language": "en"})
     assert (
-        english.json()["message"] == "The partner's share (Rp 3.000) is above the fee it splits (Rp 2.000)."
+        r.json()["message"]
+        == "Bagian mitra Rp 3.000 per kartu melebihi tarif Rusak yang dibaginya (Rp 2.000)."
+    )
+    english = client.post(f"{B}/contracts", json=body, headers=as_user("finance") | {"Accept-Language": "en"})
+    assert english.json()["message"] == (
+        "The partner's share of Rp 3.000 per card is above the Damaged fee it splits (Rp 2.000)."
     )
     assert client.get(f"{B}/contracts", headers=as_user("finance")).json() == []
 
