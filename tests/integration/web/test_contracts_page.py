@@ -199,3 +199,11 @@ def test_the_statement_json_carries_the_rounding_rows_and_the_ppn_withheld(
         "bendahara",
     )
     assert st["net_payable_to_partner"] == 17_501 - 17_501 * 2 // 100
+    # The finance page's tables end with the same row.
+    login(client, "finance")
+    page = client.get("/finance?month=2026-12").text
+    for table in ("office-rounding", "reason-rounding"):
+        row_html = re.search(rf'<tr data-testid="{table}">(.*?)</tr>', page)
+        assert row_html, table
+        assert _text(row_html.group(1)).split()[:3] == ["Penyesuaian", "pembulatan", "-"]
+        assert "Rp 1 " in _text(row_html.group(1)) + " "
