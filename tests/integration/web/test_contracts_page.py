@@ -207,3 +207,41 @@ def test_the_statement_json_carries_the_rounding_rows_and_the_ppn_withheld(
         assert row_html, table
         assert _text(row_html.group(1)).split()[:3] == ["Penyesuaian", "pembulatan", "-"]
         assert "Rp 1 " in _text(row_html.group(1)) + " "
+
+
+def _rendered_form(page: str) -> dict[str, str]:
+    """What a browser would send from the add form as rendered: inputs' values, checked radios and boxes,
+    each select's selected option (or its first)."""
+    form_html = page[page.index('<form method="post" action="/contracts">') :]
+    sent: dict[str, str] = {}
+    for tag in re.findall(r"<input[^>]*>", form_html):
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if not name:
+            continue
+        if ('type="radio"' in tag or 'type="checkbox"' in tag) and " checked" not in tag:
+            continue
+        sent[name.group(1)] = html.unescape(value.group(1)) if value else ""
+    for name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', form_html, re.S):
+        options = re.findall(r'<option value="([^"]*)"( selected)?', body)
+        sent[name] = next((v for v, sel in options if sel), options[0][0])
+    return sent
+
+
+def test_the_form_as_rendered_saves_a_percent_contract(client: TestClient, as_user: Any) -> None:
+    """Only the three required fields typed (as the month-end browser flow does): the defaults the page
+    offers (35 %, PPh 23 2 %, Rp 10.000 fees) make a valid contract."""
+    login(client, "finance")
+    sent = _rendered_form(client.get("/contracts").text)
+    sent.update(number="027/PKS/2026", partner_name="PT Kartu Nusantara", effective_from="01-01-2026")
+    sent["action"] = "save"
+    r = client.post("/contracts", data=sent, follow_redirects=False)
+    assert r.status_code == 303, _text(r.text)
+    [version] = client.get(f"{B}/contracts", headers=as_user("finance")).json()
+    terms = version["terms"]
+    assert terms["partner_share"] == {"type": "percent", "basis_points": 3500}
+    assert (terms["pph23_basis_points"], terms["fees"]["baru"]["amount"], version["ppn_collector"]) == (
+        200,
+        10_000,
+        "partner",
+    )
