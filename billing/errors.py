@@ -6,6 +6,8 @@ Tree::
 
     BillingError (400)
     ├── InvalidInput (422)          bad contract terms, bad month, bad import rows...
+    │   ├── ShareAboveFee (422)     a partner share above the fee it splits
+    │   │   └── ShareAboveFull      ... above 100 % of it
     │   ├── ImportRejected (422)    carries the row-numbered errors
     │   └── BundleRefused (422)     a bundle past the reading limits (a zip bomb?), never read further
     ├── NotFound (404)              ContractVersionNotFound, TransactionNotFound, ConflictNotFound,
@@ -52,6 +54,15 @@ class BillingError(Exception):
 
 class InvalidInput(BillingError, code="invalid_input", status_code=422):
     """Bad input: contract terms, a month, import rows..."""
+
+
+class ShareAboveFee(InvalidInput, code="share_above_fee"):
+    """Contract terms whose partner share per card is more rupiah than a citizen-paid fee it splits.
+    ``params``: ``share`` and ``fee`` as written (``Rp 3.000``), ``reason`` (the fee's issuance reason)."""
+
+
+class ShareAboveFull(ShareAboveFee, code="share_above_full"):
+    """Contract terms whose partner share is above 100 % of the fee. ``params``: ``share`` (``120 %``)."""
 
 
 class ImportRejected(InvalidInput, code="import_rejected"):

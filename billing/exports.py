@@ -52,6 +52,7 @@ ACCOUNT_NAMES: dict[str, tuple[str, str]] = {
     Account.REGENCY_REVENUE: ("Pendapatan bagi hasil daerah", "Regency's revenue share"),
     Account.PPH23_PAYABLE: ("Utang PPh Pasal 23", "PPh 23 withheld, payable"),
     Account.PPN_EXPENSE: ("PPN atas jasa mitra", "PPN on the partner's services"),
+    Account.PPN_PAYABLE: ("Utang PPN dipungut bendahara", "PPN withheld by the treasurer, to remit"),
 }
 KIND_NAMES: dict[str, tuple[str, str]] = {
     TransactionKind.CARD: ("Kartu dicetak", "Card printed"),
@@ -127,6 +128,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "regency_share": ("Bagian daerah", "Regency share"),
     "ppn": ("PPN atas jasa mitra", "PPN on the partner's services"),
     "pph23_withheld": ("PPh 23 dipotong", "PPh 23 withheld"),
+    "ppn_withheld": ("PPN dipungut dan disetor bendahara", "PPN collected and remitted by the treasurer"),
+    "rounding_adjustment": ("Penyesuaian pembulatan", "Rounding adjustment"),
     "net_payable_to_partner": ("Jumlah dibayarkan kepada mitra", "Net payable to the partner"),
     "debit": ("Debit (Rp)", "Debit (Rp)"),
     "credit": ("Kredit (Rp)", "Credit (Rp)"),
@@ -136,7 +139,7 @@ WORDS: dict[str, tuple[str, str]] = {
 }
 TOTALS = ("cards_billed", "cards_not_billed", "gross_amount", "citizen_fees", "regency_service_fees",
           "partner_share", "period_rounding_adjustment", "regency_share", "ppn", "pph23_withheld",
-          "net_payable_to_partner")  # fmt: skip
+          "ppn_withheld", "net_payable_to_partner")  # fmt: skip
 
 # A kode rekening: digits and letters in groups separated by dots or dashes (e.g. 4.1.2.01.01.0001).
 ACCOUNT_CODE = re.compile(r"^[0-9A-Za-z]+([.\-][0-9A-Za-z]+)*$")
@@ -343,7 +346,11 @@ def summary_rows(statement: Statement, ctx: ExportContext) -> list[list[Any]]:
             ],
         ),
     ]
+    adjustment = statement.adjustment_row()
     for section, items in sections:
+        if adjustment is not None and section != "agreement":
+            # The per-card parts plus the statement's rounding row add up to the totals.
+            items = [*items, (adjustment.key, word(adjustment.key, lang), adjustment)]
         for code, name, f in items:
             rows.append([word(section, lang), code, name, f.cards_billed, f.gross_amount, f.partner_share,
                          f.regency_share])  # fmt: skip

@@ -434,21 +434,31 @@ def _breakdown_rows(
     statement: Statement,
     setup: DocumentSetup,
 ) -> list[list[Cell]]:
-    """A breakdown with its total: when per-period rounding left an adjustment, a named row brings the
-    parts (posted per card) to the month's total."""
+    """A breakdown with its total: when per-period rounding left an adjustment, the statement's
+    rounding-adjustment row (:meth:`Statement.adjustment_row`) brings the parts (posted per card) to the
+    month's total."""
     t = setup.t
     pad = [""] * (len(head) - 5)
     rows: list[list[Cell]] = [list(head)]
     for keys, f in items:
         rows.append([*keys, count(f.cards_billed), format_rupiah(f.gross_amount),
                      format_rupiah(f.partner_share), format_rupiah(f.regency_share)])  # fmt: skip
-    adjustment = sum(f.partner_share for _, f in items) - statement.partner_share
-    if adjustment:
-        rows.append([t("doc.rounding_adjustment_row"), *pad, "", "", format_rupiah(-adjustment),
-                     format_rupiah(adjustment)])  # fmt: skip
+    row = statement.adjustment_row()
+    if row is not None:
+        rows.append([t("doc.rounding_adjustment_row"), *pad, "", "", format_rupiah(row.partner_share),
+                     format_rupiah(row.regency_share)])  # fmt: skip
     rows.append([t("doc.total"), *pad, count(statement.cards_billed), format_rupiah(statement.gross_amount),
                  format_rupiah(statement.partner_share), format_rupiah(statement.regency_share)])  # fmt: skip
     return rows
+
+
+def _ppn_withheld_rows(statement: Statement, setup: DocumentSetup) -> list[list[Cell]]:
+    """The PPN the regency's treasurer collects and remits itself (contract versions whose PPN collector is
+    the treasurer): not paid to the partner, so named between the taxes and the amount paid; none when
+    the partner collects its PPN."""
+    if not statement.ppn_withheld:
+        return []
+    return [[setup.t("doc.ppn_withheld"), format_rupiah(statement.ppn_withheld)]]
 
 
 def statement_pdf(statement: Statement, setup: DocumentSetup, stamp: Stamp) -> bytes:
@@ -487,6 +497,7 @@ def statement_pdf(statement: Statement, setup: DocumentSetup, stamp: Stamp) -> b
         [t("doc.regency_share"), format_rupiah(statement.regency_share)],
         [t("doc.ppn"), format_rupiah(statement.ppn)],
         [t("doc.pph23"), format_rupiah(statement.pph23_withheld)],
+        *_ppn_withheld_rows(statement, setup),
         [t("doc.net_payable"), format_rupiah(statement.net_payable_to_partner)],
     ]
     office_rows = _breakdown_rows(
@@ -728,6 +739,7 @@ def berita_acara_pdf(
                 [t("doc.regency_share"), format_rupiah(statement.regency_share)],
                 [t("doc.ppn"), format_rupiah(statement.ppn)],
                 [t("doc.pph23"), format_rupiah(statement.pph23_withheld)],
+                *_ppn_withheld_rows(statement, setup),
                 [t("doc.net_payable"), format_rupiah(statement.net_payable_to_partner)],
             ],
             [120 * mm, 50 * mm],
@@ -761,9 +773,9 @@ def berita_acara_pdf(
 
 class InvoiceFigures:
     """The invoice's lines from the statement: the partner's share is the price (DPP), PPN on it as the
-    contract says, PPh 23 withheld by the regency, and what the partner receives. When the statement pays
-    the partner less than price + PPN - PPh 23, the rest is PPN the regency's treasurer collects and remits
-    itself (pemungut PPN): shown as its own line, so the lines always add up to what is paid."""
+    contract says, PPh 23 withheld by the regency, the PPN the regency's treasurer collects and remits
+    itself (pemungut PPN, the statement's ``ppn_withheld``) as its own line, and what the partner receives:
+    the lines add up to what is paid."""
 
     def __init__(self, statement: Statement) -> None:
         self.price = statement.partner_share
@@ -771,7 +783,7 @@ class InvoiceFigures:
         self.pph23 = statement.pph23_withheld
         self.invoiced = self.price + self.ppn
         self.received = statement.net_payable_to_partner
-        self.ppn_collected_by_treasurer = self.invoiced - self.pph23 - self.received
+        self.ppn_collected_by_treasurer = statement.ppn_withheld
 
 
 def invoice_pdf(

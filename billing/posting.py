@@ -10,7 +10,9 @@ Posting a :class:`CardPrintedEvent` appends one card transaction and its balance
   (for outbox consumers) records it (:mod:`billing.conflicts`), where it blocks closing its month;
 - an event of a future month, or of a day no contract version covers, is *rejected*.
 
-A card completed in a closed month goes to the first open month, marked ``prior_period``. The
+A card completed in a closed month goes to the first open month, marked ``prior_period``. Each billed card
+carries its ``period_ordinal``, its position in the month's count of net billed cards (a reversal in the
+same month lowers the count), which is what graduated tiers price by (:mod:`billing.contracts`). The
 ``billing_billed_card`` table (card serial -> billing transaction) keeps a card from being billed twice
 under two event keys.
 
@@ -104,7 +106,10 @@ def _billed_serials(session: Session, serials: Sequence[str]) -> dict[str, int]:
 
 
 class _Ordinals:
-    """The next ``period_ordinal`` (n-th billed card posted in the month) per month."""
+    """The next ``period_ordinal`` per month: the card's position in the month's count of *net* billed cards
+    (the tier rule in :mod:`billing.contracts`): the cards billed in the month so far, less those of them
+    already reversed in the same month, plus one. A reversal in a later month (the card's month closed) is
+    posted elsewhere and lowers no count. Ordinals can therefore repeat within a month, one per reversal."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -113,12 +118,25 @@ class _Ordinals:
     def next(self, month: str) -> int:
         """The ordinal of the next billed card posted to ``month``."""
         if month not in self.last:
-            top = self.session.execute(
-                select(func.max(TX.c.period_ordinal)).where(TX.c.period == month)
-            ).scalar()
-            self.last[month] = int(top or 0)
+            self.last[month] = net_billed_cards(self.session, month)
         self.last[month] += 1
         return self.last[month]
+
+
+def net_billed_cards(session: Session, month: str) -> int:
+    """The cards billed in ``month`` so far less those of them reversed in ``month`` (what tiers count)."""
+    reversal = TX.alias("reversal")
+    billed = session.execute(
+        select(func.count()).where(
+            TX.c.period == month, TX.c.kind == TransactionKind.CARD, TX.c.billed.is_(True)
+        )
+    ).scalar_one()
+    reversed_here = session.execute(
+        select(func.count())
+        .select_from(reversal.join(TX, reversal.c.corrects_seq == TX.c.seq))
+        .where(reversal.c.period == month, TX.c.period == month)
+    ).scalar_one()
+    return int(billed) - int(reversed_here)
 
 
 def post_events(
@@ -261,8 +279,10 @@ def append_close_transaction(
     pph23: int,
     now: datetime,
     zone: ZoneInfo,
+    ppn_withheld: int = 0,
 ) -> Head:
-    """Append the month's closing transaction: its rounding adjustment and taxes (:func:`close_lines`). The
+    """Append the month's closing transaction: its rounding adjustment, taxes and the PPN the treasurer
+    withholds (:func:`close_lines`). The
     caller (:func:`billing.statement.close_period`) holds the lock and has checked the month."""
     moment = utc_text(now)
     row = {
@@ -276,9 +296,10 @@ def append_close_transaction(
         "cards": 0,
         "partner": adjustment,
         "regency": -adjustment,
-        "note": f"per-period rounding {adjustment}, PPN {ppn}, PPh 23 {pph23}",
+        "note": f"per-period rounding {adjustment}, PPN {ppn}, PPh 23 {pph23}"
+        + (f", PPN withheld by the treasurer {ppn_withheld}" if ppn_withheld else ""),
     }
     appender = Appender(head, now)
-    appender.append(row, close_lines(adjustment, ppn, pph23))
+    appender.append(row, close_lines(adjustment, ppn, pph23, ppn_withheld))
     appender.write(session)
     return appender.head

@@ -6,14 +6,19 @@ verifier (:mod:`ktp_verify`) runs the same roll-up on groups it builds from the 
 checks the totals against the sums of the entries' accounts.
 
 ``partner_share`` in the totals and per contract version includes the per-period rounding adjustment (see
-:mod:`billing.contracts`); the per-office and per-reason breakdowns show what the cards were posted with, so
-under per-period rounding they can differ from the total by ``period_rounding_adjustment``.
-``net_payable_to_partner = partner_share + ppn - pph23_withheld``. Prior-period items (late cards and
-corrections of closed months) are part of the month's figures and are also shown on their own.
+:mod:`billing.contracts`); the per-office and per-reason breakdowns show what the cards were posted with.
+So that every table adds up to the total, each breakdown then ends with a named rounding-adjustment row
+(``by_office_adjustment``, ``by_reason_adjustment``: "Penyesuaian pembulatan", no cards, no fee, the
+partner's share changed by ``period_rounding_adjustment`` and the regency's by its opposite), present only
+when the adjustment is not zero. ``net_payable_to_partner = partner_share + ppn - ppn_withheld - pph23_withheld``
+where ``ppn_withheld`` is the PPN the regency's treasurer collects and remits itself (contract versions whose
+``ppn.collector`` is ``bendahara``). Prior-period items (late cards and corrections of closed months) are
+part of the month's figures and are also shown on their own.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal, NamedTuple
@@ -40,11 +45,11 @@ from billing.lock import lock_billing
 from billing.models import ContractVersion, Period
 from billing.periods import check_not_future, is_closed, month_bounds, open_months_before, parse_month
 from billing.posting import append_close_transaction
-from billing.vocab import TransactionKind
-from ktp_verify.rollup import Group
+from billing.vocab import PpnCollector, TransactionKind
+from ktp_verify.rollup import ROUNDING_ROW, Group, rounding_row
 from ktp_verify.rollup import rollup as figures_of
 
-__all__ = ["Group"]  # re-exported: the verifier groups a bundle's entries the same way
+__all__ = ["ROUNDING_ROW", "Group"]  # re-exported: the verifier groups a bundle's entries the same way
 
 
 class Figures(BaseModel):
@@ -63,6 +68,14 @@ class VersionFigures(Figures):
     period_rounding_adjustment: int
     pph23_withheld: int
     ppn: int
+    # Defaults: statements signed before the PPN collector existed read as the partner collecting it.
+    ppn_collector: PpnCollector = PpnCollector.PARTNER
+    ppn_withheld: int = 0
+
+
+# How ``period_ordinal`` counted the month's cards: statements signed before the net rule read as
+# "posted_cards" (every billed card posted, reversed or not); newer ones count net billed cards.
+TierCount = Literal["posted_cards", "net_billed_cards"]
 
 
 class ContractSnapshot(BaseModel):
@@ -110,9 +123,25 @@ class Statement(BaseModel):
     by_office: list[Breakdown]
     by_reason: list[Breakdown]
     by_contract_version: list[VersionFigures]
+    # The PPN the regency's treasurer withholds and remits (part of ``ppn``, not paid to the partner).
+    ppn_withheld: int = 0
+    # The last row of each breakdown table under per-period rounding (key ROUNDING_ROW), so that the rows
+    # add up to the totals; None when there is no adjustment.
+    by_office_adjustment: Breakdown | None = None
+    by_reason_adjustment: Breakdown | None = None
+    tier_count: TierCount = "posted_cards"
     contracts: list[ContractSnapshot]
     chain: ChainInfo | None = None
     key_id: str | None = None
+
+    def adjustment_row(self) -> Breakdown | None:
+        """The rounding-adjustment row that ends the per-office and per-reason tables (the same row for
+        both). A statement signed before it carried the rows has it from its ``period_rounding_adjustment``
+        by the same rule (:func:`ktp_verify.rollup.rounding_row`)."""
+        if "by_office_adjustment" in self.model_fields_set:
+            return self.by_office_adjustment
+        row = rounding_row(self.period_rounding_adjustment)
+        return None if row is None else Breakdown.model_validate(row)
 
 
 class SignedStatement(NamedTuple):
@@ -162,7 +191,8 @@ def snapshot(version: ContractVersion) -> ContractSnapshot:
         id=version.id,
         number=version.number,
         partner_name=version.partner_name,
-        terms=terms_of(version).model_dump(mode="json"),
+        # The terms exactly as stored (what pricing_sha256 covers), not re-dumped by today's model.
+        terms=json.loads(version.terms_json),
         terms_sha256=version.terms_sha256,
     )
 
@@ -185,6 +215,7 @@ def build_statement(session: Session, month: str, config: BillingConfig, now: da
         agreement_numbers=sorted({v.number for v in versions}),
         partner_name=versions[-1].partner_name if versions else "",
         contracts=[snapshot(v) for v in versions],
+        tier_count="net_billed_cards",
         **rollup(groups, terms),
     )
 
@@ -273,6 +304,7 @@ def close_period(
         adjustment=statement.period_rounding_adjustment,
         ppn=statement.ppn,
         pph23=statement.pph23_withheld,
+        ppn_withheld=statement.ppn_withheld,
         now=now,
         zone=config.zone,
     )

@@ -1819,6 +1819,152 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Dokumen kartu untuk pekerjaan {job} sudah tidak tersedia.",
         "The card document for job {job} is no longer available.",
     ),
+    # Contract terms and the contracts page (issues 11 and 12): rupiah tiers, net card count, PPN collector.
+    "err.share_above_fee": (
+        "Bagian mitra {share} per kartu melebihi tarif {reason} yang dibaginya ({fee}).",
+        "The partner's share of {share} per card is above the {reason} fee it splits ({fee}).",
+    ),
+    "err.share_above_full": (
+        "Bagian mitra {share} melebihi 100 % tarif yang dibaginya.",
+        "The partner's share of {share} is above 100 % of the fee it splits.",
+    ),
+    "statement.rounding_adjustment": ("Penyesuaian pembulatan", "Rounding adjustment"),
+    "account.ppn_payable": ("Utang PPN dipungut bendahara", "PPN withheld by the treasurer, to remit"),
+    "contract.signed_on": ("Tanggal penandatanganan", "Signed on"),
+    "contract.share_kind": ("Bentuk bagian mitra", "Form of the partner's share"),
+    "contract.share_kind.fixed": ("Sama untuk setiap kartu", "The same for every card"),
+    "contract.share_kind.tiers": (
+        "Berjenjang menurut urutan kartu dalam bulan",
+        "Tiered by the card's place in the month",
+    ),
+    "contract.share_value": ("Bagian mitra per kartu", "Partner's share per card"),
+    "contract.share_hint": (
+        "Persen dari tarif (12,5 %) atau rupiah per kartu (Rp 3.000 atau 3.000).",
+        "A percentage of the fee (12,5 %) or rupiah per card (Rp 3.000 or 3.000).",
+    ),
+    "contract.tiers": ("Jenjang", "Tiers"),
+    "contract.tiers_hint": (
+        "Isi dari atas. Jenjang terakhir yang diisi berlaku tanpa batas: kosongkan nomor kartunya. Semua "
+        "jenjang dalam persen, atau semua dalam rupiah per kartu.",
+        "Fill from the top. The last tier filled has no end: leave its card number empty. Every tier in "
+        "percent, or every tier in rupiah per card.",
+    ),
+    "contract.tier": ("Jenjang", "Tier"),
+    "contract.tier_up_to": ("Sampai kartu ke-", "Up to card no."),
+    "contract.tier_share": ("Bagian mitra per kartu", "Partner's share per card"),
+    "contract.taxes": ("Pajak", "Taxes"),
+    "contract.pph23_percent": ("PPh 23 dipotong (persen)", "PPh 23 withheld (percent)"),
+    "contract.pkp": (
+        "Mitra PKP (PPN 12 % atas 11/12 bagian mitra)",
+        "Partner is a PKP (PPN 12 % on 11/12 of its share)",
+    ),
+    "contract.ppn_collector": ("PPN dipungut dan disetor oleh", "PPN collected and remitted by"),
+    "contract.ppn_collector.partner": (
+        "Mitra (PPN dibayarkan kepada mitra)",
+        "The partner (PPN paid to the partner)",
+    ),
+    "contract.ppn_collector.bendahara": (
+        "Bendahara Pemda (dipotong dan disetor, PMK 59/2022)",
+        "The regency's treasurer (withheld and remitted, PMK 59/2022)",
+    ),
+    "contract.check": ("Periksa", "Check"),
+    "contract.understood": ("Yang terbaca dari isian ini", "What this form says"),
+    "contract.understood_hint": (
+        "Belum ada yang disimpan. Jika sudah sesuai, tekan Tambah versi kontrak.",
+        "Nothing is saved yet. If this is right, press Add a contract version.",
+    ),
+    "contract.words.fixed": (
+        "Bagian mitra untuk setiap kartu yang tarifnya dibayar warga: {share}.",
+        "The partner's share of every card whose fee the citizen pays: {share}.",
+    ),
+    "contract.words.rupiah_per_card": ("{amount} per kartu", "{amount} per card"),
+    "contract.words.percent_of_fee": ("{percent} dari tarif", "{percent} of the fee"),
+    "contract.words.tiers_lead": (
+        "Bagian mitra berjenjang menurut urutan kartu yang ditagih dalam bulan itu:",
+        "The partner's share is tiered by the card's place among the month's billed cards:",
+    ),
+    "contract.words.tier": ("kartu ke-{first} s.d. ke-{last}: {share};", "cards {first} to {last}: {share};"),
+    "contract.words.tier_open": (
+        "kartu ke-{first} dan seterusnya: {share}.",
+        "card {first} onwards: {share}.",
+    ),
+    "contract.words.tiers_net": (
+        "Urutan dihitung dari kartu bersih yang ditagih dalam bulan: kartu yang dibatalkan (dikoreksi) dalam "
+        "bulan yang sama tidak dihitung, sehingga kartu berikutnya menempati urutannya. Koreksi atas kartu dari "
+        "bulan yang sudah ditutup dicatat di bulan berjalan sebagai koreksi periode lalu dengan harga kartu "
+        "aslinya, tanpa membuka kembali bulan yang ditutup.",
+        "The place is counted among the month's net billed cards: a card reversed (corrected) in the same "
+        "month is not counted, so the next card takes its place. A correction of a card of a closed month is "
+        "posted in the running month as a prior-period correction at the original card's price, and never "
+        "reopens the closed month.",
+    ),
+    "contract.words.regency_paid": (
+        "Tarif {reasons} dibayar Pemda sebagai jasa: seluruhnya untuk mitra.",
+        "The fees for {reasons} are paid by the regency as a service fee: all of it to the partner.",
+    ),
+    "contract.words.rounding.per_card": (
+        "Pembulatan per kartu: setiap kartu dibagi dan dibulatkan sendiri.",
+        "Rounded per card: each card is split and rounded on its own.",
+    ),
+    "contract.words.rounding.per_period": (
+        "Pembulatan per periode: total bulan dibagi sekali saat bulan ditutup; selisihnya dengan jumlah per "
+        "kartu tampil sebagai baris Penyesuaian pembulatan.",
+        "Rounded per period: the month's total is split once when the month closes; its difference from the "
+        "cards' sum shows as a Rounding adjustment row.",
+    ),
+    "contract.words.pph23": (
+        "PPh 23 {percent} dipotong dari bagian mitra.",
+        "PPh 23 of {percent} is withheld from the partner's share.",
+    ),
+    "contract.words.ppn.partner": (
+        "Mitra PKP: PPN 12 % atas 11/12 bagian mitra dipungut dan disetor mitra; Pemda membayar bagian mitra "
+        "ditambah PPN dikurangi PPh 23.",
+        "The partner is a PKP: PPN of 12 % on 11/12 of its share is collected and remitted by the partner; the "
+        "regency pays the share plus PPN less PPh 23.",
+    ),
+    "contract.words.ppn.bendahara": (
+        "Mitra PKP: PPN 12 % atas 11/12 bagian mitra dipungut dan disetor bendahara Pemda (PMK 59/2022); mitra "
+        "dibayar bagian mitra dikurangi PPh 23.",
+        "The partner is a PKP: PPN of 12 % on 11/12 of its share is withheld and remitted by the regency's "
+        "treasurer (PMK 59/2022); the partner is paid its share less PPh 23.",
+    ),
+    "contract.words.ppn.none": ("Mitra bukan PKP: tanpa PPN.", "The partner is not a PKP: no PPN."),
+    "v.contract.percent": (
+        "Tulis persen seperti 12,5 % (paling banyak dua angka desimal).",
+        "Write a percentage like 12,5 % (two decimals at most).",
+    ),
+    "v.contract.percent_above_100": (
+        "Persen tidak boleh lebih dari 100 %.",
+        "A percentage cannot be above 100 %.",
+    ),
+    "v.contract.rupiah": (
+        "Tulis rupiah bulat seperti Rp 3.000 atau 3.000.",
+        "Write whole rupiah like Rp 3.000 or 3.000.",
+    ),
+    "v.contract.share_format": (
+        "Tulis persen dengan tanda % (mis. 12,5 %) atau rupiah (mis. Rp 3.000).",
+        "Write a percentage with % (e.g. 12,5 %) or rupiah (e.g. Rp 3.000).",
+    ),
+    "v.contract.end_before_start": (
+        "Tanggal berakhir sebelum tanggal mulai berlaku.",
+        "The end is before the start.",
+    ),
+    "v.contract.tier_bound": (
+        "Isi nomor kartu terakhir jenjang ini, lebih besar dari jenjang sebelumnya.",
+        "Give the last card number of this tier, above the tier before.",
+    ),
+    "v.contract.last_tier_open": (
+        "Jenjang terakhir berlaku tanpa batas: kosongkan nomor kartunya.",
+        "The last tier has no end: leave its card number empty.",
+    ),
+    "v.contract.tier_mix": (
+        "Semua jenjang dalam persen atau semua dalam rupiah, jangan dicampur.",
+        "Every tier in percent or every tier in rupiah, not a mix.",
+    ),
+    "doc.ppn_withheld": (
+        "PPN dipungut dan disetor bendahara (tidak dibayarkan kepada mitra)",
+        "VAT (PPN) collected and remitted by the treasurer (not paid to the partner)",
+    ),
 }
 
 

@@ -74,6 +74,8 @@ def condition_labels(reasons: Iterable[str], lang: str = DEFAULT_LANGUAGE) -> li
 def _param_text(name: str, value: ParamValue, lang: str) -> str:
     if name == "state" and isinstance(value, str):
         return translate(f"state.{value}", lang)
+    if name == "reason" and isinstance(value, str) and f"reason.{value}" in CATALOGUE:
+        return translate(f"reason.{value}", lang)  # an issuance reason (baru, hilang...) in words
     if name == "reasons" and isinstance(value, list):
         return ", ".join(condition_labels(value, lang)) or translate("msg.param.no_reason", lang)
     if isinstance(value, list):

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from billing.checkpoints import Checkpoint
 from billing.statement import Statement
+from billing.vocab import PpnCollector
 from ktp_service.schemas.identifiers import REGION_CODE_PATTERN
 
 
@@ -18,9 +19,13 @@ class ContractPublic(BaseModel):
     partner_name: str
     effective_from: date
     effective_to: date | None
-    terms: dict[str, Any]
+    terms: dict[str, Any] = Field(description="The terms exactly as stored (what the pricing hash covers).")
     terms_sha256: str
     signed_on: date | None = Field(default=None, description="The day the agreement was signed.")
+    ppn_collector: PpnCollector = Field(
+        description="Who collects and remits PPN: `partner`, or the regency's treasurer `bendahara` "
+        "(versions stored before the setting existed: `partner`)."
+    )
 
 
 class ContractEnd(BaseModel):

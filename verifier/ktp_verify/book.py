@@ -5,7 +5,8 @@ Accounts (the regency's books, :class:`ktp_verify.vocab.Account`)::
     citizen pays   Dr citizen_fees_collected  fee    Cr partner_payable partner   Cr regency_revenue regency
     regency pays   Dr regency_service_expense fee    Cr partner_payable fee
     close          rounding adjustment between regency_revenue and partner_payable,
-                   Dr ppn_on_partner_services / Cr partner_payable (PPN), Dr partner_payable / Cr pph23_payable
+                   Dr ppn_on_partner_services / Cr partner_payable (PPN), Dr partner_payable / Cr pph23_payable,
+                   and when the regency's treasurer collects the PPN: Dr partner_payable / Cr ppn_payable
 
 Chain: each transaction's ``hash`` is ``sha256(canonical_json(content))`` where the content is the array of
 its :data:`HASHED_FIELDS` (every column but ``hash``, ``prev_hash`` included; booleans as 0/1) followed by
@@ -63,8 +64,10 @@ def card_lines(payer: str | None, fee: int, partner: int, regency: int) -> list[
     )
 
 
-def close_lines(adjustment: int, ppn: int, pph23: int) -> list[Line]:
-    """The lines of a month's closing transaction: the per-period rounding adjustment, PPN, PPh 23."""
+def close_lines(adjustment: int, ppn: int, pph23: int, ppn_withheld: int = 0) -> list[Line]:
+    """The lines of a month's closing transaction: the per-period rounding adjustment, PPN, PPh 23, and the
+    PPN the regency's treasurer withholds from the partner's payment to remit itself (``ppn_withheld``,
+    when it is the PPN collector; no lines when zero, so closes without it read as before)."""
     return signed_lines(
         [
             (Account.REGENCY_REVENUE, adjustment),
@@ -73,5 +76,7 @@ def close_lines(adjustment: int, ppn: int, pph23: int) -> list[Line]:
             (Account.PARTNER_PAYABLE, -ppn),
             (Account.PARTNER_PAYABLE, pph23),
             (Account.PPH23_PAYABLE, -pph23),
+            (Account.PARTNER_PAYABLE, ppn_withheld),
+            (Account.PPN_PAYABLE, -ppn_withheld),
         ]
     )

@@ -206,6 +206,11 @@ _INTS = ("cards_billed", "cards_not_billed", "gross_amount", "citizen_fees", "re
 _CHAIN_INTS = ("first_seq", "head_seq", "period_transactions", "period_entries")
 
 
+# Figures a statement carries since contract terms (issue 11); one signed before them lacks them.
+_NEWER_INTS = ("ppn_withheld",)
+NET_BILLED_CARDS = "net_billed_cards"  # ``tier_count``: card ordinals count the month's net billed cards
+
+
 def _statement_error(data: Any) -> str | None:
     """What makes ``data`` not a statement this verifier can check, or ``None``."""
     if not isinstance(data, dict):
@@ -217,6 +222,11 @@ def _statement_error(data: Any) -> str | None:
         return "key_id"
     if any(type(data.get(name)) is not int for name in _INTS):
         return next(name for name in _INTS if type(data.get(name)) is not int)
+    for name in _NEWER_INTS:
+        if name in data and type(data[name]) is not int:
+            return name
+    if data.get("tier_count", "posted_cards") not in ("posted_cards", NET_BILLED_CARDS):
+        return "tier_count"
     for name in ("by_office", "by_reason", "by_contract_version", "contracts"):
         if not isinstance(data.get(name), list):
             return name
@@ -334,7 +344,7 @@ def _verify_transactions(
 
     groups: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     accounts: dict[str, int] = defaultdict(int)  # debit - credit
-    seen_ordinals = bytearray()
+    ordinals = _Ordinals(statement.get("tier_count") == NET_BILLED_CARDS, limits.max_cards)
     prev, expected = chain["anchor_hash"], chain["first_seq"]
     period_tx = period_entries = 0
     last_hash = None
@@ -363,8 +373,8 @@ def _verify_transactions(
         expected = seq + 1 if type(seq) is int else expected + 1
         pinned.see(seq, stored_hash)
         try:
-            _one_transaction(tx, statement, terms, prices, zone, targets, originals, problems, limits, seen_ordinals,
-                             groups, accounts)  # fmt: skip
+            _one_transaction(tx, statement, terms, prices, zone, targets, originals, problems, ordinals, groups,
+                             accounts)  # fmt: skip
         except (KeyError, TypeError, ValueError):
             problems.add("line_not_transaction", name=TRANSACTIONS, line=number)
             continue
@@ -385,9 +395,46 @@ def _verify_transactions(
         problems.add("closes", count=closes)
     _compare(problems, "chain.period_transactions", chain["period_transactions"], period_tx)
     _compare(problems, "chain.period_entries", chain["period_entries"], period_entries)
-    if 0 in seen_ordinals[1:]:
+    if ordinals.gaps():
         problems.add("ordinal_gaps")
     _verify_figures(statement, terms, groups, accounts, problems)
+
+
+class _Ordinals:
+    """The check of each billed card's ``period_ordinal``, the place in the month's count its tier priced it
+    by. Statements marked ``tier_count: "net_billed_cards"`` count net billed cards: the month's count so
+    far plus one, where a card reversed in its own month leaves the count (so ordinals repeat, one per such
+    reversal) and a reversal of an earlier month's card lowers no count. Statements signed before that rule
+    numbered every billed card posted 1 to n, each once."""
+
+    def __init__(self, net: bool, max_cards: int) -> None:
+        self.net, self.max_cards = net, max_cards
+        self.count = 0
+        self.month_cards: set[int] = set()  # the month's billed cards, to tell a same-month reversal
+        self.seen = bytearray()
+
+    def card(self, seq: int, ordinal: Any, problems: Problems) -> None:
+        if self.net:
+            self.count += 1
+            self.month_cards.add(seq)
+            if ordinal != self.count:
+                problems.add("ordinal_net", seq=seq, ordinal=ordinal, net=self.count)
+            return
+        if type(ordinal) is not int or not 1 <= ordinal <= self.max_cards:
+            problems.add("ordinal_gaps")  # numbered outside what a bundle can hold: not 1 to n
+            return
+        if len(self.seen) <= ordinal:
+            self.seen.extend(bytes(ordinal + 1 - len(self.seen)))
+        if self.seen[ordinal]:
+            problems.add("ordinal_twice", seq=seq, ordinal=ordinal)
+        self.seen[ordinal] = 1
+
+    def reversal(self, corrects_seq: Any) -> None:
+        if self.net and corrects_seq in self.month_cards:
+            self.count -= 1  # a card reversed in its own month leaves the count
+
+    def gaps(self) -> bool:
+        return 0 in self.seen[1:]
 
 
 def _one_transaction(
@@ -399,8 +446,7 @@ def _one_transaction(
     targets: set[Any],
     originals: dict[int, tuple[int, int, int]],
     problems: Problems,
-    limits: BundleLimits,
-    seen_ordinals: bytearray,
+    ordinals: _Ordinals,
     groups: dict[tuple[Any, ...], list[int]],
     accounts: dict[str, int],
 ) -> None:
@@ -417,7 +463,10 @@ def _one_transaction(
         accounts[account] += debit - credit
     if tx["kind"] == TransactionKind.PERIOD_CLOSE:
         want = close_lines(
-            statement["period_rounding_adjustment"], statement["ppn"], statement["pph23_withheld"]
+            statement["period_rounding_adjustment"],
+            statement["ppn"],
+            statement["pph23_withheld"],
+            statement.get("ppn_withheld", 0),
         )
         if lines != want or seq != statement["chain"]["head_seq"]:
             problems.add("close_lines", seq=seq)
@@ -426,15 +475,9 @@ def _one_transaction(
         check_dates(tx, zone, statement["zone"], problems)
     check_card(tx, lines, prices, originals, problems)
     if tx["kind"] == TransactionKind.CARD and tx["billed"]:
-        ordinal = tx["period_ordinal"]
-        if type(ordinal) is not int or not 1 <= ordinal <= limits.max_cards:
-            problems.add("ordinal_gaps")  # numbered outside what a bundle can hold: not 1 to n
-        else:
-            if len(seen_ordinals) <= ordinal:
-                seen_ordinals.extend(bytes(ordinal + 1 - len(seen_ordinals)))
-            if seen_ordinals[ordinal]:
-                problems.add("ordinal_twice", seq=seq, ordinal=ordinal)
-            seen_ordinals[ordinal] = 1
+        ordinals.card(seq, tx["period_ordinal"], problems)
+    elif tx["kind"] == TransactionKind.REVERSAL:
+        ordinals.reversal(tx["corrects_seq"])
     key = (
         tx["office_code"],
         tx["reason"],
@@ -470,7 +513,16 @@ def _verify_figures(
         problems.add("unknown_versions", versions=sorted(unknown))
         return
     for name, value in rollup(group_list, terms).items():
-        _compare(problems, name, statement.get(name), value)
+        if name not in statement:
+            continue  # a figure added after this statement was signed (the rounding rows, ppn_withheld)
+        stated = statement[name]
+        if name == "by_contract_version" and isinstance(stated, list):
+            # Signed before the PPN collector existed: each version read as the partner collecting it.
+            stated = [
+                {"ppn_collector": "partner", "ppn_withheld": 0, **v} if isinstance(v, dict) else v
+                for v in stated
+            ]
+        _compare(problems, name, stated, value)
     # Independently of the roll-up: the totals are what the accounts add up to.
     for name, computed in (
         ("citizen_fees", accounts.get(Account.CITIZEN_FEES, 0)),
@@ -479,5 +531,6 @@ def _verify_figures(
         ("net_payable_to_partner", -accounts.get(Account.PARTNER_PAYABLE, 0)),
         ("pph23_withheld", -accounts.get(Account.PPH23_PAYABLE, 0)),
         ("ppn", accounts.get(Account.PPN_EXPENSE, 0)),
+        ("ppn_withheld", -accounts.get(Account.PPN_PAYABLE, 0)),
     ):
-        _compare(problems, f"{name} (account)", statement[name], computed)
+        _compare(problems, f"{name} (account)", statement.get(name, 0), computed)

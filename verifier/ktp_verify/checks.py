@@ -12,7 +12,7 @@ from typing import Any
 from ktp_verify.book import card_lines
 from ktp_verify.canonical import parse_utc_text
 from ktp_verify.messages import Problem
-from ktp_verify.pricing import Pricing, Terms, price_at_rate, price_card
+from ktp_verify.pricing import Pricing, Terms, price_at_rate, price_card, tier_index
 from ktp_verify.vocab import ShareKind, TransactionKind
 
 
@@ -35,7 +35,7 @@ class Problems(list[str]):
 
 class Prices:
     """:func:`price_card` for one bundle's contracts, remembered: a card's price depends on its ordinal only
-    through its tier's rate, so a month of cards has a handful of distinct prices."""
+    through its tier, so a month of cards has a handful of distinct prices."""
 
     def __init__(self, terms: dict[int, Terms], pricing: dict[int, str]) -> None:
         self.terms = terms
@@ -46,9 +46,7 @@ class Prices:
         """The price of the ``ordinal``-th card of the month for ``reason`` under version ``version_id``."""
         terms = self.terms[version_id]
         share = terms.partner_share
-        tier = None
-        if share.type == ShareKind.TIERS:
-            tier = next(i for i, t in enumerate(share.tiers) if t.up_to is None or ordinal <= t.up_to)
+        tier = tier_index(share.tiers, ordinal) if share.type == ShareKind.TIERS else None
         key = (version_id, reason, tier)
         price = self.known.get(key)
         if price is None:
@@ -89,8 +87,8 @@ def check_card(
         if original is not None and original != (-tx["fee"], -tx["partner"], -tx["regency"]):
             problems.add("reversal_mirror", seq=seq, target=tx["corrects_seq"])
         # The original may be in an earlier month, outside the bundle: the reversal must still undo exactly
-        # what its contract version prices a card at, for the reason and rate it carries.
-        price = price_at_rate(version, tx["reason"], tx["rate_bp"])
+        # what its contract version prices a card at, for the reason and rate (or rupiah tier) it carries.
+        price = price_at_rate(version, tx["reason"], tx["rate_bp"], -tx["partner"])
         got = (-tx["fee"], tx["payer"], -tx["partner"], -tx["regency"], tx["rate_bp"], -tx["cards"])
         if price is None or got != (*price, 1):
             priced = "-" if price is None else _shown(tuple(price))

@@ -109,6 +109,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "transaksi penutupan {seq} tidak memuat penyesuaian dan pajak menurut laporan",
         "closing transaction {seq} does not carry the statement's adjustment and taxes",
     ),
+    "ordinal_net": (
+        "transaksi {seq}: diberi nomor kartu {ordinal} bulan ini, padahal kartu itu kartu tertagih bersih "
+        "ke-{net}",
+        "transaction {seq}: numbered card {ordinal} of the month, but it is net billed card {net}",
+    ),
     "ordinal_twice": (
         "transaksi {seq}: kartu nomor {ordinal} bulan ini muncul dua kali",
         "transaction {seq}: card number {ordinal} of the month appears twice",

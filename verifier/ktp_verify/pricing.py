@@ -16,14 +16,12 @@ from typing import Any, NamedTuple, Protocol
 
 from ktp_verify.allocation import split_fixed, split_percent, split_percent_signed, tax_truncated
 from ktp_verify.canonical import canonical_bytes, sha256_hex
-from ktp_verify.vocab import Payer, RemainderRule, Rounding, ShareKind
+from ktp_verify.vocab import Payer, PpnCollector, RemainderRule, Rounding, ShareKind
 
 
 class TierLike(Protocol):
     @property
     def up_to(self) -> int | None: ...
-    @property
-    def basis_points(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -34,18 +32,28 @@ class Fee:
 
 @dataclass(frozen=True)
 class Tier:
+    """Up to card ``up_to`` of the month (``None``: no end), ``basis_points`` of the fee or
+    ``amount_per_card`` rupiah of it (exactly one of the two)."""
+
     up_to: int | None
-    basis_points: int
+    basis_points: int | None
+    amount_per_card: int | None = None
 
 
 @dataclass(frozen=True)
 class Share:
-    """The partner's share: ``type`` percent (``basis_points``), fixed (``amount``) or tiers (``tiers``)."""
+    """The partner's share: ``type`` percent (``basis_points``), fixed (``amount``) or tiers (``tiers``,
+    all percentages or all rupiah per card)."""
 
     type: str
     basis_points: int = 0
     amount: int = 0
     tiers: tuple[Tier, ...] = ()
+
+    @property
+    def in_rupiah(self) -> bool:
+        """Whether the tiers are rupiah amounts per card (else percentages)."""
+        return bool(self.tiers) and self.tiers[0].amount_per_card is not None
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,7 @@ class Ppn:
     rate_basis_points: int = 1200
     base_numerator: int = 11
     base_denominator: int = 12
+    collector: PpnCollector = PpnCollector.PARTNER  # terms stored before the setting: the partner
 
 
 @dataclass(frozen=True)
@@ -84,20 +93,40 @@ def _text(data: Mapping[str, Any], name: str) -> str:
     return value
 
 
+def _tier(data: Mapping[str, Any]) -> Tier:
+    """One tier: ``basis_points`` or ``amount_per_card``, exactly one of them a whole number."""
+    up_to = None if data.get("up_to") is None else _int(data, "up_to")
+    if (data.get("basis_points") is None) == (data.get("amount_per_card") is None):
+        raise ValueError("a tier states either basis_points or amount_per_card (exactly one)")
+    if data.get("amount_per_card") is not None:
+        return Tier(up_to, None, _int(data, "amount_per_card"))
+    return Tier(up_to, _int(data, "basis_points"))
+
+
+def _collector(data: Mapping[str, Any]) -> PpnCollector:
+    value = data.get("collector", PpnCollector.PARTNER)
+    if value not in tuple(PpnCollector):
+        raise ValueError(f"ppn.collector {value!r} is not a PPN collector this verifier knows")
+    return PpnCollector(value)
+
+
 def read_terms(data: Mapping[str, Any]) -> Terms:
-    """Terms from their JSON form; ValueError naming the first field that is missing or of a wrong type."""
+    """Terms from their JSON form; ValueError naming the first field that is missing or of a wrong type, or
+    a share or PPN collector this verifier does not know."""
     try:
         share_data = data["partner_share"]
         kind = _text(share_data, "type")
-        tiers = tuple(
-            Tier(None if t.get("up_to") is None else _int(t, "up_to"), _int(t, "basis_points"))
-            for t in share_data.get("tiers") or ()
-        )
+        tiers = tuple(_tier(t) for t in share_data.get("tiers") or ())
         if kind == ShareKind.PERCENT:
             share = Share(kind, basis_points=_int(share_data, "basis_points"))
         elif kind == ShareKind.FIXED:
             share = Share(kind, amount=_int(share_data, "amount"))
-        elif kind == ShareKind.TIERS and tiers and tiers[-1].up_to is None:
+        elif (
+            kind == ShareKind.TIERS
+            and tiers
+            and tiers[-1].up_to is None
+            and len({t.amount_per_card is None for t in tiers}) == 1
+        ):
             share = Share(kind, tiers=tiers)
         else:
             raise ValueError(f"partner_share {kind!r} is not a share this verifier knows")
@@ -107,6 +136,7 @@ def read_terms(data: Mapping[str, Any]) -> Terms:
             _int(ppn_data, "rate_basis_points", 1200),
             _int(ppn_data, "base_numerator", 11),
             _int(ppn_data, "base_denominator", 12),
+            _collector(ppn_data),
         )
         fees = {str(r): Fee(_int(f, "amount"), _text(f, "payer")) for r, f in data["fees"].items()}
         end = data.get("effective_to")
@@ -128,7 +158,7 @@ def read_terms(data: Mapping[str, Any]) -> Terms:
 
 class Pricing(NamedTuple):
     """What one card is billed: ``fee`` split as ``partner + regency``; ``rate_bp`` is the percentage used
-    (``None`` for a fixed share or a regency-paid fee)."""
+    (``None`` for a rupiah share, fixed or tiered, or a regency-paid fee)."""
 
     fee: int
     payer: str
@@ -138,62 +168,85 @@ class Pricing(NamedTuple):
 
 
 class Taxes(NamedTuple):
+    """The taxes on the partner's share of one version for the month: ``pph23`` withheld by the regency,
+    ``ppn`` on the partner's services, and ``ppn_withheld``, the part of that PPN the regency's treasurer
+    collects and remits itself (all of it when the version's collector is ``bendahara``, else zero)."""
+
     pph23: int
     ppn: int
+    ppn_withheld: int = 0
+
+    def net_payable(self, partner_share: int) -> int:
+        """What the regency pays the partner for ``partner_share``: plus PPN unless the treasurer withholds
+        it, less PPh 23."""
+        return partner_share + self.ppn - self.ppn_withheld - self.pph23
 
 
-def tier_rate(tiers: Sequence[TierLike], ordinal: int) -> int:
-    """The rate of the ``ordinal``-th card of the month (1-based) under graduated tiers: the first tier
-    whose ``up_to`` is at or above it (the last tier has no end)."""
-    for tier in tiers:
+def tier_index(tiers: Sequence[TierLike], ordinal: int) -> int:
+    """Which tier (0-based) prices the ``ordinal``-th net billed card of the month (1-based) under graduated
+    tiers: the first whose ``up_to`` is at or above it (the last tier has no end)."""
+    for i, tier in enumerate(tiers):
         if tier.up_to is None or ordinal <= tier.up_to:
-            return tier.basis_points
+            return i
     raise ValueError("tiers must end with an open tier")
 
 
-def share_rate(share: Share, ordinal: int) -> int | None:
-    """The percentage the ``ordinal``-th card is split at; ``None`` for a fixed share."""
-    if share.type == ShareKind.FIXED:
-        return None
-    if share.type == ShareKind.TIERS:
-        return tier_rate(share.tiers, ordinal)
-    return share.basis_points
-
-
 def share_rates(share: Share) -> list[int]:
-    """Every rate a card can be billed at."""
-    return [t.basis_points for t in share.tiers] if share.type == ShareKind.TIERS else [share.basis_points]
+    """Every rate a card can be billed at (none for a rupiah share, fixed or tiered)."""
+    if share.type == ShareKind.TIERS:
+        return [t.basis_points for t in share.tiers if t.basis_points is not None]
+    return [share.basis_points] if share.type == ShareKind.PERCENT else []
+
+
+def share_amounts(share: Share) -> list[int]:
+    """Every rupiah amount per card a card can be billed at (none for a percentage share)."""
+    if share.type == ShareKind.TIERS:
+        return [t.amount_per_card for t in share.tiers if t.amount_per_card is not None]
+    return [share.amount] if share.type == ShareKind.FIXED else []
 
 
 def price_card(terms: Terms, reason: str, ordinal: int) -> Pricing:
-    """Price the ``ordinal``-th billed card of the month with issuance ``reason`` (rounded per card)."""
-    return _priced(terms, terms.fees[reason], share_rate(terms.partner_share, ordinal))
+    """Price the ``ordinal``-th net billed card of the month with issuance ``reason`` (rounded per card)."""
+    share = terms.partner_share
+    fee = terms.fees[reason]
+    if share.type == ShareKind.TIERS:
+        tier = share.tiers[tier_index(share.tiers, ordinal)]
+        return _priced(terms, fee, tier.basis_points, tier.amount_per_card)
+    if share.type == ShareKind.FIXED:
+        return _priced(terms, fee, None, share.amount)
+    return _priced(terms, fee, share.basis_points, None)
 
 
-def price_at_rate(terms: Terms, reason: Any, rate_bp: Any) -> Pricing | None:
-    """What ``terms`` bill one card of ``reason`` at the partner rate ``rate_bp`` it was billed with, or
-    ``None`` when the terms name no such reason, or (for a percentage share) no such rate: a tier's rate
-    depends on the card's place in its month, so it must be one of the tiers'. For checking a reversal
-    whose original is not at hand."""
+def price_at_rate(terms: Terms, reason: Any, rate_bp: Any, partner: Any = None) -> Pricing | None:
+    """What ``terms`` bill one card of ``reason`` at the partner rate ``rate_bp`` it was billed with (for
+    rupiah tiers, at the amount ``partner`` it was billed with), or ``None`` when the terms name no such
+    reason, or no such rate or tier amount: a tier depends on the card's place in its month, so it must be
+    one of the tiers'. For checking a reversal whose original is not at hand."""
     fee = terms.fees.get(reason)
     if fee is None:
         return None
     share = terms.partner_share
-    if fee.payer == Payer.CITIZEN and share.type != ShareKind.FIXED:
-        if rate_bp not in share_rates(share):
+    if fee.payer == Payer.REGENCY:
+        return _priced(terms, fee, None, None)
+    if share.type == ShareKind.FIXED:
+        return _priced(terms, fee, None, share.amount)
+    if share.type == ShareKind.TIERS and share.in_rupiah:
+        if rate_bp is not None or partner not in share_amounts(share):
             return None
-        return _priced(terms, fee, rate_bp)
-    return _priced(terms, fee, None)
+        return _priced(terms, fee, None, partner)
+    if rate_bp not in share_rates(share):
+        return None
+    return _priced(terms, fee, rate_bp, None)
 
 
-def _priced(terms: Terms, fee: Fee, rate_bp: int | None) -> Pricing:
-    """One card's fee split: all of it to the partner when the regency pays, else by the fixed share or, at
-    ``rate_bp``, by the percentage and the contract's remainder rule."""
+def _priced(terms: Terms, fee: Fee, rate_bp: int | None, amount: int | None) -> Pricing:
+    """One card's fee split: all of it to the partner when the regency pays, else ``amount`` rupiah to the
+    partner (a fixed share or a rupiah tier) or, at ``rate_bp``, by the percentage and the contract's
+    remainder rule."""
     if fee.payer == Payer.REGENCY:
         return Pricing(fee.amount, Payer.REGENCY, fee.amount, 0, None)
-    share = terms.partner_share
-    if share.type == ShareKind.FIXED:
-        split = split_fixed(fee.amount, share.amount)
+    if amount is not None:
+        split = split_fixed(fee.amount, amount)
         return Pricing(fee.amount, Payer.CITIZEN, split.partner, split.regency, None)
     assert rate_bp is not None, "a percentage share prices at a rate"
     split = split_percent(fee.amount, rate_bp, terms.remainder)
@@ -202,22 +255,23 @@ def _priced(terms: Terms, fee: Fee, rate_bp: int | None) -> Pricing:
 
 def period_adjustment(terms: Terms, rate_bp: int | None, fee_total: int, partner_posted: int) -> int:
     """What the partner's total for one (version, rate) group must change by when the month closes: zero when
-    rounding per card; under per-period rounding, the month's fee total split once minus what the cards
-    were posted with."""
+    rounding per card or for a rupiah share (nothing to round); under per-period rounding, the month's fee
+    total split once minus what the cards were posted with."""
     if terms.rounding == Rounding.PER_CARD or rate_bp is None:
         return 0
     return split_percent_signed(fee_total, rate_bp, terms.remainder).partner - partner_posted
 
 
 def taxes_on(terms: Terms, partner_share: int) -> Taxes:
-    """PPh 23 withheld and PPN added on the partner's share of one version for the month."""
+    """PPh 23 withheld, PPN on the partner's share of one version for the month, and who keeps the PPN."""
     pph23 = tax_truncated(partner_share, terms.pph23_basis_points)
     ppn = 0
     if terms.ppn.pkp:
         ppn = tax_truncated(
             partner_share, terms.ppn.rate_basis_points, terms.ppn.base_numerator, terms.ppn.base_denominator
         )
-    return Taxes(pph23, ppn)
+    withheld = ppn if terms.ppn.collector == PpnCollector.BENDAHARA else 0
+    return Taxes(pph23, ppn, withheld)
 
 
 @lru_cache(maxsize=256)

@@ -4,8 +4,13 @@ from a bundle's entries, by this one function.
 
 Figures are plain dicts (``cards_billed``, ``gross_amount``, ``partner_share``, ``regency_share``), as in the
 statement's JSON. ``partner_share`` in the totals and per contract version includes the per-period rounding
-adjustment; the per-office and per-reason breakdowns show what the cards were posted with.
-``net_payable_to_partner = partner_share + ppn - pph23_withheld``.
+adjustment; the per-office and per-reason breakdowns show what the cards were posted with. So that every
+table adds up to the totals, each breakdown then ends with a named rounding-adjustment row
+(``by_office_adjustment``, ``by_reason_adjustment``, key :data:`ROUNDING_ROW`: no cards, no fee, the
+partner's share changed by ``period_rounding_adjustment`` and the regency's by its opposite), ``None`` when
+there is nothing to adjust. ``net_payable_to_partner = partner_share + ppn - ppn_withheld - pph23_withheld``,
+where ``ppn_withheld`` is the PPN the regency's treasurer collects and remits itself (contract versions
+whose ``ppn.collector`` is ``bendahara``).
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from ktp_verify.pricing import Terms, period_adjustment, taxes_on
 from ktp_verify.vocab import Payer
 
 Figures = dict[str, int]
+
+ROUNDING_ROW = "rounding_adjustment"  # the key of a breakdown's "Penyesuaian pembulatan" row
 
 
 class Group(NamedTuple):
@@ -56,6 +63,15 @@ def _breakdown(groups: Iterable[Group], key: str) -> list[dict[str, Any]]:
     return [out[k] for k in sorted(out)]
 
 
+def rounding_row(adjustment: int) -> dict[str, Any] | None:
+    """The row ending a breakdown table under per-period rounding, so that its rows add up to the totals: no
+    cards, no fee, the partner's share changed by ``adjustment`` and the regency's by its opposite; ``None``
+    when there is nothing to adjust."""
+    if not adjustment:
+        return None
+    return {"key": ROUNDING_ROW, **figures(), "partner_share": adjustment, "regency_share": -adjustment}
+
+
 def rollup(groups: list[Group], terms: Mapping[int, Terms]) -> dict[str, Any]:
     """The statement's figures from the month's groups and the terms of the versions they name."""
     total, prior = figures(), figures()
@@ -77,7 +93,7 @@ def rollup(groups: list[Group], terms: Mapping[int, Terms]) -> dict[str, Any]:
         else:
             service += g.fee
     versions: list[dict[str, Any]] = []
-    adjustment = pph23 = ppn = 0
+    adjustment = pph23 = ppn = withheld = 0
     for vid in sorted(per_version):
         adj = sum(
             period_adjustment(terms[vid], rate, fee, partner)
@@ -97,11 +113,14 @@ def rollup(groups: list[Group], terms: Mapping[int, Terms]) -> dict[str, Any]:
                 "period_rounding_adjustment": adj,
                 "pph23_withheld": taxes.pph23,
                 "ppn": taxes.ppn,
+                "ppn_collector": str(terms[vid].ppn.collector),
+                "ppn_withheld": taxes.ppn_withheld,
             }
         )
         adjustment += adj
         pph23 += taxes.pph23
         ppn += taxes.ppn
+        withheld += taxes.ppn_withheld
     partner_share = total["partner_share"] + adjustment
     return {
         "cards_billed": total["cards_billed"],
@@ -114,9 +133,12 @@ def rollup(groups: list[Group], terms: Mapping[int, Terms]) -> dict[str, Any]:
         "period_rounding_adjustment": adjustment,
         "pph23_withheld": pph23,
         "ppn": ppn,
-        "net_payable_to_partner": partner_share + ppn - pph23,
+        "ppn_withheld": withheld,
+        "net_payable_to_partner": partner_share + ppn - withheld - pph23,
         "prior_period": prior,
         "by_office": _breakdown(groups, "office_code"),
         "by_reason": _breakdown(groups, "reason"),
+        "by_office_adjustment": rounding_row(adjustment),
+        "by_reason_adjustment": rounding_row(adjustment),
         "by_contract_version": versions,
     }

@@ -42,11 +42,20 @@ class Payer(Word):
 
 class ShareKind(Word):
     """How a contract states the partner's share of a citizen-paid fee: a percentage, a fixed amount per
-    card, or a percentage by tier of the month's card count."""
+    card, or by tier of the month's net card count (each tier a percentage or a rupiah amount per card)."""
 
     PERCENT = "percent"
     FIXED = "fixed"
     TIERS = "tiers"
+
+
+class PpnCollector(Word):
+    """Who collects and remits the PPN on the partner's services: the partner itself (it is paid the PPN
+    with its share), or the regency's treasurer as appointed PPN collector (PMK 59/2022), who withholds it
+    from the payment and remits it (DOMAIN.md section 5)."""
+
+    PARTNER = "partner"
+    BENDAHARA = "bendahara"
 
 
 class Rounding(Word):
@@ -74,6 +83,7 @@ class Account(Word):
     REGENCY_REVENUE = "regency_revenue"
     PPH23_PAYABLE = "pph23_payable"
     PPN_EXPENSE = "ppn_on_partner_services"
+    PPN_PAYABLE = "ppn_payable"  # PPN the treasurer withheld from the partner's payment, to remit
 
 
 class TransactionKind(Word):

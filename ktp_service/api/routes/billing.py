@@ -63,7 +63,13 @@ RecordId = Annotated[int, AsciiInt, Path(ge=1, le=2_000_000_000)]
 def _contract(v: Any) -> ContractPublic:
     import json
 
-    return ContractPublic(**same_named(v, ContractPublic.model_fields), terms=json.loads(v.terms_json))
+    from billing.contracts import terms_of
+
+    return ContractPublic(
+        **same_named(v, ContractPublic.model_fields),
+        terms=json.loads(v.terms_json),
+        ppn_collector=terms_of(v).ppn.collector,
+    )
 
 
 @router.get(
@@ -104,7 +110,11 @@ def public_keys(settings: SettingsDep) -> list[PublicKeyPublic]:
 
 @router.post("/contracts", response_model=ContractPublic, status_code=status.HTTP_201_CREATED)
 def create_contract(body: dict[str, Any], session: SessionDep, actor: ContractEditor) -> ContractPublic:
-    """Add a contract version (fees per reason and payer, partner share, rounding, taxes)."""
+    """Add a contract version (fees per reason and payer, partner share, rounding, taxes). The share is
+    `percent` (basis points), `fixed` (rupiah per card) or `tiers` graduated by the card's place among the
+    month's net billed cards, each tier `basis_points` or `amount_per_card`; a share above the fee it
+    splits is refused (`share_above_fee`, `share_above_full`). `ppn.collector` says who collects PPN:
+    `partner` (default) or the regency's treasurer `bendahara`."""
     return _contract(billing.add_contract(session, actor, body))
 
 

@@ -17,11 +17,17 @@ from sqlmodel import col, select
 from starlette.datastructures import UploadFile
 
 from billing import contracts, documents, records
-from billing.errors import BillingError, DuplicatePaymentReference, ImportRejected, InvalidInput
+from billing.errors import (
+    BillingError,
+    DuplicatePaymentReference,
+    ImportRejected,
+    InvalidInput,
+    ShareAboveFee,
+)
 from billing.periods import is_closed, month_bounds, month_days
 from billing.records import SignatoryIn
 from billing.statement import Statement, closes_from
-from billing.vocab import Payer, Reason, Rounding, ShareKind
+from billing.vocab import PpnCollector, Reason, Rounding
 from ktp_service.api.deps import BillingReader, ContractEditor, FinanceOnly, PartnerOnly
 from ktp_service.billing_bridge import config_for, post_pending
 from ktp_service.errors import DomainError
@@ -30,7 +36,7 @@ from ktp_service.schemas.identifiers import MONTH_PATTERN, AsciiInt, CheckedMont
 from ktp_service.schemas.text import ascii_digits
 from ktp_service.services import billing
 from ktp_service.verifier_wheel import wheel_name
-from ktp_service.web import forms, i18n
+from ktp_service.web import contract_form, forms, i18n
 from ktp_service.web.core import Form, Page, PageFor, WebRoute, text
 from ktp_service.web.indicators import bar_chart
 
@@ -564,22 +570,40 @@ def partner_count(month: Month, page: PartnerPage, form: Form) -> Response:
 
 
 # -- contracts ------------------------------------------------------------------------------------------------
+CONTRACT_DEFAULTS = {
+    "rounding": Rounding.PER_CARD,
+    "share_kind": "fixed",
+    "share": "35 %",
+    "pph23": "2 %",
+    "ppn_collector": PpnCollector.PARTNER,
+}
+
+
 def _contracts_page(
     page: Page,
     *,
     errors: dict[str, str] | None = None,
     values: dict[str, Any] | None = None,
+    understood: list[str] | None = None,
     status: int = 200,
 ) -> HTMLResponse:
     with page.tx(writes=False) as session:
         versions = contracts.list_contract_versions(session)
+    shown = []
+    for v in versions:
+        # The terms as stored (what their hash covers); the signing day is the version's, beside them.
+        data = json.loads(v.terms_json)
+        signed = i18n.tanggal(v.signed_on) if v.signed_on else ""
+        shown.append((v, data, contract_form.describe(data, page.lang), signed))
     return page.render(
         "contracts.html",
         status_code=status,
-        versions=[(v, json.loads(v.terms_json)) for v in versions],
+        versions=shown,
         reasons=REASONS,
+        tier_rows=range(1, contract_form.TIER_ROWS + 1),
         errors=errors or {},
-        values=values or {"rounding": Rounding.PER_CARD, "share_bp": "3500", "pph23_bp": "200"},
+        values=values or CONTRACT_DEFAULTS,
+        understood=understood,
         can_edit=page.can(ContractEditor),
     )
 
@@ -589,44 +613,43 @@ def contracts_page(page: ReaderPage) -> HTMLResponse:
     return _contracts_page(page)
 
 
+def _share_errors(page: Page, values: dict[str, str], exc: ShareAboveFee) -> dict[str, str]:
+    """A share above the fee it splits, shown on the share (or the first tier above that fee) and on the
+    fee it does not fit in."""
+    message = page.error_text(exc)
+    reason = str(exc.params.get("reason", ""))
+    fee = contract_form.parse_rupiah(values.get(f"fee_{reason}", "")) if reason else None
+    errors = {f"fee_{reason}": message} if reason else {}
+    if values.get("share_kind") != "tiers":
+        return errors | {"share": message}
+    for i in range(1, contract_form.TIER_ROWS + 1):
+        share = contract_form.parse_share(values.get(f"tier_share_{i}", ""))
+        if isinstance(share, contract_form.Share) and isinstance(fee, int) and (share.rupiah or 0) > fee:
+            return errors | {f"tier_share_{i}": message}
+    return errors | {"tier_share_1": message}
+
+
 @router.post("/contracts")
 def add_contract(page: EditorPage, form: Form) -> Response:
-    values: dict[str, Any] = {
+    """Check (``action=check``: show what the form says, in words) or save a contract version. Shares are
+    typed as percent (``12,5 %``) or rupiah per card (``Rp 3.000``), fixed or by tier."""
+    values: dict[str, str] = {
         k: text(form, k) for k in form if isinstance(form.get(k), str) and k != "csrf_token"
     }
-    start = forms.parse_date(values.get("effective_from", ""))
-    end = forms.parse_date(values.get("effective_to", ""))
-    errors: dict[str, str] = {}
-    if not isinstance(start, date):
-        errors["effective_from"] = page.t("v.date")
-    if end is not None and not isinstance(end, date):
-        errors["effective_to"] = page.t("v.date")
-    numbers = {}
-    for name in ["share_bp", "pph23_bp", *(f"fee_{r}" for r in REASONS)]:
-        raw = values.get(name, "").replace(".", "")
-        if not ascii_digits(raw):
-            errors[name] = page.t("v.number")
-        else:
-            numbers[name] = int(raw)
-    if errors:
+    read = contract_form.read_form(values)
+    if read.errors:
+        errors = {k: page.t(key) for k, key in read.errors.items()}
         return _contracts_page(page, errors=errors, values=values, status=422)
-    assert isinstance(start, date)
-    body = {
-        "number": values.get("number", ""),
-        "partner_name": values.get("partner_name", ""),
-        "effective_from": start.isoformat(),
-        "effective_to": end.isoformat() if isinstance(end, date) else None,
-        "fees": {
-            r: {"amount": numbers[f"fee_{r}"], "payer": values.get(f"payer_{r}", Payer.CITIZEN)}
-            for r in REASONS
-        },
-        "partner_share": {"type": ShareKind.PERCENT, "basis_points": numbers["share_bp"]},
-        "rounding": values.get("rounding", Rounding.PER_CARD),
-        "pph23_basis_points": numbers["pph23_bp"],
-    }
     try:
+        contracts.parse_terms(read.terms)  # the contract's own rules, before anything is stored
+        if values.get("action") == "check":
+            understood = contract_form.describe(read.body, page.lang)
+            return _contracts_page(page, values=values, understood=understood)
         with page.tx() as session:
-            version = billing.add_contract(session, page.me, body)
+            version = billing.add_contract(session, page.me, read.body)
+    except ShareAboveFee as exc:
+        errors = _share_errors(page, values, exc)
+        return _contracts_page(page, errors=errors, values=values, status=exc.status_code)
     except BillingError as exc:
         return _contracts_page(
             page, errors={"number": page.error_text(exc)}, values=values, status=exc.status_code

@@ -360,3 +360,56 @@ def test_the_draft_invoice_adds_up_in_figures_and_words(db: Session, config: Bil
         assert shown in text, shown
     assert text_of(pdf) == text_of(pdf)  # made the same way, read the same way
     assert pages_text(pdf)
+
+
+def test_ppn_the_treasurer_collects_is_its_own_line_on_every_paper(
+    db: Session, config: BillingConfig
+) -> None:
+    """A version whose PPN collector is the regency's treasurer (issue 11's ``ppn.collector``): the
+    statement's ``ppn_withheld`` shows on the statement and the invoice, and the partner receives the share
+    less PPh 23."""
+    month_of_cards(db, config, ppn={"pkp": True, "collector": "bendahara"})
+    closed = close_period(db, "2026-12", config=config, unposted_events=0, now=JAN_5).statement
+    db.commit()
+    assert (closed.partner_share, closed.ppn, closed.ppn_withheld, closed.net_payable_to_partner) == (
+        3_500_350,
+        385_038,
+        385_038,
+        3_500_350 - 70_007,
+    )
+    setup = setup_for(db, date(2027, 1, 5))
+    statement = " ".join(assert_readable(papers.statement_pdf(closed, setup, papers.Stamp(date(2027, 1, 5)))))
+    for shown in (
+        "PPN atas jasa mitra Rp 385.038",
+        "PPN dipungut dan disetor bendahara (tidak dibayarkan kepada mitra) Rp 385.038",
+        "Jumlah dibayarkan kepada mitra Rp 3.430.343",
+    ):
+        assert shown in statement, shown
+    invoice = " ".join(assert_readable(papers.invoice_pdf(closed, setup, papers.Stamp(date(2027, 1, 5)))))
+    for shown in (
+        "Jumlah tagihan (jasa + PPN) Rp 3.885.388",
+        "Dikurangi PPN dipungut dan disetor bendahara -Rp 385.038",
+        "Jumlah diterima mitra Rp 3.430.343",
+    ):
+        assert shown in invoice, shown
+
+
+def test_a_statement_signed_before_the_rounding_rows_still_adds_up_on_paper() -> None:
+    """A statement closed before it carried ``by_office_adjustment`` has its row by the same rule."""
+    old = {
+        "month": "2026-11", "zone": "Asia/Jakarta", "period_start": "", "period_end": "", "status": "closed",
+        "generated_at": "", "agreement_numbers": [], "partner_name": "", "cards_billed": 2,
+        "cards_not_billed": 0, "gross_amount": 20_002, "citizen_fees": 20_002, "regency_service_fees": 0,
+        "partner_share": 7_001, "regency_share": 13_001, "period_rounding_adjustment": 1,
+        "pph23_withheld": 140, "ppn": 0, "net_payable_to_partner": 6_861, "prior_period": {},
+        "by_office": [], "by_reason": [], "by_contract_version": [], "contracts": [],
+    }  # fmt: skip
+    row = Statement.model_validate(old).adjustment_row()
+    assert row is not None and (row.key, row.cards_billed, row.partner_share, row.regency_share) == (
+        "rounding_adjustment",
+        0,
+        1,
+        -1,
+    )
+    new = Statement.model_validate({**old, "by_office_adjustment": None, "by_reason_adjustment": None})
+    assert new.adjustment_row() is None  # as signed: nothing to adjust

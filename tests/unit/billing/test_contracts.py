@@ -38,7 +38,7 @@ def test_the_issue_example_is_accepted_in_all_three_share_forms() -> None:
     ("overrides", "message"),
     [
         ({"partner_share": {"type": "percent", "basis_points": 10001}}, "above 100 %"),
-        ({"partner_share": {"type": "fixed", "amount": 10002}}, "above 100 % of the citizen fee for baru"),
+        ({"partner_share": {"type": "fixed", "amount": 10002}}, "above the citizen fee for baru it splits"),
         (
             {"fees": {"baru": {"amount": -1, "payer": "citizen"}}},
             "fees.baru.amount: Input should be greater than or equal to 0",
@@ -130,9 +130,13 @@ def test_period_adjustment_only_under_per_period_rounding() -> None:
 
 
 def test_taxes_per_contract() -> None:
-    assert taxes_on(contract_terms(), 3_500_350) == (70_007, 0)
+    assert taxes_on(contract_terms(), 3_500_350) == (70_007, 0, 0)
     pkp = contract_terms(ppn={"pkp": True})
-    assert taxes_on(pkp, 3_500_350) == (70_007, 385_038)  # 11 % of 3.500.350 = 385.038,5 truncated
+    assert taxes_on(pkp, 3_500_350) == (70_007, 385_038, 0)  # 11 % of 3.500.350 = 385.038,5 truncated
+    assert taxes_on(pkp, 3_500_350).net_payable(3_500_350) == 3_500_350 + 385_038 - 70_007
+    treasurer = contract_terms(ppn={"pkp": True, "collector": "bendahara"})
+    assert taxes_on(treasurer, 3_500_350) == (70_007, 385_038, 385_038)
+    assert taxes_on(treasurer, 3_500_350).net_payable(3_500_350) == 3_500_350 - 70_007
 
 
 def _version(vid: int, start: str, end: str | None) -> ContractVersion:
