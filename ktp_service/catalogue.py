@@ -944,6 +944,60 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Ruang disk direktori data tidak cukup untuk memulihkan arsip ini; kosongkan ruang lalu coba lagi.",
         "The data directory's disk has too little free space to restore this archive; free some and retry.",
     ),
+    # The card's last step: handover, residents who left, the IKM survey (issue 15)
+    "err.card_already_handed_over": (
+        "Kartu {serial} sudah diserahkan; penyerahan tidak dicatat dua kali.",
+        "Card {serial} was already handed over; a handover is not recorded twice.",
+    ),
+    "err.card_not_printed": (
+        "Pekerjaan {job} berstatus {state}: hanya kartu yang sudah tercetak yang dapat diserahkan.",
+        "Job {job} is {state}: only a printed card can be handed over.",
+    ),
+    "err.card_not_valid": (
+        "Kartu {serial} sudah tidak berlaku (diganti, atau pemiliknya meninggal/pindah); kartu ini tidak "
+        "diserahkan.",
+        "Card {serial} is no longer valid (replaced, or its holder died or moved away); it is not handed over.",
+    ),
+    "err.old_card_not_collected": (
+        "Kartu ini menggantikan kartu {serial}: tarik kartu lama dan musnahkan terlebih dahulu.",
+        "This card replaces card {serial}: collect the old card and destroy it first.",
+    ),
+    "err.resident_departed": (
+        "Penduduk ini tercatat meninggal dunia atau pindah; KTP tidak dicetak.",
+        "This resident is recorded as deceased or moved away; no card is printed.",
+    ),
+    "err.resident_deceased": (
+        "Penduduk ini tercatat meninggal dunia (akta kematian nomor {document}); KTP tidak dapat dicetak.",
+        "This resident is recorded as deceased (death certificate number {document}); no card can be printed.",
+    ),
+    "err.resident_moved_away": (
+        "Penduduk ini tercatat pindah keluar kabupaten (surat pindah nomor {document}); KTP tidak dapat "
+        "dicetak di sini.",
+        "This resident is recorded as moved out of the regency (moving letter number {document}); no card "
+        "can be printed here.",
+    ),
+    "err.departure_already_recorded": (
+        "Kematian atau kepindahan penduduk ini sudah dicatat.",
+        "This resident's death or move was already recorded.",
+    ),
+    "err.departure_card_in_progress": (
+        "Kartu untuk penduduk ini sedang diproses (pekerjaan {job}, status: {state}); batalkan atau tunggu "
+        "hasilnya terlebih dahulu.",
+        "A card for this resident is in progress (job {job}, state: {state}); cancel it or wait for its "
+        "outcome first.",
+    ),
+    "err.handover_not_found": (
+        "Kartu pekerjaan {job} belum diserahkan.",
+        "The card of job {job} has not been handed over.",
+    ),
+    "err.survey_already_answered": (
+        "Survei untuk tanda terima ini sudah diisi. Terima kasih.",
+        "The survey for this receipt was already answered. Thank you.",
+    ),
+    "err.survey_not_found": (
+        "Tautan survei tidak dikenal. Periksa kembali tautan pada tanda terima.",
+        "Unknown survey link. Check the link on the receipt.",
+    ),
 }
 
 

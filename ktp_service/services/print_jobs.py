@@ -40,7 +40,7 @@ from ktp_service.models import (
     utcnow,
 )
 from ktp_service.schemas.printing import PrintJobCreate
-from ktp_service.services import audit, cards, printers, residents, stock
+from ktp_service.services import audit, cards, handover, printers, residents, stock
 from ktp_service.services.actor import Actor
 from ktp_service.settings import Settings
 
@@ -136,6 +136,7 @@ def create(
         if earlier is not None:
             return earlier, False
     resident = residents.read(session, actor, body.nik)
+    handover.refuse_if_departed(session, resident)
     printer = printers.get(session, body.printer_id)
     printers.check_office(session, actor, printer)
     if not printer.active:
@@ -279,6 +280,9 @@ def reprint(session: Session, actor: Actor, job: PrintJob) -> PrintJob:
     """A new job for a card spoiled by a printer fault. It needs no new approval: the spoiled card never
     became valid, and the original request was already approved if it needed to be."""
     lifecycle.check_reprintable(job)
+    resident = session.get(Resident, job.resident_id)
+    assert resident is not None
+    handover.refuse_if_departed(session, resident)
     if session.exec(select(PrintJob.id).where(PrintJob.reprint_of_id == job.id)).first() is not None:
         raise AlreadyReprinted(f"Job {job.uuid} was already reprinted.", params={"job": job.uuid})
     newer = session.exec(

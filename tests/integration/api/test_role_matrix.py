@@ -68,6 +68,12 @@ MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
     ("POST", "/api/v1/print-jobs/{job_id}/confirm"): SUPERVISOR,
     ("GET", "/api/v1/offices/{code}/stock"): ALL,
     ("POST", "/api/v1/offices/{code}/stock"): PRINTER_CARE,
+    # The card's last step (issue 15)
+    ("POST", "/api/v1/print-jobs/{job_id}/handover"): PRINT,
+    ("GET", "/api/v1/print-jobs/{job_id}/handover"): PRINT,
+    ("GET", "/api/v1/print-jobs/{job_id}/handover/receipt.pdf"): PRINT,
+    ("GET", "/api/v1/offices/{code}/uncollected"): REGISTRY_READ,
+    ("POST", "/api/v1/residents/{nik}/departure"): REGISTRY_WRITE,
     ("GET", f"{B}/public-key"): PUBLIC,
     ("GET", f"{B}/public-keys"): PUBLIC,
     ("POST", f"{B}/contracts"): CONTRACTS,
