@@ -85,6 +85,10 @@ def receipt_pdf(d: ReceiptData) -> bytes:
     small = ParagraphStyle("s", fontName=font, fontSize=7.5, leading=9.5)
     title = ParagraphStyle("t", fontName=bold, fontSize=12, leading=15, alignment=1)
     head = ParagraphStyle("h", fontName=bold, fontSize=10, leading=13, spaceBefore=6)
+    # The link on one line (a typed link must not wrap): it shrinks for a long base address.
+    link = ParagraphStyle(
+        "l", fontName=bold, fontSize=min(10.0, 118 * mm / (0.62 * len(d.survey_url))), alignment=1
+    )
     if d.recipient == "kuasa":
         to = f"Kuasa: {d.proxy_name} ({d.proxy_relation})"
         if d.proxy_letter:
@@ -114,14 +118,22 @@ def receipt_pdf(d: ReceiptData) -> bytes:
         )
     )
     survey_text = Paragraph(
-        "<b>Survei Kepuasan Masyarakat</b><br/>Bagaimana pelayanan kami? Pindai kode QR atau buka tautan di "
-        "bawah ini dari ponsel Anda (tanpa login, sekitar 2 menit). Satu tanda terima, satu jawaban.<br/><br/>"
-        f"<font name='{bold}'>{d.survey_url}</font>",
+        "<b>Survei Kepuasan Masyarakat</b><br/>Bagaimana pelayanan kami? Pindai kode QR ini atau ketik "
+        "tautan di bawahnya di ponsel Anda (tanpa login, sekitar 2 menit). Satu tanda terima, satu jawaban.",
         p,
     )
-    survey = Table([[QrCode(d.survey_url, 36 * mm), survey_text]], colWidths=[40 * mm, 82 * mm])
+    survey = Table(
+        [[QrCode(d.survey_url, 36 * mm), survey_text], [Paragraph(d.survey_url, link), ""]],
+        colWidths=[40 * mm, 82 * mm],
+    )
     survey.setStyle(
-        TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("BOX", (0, 0), (-1, -1), 0.6, colors.black)])
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("SPAN", (0, 1), (1, 1)),
+                ("BOX", (0, 0), (-1, -1), 0.6, colors.black),
+            ]
+        )
     )
     signs = Table(
         [[Paragraph("Yang menerima,<br/><br/><br/><br/>(....................)", p),

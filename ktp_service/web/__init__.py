@@ -12,10 +12,21 @@ from fastapi import APIRouter
 from fastapi.staticfiles import StaticFiles
 
 from ktp_service.web.core import HERE
-from ktp_service.web.routes import account, admin, auth, billing, counter, indicators, office, registration
+from ktp_service.web.routes import (
+    account,
+    admin,
+    auth,
+    billing,
+    counter,
+    indicators,
+    office,
+    registration,
+    survey,
+)
 
 router = APIRouter(include_in_schema=False)
 # registration first: its /residents/new must match before counter's /residents/{nik}
-for _module in (auth, account, registration, counter, office, admin, indicators, billing):
+for _module in (auth, account, registration, counter, office, admin, indicators, billing, survey):
     router.include_router(_module.router)
+router.include_router(survey.public)  # the IKM survey: no login, no cookie
 router.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

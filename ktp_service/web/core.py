@@ -213,6 +213,7 @@ _C, _S, _A, _F, _P = Role.CLERK, Role.SUPERVISOR, Role.ADMIN, Role.FINANCE, Role
 # The menu: (href, catalogue key, roles that see it). Each page still checks its own roles.
 NAV: list[tuple[str, str, frozenset[Role]]] = [
     ("/supervisor", "nav.approvals", frozenset({_S})),
+    ("/complaints", "nav.complaints", frozenset({_S})),
     ("/residents", "nav.counter", frozenset({_C, _S, _A, _F})),
     ("/residents/new", "nav.register", frozenset({_C, _S})),
     ("/jobs", "nav.queue", frozenset({_C, _S})),
