@@ -1124,6 +1124,111 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "complaint.marked": ("Keluhan ditandai sudah dibaca.", "Complaint marked as read."),
     "complaint.read_at": ("Dibaca {when}", "Read {when}"),
     "complaint.none": ("Belum ada keluhan.", "No complaints yet."),
+    "nav.uncollected": ("Belum diambil", "Not collected"),
+    "handover.open": ("Serahkan kartu", "Hand the card over"),
+    "handover.title": ("Penyerahan KTP-el", "KTP-el handover"),
+    "handover.recorded": ("Kartu sudah diserahkan pada {when}.", "The card was handed over on {when}."),
+    "handover.recipient": ("Diterima oleh", "Received by"),
+    "handover.to_resident": ("Penduduk yang bersangkutan", "The resident in person"),
+    "handover.to_proxy": ("Kuasa (surat kuasa)", "A proxy (power of attorney)"),
+    "handover.proxy": ("Data penerima kuasa", "The proxy"),
+    "handover.proxy_name": ("Nama penerima kuasa", "Proxy's name"),
+    "handover.proxy_nik": ("NIK penerima kuasa", "Proxy's NIK"),
+    "handover.proxy_relation": ("Hubungan dengan penduduk", "Relation to the resident"),
+    "handover.proxy_letter": ("Nomor surat kuasa (jika ada)", "Power of attorney number (if any)"),
+    "handover.proxy_needed": (
+        "Penyerahan kepada kuasa memerlukan nama, NIK (16 angka) dan hubungan penerima kuasa.",
+        "A handover to a proxy needs the proxy's name, NIK (16 digits) and relation.",
+    ),
+    "handover.old_card": ("Kartu lama", "Old card"),
+    "handover.old_collect": (
+        "Kartu lama {serial} sudah ditarik dan dimusnahkan",
+        "Old card {serial} was collected and destroyed",
+    ),
+    "handover.old_destroyed": ("{serial} ditarik dan dimusnahkan", "{serial} collected and destroyed"),
+    "handover.survey_link": ("Tautan survei", "Survey link"),
+    "handover.receipt": ("Cetak tanda terima (PDF)", "Print the receipt (PDF)"),
+    "handover.not_printed": ("Kartu belum tercetak.", "The card has not been printed."),
+    "handover.card_invalid": (
+        "Kartu ini sudah tidak berlaku (diganti, atau pemiliknya meninggal/pindah) dan tidak diserahkan.",
+        "This card is no longer valid (replaced, or its holder died or moved away) and is not handed over.",
+    ),
+    "handover.submit": ("Catat penyerahan", "Record the handover"),
+    "handover.done": ("Penyerahan kartu dicatat.", "Handover recorded."),
+    "departure.open": ("Catat meninggal / pindah", "Record death / move"),
+    "departure.title": ("Penduduk meninggal atau pindah", "Resident deceased or moved away"),
+    "departure.hint": (
+        "Dicatat dengan nomor akta kematian atau surat pindah. KTP yang berlaku menjadi tidak berlaku dan "
+        "tidak ada kartu baru yang dicetak.",
+        "Recorded with the death certificate's or moving letter's number. The valid card becomes invalid "
+        "and no new card is printed.",
+    ),
+    "departure.kind": ("Peristiwa", "Event"),
+    "departure.kind.meninggal": ("Meninggal dunia (akta kematian)", "Deceased (death certificate)"),
+    "departure.kind.pindah": (
+        "Pindah keluar kabupaten (surat pindah)",
+        "Moved out of the regency (moving letter)",
+    ),
+    "departure.document_number": ("Nomor dokumen", "Document number"),
+    "departure.document_date": ("Tanggal dokumen", "Document date"),
+    "departure.submit": ("Catat dan nonaktifkan KTP", "Record and invalidate the card"),
+    "departure.done": (
+        "Dicatat; KTP penduduk ini tidak berlaku lagi.",
+        "Recorded; this resident's card is no longer valid.",
+    ),
+    "departure.card_invalidated": (
+        "KTP {serial} dinyatakan tidak berlaku.",
+        "Card {serial} was invalidated.",
+    ),
+    "departure.no_card": (
+        "Penduduk ini tidak memiliki KTP yang berlaku.",
+        "This resident held no valid card.",
+    ),
+    "uncollected.title": ("KTP belum diambil", "Cards not collected"),
+    "uncollected.days": ("Lebih dari (hari)", "Older than (days)"),
+    "uncollected.hint": (
+        "KTP yang sudah tercetak dan belum diserahkan lebih dari {days} hari, terlama di atas.",
+        "Printed cards not handed over for more than {days} days, longest waiting first.",
+    ),
+    "uncollected.printed": ("Tercetak", "Printed"),
+    "uncollected.waiting": ("Menunggu (hari)", "Waiting (days)"),
+    "uncollected.none": ("Tidak ada kartu yang menunggu selama itu.", "No card has waited that long."),
+    "ikm.title": ("Indeks Kepuasan Masyarakat (IKM)", "Public satisfaction index (IKM)"),
+    "ikm.all_offices": ("Seluruh kantor", "All offices"),
+    "ikm.office_name": ("Nama kantor", "Office name"),
+    "ikm.answers": ("Jawaban", "Answers"),
+    "ikm.receipts": ("Tanda terima", "Receipts"),
+    "ikm.unit": ("IKM (1-4)", "IKM (1-4)"),
+    "ikm.converted": ("Nilai konversi (25-100)", "Converted (25-100)"),
+    "ikm.letter": ("Mutu", "Grade"),
+    "ikm.performance": ("Kinerja", "Performance"),
+    "ikm.sampling": ("Catatan sampel", "Sampling note"),
+    "ikm.no_answers": ("belum ada jawaban", "no answers yet"),
+    "ikm.incomplete": (
+        "belum dapat dihitung: tidak ada yang menjawab {elements}",
+        "cannot be computed yet: nobody answered {elements}",
+    ),
+    "ikm.sample_enough": (
+        "{answers} jawaban dari {population} tanda terima; sampel minimal (Krejcie-Morgan) {needed}: cukup",
+        "{answers} answers of {population} receipts; minimum sample (Krejcie-Morgan) {needed}: enough",
+    ),
+    "ikm.sample_short": (
+        "{answers} jawaban dari {population} tanda terima; sampel minimal (Krejcie-Morgan) {needed}: belum "
+        "cukup, hasil belum mewakili",
+        "{answers} answers of {population} receipts; minimum sample (Krejcie-Morgan) {needed}: not enough, "
+        "the result is not yet representative",
+    ),
+    "ikm.rule": (
+        "Permenpan RB 14/2017: NRR tiap unsur = jumlah nilai / jumlah responden yang menjawab unsur itu "
+        "(pertanyaan yang dilewati tidak dihitung); bobot sama 1/9; IKM = jumlah (NRR x 1/9); nilai konversi "
+        "= IKM x 25; mutu A 88,31-100 Sangat Baik, B 76,61-88,30 Baik, C 65,00-76,60 Kurang Baik, "
+        "D 25,00-64,99 Tidak Baik. Periode menurut tanggal jawaban; tanda terima menurut tanggal penyerahan.",
+        "Permenpan RB 14/2017: each element's NRR = sum of values / respondents who answered that element "
+        "(skipped questions are not counted); equal weights 1/9; IKM = sum (NRR x 1/9); converted = IKM x 25; "
+        "grade A 88.31-100 Very good, B 76.61-88.30 Good, C 65.00-76.60 Poor, D 25.00-64.99 Bad. Answers "
+        "count by the day answered; receipts by the day handed over.",
+    ),
+    "ikm.export": ("Unduh", "Download"),
 }
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import segno
 from reportlab.lib import colors
@@ -100,7 +101,10 @@ def receipt_pdf(d: ReceiptData) -> bytes:
         ["NIK", mask_nik(d.nik)],
         ["Nama", d.nama],
         ["Alasan", d.reason],
-        ["Diserahkan", f"{waktu(d.handed_over_at, d.zone)} WIB"],
+        [
+            "Diserahkan",
+            f"{waktu(d.handed_over_at, d.zone)} {d.handed_over_at.astimezone(ZoneInfo(d.zone)).tzname()}",
+        ],
         ["Diterima oleh", to],
         ["Kantor", d.office],
         ["Petugas", d.clerk],
@@ -118,7 +122,7 @@ def receipt_pdf(d: ReceiptData) -> bytes:
         )
     )
     survey_text = Paragraph(
-        "<b>Survei Kepuasan Masyarakat</b><br/>Bagaimana pelayanan kami? Pindai kode QR ini atau ketik "
+        f"<font name='{bold}'>Survei Kepuasan Masyarakat</font><br/>Bagaimana pelayanan kami? Pindai kode QR ini atau ketik "
         "tautan di bawahnya di ponsel Anda (tanpa login, sekitar 2 menit). Satu tanda terima, satu jawaban.",
         p,
     )

@@ -73,8 +73,11 @@ class OfficeIkm:
     result: ikm.Ikm
 
 
-def per_office(session: Session, offices: list[Office], since: datetime, until: datetime) -> list[OfficeIkm]:
-    """The IKM of each office for answers given in ``[since, until)``; population: its receipts then."""
+def per_office(
+    session: Session, offices: list[Office], since: datetime, until: datetime
+) -> tuple[list[OfficeIkm], ikm.Ikm]:
+    """The IKM of each office for answers given in ``[since, until)`` (population: its receipts then), and
+    of all these offices together (every answer counted once, not a mean of the offices' indices)."""
     ids = [o.id for o in offices if o.id is not None]
     answers: dict[int, list[tuple[int | None, ...]]] = {i: [] for i in ids}
     for a in session.exec(
@@ -92,7 +95,9 @@ def per_office(session: Session, offices: list[Office], since: datetime, until: 
             .group_by(col(Handover.office_id))
         ).all()
     )
-    return [OfficeIkm(o, ikm.compute(answers[o.id or 0], receipts.get(o.id or 0, 0))) for o in offices]
+    rows = [OfficeIkm(o, ikm.compute(answers[o.id or 0], receipts.get(o.id or 0, 0))) for o in offices]
+    everyone = [a for o in offices for a in answers[o.id or 0]]
+    return rows, ikm.compute(everyone, sum(receipts.values()))
 
 
 @dataclass

@@ -18,6 +18,7 @@ from ktp_service.web.routes import (
     auth,
     billing,
     counter,
+    handover,
     indicators,
     office,
     registration,
@@ -26,7 +27,7 @@ from ktp_service.web.routes import (
 
 router = APIRouter(include_in_schema=False)
 # registration first: its /residents/new must match before counter's /residents/{nik}
-for _module in (auth, account, registration, counter, office, admin, indicators, billing, survey):
+for _module in (auth, account, registration, handover, counter, office, admin, indicators, billing, survey):
     router.include_router(_module.router)
 router.include_router(survey.public)  # the IKM survey: no login, no cookie
 router.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -8,6 +8,7 @@ says so to the browser too. It sets no cookie."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import date, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -22,9 +23,11 @@ from ktp_service.errors import DomainError
 from ktp_service.messages import pick_language
 from ktp_service.models import Office
 from ktp_service.schemas.identifiers import AsciiInt
-from ktp_service.services import survey
+from ktp_service.services import cards, survey
+from ktp_service.web import forms, ikm_view
 from ktp_service.web.core import TEMPLATES, Form, Page, PageFor, WebRoute
 from ktp_service.web.i18n import waktu
+from ktp_service.web.routes.indicators import MAX_DAYS, IndicatorReader
 
 public = APIRouter(include_in_schema=False)
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -126,3 +129,59 @@ def complaint_read(
         survey.mark_read(session, page.me, answer_id)
     page.flash("ok", page.t("complaint.marked"))
     return page.redirect("/complaints")
+
+
+# -- the IKM exports (the indicators page shows the same table) ---------------------------------------------
+IndicatorPage = Annotated[Page, Depends(PageFor(IndicatorReader))]
+
+
+def _period(page: Page, start: str, end: str) -> tuple[date, date]:
+    """The indicators page's period rules: up to today, 14 days by default, at most MAX_DAYS."""
+    today = cards.local_today(page.settings.timezone)
+    to = forms.parse_date(end)
+    to = to if isinstance(to, date) and to <= today else today
+    since = forms.parse_date(start)
+    since = since if isinstance(since, date) and since <= to else to - timedelta(days=13)
+    return max(since, to - timedelta(days=MAX_DAYS - 1)), to
+
+
+def _ikm_export(page: Page, start: str, end: str, office: str, kind: str) -> Response:
+    since, to = _period(page, start, end)
+    if page.me.role.office_bound:
+        office = page.me.office_code or ""
+    with page.tx(writes=False) as session:
+        rows, total = ikm_view.compute(
+            session,
+            zone=page.settings.timezone,
+            start=since,
+            end=to,
+            office_code=office or None,
+            lang=page.lang,
+        )
+    name = f"ikm-{office or 'semua'}-{since:%Y%m%d}-{to:%Y%m%d}.{kind}"
+    if kind == "csv":
+        data, media = ikm_view.to_csv(rows, total, page.lang, since, to), "text/csv; charset=utf-8"
+    else:
+        data = ikm_view.to_xlsx(rows, total, page.lang, since, to)
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/indicators/ikm.csv")
+def ikm_csv(
+    page: IndicatorPage,
+    start: Annotated[str, Query(max_length=10, alias="from")] = "",
+    end: Annotated[str, Query(max_length=10, alias="to")] = "",
+    office: Annotated[str, Query(max_length=13)] = "",
+) -> Response:
+    return _ikm_export(page, start, end, office, "csv")
+
+
+@router.get("/indicators/ikm.xlsx")
+def ikm_xlsx(
+    page: IndicatorPage,
+    start: Annotated[str, Query(max_length=10, alias="from")] = "",
+    end: Annotated[str, Query(max_length=10, alias="to")] = "",
+    office: Annotated[str, Query(max_length=13)] = "",
+) -> Response:
+    return _ikm_export(page, start, end, office, "xlsx")
