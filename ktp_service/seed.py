@@ -165,4 +165,8 @@ def seed_demo(session: Session, settings: Settings) -> dict[str, int]:
     session.flush()
     counts["printers"] = seed_printers(session, settings)
     counts["residents"] = seed_residents(session, settings)
+    from ktp_service.seed_handover import seed_handover_history  # issue 15: handovers and survey answers
+
+    session.flush()
+    counts["handover_history"] = seed_handover_history(session, settings)
     return counts
