@@ -117,10 +117,9 @@ def _answer(row: Handover, at: datetime, now: datetime, rng: random.Random) -> S
     if rng.random() < 0.1:
         values["u8"] = None  # "never complained": skipped
     complaint = rng.choice(COMPLAINTS) if rng.random() < 0.15 else None
-    return SurveyAnswer(
-        handover_id=row.id or 0,
-        office_id=row.office_id,
-        answered_at=min(at, now),
-        complaint=complaint,
-        **values,
+    answer = SurveyAnswer(
+        handover_id=row.id or 0, office_id=row.office_id, answered_at=min(at, now), complaint=complaint
     )
+    for element, value in values.items():
+        setattr(answer, element, value)
+    return answer

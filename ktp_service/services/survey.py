@@ -56,8 +56,9 @@ def answer(
         office_id=handover.office_id,
         answered_at=at or utcnow(),
         complaint=complaint.strip()[:1000] or None,
-        **{e: values.get(e) for e in ikm.ELEMENTS},
     )
+    for element in ikm.ELEMENTS:
+        setattr(row, element, values.get(element))
     try:
         with session.begin_nested():
             session.add(row)

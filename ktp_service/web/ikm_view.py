@@ -69,7 +69,7 @@ def compute(
 
 
 def _table(rows: list[IkmRow], total: IkmRow, lang: str, start: date, end: date) -> list[list[object]]:
-    head = [
+    head: list[object] = [
         translate("common.office", lang), translate("ikm.office_name", lang),
         translate("ikm.answers", lang), translate("ikm.receipts", lang),
         *[f"U{i} NRR" for i in range(1, 10)],
@@ -78,7 +78,7 @@ def _table(rows: list[IkmRow], total: IkmRow, lang: str, start: date, end: date)
     ]  # fmt: skip
     out: list[list[object]] = [
         [translate("ikm.title", lang), f"{start:%d-%m-%Y} - {end:%d-%m-%Y}"],
-        head,
+        list(head),
     ]
     for row in [*rows, total]:
         r = row.result
