@@ -1229,6 +1229,30 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "count by the day answered; receipts by the day handed over.",
     ),
     "ikm.export": ("Unduh", "Download"),
+    # Blank cards between offices (issue 15)
+    "err.insufficient_stock": (
+        "Kantor {office} hanya memiliki {balance} blanko; {quantity} tidak dapat dikirim.",
+        "Office {office} has {balance} blank cards; {quantity} cannot be sent.",
+    ),
+    "err.transfer_already_received": (
+        "Kiriman {id} sudah diterima ({quantity} kartu); penerimaan tidak dicatat dua kali.",
+        "Transfer {id} was already received ({quantity} cards); a receipt is not recorded twice.",
+    ),
+    "err.transfer_not_found": (
+        "Kiriman {id} tidak ditemukan untuk kantor Anda.",
+        "No transfer {id} for your office.",
+    ),
+    "err.transfer_to_itself": (
+        "Kantor tidak mengirim blanko ke dirinya sendiri.",
+        "An office does not send cards to itself.",
+    ),
+    "err.count_below_zero": (
+        "Hasil hitung tidak boleh kurang dari nol ({counted}).",
+        "A count is never below zero ({counted}).",
+    ),
+    "stock.kind.transfer_out": ("Dikirim ke kantor lain", "Sent to another office"),
+    "stock.kind.transfer_in": ("Diterima dari kantor lain", "Received from another office"),
+    "stock.kind.count": ("Selisih stock opname", "Stock count difference"),
 }
 
 

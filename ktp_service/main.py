@@ -22,7 +22,7 @@ from billing.errors import BillingError
 from ktp_service import __version__, health, web
 from ktp_service.api import error_codes, links
 from ktp_service.api.body_limits import BodyLimits
-from ktp_service.api.routes import admin, auth, billing, handover, printing, residents
+from ktp_service.api.routes import admin, auth, billing, handover, printing, residents, stock_moves
 from ktp_service.cards import CardError
 from ktp_service.errors import DomainError, error_body
 from ktp_service.messages import pick_language
@@ -177,6 +177,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(printing.router)
     app.include_router(billing.router)
     app.include_router(handover.router)
+    app.include_router(stock_moves.router)
     app.include_router(web.router)
     error_codes.install(app)
     links.install(app)

@@ -433,3 +433,63 @@ class SurveyAnswer(SQLModel, table=True):
     complaint: str | None = Field(default=None, max_length=1000)
     complaint_read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     complaint_read_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+
+
+# -- blank cards moving between offices (issue 15) ----------------------------------------------------------
+class StockDelivery(SQLModel, table=True):
+    """Blank cards delivered to an office from outside (the ministry, a supplier): from whom, which batch or
+    serial range. Its stock movement (kind ``receipt``) carries the quantity."""
+
+    __tablename__ = "stock_delivery"
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    movement_id: int = Field(foreign_key="stock_movement.id", unique=True)
+    at: datetime = ts_column()
+    supplier: str = Field(max_length=120)
+    batch: str | None = Field(default=None, max_length=60)
+    serial_from: str | None = Field(default=None, max_length=40)
+    serial_to: str | None = Field(default=None, max_length=40)
+    user_id: int | None = Field(default=None, foreign_key="app_user.id")
+
+
+class StockTransfer(SQLModel, table=True):
+    """Blank cards sent from one office to another: they leave the sender's stock when sent, are in transit
+    until the receiving office confirms the count, and enter its stock as counted; a difference is kept."""
+
+    __tablename__ = "stock_transfer"
+    __table_args__ = (
+        sa.CheckConstraint("quantity_sent > 0", name="ck_stock_transfer_sent"),
+        sa.CheckConstraint(
+            "quantity_received IS NULL OR quantity_received >= 0", name="ck_stock_transfer_received"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    from_office_id: int = Field(foreign_key="office.id", index=True)
+    to_office_id: int = Field(foreign_key="office.id", index=True)
+    quantity_sent: int
+    sent_at: datetime = ts_column()
+    sent_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    note: str = Field(default="", max_length=200)
+    quantity_received: int | None = None
+    received_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    received_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    receive_note: str = Field(default="", max_length=200)
+
+
+class StockCount(SQLModel, table=True):
+    """A stock count (stock opname): the cards counted against the books; a difference becomes a movement
+    of kind ``count``."""
+
+    __tablename__ = "stock_count"
+    __table_args__ = (sa.CheckConstraint("counted >= 0", name="ck_stock_count_counted"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    at: datetime = ts_column()
+    counted: int
+    book_balance: int
+    difference: int
+    note: str = Field(default="", max_length=200)
+    user_id: int | None = Field(default=None, foreign_key="app_user.id")

@@ -1,5 +1,5 @@
 """the card's last step (issue 15): handovers of printed cards (with the survey token of their receipt),
-residents who died or moved out of the regency, and IKM survey answers (one per receipt)"""
+residents who died or moved out of the regency, IKM survey answers (one per receipt); blank cards delivered, sent between offices and counted (stock opname)"""
 
 import sqlalchemy as sa
 from alembic import op
@@ -92,7 +92,82 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_survey_answer_office_id'), ['office_id'], unique=False)
 
 
+    op.create_table('stock_count',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('at', UTCDateTime(), nullable=False),
+    sa.Column('counted', sa.Integer(), nullable=False),
+    sa.Column('book_balance', sa.Integer(), nullable=False),
+    sa.Column('difference', sa.Integer(), nullable=False),
+    sa.Column('note', sa.String(length=200), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], ),
+    sa.CheckConstraint('counted >= 0', name='ck_stock_count_counted'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('stock_count', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_stock_count_office_id'), ['office_id'], unique=False)
+
+    op.create_table('stock_transfer',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('from_office_id', sa.Integer(), nullable=False),
+    sa.Column('to_office_id', sa.Integer(), nullable=False),
+    sa.Column('quantity_sent', sa.Integer(), nullable=False),
+    sa.Column('sent_at', UTCDateTime(), nullable=False),
+    sa.Column('sent_by_id', sa.Integer(), nullable=True),
+    sa.Column('note', sa.String(length=200), nullable=False),
+    sa.Column('quantity_received', sa.Integer(), nullable=True),
+    sa.Column('received_at', UTCDateTime(), nullable=True),
+    sa.Column('received_by_id', sa.Integer(), nullable=True),
+    sa.Column('receive_note', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['from_office_id'], ['office.id'], ),
+    sa.ForeignKeyConstraint(['received_by_id'], ['app_user.id'], ),
+    sa.ForeignKeyConstraint(['sent_by_id'], ['app_user.id'], ),
+    sa.ForeignKeyConstraint(['to_office_id'], ['office.id'], ),
+    sa.CheckConstraint('quantity_sent > 0', name='ck_stock_transfer_sent'),
+    sa.CheckConstraint('quantity_received IS NULL OR quantity_received >= 0', name='ck_stock_transfer_received'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('stock_transfer', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_stock_transfer_from_office_id'), ['from_office_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_stock_transfer_to_office_id'), ['to_office_id'], unique=False)
+
+    op.create_table('stock_delivery',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('movement_id', sa.Integer(), nullable=False),
+    sa.Column('at', UTCDateTime(), nullable=False),
+    sa.Column('supplier', sa.String(length=120), nullable=False),
+    sa.Column('batch', sa.String(length=60), nullable=True),
+    sa.Column('serial_from', sa.String(length=40), nullable=True),
+    sa.Column('serial_to', sa.String(length=40), nullable=True),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['movement_id'], ['stock_movement.id'], ),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], ),
+    sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('movement_id')
+    )
+    with op.batch_alter_table('stock_delivery', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_stock_delivery_office_id'), ['office_id'], unique=False)
+
+
 def downgrade() -> None:
+
+    with op.batch_alter_table('stock_delivery', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_stock_delivery_office_id'))
+
+    op.drop_table('stock_delivery')
+    with op.batch_alter_table('stock_transfer', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_stock_transfer_to_office_id'))
+        batch_op.drop_index(batch_op.f('ix_stock_transfer_from_office_id'))
+
+    op.drop_table('stock_transfer')
+    with op.batch_alter_table('stock_count', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_stock_count_office_id'))
+
+    op.drop_table('stock_count')
     with op.batch_alter_table('survey_answer', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_survey_answer_office_id'))
         batch_op.drop_index(batch_op.f('ix_survey_answer_answered_at'))

@@ -74,6 +74,13 @@ MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/api/v1/print-jobs/{job_id}/handover/receipt.pdf"): PRINT,
     ("GET", "/api/v1/offices/{code}/uncollected"): REGISTRY_READ,
     ("POST", "/api/v1/residents/{nik}/departure"): REGISTRY_WRITE,
+    ("POST", "/api/v1/offices/{code}/stock/deliveries"): PRINTER_CARE,
+    ("GET", "/api/v1/offices/{code}/stock/deliveries"): ALL,
+    ("POST", "/api/v1/offices/{code}/stock/transfers"): PRINTER_CARE,
+    ("GET", "/api/v1/offices/{code}/stock/transfers"): ALL,
+    ("POST", "/api/v1/stock/transfers/{transfer_id}/receive"): PRINTER_CARE,
+    ("POST", "/api/v1/offices/{code}/stock/counts"): PRINTER_CARE,
+    ("GET", "/api/v1/offices/{code}/stock/counts"): ALL,
     ("GET", f"{B}/public-key"): PUBLIC,
     ("GET", f"{B}/public-keys"): PUBLIC,
     ("POST", f"{B}/contracts"): CONTRACTS,
@@ -149,6 +156,7 @@ def test_role_matrix(client: TestClient, as_user: Callable[[str], dict[str, str]
         "month": "2026-10",
         "version_id": "1",
         "conflict_id": "1",
+        "transfer_id": "1",
         # an account no caller uses: the administrator's resets and disabling must not lock out a caller
         "user_id": str(next(u["id"] for u in users if u["username"] == "kpt.clerk")),
     }
