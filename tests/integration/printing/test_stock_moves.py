@@ -118,3 +118,39 @@ def test_a_stock_count_records_its_difference_and_is_never_below_zero(
     assert same.status_code == 201 and same.json()["difference"] == 0  # a count that agrees needs no note
     counts = client.get(url, headers=as_user(KPT)).json()
     assert [c["difference"] for c in counts] == [0, -2]
+
+
+def test_the_console_sends_receives_and_counts(client: TestClient, as_user: Headers) -> None:
+    from tests.integration.web.test_pages import _csrf, login
+
+    _deliver(client, as_user, 100)
+    login(client, KPT)
+    assert 'href="/stock/moves?office=33.14"' in client.get("/stock").text
+    token = _csrf(client, "/stock/moves")
+    r = client.post(
+        "/stock/moves/33.14/send", data={"csrf_token": token, "to_office": "33.14.01", "quantity": "1.000"}
+    )
+    assert "hanya memiliki 100 blanko" in r.text  # the redirect's page shows the refusal
+    client.post(
+        "/stock/moves/33.14/send", data={"csrf_token": token, "to_office": "33.14.01", "quantity": "40"}
+    )
+    assert _balance(client, as_user, "33.14", KPT) == 60
+    client.cookies.clear()
+    login(client, KALIJAMBE)
+    page = client.get("/stock/moves").text
+    assert "Dalam perjalanan" not in page and 'action="/stock/transfers/' in page  # the receiver confirms
+    transfer_id = client.get("/api/v1/offices/33.14.01/stock/transfers", headers=as_user(KALIJAMBE)).json()[
+        0
+    ]["id"]
+    token = _csrf(client, "/stock/moves")
+    form = {"csrf_token": token, "office": "33.14.01", "quantity": "40"}
+    client.post(f"/stock/transfers/{transfer_id}/receive", data=form)
+    page = client.post(f"/stock/transfers/{transfer_id}/receive", data=form).text
+    assert "sudah diterima (40 kartu)" in page
+    assert _balance(client, as_user, "33.14.01", KALIJAMBE) == 40
+    page = client.post("/stock/moves/33.14.01/count", data={"csrf_token": token, "quantity": "-3"}).text
+    assert "tidak boleh kurang dari nol" in page
+    client.post(
+        "/stock/moves/33.14.01/count", data={"csrf_token": token, "quantity": "39", "note": "1 retak"}
+    )
+    assert _balance(client, as_user, "33.14.01", KALIJAMBE) == 39
