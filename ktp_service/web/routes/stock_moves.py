@@ -32,7 +32,7 @@ def moves_page(page: AnyPage, office: Annotated[str, Query(max_length=13)] = "")
     with page.tx(writes=False) as session:
         the_office = _office(page, session, office)
         assert the_office.id is not None
-        ctx = {
+        ctx: dict[str, Any] = {
             "office": the_office,
             "offices": offices.choices(session, page.me),
             "all_offices": offices.list_offices(session),
