@@ -29,11 +29,12 @@ COMPLAINTS = (
     "Ruang tunggu panas, kipas angin rusak.",
     "Petugas ramah, terima kasih. Parkir motor sempit.",
 )
-PER_OFFICE = {"33.14.01": ("Kalijambe-Simulator", 26), "33.14": ("KPT-Simulator", 14)}
+# The regency's one-stop office only: the training at Kalijambe starts from an empty queue.
+PER_OFFICE = {"33.14": ("KPT-Simulator", 40)}
 
 
 def seed_handover_history(session: Session, settings: Settings, now: datetime | None = None) -> int:
-    """Cards of the last ~45 days at Kalijambe and the KPT, most handed over, many rated. Idempotent."""
+    """Cards of the previous and the current month at the KPT, most handed over, many rated. Idempotent."""
     if session.exec(select(Handover.id).limit(1)).first() is not None:
         return 0
     now = now or datetime.now(UTC)
