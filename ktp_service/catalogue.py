@@ -1965,6 +1965,350 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "PPN dipungut dan disetor bendahara (tidak dibayarkan kepada mitra)",
         "VAT (PPN) collected and remitted by the treasurer (not paid to the partner)",
     ),
+    # The card's last step: handover, residents who left, the IKM survey (issue 15)
+    "err.card_already_handed_over": (
+        "Kartu {serial} sudah diserahkan; penyerahan tidak dicatat dua kali.",
+        "Card {serial} was already handed over; a handover is not recorded twice.",
+    ),
+    "err.card_not_printed": (
+        "Pekerjaan {job} berstatus {state}: hanya kartu yang sudah tercetak yang dapat diserahkan.",
+        "Job {job} is {state}: only a printed card can be handed over.",
+    ),
+    "err.card_not_valid": (
+        "Kartu {serial} sudah tidak berlaku (diganti, atau pemiliknya meninggal/pindah); kartu ini tidak "
+        "diserahkan.",
+        "Card {serial} is no longer valid (replaced, or its holder died or moved away); it is not handed over.",
+    ),
+    "err.old_card_not_collected": (
+        "Kartu ini menggantikan kartu {serial}: tarik kartu lama dan musnahkan terlebih dahulu.",
+        "This card replaces card {serial}: collect the old card and destroy it first.",
+    ),
+    "err.resident_departed": (
+        "Penduduk ini tercatat meninggal dunia atau pindah; KTP tidak dicetak.",
+        "This resident is recorded as deceased or moved away; no card is printed.",
+    ),
+    "err.resident_deceased": (
+        "Penduduk ini tercatat meninggal dunia (akta kematian nomor {document}); KTP tidak dapat dicetak.",
+        "This resident is recorded as deceased (death certificate number {document}); no card can be printed.",
+    ),
+    "err.resident_moved_away": (
+        "Penduduk ini tercatat pindah keluar kabupaten (surat pindah nomor {document}); KTP tidak dapat "
+        "dicetak di sini.",
+        "This resident is recorded as moved out of the regency (moving letter number {document}); no card "
+        "can be printed here.",
+    ),
+    "err.departure_already_recorded": (
+        "Kematian atau kepindahan penduduk ini sudah dicatat.",
+        "This resident's death or move was already recorded.",
+    ),
+    "err.departure_card_in_progress": (
+        "Kartu untuk penduduk ini sedang diproses (pekerjaan {job}, status: {state}); batalkan atau tunggu "
+        "hasilnya terlebih dahulu.",
+        "A card for this resident is in progress (job {job}, state: {state}); cancel it or wait for its "
+        "outcome first.",
+    ),
+    "err.handover_not_found": (
+        "Kartu pekerjaan {job} belum diserahkan.",
+        "The card of job {job} has not been handed over.",
+    ),
+    "err.survey_already_answered": (
+        "Survei untuk tanda terima ini sudah diisi. Terima kasih.",
+        "The survey for this receipt was already answered. Thank you.",
+    ),
+    "err.survey_not_found": (
+        "Tautan survei tidak dikenal. Periksa kembali tautan pada tanda terima.",
+        "Unknown survey link. Check the link on the receipt.",
+    ),
+    # IKM survey elements (Permenpan RB 14/2017, lampiran: the nine elements and their four answers)
+    "ikm.u1": ("Persyaratan", "Requirements"),
+    "ikm.u1.q": (
+        "Bagaimana pendapat Anda tentang kesesuaian persyaratan pelayanan dengan jenis pelayanannya?",
+        "How well did the service's requirements fit the service?",
+    ),
+    "ikm.u1.a1": ("Tidak sesuai", "Not fitting"),
+    "ikm.u1.a2": ("Kurang sesuai", "Barely fitting"),
+    "ikm.u1.a3": ("Sesuai", "Fitting"),
+    "ikm.u1.a4": ("Sangat sesuai", "Very fitting"),
+    "ikm.u2": ("Sistem, mekanisme dan prosedur", "System, mechanism and procedure"),
+    "ikm.u2.q": (
+        "Bagaimana pemahaman Anda tentang kemudahan prosedur pelayanan di unit ini?",
+        "How easy was the service's procedure at this office?",
+    ),
+    "ikm.u2.a1": ("Tidak mudah", "Not easy"),
+    "ikm.u2.a2": ("Kurang mudah", "Barely easy"),
+    "ikm.u2.a3": ("Mudah", "Easy"),
+    "ikm.u2.a4": ("Sangat mudah", "Very easy"),
+    "ikm.u3": ("Waktu penyelesaian", "Completion time"),
+    "ikm.u3.q": (
+        "Bagaimana pendapat Anda tentang kecepatan waktu dalam memberikan pelayanan?",
+        "How fast was the service?",
+    ),
+    "ikm.u3.a1": ("Tidak cepat", "Not fast"),
+    "ikm.u3.a2": ("Kurang cepat", "Barely fast"),
+    "ikm.u3.a3": ("Cepat", "Fast"),
+    "ikm.u3.a4": ("Sangat cepat", "Very fast"),
+    "ikm.u4": ("Biaya/tarif", "Cost/fee"),
+    "ikm.u4.q": (
+        "Bagaimana pendapat Anda tentang kewajaran biaya/tarif dalam pelayanan?",
+        "How fair was the cost or fee of the service?",
+    ),
+    "ikm.u4.a1": ("Sangat mahal", "Very expensive"),
+    "ikm.u4.a2": ("Cukup mahal", "Rather expensive"),
+    "ikm.u4.a3": ("Murah", "Cheap"),
+    "ikm.u4.a4": ("Gratis", "Free"),
+    "ikm.u5": ("Produk spesifikasi jenis pelayanan", "Product of the service"),
+    "ikm.u5.q": (
+        "Bagaimana pendapat Anda tentang kesesuaian produk pelayanan antara yang tercantum dalam standar pelayanan dengan hasil yang diberikan?",
+        "Did what you received match what the service standard promises?",
+    ),
+    "ikm.u5.a1": ("Tidak sesuai", "Not matching"),
+    "ikm.u5.a2": ("Kurang sesuai", "Barely matching"),
+    "ikm.u5.a3": ("Sesuai", "Matching"),
+    "ikm.u5.a4": ("Sangat sesuai", "Fully matching"),
+    "ikm.u6": ("Kompetensi pelaksana", "Staff competence"),
+    "ikm.u6.q": (
+        "Bagaimana pendapat Anda tentang kompetensi/kemampuan petugas dalam pelayanan?",
+        "How competent were the staff?",
+    ),
+    "ikm.u6.a1": ("Tidak kompeten", "Not competent"),
+    "ikm.u6.a2": ("Kurang kompeten", "Barely competent"),
+    "ikm.u6.a3": ("Kompeten", "Competent"),
+    "ikm.u6.a4": ("Sangat kompeten", "Very competent"),
+    "ikm.u7": ("Perilaku pelaksana", "Staff behaviour"),
+    "ikm.u7.q": (
+        "Bagaimana pendapat Anda tentang perilaku petugas dalam pelayanan terkait kesopanan dan keramahan?",
+        "How polite and friendly were the staff?",
+    ),
+    "ikm.u7.a1": ("Tidak sopan dan ramah", "Not polite or friendly"),
+    "ikm.u7.a2": ("Kurang sopan dan ramah", "Barely polite and friendly"),
+    "ikm.u7.a3": ("Sopan dan ramah", "Polite and friendly"),
+    "ikm.u7.a4": ("Sangat sopan dan ramah", "Very polite and friendly"),
+    "ikm.u8": ("Penanganan pengaduan, saran dan masukan", "Handling of complaints and suggestions"),
+    "ikm.u8.q": (
+        "Bagaimana pendapat Anda tentang penanganan pengaduan pengguna layanan?",
+        "How are complaints of service users handled?",
+    ),
+    "ikm.u8.a1": ("Tidak ada", "There is no way to complain"),
+    "ikm.u8.a2": ("Ada tetapi tidak berfungsi", "There is one, but it does not work"),
+    "ikm.u8.a3": ("Berfungsi kurang maksimal", "It works, not fully"),
+    "ikm.u8.a4": ("Dikelola dengan baik", "Well handled"),
+    "ikm.u9": ("Sarana dan prasarana", "Facilities"),
+    "ikm.u9.q": (
+        "Bagaimana pendapat Anda tentang kualitas sarana dan prasarana?",
+        "How good are the facilities?",
+    ),
+    "ikm.u9.a1": ("Buruk", "Poor"),
+    "ikm.u9.a2": ("Cukup", "Fair"),
+    "ikm.u9.a3": ("Baik", "Good"),
+    "ikm.u9.a4": ("Sangat baik", "Very good"),
+    "err.complaint_not_found": (
+        "Keluhan {id} tidak ditemukan di kantor Anda.",
+        "No complaint {id} at your office.",
+    ),
+    "survey.title": ("Survei Kepuasan Masyarakat", "Public satisfaction survey"),
+    "survey.intro": (
+        "Terima kasih telah mengambil KTP-el Anda di {office}. Bagaimana pelayanan kami? Pilih satu jawaban "
+        "untuk tiap pertanyaan; pertanyaan yang tidak ingin Anda jawab boleh dilewati. Jawaban Anda tanpa nama.",
+        "Thank you for collecting your KTP-el at {office}. How did we serve you? Pick one answer per "
+        "question; you may skip a question you do not want to answer. Your answer is anonymous.",
+    ),
+    "survey.complaint": (
+        "Keluhan, saran atau masukan (boleh dikosongkan)",
+        "Complaint or suggestion (optional)",
+    ),
+    "survey.complaint_hint": (
+        "Dibaca oleh pengawas kantor. Jangan menulis NIK atau data pribadi lain.",
+        "Read by the office's supervisor. Do not write your NIK or other personal data.",
+    ),
+    "survey.send": ("Kirim jawaban", "Send answers"),
+    "survey.thanks": (
+        "Terima kasih. Jawaban Anda sudah kami terima dan akan dipakai untuk memperbaiki pelayanan.",
+        "Thank you. We received your answers and will use them to improve the service.",
+    ),
+    "survey.done": ("Survei ini sudah diisi. Terima kasih.", "This survey was already answered. Thank you."),
+    "survey.unknown": (
+        "Tautan survei tidak dikenal. Periksa kembali tautan pada tanda terima.",
+        "Unknown survey link. Check the link on the receipt.",
+    ),
+    "survey.language": ("English", "Bahasa Indonesia"),
+    "survey.bad_value": ("Jawaban tidak dikenal untuk {element}.", "Unknown answer for {element}."),
+    "survey.too_long": ("Keluhan paling banyak 1000 karakter.", "A complaint is at most 1000 characters."),
+    "nav.complaints": ("Keluhan", "Complaints"),
+    "complaint.title": ("Keluhan dari survei kepuasan", "Complaints from the satisfaction survey"),
+    "complaint.hint": (
+        "Keluhan, saran dan masukan yang ditulis penduduk pada survei tanda terima, terbaru di atas.",
+        "Complaints and suggestions residents wrote in the receipt survey, newest first.",
+    ),
+    "complaint.when": ("Diterima", "Received"),
+    "complaint.text": ("Isi", "Text"),
+    "complaint.mark": ("Tandai sudah dibaca", "Mark as read"),
+    "complaint.marked": ("Keluhan ditandai sudah dibaca.", "Complaint marked as read."),
+    "complaint.read_at": ("Dibaca {when}", "Read {when}"),
+    "complaint.none": ("Belum ada keluhan.", "No complaints yet."),
+    "nav.uncollected": ("Belum diambil", "Not collected"),
+    "handover.open": ("Serahkan kartu", "Hand the card over"),
+    "handover.title": ("Penyerahan KTP-el", "KTP-el handover"),
+    "handover.recorded": ("Kartu sudah diserahkan pada {when}.", "The card was handed over on {when}."),
+    "handover.recipient": ("Diterima oleh", "Received by"),
+    "handover.to_resident": ("Penduduk yang bersangkutan", "The resident in person"),
+    "handover.to_proxy": ("Kuasa (surat kuasa)", "A proxy (power of attorney)"),
+    "handover.proxy": ("Data penerima kuasa", "The proxy"),
+    "handover.proxy_name": ("Nama penerima kuasa", "Proxy's name"),
+    "handover.proxy_nik": ("NIK penerima kuasa", "Proxy's NIK"),
+    "handover.proxy_relation": ("Hubungan dengan penduduk", "Relation to the resident"),
+    "handover.proxy_letter": ("Nomor surat kuasa (jika ada)", "Power of attorney number (if any)"),
+    "handover.proxy_needed": (
+        "Penyerahan kepada kuasa memerlukan nama, NIK (16 angka) dan hubungan penerima kuasa.",
+        "A handover to a proxy needs the proxy's name, NIK (16 digits) and relation.",
+    ),
+    "handover.old_card": ("Kartu lama", "Old card"),
+    "handover.old_collect": (
+        "Kartu lama {serial} sudah ditarik dan dimusnahkan",
+        "Old card {serial} was collected and destroyed",
+    ),
+    "handover.old_destroyed": ("{serial} ditarik dan dimusnahkan", "{serial} collected and destroyed"),
+    "handover.survey_link": ("Tautan survei", "Survey link"),
+    "handover.receipt": ("Cetak tanda terima (PDF)", "Print the receipt (PDF)"),
+    "handover.not_printed": ("Kartu belum tercetak.", "The card has not been printed."),
+    "handover.card_invalid": (
+        "Kartu ini sudah tidak berlaku (diganti, atau pemiliknya meninggal/pindah) dan tidak diserahkan.",
+        "This card is no longer valid (replaced, or its holder died or moved away) and is not handed over.",
+    ),
+    "handover.submit": ("Catat penyerahan", "Record the handover"),
+    "handover.done": ("Penyerahan kartu dicatat.", "Handover recorded."),
+    "departure.open": ("Catat meninggal / pindah", "Record death / move"),
+    "departure.title": ("Penduduk meninggal atau pindah", "Resident deceased or moved away"),
+    "departure.hint": (
+        "Dicatat dengan nomor akta kematian atau surat pindah. KTP yang berlaku menjadi tidak berlaku dan "
+        "tidak ada kartu baru yang dicetak.",
+        "Recorded with the death certificate's or moving letter's number. The valid card becomes invalid "
+        "and no new card is printed.",
+    ),
+    "departure.kind": ("Peristiwa", "Event"),
+    "departure.kind.meninggal": ("Meninggal dunia (akta kematian)", "Deceased (death certificate)"),
+    "departure.kind.pindah": (
+        "Pindah keluar kabupaten (surat pindah)",
+        "Moved out of the regency (moving letter)",
+    ),
+    "departure.document_number": ("Nomor dokumen", "Document number"),
+    "departure.document_date": ("Tanggal dokumen", "Document date"),
+    "departure.submit": ("Catat dan nonaktifkan KTP", "Record and invalidate the card"),
+    "departure.done": (
+        "Dicatat; KTP penduduk ini tidak berlaku lagi.",
+        "Recorded; this resident's card is no longer valid.",
+    ),
+    "departure.card_invalidated": (
+        "KTP {serial} dinyatakan tidak berlaku.",
+        "Card {serial} was invalidated.",
+    ),
+    "departure.no_card": (
+        "Penduduk ini tidak memiliki KTP yang berlaku.",
+        "This resident held no valid card.",
+    ),
+    "uncollected.title": ("KTP belum diambil", "Cards not collected"),
+    "uncollected.days": ("Lebih dari (hari)", "Older than (days)"),
+    "uncollected.hint": (
+        "KTP yang sudah tercetak dan belum diserahkan lebih dari {days} hari, terlama di atas.",
+        "Printed cards not handed over for more than {days} days, longest waiting first.",
+    ),
+    "uncollected.printed": ("Tercetak", "Printed"),
+    "uncollected.waiting": ("Menunggu (hari)", "Waiting (days)"),
+    "uncollected.none": ("Tidak ada kartu yang menunggu selama itu.", "No card has waited that long."),
+    "ikm.title": ("Indeks Kepuasan Masyarakat (IKM)", "Public satisfaction index (IKM)"),
+    "ikm.all_offices": ("Seluruh kantor", "All offices"),
+    "ikm.office_name": ("Nama kantor", "Office name"),
+    "ikm.answers": ("Jawaban", "Answers"),
+    "ikm.receipts": ("Tanda terima", "Receipts"),
+    "ikm.unit": ("IKM (1-4)", "IKM (1-4)"),
+    "ikm.converted": ("Nilai konversi (25-100)", "Converted (25-100)"),
+    "ikm.letter": ("Mutu", "Grade"),
+    "ikm.performance": ("Kinerja", "Performance"),
+    "ikm.sampling": ("Catatan sampel", "Sampling note"),
+    "ikm.no_answers": ("belum ada jawaban", "no answers yet"),
+    "ikm.incomplete": (
+        "belum dapat dihitung: tidak ada yang menjawab {elements}",
+        "cannot be computed yet: nobody answered {elements}",
+    ),
+    "ikm.sample_enough": (
+        "{answers} jawaban dari {population} tanda terima; sampel minimal (Krejcie-Morgan) {needed}: cukup",
+        "{answers} answers of {population} receipts; minimum sample (Krejcie-Morgan) {needed}: enough",
+    ),
+    "ikm.sample_short": (
+        "{answers} jawaban dari {population} tanda terima; sampel minimal (Krejcie-Morgan) {needed}: belum "
+        "cukup, hasil belum mewakili",
+        "{answers} answers of {population} receipts; minimum sample (Krejcie-Morgan) {needed}: not enough, "
+        "the result is not yet representative",
+    ),
+    "ikm.rule": (
+        "Permenpan RB 14/2017: NRR tiap unsur = jumlah nilai / jumlah responden yang menjawab unsur itu "
+        "(pertanyaan yang dilewati tidak dihitung); bobot sama 1/9; IKM = jumlah (NRR x 1/9); nilai konversi "
+        "= IKM x 25; mutu A 88,31-100 Sangat Baik, B 76,61-88,30 Baik, C 65,00-76,60 Kurang Baik, "
+        "D 25,00-64,99 Tidak Baik. Periode menurut tanggal jawaban; tanda terima menurut tanggal penyerahan.",
+        "Permenpan RB 14/2017: each element's NRR = sum of values / respondents who answered that element "
+        "(skipped questions are not counted); equal weights 1/9; IKM = sum (NRR x 1/9); converted = IKM x 25; "
+        "grade A 88.31-100 Very good, B 76.61-88.30 Good, C 65.00-76.60 Poor, D 25.00-64.99 Bad. Answers "
+        "count by the day answered; receipts by the day handed over.",
+    ),
+    "ikm.export": ("Unduh", "Download"),
+    # Blank cards between offices (issue 15)
+    "err.insufficient_stock": (
+        "Kantor {office} hanya memiliki {balance} blanko; {quantity} tidak dapat dikirim.",
+        "Office {office} has {balance} blank cards; {quantity} cannot be sent.",
+    ),
+    "err.transfer_already_received": (
+        "Kiriman {id} sudah diterima ({quantity} kartu); penerimaan tidak dicatat dua kali.",
+        "Transfer {id} was already received ({quantity} cards); a receipt is not recorded twice.",
+    ),
+    "err.transfer_not_found": (
+        "Kiriman {id} tidak ditemukan untuk kantor Anda.",
+        "No transfer {id} for your office.",
+    ),
+    "err.transfer_to_itself": (
+        "Kantor tidak mengirim blanko ke dirinya sendiri.",
+        "An office does not send cards to itself.",
+    ),
+    "err.count_below_zero": (
+        "Hasil hitung tidak boleh kurang dari nol ({counted}).",
+        "A count is never below zero ({counted}).",
+    ),
+    "stock.kind.transfer_out": ("Dikirim ke kantor lain", "Sent to another office"),
+    "stock.kind.transfer_in": ("Diterima dari kantor lain", "Received from another office"),
+    "stock.kind.count": ("Selisih stock opname", "Stock count difference"),
+    "moves.open": ("Kiriman antarkantor dan stock opname", "Transfers between offices and stock counts"),
+    "moves.title": ("Mutasi blanko antarkantor", "Blank cards between offices"),
+    "moves.transfers": ("Kiriman", "Transfers"),
+    "moves.from": ("Dari", "From"),
+    "moves.to": ("Ke kantor", "To office"),
+    "moves.sent_at": ("Dikirim", "Sent"),
+    "moves.sent": ("Jumlah dikirim", "Sent"),
+    "moves.received": ("Jumlah diterima", "Received"),
+    "moves.difference": ("Selisih", "Difference"),
+    "moves.in_transit": ("Dalam perjalanan", "In transit"),
+    "moves.counted": ("Jumlah dihitung", "Counted"),
+    "moves.diff_note": ("Alasan selisih (jika ada)", "Reason for a difference (if any)"),
+    "moves.confirm": ("Terima", "Receive"),
+    "moves.send": ("Kirim blanko", "Send cards"),
+    "moves.count": ("Stock opname", "Stock count"),
+    "moves.count_hint": (
+        "Menurut catatan ada {balance} blanko. Hitung fisik kartu dan catat hasilnya; selisih dicatat.",
+        "The books say {balance} blank cards. Count the cards and record the result; a difference is recorded.",
+    ),
+    "moves.deliver": ("Penerimaan dari pemasok", "Delivery from a supplier"),
+    "moves.supplier": ("Dari (pengirim)", "From (supplier)"),
+    "moves.batch": ("Batch", "Batch"),
+    "moves.serial_from": ("Nomor seri awal", "First serial"),
+    "moves.serial_to": ("Nomor seri akhir", "Last serial"),
+    "moves.serials": ("Nomor seri", "Serials"),
+    "moves.counts": ("Riwayat stock opname", "Stock counts"),
+    "moves.deliveries": ("Riwayat penerimaan", "Deliveries"),
+    "moves.book": ("Catatan", "Books"),
+    "moves.deliver_done": ("Penerimaan blanko dicatat.", "Delivery recorded."),
+    "moves.send_done": (
+        "Blanko dikirim; menunggu konfirmasi kantor penerima.",
+        "Cards sent; waiting for the receiving office to confirm.",
+    ),
+    "moves.count_done": ("Stock opname dicatat.", "Stock count recorded."),
+    "moves.receive_done": ("Penerimaan kiriman dicatat.", "Transfer received."),
 }
 
 

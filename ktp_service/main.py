@@ -23,7 +23,16 @@ from ktp_service import __version__, health, web
 from ktp_service.api import docs, error_codes, links
 from ktp_service.api.body_limits import BodyLimits
 from ktp_service.api.deps import refuse_control_characters
-from ktp_service.api.routes import admin, agents, auth, billing, printing, residents
+from ktp_service.api.routes import (
+    admin,
+    agents,
+    auth,
+    billing,
+    handover,
+    printing,
+    residents,
+    stock_moves,
+)
 from ktp_service.cards import CardError
 from ktp_service.errors import DomainError, error_body
 from ktp_service.messages import pick_language
@@ -181,6 +190,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(printing.router)
     app.include_router(agents.router)
     app.include_router(billing.router)
+    app.include_router(handover.router)
+    app.include_router(stock_moves.router)
     app.include_router(web.router)
     docs.install(app)
     error_codes.install(app)

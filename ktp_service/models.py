@@ -441,3 +441,132 @@ class WorkerSlot(SQLModel, table=True):
     pid: int | None = None
     heartbeat_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+# -- the card's last step: handover, residents who left, the citizen's verdict (issue 15) ------------------
+class Handover(SQLModel, table=True):
+    """A printed card handed over at its office: to the resident, or to someone holding their power of
+    attorney (surat kuasa). One per card (unique ``card_id``). For a replacement card the old card, when it
+    still exists (not for ``hilang``), is collected and destroyed at the counter: ``old_card_id`` and when.
+    ``survey_token`` is the unguessable part of the survey link printed on the receipt."""
+
+    __tablename__ = "card_handover"
+
+    id: int | None = Field(default=None, primary_key=True)
+    card_id: int = Field(foreign_key="card.id", unique=True)
+    job_id: int = Field(foreign_key="print_job.id", unique=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    at: datetime = ts_column(index=True)
+    clerk_id: int | None = Field(default=None, foreign_key="app_user.id")
+    recipient: str = Field(max_length=16)  # "penduduk" | "kuasa"
+    proxy_name: str | None = Field(default=None, max_length=80)
+    proxy_nik: str | None = Field(default=None, max_length=16)
+    proxy_relation: str | None = Field(default=None, max_length=40)
+    proxy_letter: str | None = Field(default=None, max_length=60)  # the power of attorney's number
+    old_card_id: int | None = Field(default=None, foreign_key="card.id")
+    old_card_destroyed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    survey_token: str = Field(max_length=32, unique=True, index=True)
+
+
+class ResidentDeparture(SQLModel, table=True):
+    """A resident who died (akta kematian) or moved out of the regency (surat pindah), recorded by a clerk
+    with the document's number. Their valid card is invalidated and no new card is printed for them."""
+
+    __tablename__ = "resident_departure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    resident_id: int = Field(foreign_key="resident.id", unique=True)
+    kind: str = Field(max_length=16)  # "meninggal" | "pindah"
+    document_number: str = Field(max_length=60)
+    document_date: date
+    recorded_at: datetime = ts_column()
+    recorded_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    card_id: int | None = Field(default=None, foreign_key="card.id")  # the card it invalidated
+
+
+class SurveyAnswer(SQLModel, table=True):
+    """One answer to the IKM survey (Permenpan RB 14/2017), one per handover receipt. ``u1``..``u9`` are the
+    nine elements on the four-point scale (1..4); None where the resident skipped the question."""
+
+    __tablename__ = "survey_answer"
+    __table_args__ = tuple(
+        sa.CheckConstraint(f"u{i} IS NULL OR (u{i} BETWEEN 1 AND 4)", name=f"ck_survey_answer_u{i}")
+        for i in range(1, 10)
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    handover_id: int = Field(foreign_key="card_handover.id", unique=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    answered_at: datetime = ts_column(index=True)
+    u1: int | None = None
+    u2: int | None = None
+    u3: int | None = None
+    u4: int | None = None
+    u5: int | None = None
+    u6: int | None = None
+    u7: int | None = None
+    u8: int | None = None
+    u9: int | None = None
+    complaint: str | None = Field(default=None, max_length=1000)
+    complaint_read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    complaint_read_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+
+
+# -- blank cards moving between offices (issue 15) ----------------------------------------------------------
+class StockDelivery(SQLModel, table=True):
+    """Blank cards delivered to an office from outside (the ministry, a supplier): from whom, which batch or
+    serial range. Its stock movement (kind ``receipt``) carries the quantity."""
+
+    __tablename__ = "stock_delivery"
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    movement_id: int = Field(foreign_key="stock_movement.id", unique=True)
+    at: datetime = ts_column()
+    supplier: str = Field(max_length=120)
+    batch: str | None = Field(default=None, max_length=60)
+    serial_from: str | None = Field(default=None, max_length=40)
+    serial_to: str | None = Field(default=None, max_length=40)
+    user_id: int | None = Field(default=None, foreign_key="app_user.id")
+
+
+class StockTransfer(SQLModel, table=True):
+    """Blank cards sent from one office to another: they leave the sender's stock when sent, are in transit
+    until the receiving office confirms the count, and enter its stock as counted; a difference is kept."""
+
+    __tablename__ = "stock_transfer"
+    __table_args__ = (
+        sa.CheckConstraint("quantity_sent > 0", name="ck_stock_transfer_sent"),
+        sa.CheckConstraint(
+            "quantity_received IS NULL OR quantity_received >= 0", name="ck_stock_transfer_received"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    from_office_id: int = Field(foreign_key="office.id", index=True)
+    to_office_id: int = Field(foreign_key="office.id", index=True)
+    quantity_sent: int
+    sent_at: datetime = ts_column()
+    sent_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    note: str = Field(default="", max_length=200)
+    quantity_received: int | None = None
+    received_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    received_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    receive_note: str = Field(default="", max_length=200)
+
+
+class StockCount(SQLModel, table=True):
+    """A stock count (stock opname): the cards counted against the books; a difference becomes a movement
+    of kind ``count``."""
+
+    __tablename__ = "stock_count"
+    __table_args__ = (sa.CheckConstraint("counted >= 0", name="ck_stock_count_counted"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    at: datetime = ts_column()
+    counted: int
+    book_balance: int
+    difference: int
+    note: str = Field(default="", max_length=200)
+    user_id: int | None = Field(default=None, foreign_key="app_user.id")

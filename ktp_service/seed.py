@@ -263,6 +263,10 @@ def seed_demo(session: Session, settings: Settings, *, contract: bool = True) ->
 
         counts["contracts"] = seed_contract(session, local_today(settings.timezone))
     counts["money"] = seed_money_received(session, settings, _last_month(settings))
+    from ktp_service.seed_handover import seed_handover_history  # issue 15: handovers and survey answers
+
+    session.flush()
+    counts["handover_history"] = seed_handover_history(session, settings)
     return counts
 
 

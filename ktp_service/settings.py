@@ -152,6 +152,17 @@ class Settings(BaseSettings):
     )
     agent_enrollment_hours: float = Field(default=24.0, gt=0, description="An enrollment code's lifetime.")
 
+    # The card's last step (issue 15).
+    uncollected_days: int = Field(
+        default=14, ge=1, le=365, description="A printed card not handed over this many days is listed."
+    )
+    public_base_url: str = Field(
+        default="",
+        max_length=200,
+        description="Base of the survey link printed on handover receipts (https://ktp.example.go.id); "
+        "empty: the address the request came to.",
+    )
+
     # Everything the service keeps on disk lives under DATA_DIR: photos and signatures (stored under their
     # SHA-256), the token secret and billing's keys, cards of spool printers without a directory of their
     # own, simulated printers' state (shared by the web process and separate workers), the default database.

@@ -41,7 +41,7 @@ from ktp_service.models import (
     utcnow,
 )
 from ktp_service.schemas.printing import PrintJobCreate
-from ktp_service.services import audit, cards, printers, residents, stock, waiting
+from ktp_service.services import audit, cards, handover, printers, residents, stock, waiting
 from ktp_service.services.actor import Actor
 from ktp_service.settings import Settings
 
@@ -147,6 +147,7 @@ def create(
         if earlier is not None:
             return earlier, False
     resident = residents.read(session, actor, body.nik)
+    handover.refuse_if_departed(session, resident)
     printer = printers.get(session, body.printer_id)
     printers.check_office(session, actor, printer)
     if not printer.active:
@@ -331,6 +332,9 @@ def reprint(session: Session, actor: Actor, job: PrintJob, printer_id: int | Non
     target = job.printer_id
     if printer_id is not None and printer_id != job.printer_id:
         target = _other_ready_printer(session, actor, job, printer_id).id or 0
+    resident = session.get(Resident, job.resident_id)
+    assert resident is not None
+    handover.refuse_if_departed(session, resident)
     if session.exec(select(PrintJob.id).where(PrintJob.reprint_of_id == job.id)).first() is not None:
         raise AlreadyReprinted(f"Job {job.uuid} was already reprinted.", params={"job": job.uuid})
     newer = session.exec(

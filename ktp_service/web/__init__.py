@@ -20,24 +20,32 @@ from ktp_service.web.routes import (
     billing,
     billing_fixes,
     counter,
+    handover,
     indicators,
     office,
     registration,
+    stock_moves,
+    survey,
 )
 
 router = APIRouter(include_in_schema=False)
 # registration first: its /residents/new must match before counter's /residents/{nik}
+# stock_moves before office: its /stock/moves is not the stock page's
 for _module in (
     auth,
     account,
     registration,
+    handover,
     counter,
+    stock_moves,
     office,
     admin,
     audit,
     indicators,
     billing,
     billing_fixes,
+    survey,
 ):
     router.include_router(_module.router)
+router.include_router(survey.public)  # the IKM survey: no login, no cookie
 router.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

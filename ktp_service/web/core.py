@@ -46,7 +46,7 @@ from ktp_service.services import console_sessions, kept_forms
 from ktp_service.services.actor import Actor
 from ktp_service.settings import Settings
 from ktp_service.vocab import Role
-from ktp_service.web import i18n
+from ktp_service.web import i18n, ikm_view
 
 log = logging.getLogger("ktp.web")
 
@@ -62,6 +62,7 @@ TEMPLATES = Environment(
 TEMPLATES.filters["rupiah"] = i18n.rupiah
 TEMPLATES.filters["number"] = i18n.number
 TEMPLATES.filters["percent"] = i18n.percent
+TEMPLATES.filters["ikm"] = lambda value, places: ikm_view.decimal_text(value, places)
 TEMPLATES.globals["has_text"] = i18n.has
 TEMPLATES.globals["job_allowed"] = lifecycle.allowed
 TEMPLATES.filters["zip_pairs"] = lambda values: [(v, v) for v in values]
@@ -279,9 +280,11 @@ _C, _S, _A, _F, _P = Role.CLERK, Role.SUPERVISOR, Role.ADMIN, Role.FINANCE, Role
 # The menu: (href, catalogue key, roles that see it). Each page still checks its own roles.
 NAV: list[tuple[str, str, frozenset[Role]]] = [
     ("/supervisor", "nav.approvals", frozenset({_S})),
+    ("/complaints", "nav.complaints", frozenset({_S})),
     ("/residents", "nav.counter", frozenset({_C, _S, _A, _F})),
     ("/residents/new", "nav.register", frozenset({_C, _S})),
     ("/jobs", "nav.queue", frozenset({_C, _S})),
+    ("/uncollected", "nav.uncollected", frozenset({_C, _S, _A})),
     ("/printers", "nav.printers", frozenset({_C, _S, _A})),
     ("/stock", "nav.stock", frozenset({_C, _S, _A, _F})),
     ("/admin/offices", "nav.offices", frozenset({_A})),

@@ -12,7 +12,7 @@ from ktp_service.api.deps import RequireRoles
 from ktp_service.services import cards, offices
 from ktp_service.services.actor import Actor
 from ktp_service.vocab import Role
-from ktp_service.web import forms, indicators
+from ktp_service.web import forms, ikm_view, indicators
 from ktp_service.web.core import Page, PageFor, WebRoute
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -42,6 +42,14 @@ def indicators_page(
             session, zone=page.settings.timezone, start=since, end=to, office_code=office or None
         )
         office_list = offices.choices(session, page.me)
+        ikm_rows, ikm_total = ikm_view.compute(
+            session,
+            zone=page.settings.timezone,
+            start=since,
+            end=to,
+            office_code=office or None,
+            lang=page.lang,
+        )
     chart = indicators.bar_chart(
         [d.strftime("%d-%m") for d in figures.days], [figures.per_day[d] for d in figures.days]
     )
@@ -53,4 +61,6 @@ def indicators_page(
         offices=office_list,
         start=forms.date_text(since),
         end=forms.date_text(to),
+        ikm_rows=ikm_rows,
+        ikm_total=ikm_total,
     )

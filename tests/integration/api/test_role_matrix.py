@@ -72,6 +72,19 @@ MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
     ("POST", "/api/v1/print-jobs/{job_id}/confirm"): SUPERVISOR,
     ("GET", "/api/v1/offices/{code}/stock"): ALL,
     ("POST", "/api/v1/offices/{code}/stock"): PRINTER_CARE,
+    # The card's last step (issue 15)
+    ("POST", "/api/v1/print-jobs/{job_id}/handover"): PRINT,
+    ("GET", "/api/v1/print-jobs/{job_id}/handover"): PRINT,
+    ("GET", "/api/v1/print-jobs/{job_id}/handover/receipt.pdf"): PRINT,
+    ("GET", "/api/v1/offices/{code}/uncollected"): REGISTRY_READ,
+    ("POST", "/api/v1/residents/{nik}/departure"): REGISTRY_WRITE,
+    ("POST", "/api/v1/offices/{code}/stock/deliveries"): PRINTER_CARE,
+    ("GET", "/api/v1/offices/{code}/stock/deliveries"): ALL,
+    ("POST", "/api/v1/offices/{code}/stock/transfers"): PRINTER_CARE,
+    ("GET", "/api/v1/offices/{code}/stock/transfers"): ALL,
+    ("POST", "/api/v1/stock/transfers/{transfer_id}/receive"): PRINTER_CARE,
+    ("POST", "/api/v1/offices/{code}/stock/counts"): PRINTER_CARE,
+    ("GET", "/api/v1/offices/{code}/stock/counts"): ALL,
     ("GET", f"{B}/public-key"): PUBLIC,
     ("GET", f"{B}/public-keys"): PUBLIC,
     ("GET", f"{B}/verifier"): PUBLIC,
@@ -174,6 +187,7 @@ def test_role_matrix(client: TestClient, as_user: Callable[[str], dict[str, str]
         "kind": "statement",
         "entry_id": "1",
         "agent_id": "1",
+        "transfer_id": "1",
         # an account no caller uses: the administrator's resets and disabling must not lock out a caller
         "user_id": str(next(u["id"] for u in users if u["username"] == "kpt.clerk")),
     }
