@@ -22,6 +22,7 @@ from ktp_service.web.routes import (
     counter,
     indicators,
     office,
+    operations,
     registration,
 )
 
@@ -38,6 +39,7 @@ for _module in (
     indicators,
     billing,
     billing_fixes,
+    operations,
 ):
     router.include_router(_module.router)
 router.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
