@@ -32,7 +32,7 @@ class Operation:
     done_params: dict[str, str] = field(default_factory=dict)
     step: str | None = None
     done_steps: list[str] = field(default_factory=list)
-    state: str = "running"  # running | done | failed
+    phase: str = "running"  # running | done | failed (not "state": that word is the print-job lifecycle's)
     error: Exception | None = None
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     finished_at: datetime | None = None
@@ -40,13 +40,13 @@ class Operation:
     @property
     def percent(self) -> int:
         """Whole percent of the steps finished: 100 only once the work has returned."""
-        if self.state == "done":
+        if self.phase == "done":
             return 100
         return min(99, len(self.done_steps) * 100 // len(self.steps))
 
     @property
     def finished(self) -> bool:
-        return self.state != "running"
+        return self.phase != "running"
 
 
 Report = Callable[[str], None]  # the work names each step as it begins it
@@ -90,12 +90,12 @@ def start(
             work(report)
         except Exception as exc:  # the page shows why; the work's transaction rolled back already
             with _LOCK:
-                op.state, op.error = "failed", exc
+                op.phase, op.error = "failed", exc
         else:
             with _LOCK:
                 if op.step is not None and op.step not in op.done_steps:
                     op.done_steps.append(op.step)
-                op.state = "done"
+                op.phase = "done"
         finally:
             with _LOCK:
                 op.finished_at = datetime.now(UTC)

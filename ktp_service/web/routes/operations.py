@@ -32,7 +32,7 @@ def _find(page: Page, op_id: str) -> operations.Operation:
 def _state(page: Page, op: operations.Operation) -> dict[str, Any]:
     return {
         "id": op.id,
-        "state": op.state,
+        "state": op.phase,
         "percent": op.percent,
         "step": op.step,
         "step_text": page.t(op.step) if op.step else "",
@@ -58,10 +58,10 @@ def operation_page(op_id: OpId, page: OwnPage) -> HTMLResponse:
 def operation_done(op_id: OpId, page: OwnPage) -> Response:
     """How it ended, as a message on the page it leads to: the result, or where it was asked for."""
     op = _find(page, op_id)
-    if op.state == "done":
+    if op.phase == "done":
         page.flash("ok", page.t(op.done_key, **op.done_params))
         return page.redirect(op.result_url)
-    if op.state == "failed":
+    if op.phase == "failed":
         error = op.error
         known = isinstance(error, DomainError | BillingError)
         text = page.error_text(error) if known else page.t("op.failed")  # type: ignore[arg-type]
