@@ -19,7 +19,7 @@ part of the month's figures and are also shown on their own.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal, NamedTuple
 from zoneinfo import ZoneInfo
@@ -255,6 +255,7 @@ def close_period(
     config: BillingConfig,
     unposted_events: int,
     now: datetime | None = None,
+    on_checked: Callable[[], None] | None = None,
 ) -> SignedStatement:
     """Close ``month``: post its closing transaction (per-period rounding adjustment, PPN, PPh 23), fix and
     sign its statement. ``unposted_events`` is how many printed cards of the month the caller still has
@@ -266,7 +267,8 @@ def close_period(
     ``lock_billing(session)`` (:mod:`billing.lock`), then count, then call this. A card confirmed in between
     would otherwise be missed by the count, then posted while the month closes. Holding the lock, any
     posting waits until this transaction ends and then lands in the next open month, marked prior-period.
-    Taking the lock again here is harmless (same transaction)."""
+    Taking the lock again here is harmless (same transaction). ``on_checked`` is called once every check
+    has passed, before the statement is built (a progress display's step)."""
     now = now or datetime.now(UTC)
     parse_month(month)
     check_not_future(month, now, config.zone)
@@ -296,6 +298,8 @@ def close_period(
             month=month,
             n=len(conflicts),
         )
+    if on_checked is not None:
+        on_checked()
     statement = build_statement(session, month, config, now)
     head = append_close_transaction(
         session,

@@ -2309,6 +2309,26 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "moves.count_done": ("Stock opname dicatat.", "Stock count recorded."),
     "moves.receive_done": ("Penerimaan kiriman dicatat.", "Transfer received."),
+    # Progress of long operations; the demo's month (issue 12, console12b)
+    "op.title": ("Sedang dikerjakan", "In progress"),
+    "op.starting": ("Dimulai...", "Starting..."),
+    "op.hint": (
+        "Halaman ini berpindah sendiri setelah selesai. Menutup halaman tidak menghentikan pekerjaan.",
+        "This page moves on by itself when the work is done. Closing the page does not stop the work.",
+    ),
+    "op.done": ("Selesai.", "Done."),
+    "op.failed": (
+        "Pekerjaan gagal karena kesalahan di server. Hubungi administrator.",
+        "The work failed on an error in the server. Contact the administrator.",
+    ),
+    "op.close.post": ("Membukukan kartu yang belum dibukukan", "Posting the cards not posted yet"),
+    "op.close.check": ("Memeriksa bulan", "Checking the month"),
+    "op.close.statement": ("Menulis laporan bagi hasil", "Writing the revenue-share statement"),
+    "op.close.paper": ("Membuat dokumen laporan bertanda tangan", "Making the signed statement paper"),
+    "err.operation_not_found": (
+        "Pekerjaan ini tidak dikenal (mungkin sudah lama selesai atau layanan dijalankan ulang).",
+        "This operation is not known (it may have ended long ago or the service was restarted).",
+    ),
 }
 
 

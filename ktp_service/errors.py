@@ -67,6 +67,9 @@ class DomainError(Exception):
 class NotFound(DomainError, code="not_found", status=404): ...
 
 
+class OperationNotFound(NotFound, code="operation_not_found"): ...
+
+
 class Conflict(DomainError, code="conflict", status=409): ...
 
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 import itertools
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select, update
 
 from billing import (
@@ -48,8 +49,9 @@ from billing.models import (
 )
 from billing.periods import is_closed, month_bounds, month_of
 from ktp_service import regions
-from ktp_service.billing_bridge import config_for
+from ktp_service.billing_bridge import BATCH, config_for, post_pending
 from ktp_service.catalogue import DEFAULT_LANGUAGE, translate
+from ktp_service.db import unit_of_work
 from ktp_service.errors import FieldProblem, Invalid
 from ktp_service.lifecycle import AT_PRINTER, JobStatus
 from ktp_service.models import CardPrintedEvent, CounterReading, Office, Printer, PrintJob, StockMovement
@@ -120,16 +122,50 @@ def read_statement(session: Session, actor: Actor, month: str, config: BillingCo
     return result
 
 
-def close_month(session: Session, actor: Actor, month: str, settings: Settings) -> statement.SignedStatement:
+def close_month(
+    session: Session,
+    actor: Actor,
+    month: str,
+    settings: Settings,
+    report: Callable[[str], None] | None = None,
+) -> statement.SignedStatement:
     """Close the month and, in the same transaction, make its final statement paper (numbered, signed,
-    stored): a failure of either leaves the month open."""
+    stored): a failure of either leaves the month open. ``report`` hears the steps of :data:`CLOSE_STEPS`
+    after the first as they begin."""
     config = config_for(settings)
+    step = report or (lambda _step: None)
+    step(CLOSE_STEPS[1])
     signed = statement.close_period(
-        session, month, config=config, unposted_events=unposted_events(session, month, config)
+        session,
+        month,
+        config=config,
+        unposted_events=unposted_events(session, month, config),
+        on_checked=lambda: step(CLOSE_STEPS[2]),
     )
     audit.record(session, actor, "billing.close", "period", month, key_id=signed.statement.key_id)
+    step(CLOSE_STEPS[3])
     _make_statement_document(session, actor, signed, settings)
     return signed
+
+
+# The steps of closing a month as the console's progress display names them (catalogue keys).
+CLOSE_STEPS = ("op.close.post", "op.close.check", "op.close.statement", "op.close.paper")
+
+
+def close_month_in_steps(
+    engine: Engine, actor: Actor, month: str, settings: Settings, report: Callable[[str], None]
+) -> None:
+    """What the console's close runs in the background: first post the printed cards still waiting (as the
+    "post now" button does, in transactions of their own: a posted card stays posted), then the close
+    itself in one transaction."""
+    config = config_for(settings)
+    report(CLOSE_STEPS[0])
+    while True:
+        with unit_of_work(engine) as session:
+            if post_pending(session, config, retry_refused=True) < BATCH:
+                break
+    with unit_of_work(engine) as session:
+        close_month(session, actor, month, settings, report)
 
 
 def bundle_bytes(session: Session, actor: Actor, month: str) -> bytes:

@@ -23,6 +23,7 @@ from ktp_service.web.routes import (
     handover,
     indicators,
     office,
+    operations,
     registration,
     stock_moves,
     survey,
@@ -45,6 +46,7 @@ for _module in (
     billing,
     billing_fixes,
     survey,
+    operations,
 ):
     router.include_router(_module.router)
 router.include_router(survey.public)  # the IKM survey: no login, no cookie

@@ -28,6 +28,7 @@ EXTRA = {
         f"/residents/{RESIDENT}/history",
         "/residents?q=SITI",
         "/account/password",
+        "/jobs/{job}",
     ],
     "kalijambe.supervisor": [
         f"/residents/{RESIDENT}",
@@ -77,6 +78,11 @@ def test_no_serious_or_critical_violations_on_any_page_of_any_role(browser: Any,
     context.close()
     from tests.e2e.conftest import Desk
 
+    # A job page too: a card for a resident this test registers itself (other tests' residents untouched).
+    from tests.e2e.test_above_the_fold import _print
+    from tests.e2e.test_guards import _resident
+
+    job = _print(site, _resident(site, 7501, "RATNA KUSUMA"), "baru")
     for username in ROLES:
         desk = Desk(browser, site, username)
         try:
@@ -84,7 +90,7 @@ def test_no_serious_or_critical_violations_on_any_page_of_any_role(browser: Any,
             hrefs = page.eval_on_selector_all(
                 "header nav a", "links => links.map(a => a.getAttribute('href'))"
             )
-            extra = [p.format(printer=printer, month=month) for p in EXTRA[username]]
+            extra = [p.format(printer=printer, month=month, job=job) for p in EXTRA[username]]
             paths = list(dict.fromkeys([*hrefs, *extra]))
             assert hrefs, f"{username} has no menu"
             for path in paths:

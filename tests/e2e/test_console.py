@@ -315,11 +315,33 @@ def test_finance_closes_a_month_and_the_partner_verifies_its_bundle(
 
     # Closing asks first: a confirmation page names the month and what closing means.
     page.goto(f"{site.url}/finance?month={month}")
-    page.get_by_role("link", name="Tutup bulan").click()
+    page.get_by_test_id("close-section").get_by_role("link", name="Tutup bulan").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Tutup bulan")
     expect(page.get_by_text("Penutupan tidak dapat dibatalkan.")).to_be_visible()
     finance.shot("15b-tutup-bulan-konfirmasi")
+    # Closing runs in the background: the progress page is shown, its script follows the server's
+    # progress to 100, then the closed month is shown.
+    progress: list[dict[str, Any]] = []
+    shown: list[str] = []
+
+    def poll(route: Any) -> None:  # the script's progress requests, read on their way to the page
+        answer = route.fetch()
+        progress.append(answer.json())
+        route.fulfill(response=answer)
+
+    def watch(response: Any) -> None:
+        if re.search(r"/operations/[0-9a-f-]{36}/view$", response.url):
+            shown.append(response.text())
+
+    operation = re.compile(r"/operations/[0-9a-f-]{36}$")
+    page.route(operation, poll)
+    page.on("response", watch)
     page.get_by_role("button", name=re.compile("^Ya, tutup bulan")).click()
+    page.wait_for_url(re.compile(rf"/finance\?month={month}$"))
+    page.remove_listener("response", watch)
+    page.unroute(operation, poll)
+    assert shown and 'data-testid="operation-progress"' in shown[0] and "<progress" in shown[0]
+    assert progress and progress[-1]["state"] == "done" and progress[-1]["percent"] == 100, progress
     expect(page.get_by_role("status")).to_contain_text("ditutup")
     expect(page.get_by_test_id("period-status")).to_have_text("Ditutup dan ditandatangani")
 

@@ -28,6 +28,7 @@ from billing.periods import is_closed, month_bounds, month_days
 from billing.records import SignatoryIn
 from billing.statement import Statement, closes_from
 from billing.vocab import PpnCollector, Reason, Rounding
+from ktp_service import operations
 from ktp_service.api.deps import BillingReader, ContractEditor, FinanceOnly, PartnerOnly
 from ktp_service.billing_bridge import config_for, post_pending
 from ktp_service.errors import DomainError
@@ -148,16 +149,22 @@ def close_confirmation(month: Month, page: FinancePage) -> HTMLResponse:
 
 @router.post("/finance/{month}/close")
 def close(month: Month, page: FinancePage, form: Form) -> Response:
+    """Closing can take a while (posting waiting cards, the checks, the signed statement, the paper): it runs
+    in the background and the person watches its steps on the operation's page, which goes to the closed
+    month when it is done (or back to the confirmation, saying why, when it was refused)."""
     if text(form, "confirm") != month:  # only the confirmation page's button names the month
         return page.redirect(f"/finance/{month}/close")
-    try:
-        with page.tx() as session:
-            billing.close_month(session, page.me, month, page.settings)
-    except BillingError as exc:
-        page.flash("error", page.error_text(exc))
-        return page.redirect(f"/finance/{month}/close")
-    page.flash("ok", page.t("fin.closed", month=documents.month_name(month)))
-    return page.redirect(f"/finance?month={month}")
+    engine, actor, settings = page.request.app.state.engine, page.me, page.settings
+    op = operations.start(
+        lambda report: billing.close_month_in_steps(engine, actor, month, settings, report),
+        owner=actor.user_id,
+        steps=billing.CLOSE_STEPS,
+        result_url=f"/finance?month={month}",
+        failure_url=f"/finance/{month}/close",
+        done_key="fin.closed",
+        done_params={"month": documents.month_name(month)},
+    )
+    return page.redirect(f"/operations/{op.id}/view")
 
 
 # -- documents ------------------------------------------------------------------------------------------------

@@ -42,6 +42,31 @@
     window.setTimeout(tick, 800);
   }
 
+  // A long operation (closing a month): its progress from the server every 500 ms; once it has ended, the
+  // operation's page (which the server turns into the result, with a message) is loaded.
+  var operation = document.querySelector("[data-operation]");
+  if (operation) {
+    var opUrl = operation.getAttribute("data-operation");
+    var follow = function () {
+      fetch(opUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (op) {
+          if (!op) { window.location.reload(); return; }
+          operation.querySelector("[data-op-bar]").value = op.percent;
+          operation.querySelector("[data-op-percent]").textContent = String(op.percent);
+          if (op.step_text) { operation.querySelector("[data-op-step]").textContent = op.step_text; }
+          op.steps.forEach(function (s) {
+            var li = operation.querySelector('[data-op-key="' + s.key + '"]');
+            if (li) { li.className = s.done ? "done" : (s.key === op.step ? "current" : ""); }
+          });
+          if (op.next) { window.location.assign(op.next); return; }
+          window.setTimeout(follow, 500);
+        })
+        .catch(function () { window.setTimeout(follow, 1500); });
+    };
+    follow();
+  }
+
   // Kelurahan/desa list follows the chosen kecamatan.
   document.querySelectorAll("select[data-follows]").forEach(function (desa) {
     var kec = document.getElementById(desa.getAttribute("data-follows"));

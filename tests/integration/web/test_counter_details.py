@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from billing.models import Period
 from billing.statement import closes_from
 from tests.factories import make_nik, png_bytes, resident_payload
-from tests.integration.web.test_pages import _csrf, _resident_form, login
+from tests.integration.web.test_pages import _csrf, _resident_form, follow_operation, login
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
@@ -59,12 +59,22 @@ def test_closing_needs_the_confirmation_step(client: TestClient, world) -> None:
     assert "Penutupan tidak dapat dibatalkan." in confirm
     button = re.search(r"Ya, tutup bulan ([A-Z][a-z]+ \d{4})", confirm)
     assert button
-    r = client.post(f"/finance/{last}/close", data={"csrf_token": token, "confirm": last})
+    r = follow_operation(
+        client,
+        client.post(
+            f"/finance/{last}/close", data={"csrf_token": token, "confirm": last}, follow_redirects=False
+        ),
+    )
     assert r.status_code == 200 and f"Bulan {button.group(1)} ditutup" in r.text
     with Session(world.engine) as s:
         assert s.exec(select(Period.status).where(Period.month == last)).one() == "closed"
     # Closing again: refused in Indonesian, on the confirmation page.
-    r = client.post(f"/finance/{last}/close", data={"csrf_token": token, "confirm": last})
+    r = follow_operation(
+        client,
+        client.post(
+            f"/finance/{last}/close", data={"csrf_token": token, "confirm": last}, follow_redirects=False
+        ),
+    )
     assert f"Bulan {last} sudah ditutup." in r.text and "already closed" not in r.text
 
 

@@ -4,9 +4,11 @@ scope, and no open redirect after login. Runs on SQLite and PostgreSQL like the 
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlmodel import Session, func, select
 
 from ktp_service.models import LoginFailure, Resident
@@ -30,6 +32,24 @@ def login(client: TestClient, username: str, next_: str = "") -> str:
     )
     assert r.status_code == 303, r.text
     return str(r.headers["location"])
+
+
+def follow_operation(client: TestClient, started: Response) -> Response:
+    """A long operation the page started (closing a month): wait, through its JSON progress, until it has
+    ended, then load its page as the browser would (which goes on to the result). Returns that answer."""
+    assert started.status_code == 303, started.text
+    view = str(started.headers["location"])
+    match = re.fullmatch(r"/operations/([0-9a-f-]{36})/view", view)
+    if match is None:  # refused before anything started
+        return client.get(view)
+    pause = threading.Event()
+    for _ in range(1200):  # up to a minute, asking every 50 ms
+        state = client.get(f"/operations/{match.group(1)}").json()
+        if state["state"] != "running":
+            break
+        pause.wait(0.05)
+    assert state["state"] != "running", state
+    return client.get(state["next"])
 
 
 def _resident_form(token: str, **overrides: str) -> dict[str, str]:
@@ -201,6 +221,6 @@ def test_service_errors_lead_in_the_page_language(client: TestClient) -> None:
     month = datetime.now(UTC).astimezone(ZoneInfo("Asia/Jakarta")).strftime("%Y-%m")
     login(client, "finance")
     form = {"csrf_token": _csrf(client, "/finance"), "confirm": month}
-    r = client.post(f"/finance/{month}/close", data=form)
+    r = follow_operation(client, client.post(f"/finance/{month}/close", data=form, follow_redirects=False))
     assert f"Bulan {month} belum selesai; dapat ditutup mulai" in r.text  # the current month is not over
     assert "is not over until" not in r.text  # no English detail behind the Indonesian
