@@ -125,6 +125,11 @@ class World:
 
 @pytest.fixture
 def world(engine: Engine, password_hash: str) -> World:
+    return build_world(engine, password_hash)
+
+
+def build_world(engine: Engine, password_hash: str) -> World:
+    """The demo regency's offices and one user per demo account, on an empty database."""
     from ktp_service import regions
 
     with Session(engine, expire_on_commit=False) as s:

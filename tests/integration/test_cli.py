@@ -17,7 +17,7 @@ def test_upgrade_seed_and_create_user(cli_settings: Settings) -> None:
     assert r.exit_code == 0 and "agree" in r.output
     r = runner.invoke(app, ["demo", "seed", "--if-empty"], obj=cli_settings)
     assert r.exit_code == 0 and "seeded 21 offices" in r.output
-    assert "read the counters of 3 printers" in r.output
+    assert "read the counters of 4 printers" in r.output
     r = runner.invoke(app, ["demo", "seed", "--if-empty"], obj=cli_settings)
     assert "skipped" in r.output
 

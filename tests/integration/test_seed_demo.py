@@ -24,7 +24,15 @@ def test_the_demo_seeds_a_contract_and_a_slow_simulator_once(engine: Engine, tmp
     with unit_of_work(engine) as s:
         again = seed_demo(s, settings)
     assert first["contracts"] == 1 and first["printers"] == 4
-    assert again == {"offices": 0, "users": 0, "printers": 0, "residents": 0, "contracts": 0}
+    assert again == {
+        "offices": 0,
+        "users": 0,
+        "printers": 0,
+        "residents": 0,
+        "contracts": 0,
+        "money": 0,
+        "handover_history": 0,
+    }
     today = local_today(settings.timezone)
     with Session(engine) as s:
         (version,) = s.exec(select(ContractVersion)).all()

@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,7 +31,6 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from billing.contracts import add_contract_version
 from billing.models import LedgerTransaction
 from billing.vocab import TransactionKind
 from ktp_service.db import make_engine
@@ -39,7 +38,6 @@ from ktp_service.models import CardPrintedEvent, PrintJob, Resident
 from ktp_service.seed import DEMO_PASSWORD
 from tests.conftest import drop_pg_database, recreate_pg_database
 from tests.factories import make_nik, png_bytes, resident_payload
-from tests.unit.billing.factories import contract_terms
 
 pytestmark = pytest.mark.postgres
 
@@ -139,7 +137,7 @@ def _token(base: str, username: str) -> dict[str, str]:
 
 
 def _prepare(d: Deployment, base: str) -> tuple[list[str], list[int]]:
-    """Printers, stock, a contract and JOBS residents ready to print (one registered through the API with
+    """Printers, stock and JOBS residents ready to print (the demo's contract prices them) (one registered through the API with
     photo and signature, the rest copies of it under their own NIKs: the setup is not what is tested)."""
     admin, supervisor, clerk = (_token(base, u) for u in (ADMIN, SUPERVISOR, CLERK))
     printer_ids = []
@@ -182,8 +180,7 @@ def _prepare(d: Deployment, base: str) -> tuple[list[str], list[int]]:
                 nik = make_nik("33.14.01", BORN, female=True, serial=serial)
                 s.add(Resident(**(data | {"nik": nik})))
                 niks.append(nik)
-            add_contract_version(s, contract_terms(), now=datetime(2026, 10, 1, tzinfo=UTC))
-            s.commit()
+            s.commit()  # the demo's contract prices the cards
     finally:
         engine.dispose()
     return niks, printer_ids
