@@ -3,31 +3,10 @@ subject, token version 0 and no forced password change, on SQLite and PostgreSQL
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from ktp_service import migrate
-from ktp_service.db import make_engine
-from tests.conftest import PG_TEST_DB, drop_pg_database, recreate_pg_database
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def bare_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """An empty database of its own (migrations start from nothing)."""
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
-        yield engine
-        engine.dispose()
-    else:
-        name = f"{PG_TEST_DB}_a7"
-        engine = make_engine(recreate_pg_database(name))
-        yield engine
-        engine.dispose()
-        drop_pg_database(name)
 
 
 def test_existing_users_get_distinct_subjects(bare_engine: Engine) -> None:

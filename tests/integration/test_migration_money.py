@@ -4,32 +4,12 @@ so the unique constraint holds), and from then on the rows are append-only; on S
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from alembic import command
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from ktp_service import migrate
-from ktp_service.db import make_engine
-from tests.conftest import PG_TEST_DB, drop_pg_database, recreate_pg_database
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def bare_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """An empty database of its own (migrations start from nothing)."""
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
-        yield engine
-        engine.dispose()
-    else:
-        name = f"{PG_TEST_DB}_b1"
-        engine = make_engine(recreate_pg_database(name))
-        yield engine
-        engine.dispose()
-        drop_pg_database(name)
 
 
 def test_existing_money_received_survives_the_new_constraints(bare_engine: Engine) -> None:
