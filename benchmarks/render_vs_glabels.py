@@ -41,7 +41,17 @@ from ktp_service.cards.render import clear_caches, image_boxes  # noqa: E402
 from ktp_service.cards.sample import make_signature, sample_card_data  # noqa: E402
 from ktp_service.settings import PROJECT_ROOT  # noqa: E402
 
-PEER_DIR = Path(os.environ.get("KTP_GLABELS_PEER", PROJECT_ROOT.parent / "shared" / "peers" / "glabels"))
+
+def _peer_dir() -> Path:
+    """The gLabels peer: ``KTP_GLABELS_PEER``, else ``shared/peers/glabels`` beside this checkout, else the
+    workplace's copy (a clone elsewhere, e.g. CI's, has no ``../shared``). A missing peer fails the run."""
+    if "KTP_GLABELS_PEER" in os.environ:
+        return Path(os.environ["KTP_GLABELS_PEER"])
+    candidates = [PROJECT_ROOT.parent / "shared" / "peers" / "glabels", Path("/work/shared/peers/glabels")]
+    return next((c for c in candidates if (c / "gen_data.py").exists()), candidates[0])
+
+
+PEER_DIR = _peer_dir()
 MAX_PIXELS = 24_000_000
 
 
