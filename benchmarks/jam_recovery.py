@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -31,6 +30,7 @@ import httpx
 from sqlalchemy import create_engine, text, update
 from sqlmodel import Session, select
 
+from benchmarks.machine import print_machine
 from ktp_service.cards.sample import make_photo, make_signature
 from ktp_service.db import make_engine
 from ktp_service.models import Printer, PrintJob, utcnow
@@ -43,18 +43,6 @@ KTP = str(Path(sys.executable).parent / "ktp")
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 PRINTER = "Kalijambe-Simulator"
 CLERK = "kalijambe.clerk"
-
-
-def _machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{platform.node()}: {cpu}, {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}"
 
 
 def _wait(what: str, condition: object, timeout: float = 60) -> None:
@@ -164,7 +152,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
-    print(f"machine: {_machine()}")
+    print_machine()
     print(f"backend: {args.backend}; jam cleared at the printer -> card printed, {args.rounds} rounds")
     times = run(args.backend, args.rounds, args.port)
     print(

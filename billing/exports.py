@@ -265,7 +265,7 @@ def _month(period: str | None) -> str:
 def _rate(rate_bp: int | None, lang: str) -> str:
     if rate_bp is None:
         return ""
-    text = f"{rate_bp / 100:.2f} %"
+    text = f"{rate_bp // 100}.{rate_bp % 100:02d} %"  # basis points, exactly (never through a float)
     return text.replace(".", ",") if lang == "id" else text
 
 
