@@ -1,6 +1,6 @@
 """The IKM survey on a phone (issue 15): Chromium at 360x740 with every request to another host blocked,
 the nine questions answered by tapping, one answer per receipt; and the indicators page with the demo's
-month of survey answers (its screenshot is the README's)."""
+month of survey answers (a copy of its screenshot is in the README)."""
 
 from __future__ import annotations
 
