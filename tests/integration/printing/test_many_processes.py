@@ -238,7 +238,15 @@ def test_two_apis_and_two_workers_survive_a_kill_and_print_each_card_once(deploy
             status = _submit(a, clerk, nik, printer_of[nik], keys[i])
             assert status in (200, 201), (nik, status)
 
-    wait_for(f"{len(niks)} jobs to finish", lambda: _finished(d, printer_ids) >= len(niks))
+    supervisor = _token(a, SUPERVISOR)
+
+    def settled() -> bool:
+        # A worker killed between sending a card and hearing the printer's answer leaves that job in
+        # needs-confirmation and holds its printer's queue until a person decides, as in production.
+        _decide_like_a_supervisor(d, a, supervisor)
+        return _completed(d, printer_ids) >= len(niks)
+
+    wait_for(f"{len(niks)} cards to print", settled)
     engine = make_engine(d.url)
     try:
         with Session(engine) as s:
@@ -253,10 +261,12 @@ def test_two_apis_and_two_workers_survive_a_kill_and_print_each_card_once(deploy
             ).one()
     finally:
         engine.dispose()
-    assert len(jobs) == len(niks) and len({j.resident_id for j in jobs}) == len(niks)  # one per request
-    assert states == {"completed"}, states
+    completed = [j for j in jobs if j.state == "completed"]
+    assert len(completed) == len(niks) and len({j.resident_id for j in completed}) == len(niks)  # one card each
+    # Any other job is a card a supervisor judged spoiled after the kill, and its reprint is among the completed.
+    assert all(j.spoiled and j.state != "completed" for j in jobs if j.state != "completed"), states
+    assert len(jobs) - len(completed) <= 2, states  # at most the killed worker's card in flight
     assert len(events) == len(niks) and len({e.event_key for e in events}) == len(niks)
-    supervisor = _token(a, SUPERVISOR)
     printed = sum(
         int(
             httpx.post(f"{a}/api/v1/printers/{p}/simulator", json={}, headers=supervisor).json()[
@@ -276,6 +286,36 @@ def test_two_apis_and_two_workers_survive_a_kill_and_print_each_card_once(deploy
     assert statement["cards_billed"] == len(niks), statement
 
 
+def _decide_like_a_supervisor(d: Deployment, base: str, supervisor: dict[str, str]) -> None:
+    """For each job in needs-confirmation, look at its printer as a supervisor would: if the printer's
+    counter shows more cards than its completed jobs, the card came out (printed); otherwise it did not
+    (spoiled, which asks for a reprint). The printer is held meanwhile, so the counts do not move."""
+    engine = make_engine(d.url)
+    try:
+        with Session(engine) as s:
+            waiting = s.exec(select(PrintJob).where(col(PrintJob.state) == "needs-confirmation")).all()
+            for job in waiting:
+                done = s.exec(
+                    select(func.count())
+                    .select_from(PrintJob)
+                    .where(col(PrintJob.state) == "completed", col(PrintJob.printer_id) == job.printer_id)
+                ).one()
+                r = httpx.post(f"{base}/api/v1/printers/{job.printer_id}/simulator", json={}, headers=supervisor)
+                came_out = int(r.json()["card_counter"]) > int(done)
+                outcome = "printed" if came_out else "spoiled"
+                r = httpx.post(
+                    f"{base}/api/v1/print-jobs/{job.uuid}/confirm",
+                    json={"outcome": outcome, "note": "dicek pada penghitung printer"},
+                    headers=supervisor,
+                )
+                assert r.status_code == 200, r.text
+                if not came_out:
+                    r = httpx.post(f"{base}/api/v1/print-jobs/{job.uuid}/reprint", headers=supervisor)
+                    assert r.status_code == 201, r.text
+    finally:
+        engine.dispose()
+
+
 def _count(d: Deployment, query: Any) -> int:
     engine = make_engine(d.url)
     try:
@@ -291,20 +331,6 @@ def _completed(d: Deployment, printers: list[int]) -> int:
         select(func.count())
         .select_from(PrintJob)
         .where(col(PrintJob.state) == "completed", col(PrintJob.printer_id).in_(printers)),
-    )
-
-
-def _finished(d: Deployment, printers: list[int]) -> int:
-    """This run's jobs that will not move on their own: completed, or waiting for a person (none should).
-    (The demo seeds a history of printed cards of its own, on other printers.)"""
-    return _count(
-        d,
-        select(func.count())
-        .select_from(PrintJob)
-        .where(
-            col(PrintJob.state).in_(["completed", "needs-confirmation", "aborted", "canceled"]),
-            col(PrintJob.printer_id).in_(printers),
-        ),
     )
 
 
