@@ -28,7 +28,7 @@ import socket
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -50,6 +50,7 @@ class Step:
     max_ms: float
     achieved: float  # answers per second over the step
     generator_cpu: float  # the generator's CPU seconds per wall second (1.0 = one core)
+    latencies: list[float] = field(default_factory=list, repr=False)  # ms, each request's
 
 
 def _request(method: str, path: str, token: str, body: bytes = b"") -> bytes:
@@ -160,6 +161,7 @@ async def _step(
         max_ms=max(latencies, default=0.0),
         achieved=total / wall,
         generator_cpu=cpu / wall,
+        latencies=latencies,
     )
 
 

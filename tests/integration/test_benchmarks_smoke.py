@@ -33,6 +33,25 @@ SMOKE = {
         ["--backend", "sqlite", "--seconds", "1", "--preload", "5", "--concurrency", "2", "--port", "0"],
         [r"GET.*req", r"POST.*req"],
     ),
+    "memory_curve": (
+        [
+            "--minutes",
+            "0.05",
+            "--sample-seconds",
+            "1",
+            "--warmup-minutes",
+            "0",
+            "--reads",
+            "4",
+            "--cards",
+            "1",
+        ],
+        [r"^\s+[\d.]+\s+[\d.]+\s+\d+\s+\d+\s+\d+$", r"slope over the second half: [-+\d.]+ MB/hour"],
+    ),
+    "processes": (
+        ["--processes", "1", "--cards", "3", "--rate", "4", "--seconds", "1"],
+        [r"1 API \+ 1 worker process\(es\):\s+[\d.]+ cards/s", r"p99\s+[\d.]+ ms"],
+    ),
     "billing_bench": (
         ["--cards", "200", "--batch", "100", "--singles", "5", "--backend", "sqlite"],
         [r'"statement', r'"verify'],
@@ -60,4 +79,6 @@ def test_benchmark_runs_and_prints_its_machine_and_figures(script: str, tmp_path
     )
     assert done.returncode == 0, done.stdout + done.stderr
     for pattern in MACHINE + figures:
-        assert re.search(pattern, done.stdout, flags=re.IGNORECASE), f"{pattern!r} not in:\n{done.stdout}"
+        assert re.search(pattern, done.stdout, flags=re.IGNORECASE | re.MULTILINE), (
+            f"{pattern!r} not in:\n{done.stdout}"
+        )
