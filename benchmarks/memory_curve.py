@@ -23,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,24 +90,27 @@ class Load:
         self.client = httpx.Client(base_url=base, headers=headers, timeout=60)
         self.niks, self.printers = niks, printers
         self.requests = self.errors = 0
+        self.failures: Counter[str] = Counter()  # what the errors were: a status code or an exception
         self.lock = threading.Lock()
         self.serial = 30_000  # _payload stays a valid NIK below 2.9 million
         self.printed_next = 0
 
-    def _count(self, ok: bool) -> None:
+    def _count(self, status: int | str, expected: int) -> None:
         with self.lock:
             self.requests += 1
-            self.errors += 0 if ok else 1
+            if status != expected:
+                self.errors += 1
+                self.failures[str(status)] += 1
 
     def read(self) -> None:
         nik = self.niks[self.requests % len(self.niks)]
-        self._count(self.client.get(f"/api/v1/residents/{nik}").status_code == 200)
+        self._count(self.client.get(f"/api/v1/residents/{nik}").status_code, 200)
 
     def register(self) -> None:
         with self.lock:
             self.serial += 1
             serial = self.serial
-        self._count(self.client.post("/api/v1/residents", json=_payload(serial)).status_code == 201)
+        self._count(self.client.post("/api/v1/residents", json=_payload(serial)).status_code, 201)
 
     def print_card(self) -> None:
         with self.lock:
@@ -115,7 +119,7 @@ class Load:
         if i >= len(self.niks):
             return  # every prepared resident has its card: reads and registrations go on
         body = {"nik": self.niks[i], "printer_id": self.printers[i % len(self.printers)], "reason": "baru"}
-        self._count(self.client.post("/api/v1/print-jobs", json=body).status_code == 201)
+        self._count(self.client.post("/api/v1/print-jobs", json=body).status_code, 201)
 
     def run(self, stop: threading.Event, reads: float, writes: float, cards: float) -> None:
         """Each kind of request on its own schedule: the n-th is due at start + n / rate."""
@@ -134,8 +138,8 @@ class Load:
     def _safe(self, call: object) -> None:
         try:
             call()  # type: ignore[operator]
-        except httpx.HTTPError:
-            self._count(False)
+        except httpx.HTTPError as exc:
+            self._count(type(exc).__name__, 0)
 
 
 def run(
@@ -197,6 +201,8 @@ def run(
         stop.set()
         loader.join(timeout=60)
         load.client.close()
+        if load.failures:
+            print("  errors by kind: " + ", ".join(f"{k} x{v}" for k, v in load.failures.most_common()))
     finally:
         stop.set()
         server.terminate()
