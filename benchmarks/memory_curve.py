@@ -143,7 +143,13 @@ class Load:
 
 
 def run(
-    backend: str, minutes: float, every: float, reads: float, writes: float, cards: float
+    backend: str,
+    minutes: float,
+    every: float,
+    reads: float,
+    writes: float,
+    cards: float,
+    server_log: Path | None = None,
 ) -> list[Sample]:
     tmp = Path(tempfile.mkdtemp(prefix="ktp-memory-"))
     env = dict(os.environ, KTP_DATA_DIR=str(tmp), KTP_LOG_LEVEL="WARNING")
@@ -157,9 +163,8 @@ def run(
     needed = int(cards * minutes * 60) + 10
     db_url = _prepare(env, tmp, needed, "image/png")
     port = free_port()
-    server = subprocess.Popen(
-        [KTP, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    log = open(server_log, "ab") if server_log else subprocess.DEVNULL  # noqa: SIM115 (closed with the server)
+    server = subprocess.Popen([KTP, "serve", "--port", str(port)], env=env, stdout=log, stderr=log)
     engine = make_engine(db_url)
     samples: list[Sample] = []
     stop = threading.Event()
@@ -211,6 +216,8 @@ def run(
         except subprocess.TimeoutExpired:
             server.kill()
         engine.dispose()
+        if server_log:
+            log.close()  # type: ignore[union-attr]
         shutil.rmtree(tmp, ignore_errors=True)
         if backend == "postgresql":
             admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
@@ -264,13 +271,16 @@ def main() -> None:
     ap.add_argument("--writes", type=float, default=2, help="new registrations per second")
     ap.add_argument("--cards", type=float, default=1, help="print jobs per second")
     ap.add_argument("--plot", type=Path)
+    ap.add_argument("--server-log", type=Path, help="Append the server's output here (to see what failed).")
     args = ap.parse_args()
     print_machine()
     print(
         f"# load: {args.reads:g} reads/s, {args.writes:g} registrations/s, {args.cards:g} cards/s, "
         f"{args.minutes:g} min on {args.backend}"
     )
-    samples = run(args.backend, args.minutes, args.sample_seconds, args.reads, args.writes, args.cards)
+    samples = run(
+        args.backend, args.minutes, args.sample_seconds, args.reads, args.writes, args.cards, args.server_log
+    )
     print(summarise(samples, args.warmup_minutes * 60))
     if args.plot:
         plot(samples, args.plot, args.backend)

@@ -56,6 +56,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Isi permintaan terlalu besar; batasnya {limit} byte.",
         "The request body is too large; the limit is {limit} bytes.",
     ),
+    "err.service_busy": (
+        "Server sedang sibuk: basis data belum bisa menerima perubahan ini. Tidak ada yang tersimpan; "
+        "kirim ulang dalam beberapa detik.",
+        "The server is busy: the database could not take this change in time. Nothing was saved; "
+        "send it again in a few seconds.",
+    ),
     "err.forbidden": ("Anda tidak berwenang melakukan ini.", "You may not do this."),
     "err.role_not_allowed": (
         "Peran Anda ({role}) tidak boleh melakukan ini; yang boleh: {allowed}.",

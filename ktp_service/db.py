@@ -14,6 +14,9 @@ from sqlmodel import Session, create_engine
 
 READ_ONLY = "ktp_read_only"
 WRITER_WAIT_SECONDS = 2.0
+# How long SQLite's busy handler waits for another process's write lock before "database is locked" (which
+# the app answers as 503 service_busy: nothing saved, try again).
+SQLITE_BUSY_SECONDS = 30.0
 
 
 def make_engine(url: str) -> Engine:
@@ -23,7 +26,7 @@ def make_engine(url: str) -> Engine:
         # Pool: one connection per admitted request plus the worker threads (see main.AdmissionControl).
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": 30},
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS},
             hide_parameters=True,
             pool_size=10,
             max_overflow=40,
@@ -86,6 +89,20 @@ def _serialize_sqlite_writers(engine: Engine) -> None:
     dialect: Any = engine.dialect
     dialect.do_commit = _release_after(dialect.do_commit)
     dialect.do_rollback = _release_after(dialect.do_rollback)
+
+
+# What each backend says when a lock could not be had in time: SQLite's busy handler gave up, or PostgreSQL
+# ended a statement on lock_timeout (55P03), a deadlock (40P01) or a serialization failure (40001).
+_BUSY_SQLITE = ("database is locked", "database table is locked")
+_BUSY_PG_STATES = {"55P03", "40P01", "40001"}
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether a database error means "busy, try again" rather than a fault: nothing was written."""
+    orig = getattr(exc, "orig", None)
+    if getattr(orig, "sqlstate", None) in _BUSY_PG_STATES:
+        return True
+    return any(words in str(orig or exc) for words in _BUSY_SQLITE)
 
 
 @contextmanager

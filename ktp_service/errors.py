@@ -14,6 +14,7 @@ Tree (each distinct refusal is its own class; the print-job state refusals live 
     ├── Unauthorized (401)
     ├── TooManyAttempts (429)
     ├── RequestTooLarge (413)     a body over its route's limit (:mod:`ktp_service.api.body_limits`)
+    ├── ServiceBusy (503)         the database stayed locked longer than a request waits; nothing saved
     └── Invalid (422)             field-level problems (:func:`invalid_field`)
 """
 
@@ -87,6 +88,13 @@ class Invalid(DomainError, code="validation_error", status=422): ...
 
 class RequestTooLarge(DomainError, code="request_too_large", status=413):
     """A request body over its route's limit, refused while it is read, before anything else runs."""
+
+
+class ServiceBusy(DomainError, code="service_busy", status=503):
+    """The database could not give a lock in time (another writer held it): the transaction was rolled
+    back, so nothing was saved, and the same request may simply be sent again."""
+
+    retry_after_seconds: ClassVar[int] = 5
 
 
 class NikAlreadyRegistered(Conflict, code="nik_already_registered"): ...

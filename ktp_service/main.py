@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -34,7 +35,8 @@ from ktp_service.api.routes import (
     stock_moves,
 )
 from ktp_service.cards import CardError
-from ktp_service.errors import DomainError, error_body
+from ktp_service.db import is_busy
+from ktp_service.errors import DomainError, ServiceBusy, error_body
 from ktp_service.messages import pick_language
 from ktp_service.models import utcnow
 from ktp_service.settings import Settings
@@ -166,6 +168,18 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             {"error": "internal_error", "message": "Something went wrong on the server; nothing was saved."},
             status_code=500,
         )
+
+    @app.exception_handler(OperationalError)
+    async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+        # A lock not had in time is load, not a fault: the unit of work rolled back, so the client may send
+        # the same request again (503 + Retry-After), and the clerk reads that nothing was saved.
+        if not is_busy(exc):
+            return await _unexpected(request, exc)
+        log.warning("database busy: %s", type(getattr(exc, "orig", exc)).__name__)
+        busy = ServiceBusy("The database was busy; nothing was saved. Send the request again.")
+        answer = await _service_error(request, busy)
+        answer.headers["Retry-After"] = str(ServiceBusy.retry_after_seconds)
+        return answer
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> JSONResponse:
