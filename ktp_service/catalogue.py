@@ -2478,6 +2478,44 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "audit.standard.holiday_remove": ("Menghapus libur nasional", "Removed a national holiday"),
     "audit.standard.holiday_undo": ("Membatalkan perubahan hari libur", "Undid a holiday change"),
     "nav.standard": ("Standar pelayanan", "Service standard"),
+    "rec.line.stock": (
+        "Blanko {office}: awal + penerimaan + kiriman masuk − kiriman keluar − tercetak − rusak ± selisih "
+        "opname (seharusnya) vs saldo akhir di buku stok",
+        "Blank cards of {office}: opening + deliveries + transfers in − transfers out − printed − spoiled ± "
+        "count differences (expected) vs closing balance in the stock books",
+    ),
+    "recon.item.stock": (
+        "Mutasi blanko {subject}: saldo akhir menurut mutasi dibandingkan dengan buku stok",
+        "Blank-card movements of {subject}: closing balance by the movements against the stock books",
+    ),
+    "rec.stock_title": ("Mutasi blanko per kantor", "Blank-card movements per office"),
+    "rec.stock_hint": (
+        "Saldo akhir seharusnya = awal + penerimaan + kiriman masuk − kiriman keluar − tercetak − rusak ± "
+        "selisih opname. Blanko yang dikirim tetapi belum dikonfirmasi penerima pada akhir bulan tidak masuk "
+        "saldo kantor mana pun: ditampilkan sebagai dalam perjalanan ({transit} blanko).",
+        "Expected closing = opening + deliveries + transfers in − transfers out − printed − spoiled ± count "
+        "differences. Cards sent and not confirmed by the receiver at the month's end are in neither office's "
+        "balance: shown as in transit ({transit} cards).",
+    ),
+    "rec.stock_expected": ("Akhir (seharusnya)", "Closing (expected)"),
+    "rec.stock_shortfall": ("Kurang saat diterima", "Short on receipt"),
+    "rec.stock_transit_in": ("Sedang menuju kantor ini", "On the way here"),
+    "doc.stock_title": ("2. Mutasi blanko per kantor", "2. Blank-card movements per office"),
+    "doc.stock_opening": ("Awal", "Opening"),
+    "doc.stock_received": ("Terima", "Delivered"),
+    "doc.stock_in": ("Masuk", "In"),
+    "doc.stock_out": ("Keluar", "Out"),
+    "doc.stock_printed": ("Cetak", "Printed"),
+    "doc.stock_spoiled": ("Rusak", "Spoiled"),
+    "doc.stock_counts": ("Opname ±", "Counts ±"),
+    "doc.stock_closing": ("Akhir", "Closing"),
+    "doc.stock_transit": ("Di jalan", "In transit"),
+    "doc.stock_rule": (
+        "Akhir = awal + terima + masuk − keluar − cetak − rusak ± opname; selisih per kantor tercantum pada "
+        "tabel perbandingan. Dalam perjalanan pada akhir bulan: {transit} blanko.",
+        "Closing = opening + delivered + in − out − printed − spoiled ± counts; each office's difference is in "
+        "the comparison table. In transit at the month's end: {transit} cards.",
+    ),
 }
 
 
