@@ -207,7 +207,7 @@ def _hours_text(seconds: int | None) -> str:
 def rule_text(f: StandardFigures, lang: str) -> str:
     """The rule for counting working time, with this regency's hours."""
     hours = f"{f.calendar.day_seconds / 3600:g}".replace(".", ",")
-    week = ", ".join(translate(f"std.day{d}", lang) for d in sorted(f.standard.workdays))
+    week = ", ".join(translate(f"std.day.{d}", lang) for d in sorted(f.standard.workdays))
     return translate(
         "std.rule", lang, opens=f"{f.standard.opens:%H.%M}", closes=f"{f.standard.closes:%H.%M}", hours=hours,
         week=week,
