@@ -94,8 +94,12 @@ def set_week(body: WeekUpdate, session: SessionDep, actor: AdminOnly) -> Standar
 
 @router.get("/holidays", response_model=list[HolidayPublic])
 def holidays(
-    session: SessionDep, actor: IndicatorReader, year: Annotated[int, Query(ge=1900, le=2200)]
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: IndicatorReader,
+    year: Annotated[int, Query(ge=0, le=2200, description="The year; 0 or absent: this year.")] = 0,
 ) -> list[HolidayPublic]:
+    year = year or cards.local_today(settings.timezone).year
     s = service_standard.load(session)
     national = service_standard.national_holidays([year])
     changes = {c.day: c for c in s.changes if c.day.year == year}
