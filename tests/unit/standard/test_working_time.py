@@ -5,8 +5,11 @@ holiday from the holidays package), Tuesday 18th. Service hours 08:00-16:00, so 
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ktp_service.services import service_standard
 from ktp_service.web.indicators import quantile
@@ -73,3 +76,19 @@ def test_median_and_p90_by_nearest_rank() -> None:
     assert quantile([57600, 5400, 14400], 90) == 57600
     # Ten values 1..10: P90 is rank 9 exactly, the median rank 5.
     assert quantile(list(range(1, 11)), 90) == 9 and quantile(list(range(1, 11)), 50) == 5
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=st.datetimes(min_value=datetime(2025, 12, 1), max_value=datetime(2027, 1, 31)),
+    minutes=st.integers(min_value=0, max_value=60 * 24 * 120),
+    workdays=st.frozensets(st.integers(min_value=1, max_value=7), min_size=1),
+)
+def test_counting_by_weeks_agrees_with_walking_every_day(
+    start: datetime, minutes: int, workdays: frozenset[int]
+) -> None:
+    holidays = service_standard.national_holidays([2025, 2026, 2027])
+    cal = WorkCalendar(zone=WIB, workdays=workdays, opens=time(7, 30), closes=time(15, 45), holidays=holidays)
+    a = start.replace(tzinfo=WIB)
+    b = a + timedelta(minutes=minutes)
+    assert cal.working_seconds(a, b) == cal.working_seconds_day_by_day(a, b)
