@@ -669,6 +669,41 @@ def _party_fields(who: SignatoryInfo | None, setup: DocumentSetup, partner: bool
     return rows
 
 
+def stock_rows(report: ReconciliationReport, setup: DocumentSetup) -> list[list[str]]:
+    """The blank-card movements per office (issue 15), header first: opening, deliveries, transfers in and
+    out, printed, spoiled, count differences, the books' closing balance and the cards in transit."""
+    t = setup.t
+    rows = [
+        [
+            t("common.office"), t("doc.stock_opening"), t("doc.stock_received"), t("doc.stock_in"),
+            t("doc.stock_out"), t("doc.stock_printed"), t("doc.stock_spoiled"), t("doc.stock_counts"),
+            t("doc.stock_closing"), t("doc.stock_transit"),
+        ]
+    ]  # fmt: skip
+    for x in report.stock:
+        rows.append(
+            [
+                _with_name(x.office_code, setup), count(x.opening), count(x.received), count(x.transfers_in),
+                count(x.transfers_out), "-" if x.printed is None else count(x.printed),
+                "-" if x.spoiled is None else count(x.spoiled), f"{x.count_difference:+d}", count(x.closing),
+                count(x.in_transit_out),
+            ]
+        )  # fmt: skip
+    return rows
+
+
+def _stock_section(report: ReconciliationReport, setup: DocumentSetup) -> list[Flowable]:
+    if not report.stock:
+        return []
+    s = _styles()
+    widths = [34 * mm] + [15 * mm] * 8 + [16 * mm]
+    return [
+        Paragraph(_esc(setup.t("doc.stock_title")), s["h"]),
+        _table(stock_rows(report, setup), widths),
+        Paragraph(_esc(setup.t("doc.stock_rule", transit=count(report.in_transit))), s["p"]),
+    ]
+
+
 def berita_acara_pdf(
     report: ReconciliationReport,
     statement: Statement,
@@ -725,6 +760,7 @@ def berita_acara_pdf(
         _table(
             comparison_rows(report, setup), [8 * mm, 46 * mm, 23 * mm, 23 * mm, 20 * mm, 20 * mm, 30 * mm]
         ),
+        *_stock_section(report, setup),
         Spacer(1, 3),
         Paragraph(
             _esc(t("doc.ba_state_final") if report.status == "final" else t("doc.ba_state_open")), s["p"]

@@ -121,21 +121,66 @@ class CounterReading(BaseModel):
 
 
 class StockCount(BaseModel):
-    """Blank-card stock of an office over the month; ``consumed = opening + received - closing``."""
+    """Blank-card stock of an office over the month, from its stock books (movements) and, for the cards
+    printed, the printing side's own count.
+
+    The month's stock line (issue 15)::
+
+        opening + received (deliveries) + transfers_in - transfers_out - printed - spoiled
+            +/- count_difference (stock counts and adjustments) = expected closing
+
+    compared with the books' ``closing``. Cards sent by one office and not yet confirmed by the receiver at
+    the month's end are in neither office's closing balance: they are ``in_transit_out`` at the sender (and
+    ``in_transit_in`` at the receiver), shown beside the line. A transfer received short is counted as
+    received (``transfers_in``); the shortfall is ``transit_shortfall`` (already recorded on the transfer).
+    ``consumed`` (cards used according to the books) = opening + received + transfers_in - transfers_out
+    + count_difference - closing."""
 
     office_code: str = Field(min_length=1)
+    office_name: str = ""
     opening: int = Field(ge=0)
     received: int = Field(ge=0)
     closing: int = Field(ge=0)
+    transfers_in: int = Field(default=0, ge=0)
+    transfers_out: int = Field(default=0, ge=0)
+    count_difference: int = 0
+    printed: int | None = Field(
+        default=None, ge=0, description="Cards printed at the office (printing side)."
+    )
+    spoiled: int | None = Field(default=None, ge=0, description="Blanks spoiled at the office.")
+    in_transit_out: int = Field(default=0, ge=0, description="Sent, not received by the month's end.")
+    in_transit_in: int = Field(default=0, ge=0, description="On their way here at the month's end.")
+    transit_shortfall: int = Field(default=0, ge=0, description="Sent minus counted, transfers received.")
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def consumed(self) -> int:
-        return self.opening + self.received - self.closing
+        return (
+            self.opening
+            + self.received
+            + self.transfers_in
+            - self.transfers_out
+            + self.count_difference
+            - (self.closing)
+        )
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def expected_closing(self) -> int | None:
+        """The closing balance the movements say, or None when the printing side gave no per-office count."""
+        if self.printed is None:
+            return None
+        return (
+            self.opening + self.received + self.transfers_in - self.transfers_out - self.printed
+            - (self.spoiled or 0) + self.count_difference
+        )  # fmt: skip
 
     @model_validator(mode="after")
     def _possible(self) -> StockCount:
         if self.consumed < 0:
-            raise ValueError(f"office {self.office_code}: closing stock above opening plus received")
+            raise ValueError(
+                f"office {self.office_code}: closing stock above opening plus received, transfers and counts"
+            )
         return self
 
 
@@ -200,6 +245,8 @@ class ReconciliationReport(BaseModel):
     counter_delta: int = Field(description="Cards counted by the printers whose readings are complete.")
     counters: list[CounterReading] = Field(default_factory=list, description="Each printer's counter.")
     stock_consumed: int
+    stock: list[StockCount] = Field(default_factory=list, description="Each office's blank-card stock line.")
+    in_transit: int = Field(default=0, description="Blank cards sent and not received at the month's end.")
     money_expected: int
     money_received: int
     money: list[MoneyByOffice]
@@ -723,6 +770,19 @@ def reconcile(
         [c.named for c in unread],
     )
     line("stock_consumed", "Printed + spoiled (expected) vs blank cards consumed", physical, consumed)
+    # Per office: the movements' closing balance against the books' (a mismatch names its office).
+    for office_stock in printing.stock:
+        expected_closing = office_stock.expected_closing
+        if expected_closing is None:
+            continue
+        named = f"{office_stock.office_code} {office_stock.office_name}".strip()
+        line(
+            f"stock:{office_stock.office_code}",
+            f"Blank cards of {named}: opening + deliveries + transfers in - transfers out - printed - spoiled "
+            "+/- counts (expected) vs closing balance in the books",
+            expected_closing,
+            office_stock.closing,
+        )
     if partner_cards is not None:
         line("partner_count", "Cards billed: ledger (expected) vs the partner's count", billed, partner_cards)
     offices = sorted(set(expected_money) | set(received))
@@ -755,6 +815,8 @@ def reconcile(
         counter_delta=counter_delta,
         counters=list(printing.counters),
         stock_consumed=consumed,
+        stock=list(printing.stock),
+        in_transit=sum(x.in_transit_out for x in printing.stock),
         money_expected=sum(expected_money.values()),
         money_received=sum(m.received for m in money),
         money=money,

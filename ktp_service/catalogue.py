@@ -2335,6 +2335,193 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Pekerjaan ini tidak dikenal (mungkin sudah lama selesai atau layanan dijalankan ulang).",
         "This operation is not known (it may have ended long ago or the service was restarted).",
     ),
+    # --- standard15 ---
+    # The service standard (issue 15): promised times, working week, holidays; indicators; stock line.
+    "std.title": ("Standar pelayanan: waktu penyelesaian", "Service standard: completion times"),
+    "std.page_title": ("Standar pelayanan", "Service standard"),
+    "std.page_hint": (
+        "Waktu yang dijanjikan kepada penduduk, hari kerja dan jam layanan, serta hari libur. Setiap perubahan "
+        "dicatat di audit.",
+        "The times promised to residents, the working week and service hours, and the holidays. Every change is "
+        "recorded in the audit.",
+    ),
+    "std.rule": (
+        "Cara menghitung waktu kerja: hanya jam layanan {opens}–{closes} pada hari kerja ({week}), di luar hari "
+        "libur nasional (paket holidays, Indonesia) dan hari libur yang ditambahkan administrator; 1 hari kerja "
+        "= {hours} jam layanan. Median dan persentil ke-90 menurut peringkat terdekat.",
+        "How working time is counted: only the service hours {opens}–{closes} on working days ({week}), "
+        "excluding national holidays (the holidays package, Indonesia) and holidays an administrator added; "
+        "1 working day = {hours} service hours. Median and 90th percentile by nearest rank.",
+    ),
+    "std.unit_note": (
+        "Kolom waktu dalam jam kerja; 1 hari kerja = {day}.",
+        "Time columns in working hours; 1 working day = {day}.",
+    ),
+    "std.sheet": ("Standar pelayanan", "Service standard"),
+    "std.month": ("Bulan", "Month"),
+    "std.all": ("Semua", "All"),
+    "std.printed": ("Dicetak", "Printed"),
+    "std.handed_over": ("Diserahkan", "Handed over"),
+    "std.to_print": ("Permohonan → cetak", "Request → printed"),
+    "std.to_handover": ("Cetak → diserahkan", "Printed → handed over"),
+    "std.total": ("Permohonan → diserahkan", "Request → handed over"),
+    "std.col_print_median": ("Permohonan-cetak median (jam kerja)", "Request-printed median (working hours)"),
+    "std.col_print_p90": ("Permohonan-cetak P90 (jam kerja)", "Request-printed P90 (working hours)"),
+    "std.col_handover_median": (
+        "Cetak-serah median (jam kerja)",
+        "Printed-handed over median (working hours)",
+    ),
+    "std.col_handover_p90": ("Cetak-serah P90 (jam kerja)", "Printed-handed over P90 (working hours)"),
+    "std.col_total_median": (
+        "Permohonan-serah median (jam kerja)",
+        "Request-handed over median (working hours)",
+    ),
+    "std.col_total_p90": ("Permohonan-serah P90 (jam kerja)", "Request-handed over P90 (working hours)"),
+    "std.within": ("Tepat waktu", "Within the promise"),
+    "std.share": ("Persentase tepat waktu", "Share within the promise"),
+    "std.open_title": (
+        "Belum diserahkan dan sudah melewati janji layanan",
+        "Not handed over and older than the promise",
+    ),
+    "std.no_open": ("Tidak ada.", "None."),
+    "std.open_more": ("… dan {n} lainnya.", "… and {n} more."),
+    "std.job": ("Permohonan", "Request"),
+    "std.reason": ("Alasan", "Reason"),
+    "std.requested": ("Diminta", "Requested"),
+    "std.state": ("Status", "State"),
+    "std.waiting_pickup": ("Menunggu diambil", "Waiting to be collected"),
+    "std.col_elapsed": ("Waktu kerja berjalan", "Working time so far"),
+    "std.col_promise": ("Janji layanan", "Promised time"),
+    "std.promises": ("Janji waktu layanan", "Promised times"),
+    "std.configure": ("Atur standar pelayanan", "Configure the service standard"),
+    "std.week": ("Hari kerja dan jam layanan", "Working week and service hours"),
+    "std.workdays": ("Hari kerja", "Working days"),
+    "std.opens": ("Jam buka (JJ:MM)", "Opens (HH:MM)"),
+    "std.closes": ("Jam tutup (JJ:MM)", "Closes (HH:MM)"),
+    "std.day_length": ("1 hari kerja = {day}.", "1 working day = {day}."),
+    "std.working_days": ("Hari kerja", "Working days"),
+    "std.hours": ("Jam", "Hours"),
+    "std.promise_hint": (
+        "Dari permohonan sampai kartu diserahkan, dalam waktu kerja. Harus lebih dari nol.",
+        "From the request to the card handed over, in working time. Must be more than zero.",
+    ),
+    "std.holidays": ("Hari libur", "Holidays"),
+    "std.year": ("Tahun", "Year"),
+    "std.working_days_year": ("{n} hari kerja pada tahun {year}.", "{n} working days in {year}."),
+    "std.date": ("Tanggal", "Date"),
+    "std.holiday_name": ("Nama hari libur", "Holiday"),
+    "std.source": ("Sumber", "Source"),
+    "std.source.package": ("Libur nasional (paket holidays)", "National holiday (holidays package)"),
+    "std.source.added": ("Ditambahkan administrator", "Added by an administrator"),
+    "std.removed": ("tetap buka (dihapus administrator)", "offices open (removed by an administrator)"),
+    "std.undo": ("Batalkan perubahan", "Undo the change"),
+    "std.package_note": (
+        "Libur nasional dari paket Python holidays (kategori public). Cuti bersama dan libur daerah "
+        "ditambahkan di sini.",
+        "National holidays from the Python holidays package (public category). Cuti bersama and local holidays "
+        "are added here.",
+    ),
+    "std.add_holiday": ("Tambah hari libur", "Add a holiday"),
+    "std.remove_holiday": (
+        "Hapus libur nasional (kantor tetap buka)",
+        "Remove a national holiday (offices open)",
+    ),
+    "std.remove_reason": ("Keterangan", "Note"),
+    "std.bad_date": ("Tanggal ditulis dd-mm-yyyy.", "Write the date as dd-mm-yyyy."),
+    "std.saved": ("Standar pelayanan disimpan.", "Service standard saved."),
+    "std.day.1": ("Senin", "Monday"),
+    "std.day.2": ("Selasa", "Tuesday"),
+    "std.day.3": ("Rabu", "Wednesday"),
+    "std.day.4": ("Kamis", "Thursday"),
+    "std.day.5": ("Jumat", "Friday"),
+    "std.day.6": ("Sabtu", "Saturday"),
+    "std.day.7": ("Minggu", "Sunday"),
+    "err.promise_invalid": (
+        "Janji waktu layanan harus lebih dari nol dan paling lama {max} hari kerja (jam 0–23); tertulis {days} "
+        "hari {hours} jam.",
+        "A promised time is more than zero and at most {max} working days (hours 0–23); given {days} days "
+        "{hours} hours.",
+    ),
+    "err.reason_unknown": (
+        "Alasan penerbitan {reason} tidak dikenal; gunakan salah satu dari: {reasons}.",
+        "Unknown issuance reason {reason}; use one of: {reasons}.",
+    ),
+    "err.workweek_invalid": (
+        "Hari kerja harus berisi paling sedikit satu hari, Senin = 1 sampai Minggu = 7 (tertulis: {days}).",
+        "The working week names at least one day, Monday = 1 to Sunday = 7 (given: {days}).",
+    ),
+    "err.service_hours_invalid": (
+        "Jam layanan ditulis JJ:MM sampai JJ:MM dan jam buka sebelum jam tutup (tertulis {opens} – {closes}).",
+        "Service hours are HH:MM to HH:MM, opening before closing (given {opens} – {closes}).",
+    ),
+    "err.holiday_out_of_range": (
+        "Hari libur hanya dapat diatur untuk tahun {first} sampai {last}; {day} di luar rentang itu.",
+        "A holiday can be set for the years {first} to {last} only; {day} is outside.",
+    ),
+    "err.holiday_name_missing": (
+        "Tulis nama hari libur (misalnya Cuti bersama Idulfitri).",
+        "Name the holiday (e.g. Cuti bersama Idulfitri).",
+    ),
+    "err.holiday_already_changed": (
+        "Tanggal {day} sudah diubah ({name}); batalkan perubahan itu dahulu.",
+        "{day} was already changed ({name}); undo that change first.",
+    ),
+    "err.holiday_not_national": (
+        "Tanggal {day} bukan hari libur nasional; tidak ada yang dihapus.",
+        "{day} is not a national holiday; nothing to remove.",
+    ),
+    "err.holiday_already_off": (
+        "Tanggal {day} sudah hari libur nasional.",
+        "{day} is a national holiday already.",
+    ),
+    "err.holiday_change_not_found": (
+        "Tidak ada perubahan pada tanggal {day}.",
+        "No change was made to {day}.",
+    ),
+    "audit.standard.promise": ("Mengubah janji waktu layanan", "Changed a promised time"),
+    "audit.standard.week": ("Mengubah hari kerja dan jam layanan", "Changed the working week and hours"),
+    "audit.standard.holiday_add": ("Menambah hari libur", "Added a holiday"),
+    "audit.standard.holiday_remove": ("Menghapus libur nasional", "Removed a national holiday"),
+    "audit.standard.holiday_undo": ("Membatalkan perubahan hari libur", "Undid a holiday change"),
+    "nav.standard": ("Standar pelayanan", "Service standard"),
+    "rec.line.stock": (
+        "Blanko {office}: awal + penerimaan + kiriman masuk − kiriman keluar − tercetak − rusak ± selisih "
+        "opname (seharusnya) vs saldo akhir di buku stok",
+        "Blank cards of {office}: opening + deliveries + transfers in − transfers out − printed − spoiled ± "
+        "count differences (expected) vs closing balance in the stock books",
+    ),
+    "recon.item.stock": (
+        "Mutasi blanko {subject}: saldo akhir menurut mutasi dibandingkan dengan buku stok",
+        "Blank-card movements of {subject}: closing balance by the movements against the stock books",
+    ),
+    "rec.stock_title": ("Mutasi blanko per kantor", "Blank-card movements per office"),
+    "rec.stock_hint": (
+        "Saldo akhir seharusnya = awal + penerimaan + kiriman masuk − kiriman keluar − tercetak − rusak ± "
+        "selisih opname. Blanko yang dikirim tetapi belum dikonfirmasi penerima pada akhir bulan tidak masuk "
+        "saldo kantor mana pun: ditampilkan sebagai dalam perjalanan ({transit} blanko).",
+        "Expected closing = opening + deliveries + transfers in − transfers out − printed − spoiled ± count "
+        "differences. Cards sent and not confirmed by the receiver at the month's end are in neither office's "
+        "balance: shown as in transit ({transit} cards).",
+    ),
+    "rec.stock_expected": ("Akhir (seharusnya)", "Closing (expected)"),
+    "rec.stock_shortfall": ("Kurang saat diterima", "Short on receipt"),
+    "rec.stock_transit_in": ("Sedang menuju kantor ini", "On the way here"),
+    "doc.stock_title": ("2. Mutasi blanko per kantor", "2. Blank-card movements per office"),
+    "doc.stock_opening": ("Awal", "Opening"),
+    "doc.stock_received": ("Terima", "Delivered"),
+    "doc.stock_in": ("Masuk", "In"),
+    "doc.stock_out": ("Keluar", "Out"),
+    "doc.stock_printed": ("Cetak", "Printed"),
+    "doc.stock_spoiled": ("Rusak", "Spoiled"),
+    "doc.stock_counts": ("Opname ±", "Counts ±"),
+    "doc.stock_closing": ("Akhir", "Closing"),
+    "doc.stock_transit": ("Di jalan", "In transit"),
+    "doc.stock_rule": (
+        "Akhir = awal + terima + masuk − keluar − cetak − rusak ± opname; selisih per kantor tercantum pada "
+        "tabel perbandingan. Dalam perjalanan pada akhir bulan: {transit} blanko.",
+        "Closing = opening + delivered + in − out − printed − spoiled ± counts; each office's difference is in "
+        "the comparison table. In transit at the month's end: {transit} cards.",
+    ),
 }
 
 

@@ -32,6 +32,7 @@ from ktp_service.api.routes import (
     handover,
     printing,
     residents,
+    standard,
     stock_moves,
 )
 from ktp_service.cards import CardError
@@ -206,6 +207,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(billing.router)
     app.include_router(handover.router)
     app.include_router(stock_moves.router)
+    app.include_router(standard.router)
     app.include_router(web.router)
     docs.install(app)
     error_codes.install(app)

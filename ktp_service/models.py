@@ -570,3 +570,48 @@ class StockCount(SQLModel, table=True):
     difference: int
     note: str = Field(default="", max_length=200)
     user_id: int | None = Field(default=None, foreign_key="app_user.id")
+
+
+class ServiceStandard(SQLModel, table=True):
+    """The regency's service standard (issue 15): its working week and service hours. One row (id 1); no
+    row means the defaults of :mod:`ktp_service.working_time` (Monday to Friday, 08:00-16:00)."""
+
+    __tablename__ = "service_standard"
+
+    id: int | None = Field(default=None, primary_key=True)
+    workdays: str = Field(default="12345", max_length=7)  # ISO weekdays, Monday = 1
+    opens: str = Field(default="08:00", max_length=5)
+    closes: str = Field(default="16:00", max_length=5)
+    updated_at: datetime = ts_column()
+    updated_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+
+
+class ServicePromise(SQLModel, table=True):
+    """A promised time per issuance reason: from the request to the card handed over, in working days and
+    hours (a working day is the service hours' length, so the promise follows a change of hours)."""
+
+    __tablename__ = "service_promise"
+    __table_args__ = (
+        sa.CheckConstraint("days >= 0 AND hours >= 0 AND days + hours > 0", name="ck_service_promise_time"),
+    )
+
+    reason: str = Field(primary_key=True, max_length=16)
+    days: int
+    hours: int = 0
+    updated_at: datetime = ts_column()
+    updated_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+
+
+class ServiceHoliday(SQLModel, table=True):
+    """A day an administrator changed in the holiday calendar: ``add`` (cuti bersama, a local holiday) or
+    ``remove`` (a national holiday the offices serve on). Deleting the row restores the package's day."""
+
+    __tablename__ = "service_holiday"
+    __table_args__ = (sa.CheckConstraint("action IN ('add', 'remove')", name="ck_service_holiday_action"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: date = Field(unique=True, index=True)
+    action: str = Field(max_length=8)
+    name: str = Field(max_length=120)
+    created_at: datetime = ts_column()
+    created_by_id: int | None = Field(default=None, foreign_key="app_user.id")

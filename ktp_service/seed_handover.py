@@ -61,7 +61,8 @@ def seed_handover_history(session: Session, settings: Settings, now: datetime | 
             status, message = lifecycle.initial(False)
             job = PrintJob(
                 uuid=str(uuid.uuid4()), resident_id=resident.id, printer_id=printer.id, office_id=office.id,
-                reason="baru", state=status, created_at=requested, template_id=settings.default_template,
+                reason="hilang" if serial % 5 == 0 else "baru", state=status, created_at=requested,
+                template_id=settings.default_template,
             )  # fmt: skip
             lifecycle.set_message(job, message)
             lifecycle.claim(job, "demo-seed", printed)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, func, select, update
+from sqlmodel import Session, col, func, or_, select, update
 
 from billing import (
     chain,
@@ -54,7 +54,15 @@ from ktp_service.catalogue import DEFAULT_LANGUAGE, translate
 from ktp_service.db import unit_of_work
 from ktp_service.errors import FieldProblem, Invalid
 from ktp_service.lifecycle import AT_PRINTER, JobStatus
-from ktp_service.models import CardPrintedEvent, CounterReading, Office, Printer, PrintJob, StockMovement
+from ktp_service.models import (
+    CardPrintedEvent,
+    CounterReading,
+    Office,
+    Printer,
+    PrintJob,
+    StockMovement,
+    StockTransfer,
+)
 from ktp_service.services import audit
 from ktp_service.services.actor import Actor
 from ktp_service.services.cards import local_today
@@ -323,27 +331,7 @@ def printing_figures(
         .select_from(StockMovement)
         .where(StockMovement.kind == "spoiled", col(StockMovement.at) >= start, col(StockMovement.at) < end)
     ).one()
-    stock: list[reconciliation.StockCount] = []
-    for office in session.exec(select(Office).order_by(col(Office.code))):
-        opening = _stock_before(session, office.id or 0, start)
-        closing = _stock_before(session, office.id or 0, end)
-        received = session.exec(
-            select(func.coalesce(func.sum(StockMovement.quantity), 0)).where(
-                StockMovement.office_id == office.id,
-                StockMovement.kind == "receipt",
-                col(StockMovement.at) >= start,
-                col(StockMovement.at) < end,
-            )
-        ).one()
-        if opening or closing or received:
-            stock.append(
-                reconciliation.StockCount(
-                    office_code=office.code,
-                    opening=max(opening, 0),
-                    received=int(received),
-                    closing=max(closing, 0),
-                )
-            )
+    stock = stock_figures(session, start, end)
     return reconciliation.PrintingFigures(
         cards_printed=int(printed),
         cards_spoiled=int(spoiled),
@@ -351,6 +339,72 @@ def printing_figures(
         stock=stock,
         partner_cards_billed=partner_cards_billed,
     )
+
+
+def stock_figures(session: Session, start: datetime, end: datetime) -> list[reconciliation.StockCount]:
+    """Each office's blank-card stock line over [start, end) (issue 15): opening and closing balances from the
+    stock books, the month's movements by kind (deliveries ``receipt``, ``transfer_in``, ``transfer_out``,
+    ``spoiled``, stock-count differences ``count`` and ``adjustment``), the cards printed at the office as the
+    printing side counts them (completed jobs, not the books' ``printed`` movements: a card printed without
+    its movement shows as a difference), and the transfers in transit at the month's end (sent before
+    ``end``, not received before it). An office with nothing to show is left out."""
+    moved: dict[tuple[int, str], int] = {}
+    for office_id, kind, total in session.exec(
+        select(StockMovement.office_id, StockMovement.kind, func.sum(StockMovement.quantity))
+        .where(col(StockMovement.at) >= start, col(StockMovement.at) < end)
+        .group_by(col(StockMovement.office_id), col(StockMovement.kind))
+    ):
+        moved[(int(office_id), str(kind))] = int(total or 0)
+    printed = dict(
+        session.exec(
+            select(PrintJob.office_id, func.count())
+            .where(
+                PrintJob.state == JobStatus.COMPLETED,
+                col(PrintJob.completed_at) >= start,
+                col(PrintJob.completed_at) < end,
+            )
+            .group_by(col(PrintJob.office_id))
+        ).all()
+    )
+    transit_out: dict[int, int] = defaultdict(int)
+    transit_in: dict[int, int] = defaultdict(int)
+    shortfall: dict[int, int] = defaultdict(int)
+    for t in session.exec(
+        select(StockTransfer).where(
+            col(StockTransfer.sent_at) < end,
+            or_(col(StockTransfer.received_at).is_(None), col(StockTransfer.received_at) >= start),
+        )
+    ):
+        received_at = None if t.received_at is None else _aware(t.received_at)
+        if received_at is None or received_at >= end:
+            transit_out[t.from_office_id] += t.quantity_sent
+            transit_in[t.to_office_id] += t.quantity_sent
+        elif received_at >= start:
+            shortfall[t.to_office_id] += t.quantity_sent - (t.quantity_received or 0)
+    out: list[reconciliation.StockCount] = []
+    for office in session.exec(select(Office).order_by(col(Office.code))):
+        oid = office.id or 0
+        opening = _stock_before(session, oid, start)
+        closing = _stock_before(session, oid, end)
+        kinds = {kind: total for (o, kind), total in moved.items() if o == oid}
+        row = reconciliation.StockCount(
+            office_code=office.code,
+            office_name=office.name,
+            opening=max(opening, 0),
+            received=kinds.get("receipt", 0),
+            closing=max(closing, 0),
+            transfers_in=kinds.get("transfer_in", 0),
+            transfers_out=-kinds.get("transfer_out", 0),
+            count_difference=kinds.get("count", 0) + kinds.get("adjustment", 0),
+            printed=int(printed.get(oid, 0)),
+            spoiled=-kinds.get("spoiled", 0),
+            in_transit_out=transit_out.get(oid, 0),
+            in_transit_in=transit_in.get(oid, 0),
+            transit_shortfall=shortfall.get(oid, 0),
+        )
+        if opening or closing or kinds or row.printed or row.in_transit_out or row.in_transit_in:
+            out.append(row)
+    return out
 
 
 def counter_figures(session: Session, start: datetime, end: datetime) -> list[reconciliation.CounterReading]:

@@ -25,6 +25,7 @@ from ktp_service.web.routes import (
     office,
     operations,
     registration,
+    standard,
     stock_moves,
     survey,
 )
@@ -43,6 +44,7 @@ for _module in (
     admin,
     audit,
     indicators,
+    standard,
     billing,
     billing_fixes,
     survey,

@@ -35,7 +35,7 @@ EXTRA = {
         "/audit?nik=" + RESIDENT,
         f"/audit/residents/{RESIDENT}",
     ],
-    "admin": ["/printers/{printer}", f"/audit/residents/{RESIDENT}", "/audit?user=admin"],
+    "admin": ["/printers/{printer}", f"/audit/residents/{RESIDENT}", "/audit?user=admin", "/standard"],
     "finance": ["/billing/corrections", "/finance/{month}/reconciliation"],
     "partner.auditor": [],
 }

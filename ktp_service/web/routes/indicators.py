@@ -6,14 +6,15 @@ from datetime import date, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from ktp_service.api.deps import RequireRoles
 from ktp_service.services import cards, offices
 from ktp_service.services.actor import Actor
 from ktp_service.vocab import Role
-from ktp_service.web import forms, ikm_view, indicators
+from ktp_service.web import forms, ikm_view, indicators, standard_view
 from ktp_service.web.core import Page, PageFor, WebRoute
+from ktp_service.working_time import duration_text
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 # Aggregates only, no personal data: administrators, finance, and supervisors (for their own office).
@@ -38,6 +39,9 @@ def indicators_page(
     if page.me.role.office_bound:
         office = page.me.office_code or ""
     with page.tx(writes=False) as session:
+        standard = standard_view.compute(
+            session, zone=page.settings.timezone, start=since, end=to, office_code=office or None
+        )
         figures = indicators.compute(
             session, zone=page.settings.timezone, start=since, end=to, office_code=office or None
         )
@@ -63,4 +67,49 @@ def indicators_page(
         end=forms.date_text(to),
         ikm_rows=ikm_rows,
         ikm_total=ikm_total,
+        std=standard,
+        std_rule=standard_view.rule_text(standard, page.lang),
+        duration=lambda s: duration_text(s, standard.calendar.day_seconds, page.lang),
     )
+
+
+def _standard_export(page: Page, start: str, end: str, office: str, kind: str) -> Response:
+    today = cards.local_today(page.settings.timezone)
+    to = forms.parse_date(end)
+    to = to if isinstance(to, date) and to <= today else today
+    since = forms.parse_date(start)
+    since = since if isinstance(since, date) and since <= to else to - timedelta(days=13)
+    since = max(since, to - timedelta(days=MAX_DAYS - 1))
+    if page.me.role.office_bound:
+        office = page.me.office_code or ""
+    with page.tx(writes=False) as session:
+        f = standard_view.compute(
+            session, zone=page.settings.timezone, start=since, end=to, office_code=office or None
+        )
+    name = f"standar-pelayanan-{office or 'semua'}-{since:%Y%m%d}-{to:%Y%m%d}.{kind}"
+    if kind == "csv":
+        data, media = standard_view.to_csv(f, page.lang, since, to), "text/csv; charset=utf-8"
+    else:
+        data = standard_view.to_xlsx(f, page.lang, since, to)
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/indicators/standard.csv")
+def standard_csv(
+    page: IndicatorPage,
+    start: Annotated[str, Query(max_length=10, alias="from")] = "",
+    end: Annotated[str, Query(max_length=10, alias="to")] = "",
+    office: Annotated[str, Query(max_length=13)] = "",
+) -> Response:
+    return _standard_export(page, start, end, office, "csv")
+
+
+@router.get("/indicators/standard.xlsx")
+def standard_xlsx(
+    page: IndicatorPage,
+    start: Annotated[str, Query(max_length=10, alias="from")] = "",
+    end: Annotated[str, Query(max_length=10, alias="to")] = "",
+    office: Annotated[str, Query(max_length=13)] = "",
+) -> Response:
+    return _standard_export(page, start, end, office, "xlsx")

@@ -28,6 +28,7 @@ CONTRACTS = frozenset({Role.FINANCE, Role.ADMIN})
 FINANCE = frozenset({Role.FINANCE})
 CHECKPOINTS = frozenset({Role.FINANCE, Role.PARTNER_AUDITOR})
 PARTNER = frozenset({Role.PARTNER_AUDITOR})
+INDICATORS = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.FINANCE})
 B = "/api/v1/billing"
 
 MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
@@ -85,6 +86,12 @@ MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
     ("POST", "/api/v1/stock/transfers/{transfer_id}/receive"): PRINTER_CARE,
     ("POST", "/api/v1/offices/{code}/stock/counts"): PRINTER_CARE,
     ("GET", "/api/v1/offices/{code}/stock/counts"): ALL,
+    ("GET", "/api/v1/service-standard"): INDICATORS,
+    ("PUT", "/api/v1/service-standard/promises/{reason}"): ADMIN,
+    ("PUT", "/api/v1/service-standard/week"): ADMIN,
+    ("GET", "/api/v1/service-standard/holidays"): INDICATORS,
+    ("POST", "/api/v1/service-standard/holidays"): ADMIN,
+    ("DELETE", "/api/v1/service-standard/holidays/{day}"): ADMIN,
     ("GET", f"{B}/public-key"): PUBLIC,
     ("GET", f"{B}/public-keys"): PUBLIC,
     ("GET", f"{B}/verifier"): PUBLIC,
@@ -188,6 +195,8 @@ def test_role_matrix(client: TestClient, as_user: Callable[[str], dict[str, str]
         "entry_id": "1",
         "agent_id": "1",
         "transfer_id": "1",
+        "reason": "baru",
+        "day": "2026-12-24",
         # an account no caller uses: the administrator's resets and disabling must not lock out a caller
         "user_id": str(next(u["id"] for u in users if u["username"] == "kpt.clerk")),
     }
