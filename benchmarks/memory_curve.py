@@ -86,8 +86,9 @@ def slope_mb_per_hour(samples: list[Sample]) -> float:
 class Load:
     """Requests sent on a fixed schedule from a small pool, counted as they answer."""
 
-    def __init__(self, base: str, headers: dict[str, str], niks: list[str], printers: list[int]) -> None:
-        self.client = httpx.Client(base_url=base, headers=headers, timeout=60)
+    def __init__(self, base: str, niks: list[str], printers: list[int]) -> None:
+        self.client = httpx.Client(base_url=base, timeout=60)
+        self.login()
         self.niks, self.printers = niks, printers
         self.requests = self.errors = 0
         self.failures: Counter[str] = Counter()  # what the errors were: a status code or an exception
@@ -95,7 +96,14 @@ class Load:
         self.serial = 30_000  # _payload stays a valid NIK below 2.9 million
         self.printed_next = 0
 
+    def login(self) -> None:
+        """A bearer token lives less than an hour-long run: log in again when it is refused."""
+        r = self.client.post("/api/v1/auth/token", data={"username": "kpt.clerk", "password": DEMO_PASSWORD})
+        self.client.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
+
     def _count(self, status: int | str, expected: int) -> None:
+        if status == 401:
+            self.login()
         with self.lock:
             self.requests += 1
             if status != expected:
@@ -171,9 +179,6 @@ def run(
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_http(base + "/healthz")
-        token = httpx.post(
-            base + "/api/v1/auth/token", data={"username": "kpt.clerk", "password": DEMO_PASSWORD}
-        ).json()["access_token"]
         with Session(engine) as s:
             never_printed = ~exists(select(PrintJob.id).where(PrintJob.resident_id == Resident.id))
             niks = list(s.exec(select(Resident.nik).where(never_printed).order_by(Resident.id)))
@@ -181,7 +186,7 @@ def run(
                 s.exec(select(Printer.id).where(col(Printer.name).startswith("SIM-")).order_by(Printer.id))
             )
             before = s.exec(select(func.max(PrintJob.id))).one() or 0
-        load = Load(base, {"Authorization": f"Bearer {token}"}, niks, [p for p in printers if p])
+        load = Load(base, niks, [p for p in printers if p])
         loader = threading.Thread(target=load.run, args=(stop, reads, writes, cards), daemon=True)
         start = time.monotonic()
         loader.start()
