@@ -114,6 +114,11 @@ class JobOffer(BaseModel):
 
 class FetchAnswer(BaseModel):
     jobs: list[JobOffer]
+    recalled: list[str] = Field(
+        default_factory=list,
+        description="Jobs a supervisor took back from this agent: drop any not sent to a printer yet; a "
+        "report about one is refused (409 agent_job_recalled).",
+    )
 
 
 class Acknowledge(BaseModel):

@@ -33,7 +33,7 @@ from ktp_service.errors import Conflict, NotFound, Unauthorized
 from ktp_service.lifecycle import AT_PRINTER, JobStatus
 from ktp_service.messages import Message
 from ktp_service.models import AgentReport, Office, PrintAgent, Printer, PrintJob, Resident, utcnow
-from ktp_service.services import audit, cards, offices, print_jobs, printers
+from ktp_service.services import agent_holds, audit, cards, offices, print_jobs, printers
 from ktp_service.services.actor import Actor
 from ktp_service.settings import Settings
 from printers.base import Marker, PrinterState, PrinterStatus, error_reasons
@@ -270,6 +270,13 @@ def document_path(settings: Settings, job: PrintJob, document_format: str) -> Pa
     return settings.agent_documents_dir / f"{job.uuid}.{FORMATS[document_format]}"
 
 
+def drop_document(settings: Settings, session: Session, job: PrintJob) -> None:
+    """The centre's copy of a job's card, once no agent may fetch it any more."""
+    printer = session.get(Printer, job.printer_id)
+    if printer is not None:
+        document_path(settings, job, printer.document_format).unlink(missing_ok=True)
+
+
 def offer(job: PrintJob, printer: Printer, settings: Settings) -> dict[str, Any]:
     path = document_path(settings, job, printer.document_format)
     return {
@@ -440,8 +447,10 @@ def report(
     reasons: list[str],
     document_sha256: str | None,
     settings: Settings,
-) -> dict[str, Any]:
-    """An agent's report about a job: applied once, kept with its answer; a repeat gets the same answer."""
+) -> dict[str, Any] | agent_holds.AgentJobRecalled:
+    """An agent's report about a job: applied once, kept with its answer; a repeat gets the same answer. A
+    report about a job a supervisor took back is not applied: kept as a conflict, and the refusal answered
+    (returned, not raised, so the conflict is committed with it)."""
     job = held_job(session, agent, job_uuid, lock=True)
     assert agent.id is not None and job.id is not None
     earlier = session.exec(
@@ -451,6 +460,10 @@ def report(
     ).first()
     if earlier is not None:
         return earlier.answer
+    if job.agent_recalled_at is not None:
+        return agent_holds.refuse_report(
+            session, agent, job, attempt=attempt, event=event, printer_time=printer_time, reasons=reasons
+        )
     _check_attempt(job, attempt)
     printer = session.get(Printer, job.printer_id)
     assert printer is not None
