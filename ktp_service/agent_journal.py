@@ -193,6 +193,10 @@ class Journal:
     def intend(self, uuid: str) -> None:
         self._set(uuid, state="sending")
 
+    def recalled(self, uuid: str) -> None:
+        """A supervisor took the job back before its card was sent: done here, with nothing to report."""
+        self._set(uuid, state="done", outcome="recalled")
+
     def unsent(self, uuid: str) -> None:
         """The printer refused before taking anything (PrinterUnavailable): ready again."""
         self._set(uuid, state="ready")

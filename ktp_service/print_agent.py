@@ -287,9 +287,16 @@ class PrintAgent:
         self.journal.set_meta("printers", answer["printers"])
 
     def _fetch(self) -> None:
-        for offer in self.link.json("POST", "/agent/fetch-jobs", {})["jobs"]:
+        answer = self.link.json("POST", "/agent/fetch-jobs", {})
+        for offer in answer["jobs"]:
             if offer["document_sha256"]:
                 self.journal.hold(offer)  # journaled first, then acknowledged
+        for uuid in answer.get("recalled", []):  # a supervisor took these back: never print them now
+            job = self.journal.job(uuid)
+            if job is not None and job.state in ("held", "ready"):
+                log.warning("job %s: taken back by a supervisor; not printed", uuid)
+                self.journal.recalled(uuid)
+                self._drop_card(job)
         for job in self.journal.unacknowledged():
             self.link.json("POST", f"/agent/jobs/{job.uuid}/acknowledge", {"attempt": job.attempt})
             self.journal.acknowledged(job.uuid)
