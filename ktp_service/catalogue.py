@@ -2408,6 +2408,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Ditarik dari agen pada {at} oleh {by}: {note}",
         "Taken back from the agent at {at} by {by}: {note}",
     ),
+    "job.refused_event": ("Laporan", "Report"),
+    "job.refused_printer_time": ("Waktu printer", "Printer time"),
+    "job.refused_received": ("Diterima pusat", "Received at the centre"),
     "job.refused_reports": (
         "Laporan agen sesudah ditarik (ditolak, tidak ditagihkan)",
         "Agent reports after the take-back (refused, never billed)",

@@ -270,3 +270,69 @@ def _second_resident(counter: Counter, serial: int = 7301) -> str:
     from tests.integration.printing.conftest import add_resident
 
     return add_resident(counter.client, counter.as_user, serial=serial)
+
+
+def test_the_console_close_page_lists_held_cards_and_closes_only_with_a_reason(counter: Counter) -> None:
+    from fastapi.testclient import TestClient
+
+    from tests.integration.web.test_pages import _csrf, follow_operation, login
+
+    job_id, _, _ = _held_in_october(counter)
+    serial = job_row(counter, job_id).card_serial
+    web = TestClient(counter.client.app)
+    login(web, "finance")
+    page = web.get(f"/finance/{MONTH}/close").text
+    assert page.count('data-testid="held-card"') == 1
+    assert serial and serial in page and "Kantor Kecamatan Kalijambe" in page and ">kalijambe<" in page
+    assert "Kartu yang masih dipegang agen cetak" in page and 'name="reason"' in page
+
+    token = _csrf(web, f"/finance/{MONTH}/close")
+    refused = follow_operation(
+        web,
+        web.post(
+            f"/finance/{MONTH}/close", data={"csrf_token": token, "confirm": MONTH}, follow_redirects=False
+        ),
+    )
+    assert "masih dipegang agen cetak" in refused.text and 'data-testid="held-card"' in refused.text
+    done = follow_operation(
+        web,
+        web.post(
+            f"/finance/{MONTH}/close",
+            data={"csrf_token": token, "confirm": MONTH, "reason": REASON},
+            follow_redirects=False,
+        ),
+    )
+    assert 'data-testid="closed-anyway"' in done.text and REASON in done.text
+    with Session(counter.world.engine) as s:
+        assert s.exec(select(MonthCloseOverride)).one().closed_by == "finance"
+
+
+def test_a_supervisor_takes_a_job_back_from_the_job_page(counter: Counter) -> None:
+    from fastapi.testclient import TestClient
+
+    from tests.integration.web.test_pages import _csrf, login
+
+    c, as_user = counter.client, counter.as_user
+    agent_id, code = new_agent(c, as_user)
+    creds = enroll(c, code)
+    job_id = order(counter, agent_printer(c, as_user, agent_id))
+    c.post(f"{A}/fetch-jobs", json={}, headers=creds)
+    clerk = TestClient(c.app)
+    login(clerk, CLERK)
+    assert 'data-testid="recall-job"' not in clerk.get(f"/jobs/{job_id}").text  # a supervisor's decision
+    web = TestClient(c.app)
+    login(web, SUPERVISOR)
+    assert 'data-testid="recall-job"' in web.get(f"/jobs/{job_id}").text
+    token = _csrf(web, f"/jobs/{job_id}")
+    r = web.post(f"/jobs/{job_id}/recall", data={"csrf_token": token, "note": "x"}, follow_redirects=True)
+    assert "catatan alasannya" in r.text and job_row(counter, job_id).state == "processing"
+    r = web.post(
+        f"/jobs/{job_id}/recall",
+        data={"csrf_token": token, "note": "mesin agen hilang"},
+        follow_redirects=True,
+    )
+    assert "Pekerjaan ditarik dari agen cetak." in r.text and 'data-testid="recalled"' in r.text
+    assert job_row(counter, job_id).state == "needs-confirmation"
+    c.post(f"{A}/jobs/{job_id}/status", json={"attempt": 1, "event": "printed"}, headers=creds)
+    page = web.get(f"/jobs/{job_id}").text
+    assert 'data-testid="refused-reports"' in page and ">printed<" in page
