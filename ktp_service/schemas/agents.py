@@ -142,3 +142,16 @@ class JobReportAnswer(BaseModel):
     attempt: int
     event: str
     state: str
+
+
+class RotateRequest(BaseModel):
+    """The agent's new credential, made by the agent itself: only its SHA-256 is sent."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    new_credential_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class RotateAnswer(BaseModel):
+    agent_id: int
+    rotated: bool = True

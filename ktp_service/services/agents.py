@@ -241,6 +241,31 @@ def enroll(session: Session, code: str) -> tuple[PrintAgent, str]:
     return agent, credential
 
 
+class CredentialDigestTaken(Conflict, code="agent_credential_digest_taken"): ...
+
+
+def rotate(session: Session, agent: PrintAgent, new_digest: str) -> PrintAgent:
+    """The agent replaces its own credential: it made the new one itself, kept it, and sends its SHA-256
+    only. The old credential is dead at once. Sent again with the new credential (the answer was lost on the
+    way), it changes nothing."""
+    assert agent.id is not None
+    if agent.credential_hash == new_digest:
+        return agent
+    taken = session.exec(
+        select(PrintAgent.id).where(
+            (PrintAgent.credential_hash == new_digest) | (PrintAgent.enrollment_code_hash == new_digest)
+        )
+    ).first()
+    if taken is not None:
+        raise CredentialDigestTaken("This new credential is already in use; make another one.")
+    agent.credential_hash = new_digest
+    session.add(agent)
+    audit.record_agent(
+        session, agent.id, agent.name, office_code(session, agent), "agent.rotate", "print_agent", agent.id
+    )
+    return agent
+
+
 def authenticate(session: Session, credential: str | None, *, touch: bool) -> PrintAgent:
     """The agent a bearer credential stands for; ``touch``: record the contact (a writing request)."""
     if not credential:

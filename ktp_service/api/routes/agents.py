@@ -31,6 +31,8 @@ from ktp_service.schemas.agents import (
     JobOffer,
     JobReport,
     JobReportAnswer,
+    RotateAnswer,
+    RotateRequest,
 )
 from ktp_service.schemas.identifiers import AsciiInt
 from ktp_service.services import agent_holds, agents
@@ -143,6 +145,15 @@ def enroll(body: EnrollRequest, session: SessionDep) -> EnrollAnswer:
         office=agents.office_code(session, agent),
         credential=credential,
     )
+
+
+@router.post("/agent/rotate", response_model=RotateAnswer)
+def rotate_credential(body: RotateRequest, session: SessionDep, agent: AgentDep) -> RotateAnswer:
+    """The agent replaces its own credential (`ktp agent rotate`): it sends the SHA-256 of a new one it made
+    and keeps; the credential of this request is dead from now on. Sent again with the new credential, it
+    changes nothing (the answer may have been lost on the way)."""
+    agents.rotate(session, agent, body.new_credential_sha256)
+    return RotateAnswer(agent_id=agent.id or 0)
 
 
 @router.post("/agent/device-attributes", response_model=DeviceAttributesAnswer)

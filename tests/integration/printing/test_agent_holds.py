@@ -336,3 +336,84 @@ def test_a_supervisor_takes_a_job_back_from_the_job_page(counter: Counter) -> No
     c.post(f"{A}/jobs/{job_id}/status", json={"attempt": 1, "event": "printed"}, headers=creds)
     page = web.get(f"/jobs/{job_id}").text
     assert 'data-testid="refused-reports"' in page and ">printed<" in page
+
+
+def test_the_agent_rotates_its_own_credential_and_the_old_one_dies_at_once(
+    counter: Counter, tmp_path: Path
+) -> None:
+    import hashlib
+    import json
+
+    c, as_user = counter.client, counter.as_user
+    agent_id, code = new_agent(c, as_user)
+    data_dir = tmp_path / "agent"
+    old = print_agent.enroll("http://testserver", code, data_dir, allow_http=True, http=c)
+    running = print_agent.PrintAgent(data_dir, http=c)  # an agent already running on this machine
+
+    new = print_agent.rotate(data_dir, http=c)
+    assert new.credential != old.credential and new.agent_id == agent_id
+    assert (data_dir / "agent.json").stat().st_mode & 0o777 == 0o600
+    assert not (data_dir / print_agent.NEXT_CONFIG_FILE).exists()
+    dead = c.post(f"{A}/fetch-jobs", json={}, headers={"Authorization": f"Bearer {old.credential}"})
+    assert dead.status_code == 401 and dead.json()["error"] == "agent_credential_invalid"
+    assert c.post(
+        f"{A}/fetch-jobs", json={}, headers={"Authorization": f"Bearer {new.credential}"}
+    ).is_success
+    running.run_once()  # refused once, it reads the rotated credential from its data directory
+    running.run_once()
+    assert running.config.credential == new.credential and running.refusal is None
+
+    # The centre's answer lost on the way: the rotation happened, the agent did not hear it. Run again.
+    pending = print_agent.AgentConfig(**{**new.__dict__, "credential": "ktpa_" + "n" * 43})
+    (data_dir / print_agent.NEXT_CONFIG_FILE).write_text(json.dumps(pending.__dict__))
+    (data_dir / print_agent.NEXT_CONFIG_FILE).chmod(0o600)
+    digest = hashlib.sha256(pending.credential.encode()).hexdigest()
+    lost = c.post(
+        f"{A}/rotate",
+        json={"new_credential_sha256": digest},
+        headers={"Authorization": f"Bearer {new.credential}"},
+    )
+    assert lost.status_code == 200
+    again = print_agent.rotate(data_dir, http=c)
+    assert again.credential == pending.credential
+    assert print_agent.load_config(data_dir).credential == pending.credential
+    taken = c.post(
+        f"{A}/rotate",
+        json={"new_credential_sha256": digest},
+        headers={"Authorization": f"Bearer {pending.credential}"},
+    )
+    assert taken.status_code == 200  # the same again changes nothing
+    with Session(counter.world.engine) as s:
+        rotations = s.exec(select(AuditEvent).where(AuditEvent.action == "agent.rotate")).all()
+    assert len(rotations) == 2 and all(r.username == "agent:kalijambe" for r in rotations)
+
+
+def test_cards_are_kept_at_the_agent_only_as_long_as_configured(counter: Counter, tmp_path: Path) -> None:
+    import sqlite3
+
+    c, as_user = counter.client, counter.as_user
+    agent_id, code = new_agent(c, as_user)
+    printer = agent_printer(c, as_user, agent_id)
+    job_id = order(counter, printer)
+    data_dir = tmp_path / "agent"
+    print_agent.enroll("http://testserver", code, data_dir, allow_http=True, http=c)
+    agent = print_agent.PrintAgent(data_dir, http=c, keep_cards_hours=2)
+    for _ in range(4):
+        agent.run_once()
+    assert job_row(counter, job_id).state == "completed"
+    assert [p.name.split(".")[0] for p in (data_dir / "cards").iterdir()] == [job_id]  # kept for now
+    with sqlite3.connect(data_dir / "journal.sqlite3") as db:  # three hours later
+        db.execute("UPDATE job SET updated_at = '2000-01-01T00:00:00+00:00'")
+    agent.run_once()
+    assert list((data_dir / "cards").iterdir()) == []
+    held = agent.journal.job(job_id)
+    assert held is not None and held.doc_path is None and held.state == "done"
+
+
+def test_ktp_agent_rotate_needs_an_enrolled_data_dir(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from ktp_service.cli import app as cli
+
+    result = CliRunner().invoke(cli, ["agent", "rotate", "--data-dir", str(tmp_path)])
+    assert result.exit_code != 0 and "Not enrolled" in result.output
