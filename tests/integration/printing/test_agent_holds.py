@@ -417,3 +417,24 @@ def test_ktp_agent_rotate_needs_an_enrolled_data_dir(tmp_path: Path) -> None:
 
     result = CliRunner().invoke(cli, ["agent", "rotate", "--data-dir", str(tmp_path)])
     assert result.exit_code != 0 and "Not enrolled" in result.output
+
+
+def test_the_cli_lists_held_cards_and_closes_only_with_a_reason(counter: Counter) -> None:
+    from typer.testing import CliRunner
+
+    from ktp_service.cli import app as cli
+
+    job_id, _, _ = _held_in_october(counter)
+    serial = job_row(counter, job_id).card_serial
+    run = CliRunner().invoke
+    listed = run(cli, ["billing", "held-by-agents", "--month", MONTH], obj=counter.settings)
+    assert listed.exit_code == 0, listed.output
+    assert f"{serial}  33.14.01 Kantor Kecamatan Kalijambe  agent kalijambe" in listed.output
+    refused = run(cli, ["billing", "close", "--month", MONTH], obj=counter.settings)
+    assert refused.exit_code == 2 and "still held by print agents" in refused.output
+    assert f"{serial} (Kantor Kecamatan Kalijambe 33.14.01, kalijambe)" in refused.output
+    closed = run(cli, ["billing", "close", "--month", MONTH, "--reason", REASON], obj=counter.settings)
+    assert closed.exit_code == 0, closed.output
+    assert f"closed {MONTH}" in closed.output and REASON in closed.output
+    with Session(counter.world.engine) as s:
+        assert s.exec(select(MonthCloseOverride)).one().closed_by == "system"
