@@ -43,7 +43,7 @@ from ktp_service.settings import Settings
 # How long a recalled job is named to its agent in the fetch answer (it drops the card if it has not sent
 # it): an agent offline longer than this learns of it from the refusal of its report instead.
 RECALL_TOLD_FOR = timedelta(days=60)
-MAX_REASON = 500
+MIN_REASON, MAX_REASON = 10, 500  # a reason, not a word
 
 
 # -- refusals ----------------------------------------------------------------------------------------------
@@ -129,11 +129,11 @@ def check_close(session: Session, actor: Actor, month: str, zone: ZoneInfo, reas
             "Close anyway only with a reason.",
             params={"month": month, "n": len(held), "cards": _held_text(held)},
         )
-    if len(reason) < MIN_NOTE * 3 or len(reason) > MAX_REASON:
+    if not MIN_REASON <= len(reason) <= MAX_REASON:
         raise CloseReasonRequired(
-            f"The reason to close with cards still at agents must be {MIN_NOTE * 3} to {MAX_REASON} characters.",
+            f"The reason to close with cards still at agents must be {MIN_REASON} to {MAX_REASON} characters.",
             [FieldProblem("reason", "Say why the month is closed with cards still at agents.", "invalid")],
-            {"min": MIN_NOTE * 3, "max": MAX_REASON},
+            {"min": MIN_REASON, "max": MAX_REASON},
         )
     cards = [h.as_dict() for h in held]
     session.add(MonthCloseOverride(month=month, reason=reason, closed_by=actor.username, cards=cards))

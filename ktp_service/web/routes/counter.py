@@ -26,6 +26,7 @@ from ktp_service.models import Printer, PrintJob, utcnow
 from ktp_service.schemas.printing import PrintJobCreate
 from ktp_service.services import (
     agent_holds,
+    agents,
     audit,
     cards,
     job_rows,
@@ -354,7 +355,9 @@ def recall(job_id: JobId, page: SupervisorPage, form: Form) -> RedirectResponse:
 @router.post("/jobs/{job_id}/cancel")
 def cancel(job_id: JobId, page: PrintPage, form: Form) -> RedirectResponse:
     with page.tx() as session:
-        print_jobs.cancel(session, page.me, print_jobs.get(session, page.me, job_id, lock=True))
+        job = print_jobs.cancel(session, page.me, print_jobs.get(session, page.me, job_id, lock=True))
+        if job.agent_recalled_at is not None:  # taken back from its agent: no agent may fetch the card now
+            agents.drop_document(page.settings, session, job)
     page.flash("ok", page.t("job.canceled"))
     return page.redirect(f"/jobs/{job_id}")
 
