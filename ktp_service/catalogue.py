@@ -2351,6 +2351,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Job {job} was taken back from this print agent by a supervisor; report {event} was refused and "
         "recorded for the supervisor (never billed).",
     ),
+    "err.agent_credential_digest_taken": (
+        "Kredensial baru ini sudah dipakai; buat kredensial lain (jalankan ulang ktp agent rotate).",
+        "This new credential is already in use; make another one (run ktp agent rotate again).",
+    ),
     "msg.agent_job_recalled": (
         "Ditarik dari agen cetak {agent} oleh supervisor ({note}). Kartu mungkin sudah tercetak di kantor: "
         "supervisor perlu memastikan apakah kartu keluar, lalu mengonfirmasi.",
