@@ -41,7 +41,7 @@ from ktp_service.models import (
     utcnow,
 )
 from ktp_service.schemas.printing import PrintJobCreate
-from ktp_service.services import audit, cards, handover, printers, residents, stock, waiting
+from ktp_service.services import agent_holds, audit, cards, handover, printers, residents, stock, waiting
 from ktp_service.services.actor import Actor
 from ktp_service.settings import Settings
 
@@ -304,8 +304,6 @@ def cancel(session: Session, actor: Actor, job: PrintJob, note: str = "") -> Pri
     printed anyway. A job held by an office's print agent is taken back from it (the centre cannot ask that
     printer): it waits for a supervisor to confirm whether the card came out (issue 14)."""
     if job.agent_id is not None and job.state in lifecycle.AT_PRINTER and job.agent_recalled_at is None:
-        from ktp_service.services import agent_holds  # it builds on this module's neighbours
-
         return agent_holds.recall(session, actor, job, note.strip() or "dibatalkan / canceled", cancel=True)
     lifecycle.cancel(job)
     session.add(job)
