@@ -152,7 +152,9 @@ def close_month(
     step = report or (lambda _step: None)
     step(CLOSE_STEPS[1])
     lock_billing(session)  # before counting: a card confirmed meanwhile waits, then goes to the next month
-    held = agent_holds.check_close(session, actor, month, config.zone, reason)
+    held: set[str] = set()
+    if datetime.now(UTC) >= month_bounds(month, config.zone)[1] and not is_closed(session, month):
+        held = agent_holds.check_close(session, actor, month, config.zone, reason)  # else billing says why
     signed = statement.close_period(
         session,
         month,

@@ -16,6 +16,7 @@ import io
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pypdf import PdfReader
 from sqlmodel import Session, select, update
@@ -100,6 +101,11 @@ def test_close_refuses_while_agents_hold_cards_then_closes_with_a_reason_and_boo
     assert anyway["note"].startswith(
         "Bulan ini ditutup oleh finance selagi 1 kartu masih dipegang agen cetak"
     )
+    again = c.post(f"/api/v1/billing/periods/{MONTH}/close", headers=finance)
+    assert again.status_code == 409 and again.json()["error"] == "month_already_closed"  # not "held"
+    current = datetime.now(UTC).astimezone(ZoneInfo("Asia/Jakarta")).strftime("%Y-%m")
+    early = c.post(f"/api/v1/billing/periods/{current}/close", headers=finance)
+    assert early.json()["error"] == "month_not_over"  # the card is held, but the month is not over yet
     shown = c.get(f"/api/v1/billing/periods/{MONTH}/held-by-agents", headers=finance).json()
     assert shown["closed_anyway"]["reason"] == REASON and len(shown["cards"]) == 1  # still held
     with Session(counter.world.engine) as s:
