@@ -461,10 +461,13 @@ def _ppn_withheld_rows(statement: Statement, setup: DocumentSetup) -> list[list[
     return [[setup.t("doc.ppn_withheld"), format_rupiah(statement.ppn_withheld)]]
 
 
-def statement_pdf(statement: Statement, setup: DocumentSetup, stamp: Stamp) -> bytes:
+def statement_pdf(
+    statement: Statement, setup: DocumentSetup, stamp: Stamp, notes: Sequence[str] = ()
+) -> bytes:
     """The month's statement (Laporan Bagi Hasil): the agreement, period and status, the totals and taxes,
     breakdowns per office, reason and contract that add up to the totals, the chain it is signed over, and
-    both sides' signature blocks with place and date."""
+    both sides' signature blocks with place and date. ``notes``: sentences the printing side adds under the
+    figures (e.g. the month was closed while print agents still held cards of it), in the paper's language."""
     s, t, lang = _styles(), setup.t, setup.lang
     closed = statement.status == "closed"
     partner = setup.partner_signatory
@@ -572,6 +575,7 @@ def statement_pdf(statement: Statement, setup: DocumentSetup, stamp: Stamp) -> b
             s["p"],
         ),
     ]
+    story += [Paragraph(_esc(note), s["p"]) for note in notes]
     if statement.chain is not None:
         story.append(
             Paragraph(

@@ -193,6 +193,19 @@ class Journal:
     def intend(self, uuid: str) -> None:
         self._set(uuid, state="sending")
 
+    def done_with_cards(self, before: str) -> list[HeldJob]:
+        """Finished jobs whose card is still on disk, finished before ``before`` (ISO 8601, UTC)."""
+        return self._jobs("state = 'done' AND doc_path IS NOT NULL AND updated_at < ?", before)
+
+    def forget_card(self, uuid: str) -> None:
+        """The card's file is gone from the disk (its outcome stays)."""
+        with self._tx() as db:
+            db.execute("UPDATE job SET doc_path = NULL WHERE uuid = ?", (uuid,))
+
+    def recalled(self, uuid: str) -> None:
+        """A supervisor took the job back before its card was sent: done here, with nothing to report."""
+        self._set(uuid, state="done", outcome="recalled")
+
     def unsent(self, uuid: str) -> None:
         """The printer refused before taking anything (PrinterUnavailable): ready again."""
         self._set(uuid, state="ready")

@@ -2522,6 +2522,96 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Closing = opening + delivered + in − out − printed − spoiled ± counts; each office's difference is in "
         "the comparison table. In transit at the month's end: {transit} cards.",
     ),
+    # --- close14 --- print agents and the month close; taking a job back from an agent (issue 14)
+    "err.month_cards_held_by_agents": (
+        "{n} kartu bulan {month} masih dipegang agen cetak: {cards}. Bulan hanya dapat ditutup dengan "
+        "alasan; kartu yang dilaporkan kemudian dibukukan sebagai koreksi periode sebelumnya di bulan "
+        "terbuka berikutnya.",
+        "{n} card(s) of {month} are still held by print agents: {cards}. The month can be closed only with a "
+        "reason; a card reported later is booked as a prior-period item in the next open month.",
+    ),
+    "err.close_reason_required": (
+        "Tuliskan alasan menutup bulan selagi kartu masih di agen cetak ({min} sampai {max} karakter).",
+        "Say why the month is closed while cards are still at print agents ({min} to {max} characters).",
+    ),
+    "err.agent_recall_note_required": (
+        "Menarik pekerjaan dari agen cetak memerlukan catatan alasannya (sedikitnya {min} karakter).",
+        "Taking a job back from its print agent needs a note saying why (at least {min} characters).",
+    ),
+    "err.agent_job_recalled": (
+        "Pekerjaan {job} sudah ditarik dari agen cetak ini oleh supervisor; laporan {event} ditolak dan "
+        "dicatat untuk supervisor (tidak ditagihkan).",
+        "Job {job} was taken back from this print agent by a supervisor; report {event} was refused and "
+        "recorded for the supervisor (never billed).",
+    ),
+    "err.agent_credential_digest_taken": (
+        "Kredensial baru ini sudah dipakai; buat kredensial lain (jalankan ulang ktp agent rotate).",
+        "This new credential is already in use; make another one (run ktp agent rotate again).",
+    ),
+    "msg.agent_job_recalled": (
+        "Ditarik dari agen cetak {agent} oleh supervisor ({note}). Kartu mungkin sudah tercetak di kantor: "
+        "supervisor perlu memastikan apakah kartu keluar, lalu mengonfirmasi.",
+        "Taken back from print agent {agent} by a supervisor ({note}). The card may have printed at the "
+        "office: a supervisor must check whether it came out, then confirm.",
+    ),
+    "msg.agent_job_canceled": (
+        "Dibatalkan selagi dipegang agen cetak {agent} ({note}). Kartu mungkin sudah tercetak di kantor: "
+        "supervisor perlu memastikan apakah kartu keluar, lalu mengonfirmasi.",
+        "Cancelled while held by print agent {agent} ({note}). The card may have printed at the office: a "
+        "supervisor must check whether it came out, then confirm.",
+    ),
+    "agent_holds.closed_anyway": (
+        "Bulan ini ditutup oleh {by} selagi {n} kartu masih dipegang agen cetak. Alasan: {reason}. Kartu "
+        "yang dilaporkan tercetak kemudian dibukukan sebagai koreksi periode sebelumnya di bulan terbuka "
+        "berikutnya.",
+        "This month was closed by {by} while {n} card(s) were still held by print agents. Reason: {reason}. "
+        "A card reported printed later is booked as a prior-period item in the next open month.",
+    ),
+    "fin.held_title": ("Kartu yang masih dipegang agen cetak", "Cards still held by print agents"),
+    "fin.held_intro": (
+        "Agen cetak di kantor-kantor berikut menerima kartu ini sebelum akhir bulan dan belum melaporkan "
+        "hasilnya. Penutupan ditolak selama kartu ini ada, kecuali Anda menuliskan alasan.",
+        "The print agents at these offices received these cards before the month ended and have not "
+        "reported them yet. Closing is refused while they are held, unless you give a reason.",
+    ),
+    "fin.held_card": ("Nomor kartu", "Card serial"),
+    "fin.held_office": ("Kantor", "Office"),
+    "fin.held_agent": ("Agen cetak", "Print agent"),
+    "fin.held_printer": ("Printer", "Printer"),
+    "fin.held_since": ("Diterima agen", "Reached the agent"),
+    "fin.held_ack": ("Dikonfirmasi agen", "Confirmed by the agent"),
+    "fin.close_reason": ("Alasan menutup walau kartu masih di agen", "Reason to close with cards at agents"),
+    "fin.close_reason_hint": (
+        "Dicatat dalam jejak audit dan dicetak pada laporan bagi hasil serta Berita Acara.",
+        "Recorded in the audit trail and printed on the statement and the Berita Acara.",
+    ),
+    "fin.close_anyway_button": (
+        "Tutup {month} walau kartu masih di agen",
+        "Close {month} with cards at agents",
+    ),
+    "job.recall": ("Tarik dari agen cetak", "Take back from the print agent"),
+    "job.recall_hint": (
+        "Untuk agen yang dicabut atau mesinnya hilang. Kartu mungkin sudah tercetak: pekerjaan menunggu "
+        "konfirmasi Anda; laporan agen sesudahnya ditolak dan dicatat.",
+        "For an agent revoked or whose machine is lost. The card may have printed: the job waits for your "
+        "confirmation; the agent's later reports are refused and recorded.",
+    ),
+    "job.recall_note": ("Catatan (wajib)", "Note (required)"),
+    "job.recalled_flash": (
+        "Pekerjaan ditarik dari agen cetak.",
+        "The job was taken back from the print agent.",
+    ),
+    "job.recalled_info": (
+        "Ditarik dari agen pada {at} oleh {by}: {note}",
+        "Taken back from the agent at {at} by {by}: {note}",
+    ),
+    "job.refused_event": ("Laporan", "Report"),
+    "job.refused_printer_time": ("Waktu printer", "Printer time"),
+    "job.refused_received": ("Diterima pusat", "Received at the centre"),
+    "job.refused_reports": (
+        "Laporan agen sesudah ditarik (ditolak, tidak ditagihkan)",
+        "Agent reports after the take-back (refused, never billed)",
+    ),
 }
 
 

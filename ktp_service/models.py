@@ -269,6 +269,37 @@ class AgentReport(SQLModel, table=True):
     answer: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
+class AgentReportConflict(SQLModel, table=True):
+    """A report an agent sent about a job a supervisor had taken back from it (issue 14): refused, never
+    applied (never billed), and kept here for the supervisor: the agent may have printed the card anyway."""
+
+    __tablename__ = "agent_report_conflict"
+    __table_args__ = (sa.UniqueConstraint("job_id", "attempt", "event"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agent_id: int = Field(foreign_key="print_agent.id", index=True)
+    job_id: int = Field(foreign_key="print_job.id", index=True)
+    attempt: int
+    event: str = Field(max_length=24)
+    printer_time: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    received_at: datetime = ts_column()
+
+
+class MonthCloseOverride(SQLModel, table=True):
+    """A month finance closed although print agents still held cards of it (issue 14), with the reason and
+    the cards as they stood; a card reported later is billed in the next open month, as prior-period."""
+
+    __tablename__ = "month_close_override"
+
+    id: int | None = Field(default=None, primary_key=True)
+    month: str = Field(max_length=7, unique=True)
+    reason: str = Field(max_length=500)
+    closed_by: str = Field(max_length=64)
+    at: datetime = ts_column()
+    cards: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
 class PrinterStatusChange(SQLModel, table=True):
     """A printer's polled state when it changed (state or reasons), kept to show availability per day: the
     status poll asks every few seconds, only changes are written."""
@@ -340,6 +371,11 @@ class PrintJob(SQLModel, table=True):
     agent_fetched_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     agent_acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     agent_reported_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Taken back from its agent by a supervisor (issue 14): the agent's later reports about it are refused
+    # and kept as conflicts (:class:`AgentReportConflict`); the job waits for the supervisor's confirmation.
+    agent_recalled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    agent_recalled_by: str | None = Field(default=None, max_length=64)
+    agent_recall_note: str | None = Field(default=None, max_length=500)
     created_at: datetime = ts_column(index=True)
     updated_at: datetime = ts_column()
 

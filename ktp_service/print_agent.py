@@ -15,10 +15,11 @@ import html
 import json
 import logging
 import os
+import secrets
 import ssl
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -126,6 +127,41 @@ def load_config(data_dir: Path) -> AgentConfig:
     return AgentConfig(**json.loads(path.read_text()))
 
 
+NEXT_CONFIG_FILE = "agent.next.json"
+
+
+def rotate(data_dir: Path, *, http: httpx.Client | None = None) -> AgentConfig:
+    """Replace this agent's credential (``ktp agent rotate``). The new one is made here and kept (mode 0600,
+    ``agent.next.json``) before the centre hears of it; the centre gets its SHA-256 and kills the old one at
+    once. An answer lost on the way is settled by running it again: the kept new credential is tried when
+    the old one is refused."""
+    config = load_config(data_dir)
+    pending = data_dir / NEXT_CONFIG_FILE
+    if pending.exists():
+        new = AgentConfig(**json.loads(pending.read_text()))
+    else:
+        new = AgentConfig(**{**config.__dict__, "credential": "ktpa_" + secrets.token_urlsafe(32)})
+        _write_private(pending, json.dumps(new.__dict__, indent=2))
+    body = {"new_credential_sha256": hashlib.sha256(new.credential.encode()).hexdigest()}
+    client = http or httpx.Client(base_url=config.server, verify=_verify(config.ca_file), timeout=30)
+    try:
+        try:
+            Link(config, client).json("POST", "/agent/rotate", body)
+        except Refused as exc:
+            if exc.code != "agent_credential_invalid":
+                raise
+            Link(new, client).json("POST", "/agent/rotate", body)  # the old one was replaced already
+    except LinkDown as exc:
+        raise AgentSetupError(
+            f"The centre cannot be reached ({exc}); run `ktp agent rotate` again."
+        ) from None
+    except Refused as exc:
+        raise AgentSetupError(f"Rotation refused: {exc}") from None
+    _write_private(data_dir / CONFIG_FILE, json.dumps(new.__dict__, indent=2))
+    pending.unlink()
+    return new
+
+
 class Link:
     """The centre, as the agent sees it: every failure is either :class:`LinkDown` or :class:`Refused`."""
 
@@ -159,10 +195,16 @@ def _iso(at: datetime | None) -> str:
 
 
 class PrintAgent:
-    def __init__(self, data_dir: Path, *, http: httpx.Client | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, *, http: httpx.Client | None = None, keep_cards_hours: float = 0
+    ) -> None:
         self.data_dir = data_dir.resolve()
         self.config = load_config(self.data_dir)
         self.link = Link(self.config, http)
+        self._http = http
+        # Cards are deleted once their outcome is journaled (0), or kept this many hours after it (an
+        # office that wants to look at a card again); never longer than asked.
+        self.keep_cards_hours = max(0.0, keep_cards_hours)
         self.journal = Journal(self.data_dir / JOURNAL_FILE)
         self.cards_dir = self.data_dir / "cards"
         self.cards_dir.mkdir(exist_ok=True)
@@ -246,6 +288,7 @@ class PrintAgent:
         self._print()
         self._follow()
         self._talk(self._report)
+        self._purge_cards()
 
     def _talk(self, step: Any) -> None:
         """One exchange with the centre; a link down or a refusal leaves it for a later pass."""
@@ -260,6 +303,7 @@ class PrintAgent:
             if exc.status == 401:
                 self.refusal = exc.code
                 self.reachable = True
+                self._reload_credential()
         else:
             self.reachable, self.last_contact = True, datetime.now(UTC)
 
@@ -287,9 +331,16 @@ class PrintAgent:
         self.journal.set_meta("printers", answer["printers"])
 
     def _fetch(self) -> None:
-        for offer in self.link.json("POST", "/agent/fetch-jobs", {})["jobs"]:
+        answer = self.link.json("POST", "/agent/fetch-jobs", {})
+        for offer in answer["jobs"]:
             if offer["document_sha256"]:
                 self.journal.hold(offer)  # journaled first, then acknowledged
+        for uuid in answer.get("recalled", []):  # a supervisor took these back: never print them now
+            job = self.journal.job(uuid)
+            if job is not None and job.state in ("held", "ready"):
+                log.warning("job %s: taken back by a supervisor; not printed", uuid)
+                self.journal.recalled(uuid)
+                self._drop_card(job)
         for job in self.journal.unacknowledged():
             self.link.json("POST", f"/agent/jobs/{job.uuid}/acknowledge", {"attempt": job.attempt})
             self.journal.acknowledged(job.uuid)
@@ -401,11 +452,32 @@ class PrintAgent:
         self.journal.finish(job.uuid, event, _iso(at), reasons)
         self._drop_card(job)
 
+    def _reload_credential(self) -> None:
+        """The credential was refused: if ``ktp agent rotate`` replaced it on disk meanwhile, use the new one."""
+        try:
+            config = load_config(self.data_dir)
+        except AgentSetupError:
+            return
+        if config.credential != self.config.credential:
+            log.info("the agent's credential was rotated; using the new one")
+            self.config, self.link = config, Link(config, self._http)
+
     def _drop_card(self, job: HeldJob) -> None:
-        """Cards leave the office's disk once their outcome is journaled."""
+        """Cards leave the office's disk once their outcome is journaled (or, with a retention, later)."""
+        if self.keep_cards_hours > 0:
+            return
         current = self.journal.job(job.uuid)
         if current and current.doc_path:
             Path(current.doc_path).unlink(missing_ok=True)
+            self.journal.forget_card(job.uuid)
+
+    def _purge_cards(self) -> None:
+        """Cards of finished jobs kept past the retention are deleted."""
+        cutoff = datetime.now(UTC) - timedelta(hours=self.keep_cards_hours)
+        for job in self.journal.done_with_cards(cutoff.isoformat()):
+            if job.doc_path:
+                Path(job.doc_path).unlink(missing_ok=True)
+            self.journal.forget_card(job.uuid)
 
     # -- the office's status page ------------------------------------------------------------------------
     def status_html(self) -> str:

@@ -12,7 +12,9 @@ import typer
 from ktp_service.cli.common import fail, reported_errors, transaction
 
 app = typer.Typer(help="Print agents at offices (administrator).", no_args_is_help=True)
-agent_app = typer.Typer(help="This office's print agent: enroll it, run it.", no_args_is_help=True)
+agent_app = typer.Typer(
+    help="This office's print agent: enroll it, run it, rotate its credential.", no_args_is_help=True
+)
 
 
 @app.command("add")
@@ -98,6 +100,19 @@ def enroll(
     typer.echo(f"enrolled as agent {config.agent_id} ({config.name}, office {config.office})")
 
 
+@agent_app.command("rotate")
+def rotate(data_dir: DataDir) -> None:
+    """Replace this agent's credential: a new one is made here and stored with mode 0600; the old one stops
+    working at the centre at once. If the centre's answer is lost, run it again."""
+    from ktp_service import print_agent
+
+    try:
+        config = print_agent.rotate(data_dir)
+    except print_agent.AgentSetupError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(f"agent {config.agent_id} ({config.name}): credential rotated; the old one no longer works")
+
+
 @agent_app.command("run")
 def run(
     data_dir: DataDir,
@@ -105,13 +120,22 @@ def run(
     status_host: Annotated[str, typer.Option(help="Address of the status page.")] = "0.0.0.0",  # noqa: S104
     interval: Annotated[float, typer.Option(help="Seconds between passes.")] = 1.0,
     log_level: Annotated[str, typer.Option(help="Log level.")] = "INFO",
+    keep_cards_hours: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            max=24 * 90,
+            envvar="KTP_AGENT_KEEP_CARDS_HOURS",
+            help="Hours a printed card stays on this machine after its outcome (0: deleted at once).",
+        ),
+    ] = 0,
 ) -> None:
     """Run the agent: fetch, print, report, until stopped (SIGTERM, Ctrl-C)."""
     from ktp_service import logging_setup, print_agent
 
     logging_setup.install(log_level)
     try:
-        agent = print_agent.PrintAgent(data_dir)
+        agent = print_agent.PrintAgent(data_dir, keep_cards_hours=keep_cards_hours)
     except print_agent.AgentSetupError as exc:
         raise fail(str(exc)) from None
     if status_port:

@@ -108,22 +108,53 @@ def statement(
         typer.echo(f"wrote {out}")
 
 
+@app.command("held-by-agents")
+def held_by_agents(ctx: typer.Context, month: MonthOpt) -> None:
+    """Cards print agents still hold that may be dated in the month (they block its close), with their
+    offices and agents; and the reason, if the month was closed with cards at agents."""
+    from ktp_service.services import agent_holds
+
+    with reported_errors(), transaction(ctx, writes=False) as (session, wiring):
+        held = agent_holds.held_for_month(session, month, wiring.billing.zone)
+        note = agent_holds.close_note(agent_holds.override_for(session, month))
+    for h in held:
+        typer.echo(
+            f"{h.card_serial or h.job}  {h.office} {h.office_name}  agent {h.agent} (id {h.agent_id})  "
+            f"printer {h.printer}  since {h.fetched_at:%Y-%m-%d %H:%M} UTC"
+            + ("" if h.acknowledged else "  (not acknowledged)")
+        )
+    typer.echo(f"{len(held)} card(s) of {month} held by print agents")
+    if note:
+        typer.echo(note)
+
+
 @app.command("close")
-def close(ctx: typer.Context, month: MonthOpt) -> None:
-    """Close a month: fix and sign its statement (refused while its cards wait to be posted)."""
+def close(
+    ctx: typer.Context,
+    month: MonthOpt,
+    reason: Annotated[
+        str | None,
+        typer.Option(help="Close although print agents still hold cards of the month: why (audited)."),
+    ] = None,
+) -> None:
+    """Close a month: fix and sign its statement (refused while its cards wait to be posted, and while print
+    agents hold cards of it unless --reason says why)."""
     from billing.checkpoints import sync_log
-    from ktp_service.services import billing
+    from ktp_service.services import agent_holds, billing
     from ktp_service.services.actor import SYSTEM
 
     with reported_errors(), transaction(ctx) as (session, wiring):
-        signed = billing.close_month(session, SYSTEM, month, wiring.settings)
+        signed = billing.close_month(session, SYSTEM, month, wiring.settings, reason=reason)
         st = signed.statement
+        note = agent_holds.close_note(agent_holds.override_for(session, month))
     # Committed: copy the close's signed checkpoint to the log file outside the database now.
     with reported_errors(), transaction(ctx, writes=False) as (session, wiring):
         sync_log(session, wiring.billing.checkpoint_path)
     typer.echo(
         f"closed {month}: {st.cards_billed} cards, partner share {st.partner_share}, signed by key {st.key_id}"
     )
+    if note:
+        typer.echo(note)
 
 
 @app.command("export-bundle")

@@ -114,6 +114,11 @@ class JobOffer(BaseModel):
 
 class FetchAnswer(BaseModel):
     jobs: list[JobOffer]
+    recalled: list[str] = Field(
+        default_factory=list,
+        description="Jobs a supervisor took back from this agent: drop any not sent to a printer yet; a "
+        "report about one is refused (409 agent_job_recalled).",
+    )
 
 
 class Acknowledge(BaseModel):
@@ -137,3 +142,16 @@ class JobReportAnswer(BaseModel):
     attempt: int
     event: str
     state: str
+
+
+class RotateRequest(BaseModel):
+    """The agent's new credential, made by the agent itself: only its SHA-256 is sent."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    new_credential_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class RotateAnswer(BaseModel):
+    agent_id: int
+    rotated: bool = True

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from billing.checkpoints import Checkpoint
 from billing.statement import Statement
@@ -123,9 +123,53 @@ class PublicKeyPublic(BaseModel):
 CheckpointPublic = Checkpoint
 
 
+class HeldCardPublic(BaseModel):
+    """A card an office's print agent holds: handed to it before the month ended, not reported yet."""
+
+    job: str = Field(description="The print job's UUID.")
+    card_serial: str | None
+    office: str
+    office_name: str
+    agent_id: int
+    agent: str
+    printer: str
+    fetched_at: str = Field(description="When the card reached the agent (UTC, ISO 8601).")
+    acknowledged: bool
+
+
+class CloseWithCardsAtAgents(BaseModel):
+    """Finance closed the month although print agents held cards of it: who, when, why, and the cards."""
+
+    reason: str
+    closed_by: str
+    at: datetime
+    note: str = Field(description="The sentence the statement paper and the Berita Acara carry.")
+    cards: list[HeldCardPublic]
+
+
+class HeldByAgents(BaseModel):
+    month: str
+    cards: list[HeldCardPublic] = Field(description="Cards print agents hold now that may be dated in it.")
+    closed_anyway: CloseWithCardsAtAgents | None = Field(
+        default=None, description="Set when the month was closed with cards still at agents."
+    )
+
+
+class CloseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str | None = Field(
+        default=None,
+        max_length=500,
+        description="Close although print agents still hold cards of the month (refused without): why. "
+        "Recorded, audited and printed on the statement and the Berita Acara.",
+    )
+
+
 class ClosedMonth(BaseModel):
     statement: Statement
     signature: str
+    closed_anyway: CloseWithCardsAtAgents | None = None
 
 
 class Posted(BaseModel):

@@ -91,6 +91,23 @@ class PrintJobCreate(BaseModel):
     reason: JobReason
 
 
+class RefusedAgentReport(BaseModel):
+    """A report an agent sent about a job taken back from it: refused, kept for a supervisor (issue 14)."""
+
+    id: int
+    job_id: str
+    card_serial: str | None
+    state: str = Field(description="The job's state now.")
+    office: str
+    agent: str
+    attempt: int
+    event: str
+    printer_time: datetime | None
+    received_at: datetime
+    recalled_by: str | None
+    recall_note: str | None
+
+
 class AgentOnJob(BaseModel):
     """What the centre knows of a card handed to an office's print agent (and no more)."""
 
@@ -103,6 +120,18 @@ class AgentOnJob(BaseModel):
         description="Set while the agent is silent: its last contact (the centre cannot know more)."
     )
     held_too_long: bool = Field(description="The agent has held the card longer than the configured time.")
+    recalled_at: datetime | None = Field(
+        default=None,
+        description="When a supervisor took the job back from the agent (it then waits for a "
+        "supervisor's confirmation).",
+    )
+    recalled_by: str | None = None
+    recall_note: str | None = None
+    refused_reports: list[RefusedAgentReport] = Field(
+        default_factory=list,
+        description="Reports the agent sent after the job was taken back: refused, never billed; the card "
+        "may have printed at the office.",
+    )
 
 
 class PrintJobPublic(BaseModel):

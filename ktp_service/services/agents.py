@@ -33,7 +33,7 @@ from ktp_service.errors import Conflict, NotFound, Unauthorized
 from ktp_service.lifecycle import AT_PRINTER, JobStatus
 from ktp_service.messages import Message
 from ktp_service.models import AgentReport, Office, PrintAgent, Printer, PrintJob, Resident, utcnow
-from ktp_service.services import audit, cards, offices, print_jobs, printers
+from ktp_service.services import agent_holds, audit, cards, offices, print_jobs, printers
 from ktp_service.services.actor import Actor
 from ktp_service.settings import Settings
 from printers.base import Marker, PrinterState, PrinterStatus, error_reasons
@@ -241,6 +241,31 @@ def enroll(session: Session, code: str) -> tuple[PrintAgent, str]:
     return agent, credential
 
 
+class CredentialDigestTaken(Conflict, code="agent_credential_digest_taken"): ...
+
+
+def rotate(session: Session, agent: PrintAgent, new_digest: str) -> PrintAgent:
+    """The agent replaces its own credential: it made the new one itself, kept it, and sends its SHA-256
+    only. The old credential is dead at once. Sent again with the new credential (the answer was lost on the
+    way), it changes nothing."""
+    assert agent.id is not None
+    if agent.credential_hash == new_digest:
+        return agent
+    taken = session.exec(
+        select(PrintAgent.id).where(
+            (PrintAgent.credential_hash == new_digest) | (PrintAgent.enrollment_code_hash == new_digest)
+        )
+    ).first()
+    if taken is not None:
+        raise CredentialDigestTaken("This new credential is already in use; make another one.")
+    agent.credential_hash = new_digest
+    session.add(agent)
+    audit.record_agent(
+        session, agent.id, agent.name, office_code(session, agent), "agent.rotate", "print_agent", agent.id
+    )
+    return agent
+
+
 def authenticate(session: Session, credential: str | None, *, touch: bool) -> PrintAgent:
     """The agent a bearer credential stands for; ``touch``: record the contact (a writing request)."""
     if not credential:
@@ -268,6 +293,13 @@ def agent_printers(session: Session, agent: PrintAgent) -> list[Printer]:
 
 def document_path(settings: Settings, job: PrintJob, document_format: str) -> Path:
     return settings.agent_documents_dir / f"{job.uuid}.{FORMATS[document_format]}"
+
+
+def drop_document(settings: Settings, session: Session, job: PrintJob) -> None:
+    """The centre's copy of a job's card, once no agent may fetch it any more."""
+    printer = session.get(Printer, job.printer_id)
+    if printer is not None:
+        document_path(settings, job, printer.document_format).unlink(missing_ok=True)
 
 
 def offer(job: PrintJob, printer: Printer, settings: Settings) -> dict[str, Any]:
@@ -440,8 +472,10 @@ def report(
     reasons: list[str],
     document_sha256: str | None,
     settings: Settings,
-) -> dict[str, Any]:
-    """An agent's report about a job: applied once, kept with its answer; a repeat gets the same answer."""
+) -> dict[str, Any] | agent_holds.AgentJobRecalled:
+    """An agent's report about a job: applied once, kept with its answer; a repeat gets the same answer. A
+    report about a job a supervisor took back is not applied: kept as a conflict, and the refusal answered
+    (returned, not raised, so the conflict is committed with it)."""
     job = held_job(session, agent, job_uuid, lock=True)
     assert agent.id is not None and job.id is not None
     earlier = session.exec(
@@ -451,6 +485,10 @@ def report(
     ).first()
     if earlier is not None:
         return earlier.answer
+    if job.agent_recalled_at is not None:
+        return agent_holds.refuse_report(
+            session, agent, job, attempt=attempt, event=event, printer_time=printer_time, reasons=reasons
+        )
     _check_attempt(job, attempt)
     printer = session.get(Printer, job.printer_id)
     assert printer is not None

@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 import tempfile
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from itertools import islice
 from pathlib import Path
@@ -63,7 +63,7 @@ from ktp_service.models import (
     StockMovement,
     StockTransfer,
 )
-from ktp_service.services import audit
+from ktp_service.services import agent_holds, audit
 from ktp_service.services.actor import Actor
 from ktp_service.services.cards import local_today
 from ktp_service.settings import Settings
@@ -103,10 +103,13 @@ def end_contract(session: Session, actor: Actor, version_id: int, effective_to: 
     return version
 
 
-def unposted_events(session: Session, month: str, config: BillingConfig) -> int:
+def unposted_events(
+    session: Session, month: str, config: BillingConfig, leave_out: Collection[str] = ()
+) -> int:
     """Cards of ``month`` or earlier billing has not seen yet: printed ones waiting in the outbox, and ones
     sent to a printer before the month ended whose outcome is not recorded yet (still printing, or waiting
-    for a supervisor to confirm). Closing needs zero."""
+    for a supervisor to confirm). Closing needs zero. ``leave_out``: jobs held by print agents that finance
+    closes without (:func:`ktp_service.services.agent_holds.check_close`)."""
     _, end = month_bounds(month, config.zone)
     waiting = session.exec(
         select(func.count())
@@ -121,6 +124,16 @@ def unposted_events(session: Session, month: str, config: BillingConfig) -> int:
             col(PrintJob.submit_started_at) < end,
         )
     ).one()
+    if leave_out:
+        in_flight -= session.exec(
+            select(func.count())
+            .select_from(PrintJob)
+            .where(
+                col(PrintJob.uuid).in_(list(leave_out)),
+                col(PrintJob.state).in_((*AT_PRINTER, JobStatus.NEEDS_CONFIRMATION)),
+                col(PrintJob.submit_started_at) < end,
+            )
+        ).one()
     return int(waiting) + int(in_flight)
 
 
@@ -136,18 +149,25 @@ def close_month(
     month: str,
     settings: Settings,
     report: Callable[[str], None] | None = None,
+    *,
+    reason: str | None = None,
 ) -> statement.SignedStatement:
     """Close the month and, in the same transaction, make its final statement paper (numbered, signed,
     stored): a failure of either leaves the month open. ``report`` hears the steps of :data:`CLOSE_STEPS`
-    after the first as they begin."""
+    after the first as they begin. Refused while print agents hold cards of the month, unless ``reason``
+    says why finance closes anyway (recorded, audited, and written on the statement paper)."""
     config = config_for(settings)
     step = report or (lambda _step: None)
     step(CLOSE_STEPS[1])
+    lock_billing(session)  # before counting: a card confirmed meanwhile waits, then goes to the next month
+    held: set[str] = set()
+    if datetime.now(UTC) >= month_bounds(month, config.zone)[1] and not is_closed(session, month):
+        held = agent_holds.check_close(session, actor, month, config.zone, reason)  # else billing says why
     signed = statement.close_period(
         session,
         month,
         config=config,
-        unposted_events=unposted_events(session, month, config),
+        unposted_events=unposted_events(session, month, config, held),
         on_checked=lambda: step(CLOSE_STEPS[2]),
     )
     audit.record(session, actor, "billing.close", "period", month, key_id=signed.statement.key_id)
@@ -161,7 +181,12 @@ CLOSE_STEPS = ("op.close.post", "op.close.check", "op.close.statement", "op.clos
 
 
 def close_month_in_steps(
-    engine: Engine, actor: Actor, month: str, settings: Settings, report: Callable[[str], None]
+    engine: Engine,
+    actor: Actor,
+    month: str,
+    settings: Settings,
+    report: Callable[[str], None],
+    reason: str | None = None,
 ) -> None:
     """What the console's close runs in the background: first post the printed cards still waiting (as the
     "post now" button does, in transactions of their own: a posted card stays posted), then the close
@@ -173,7 +198,7 @@ def close_month_in_steps(
             if post_pending(session, config, retry_refused=True) < BATCH:
                 break
     with unit_of_work(engine) as session:
-        close_month(session, actor, month, settings, report)
+        close_month(session, actor, month, settings, report, reason=reason)
 
 
 def bundle_bytes(session: Session, actor: Actor, month: str) -> bytes:
@@ -752,9 +777,12 @@ def _make_statement_document(
 ) -> MonthDocument:
     config = config_for(settings)
 
+    session.flush()
+    note = agent_holds.close_note(agent_holds.override_for(session, signed.statement.month))
+
     def render(stamp: papers.Stamp) -> bytes:
         setup = document_setup(session, settings, DEFAULT_LANGUAGE, stamp.made_on)
-        return papers.statement_pdf(signed.statement, setup, stamp)
+        return papers.statement_pdf(signed.statement, setup, stamp, notes=[note] if note else [])
 
     doc = records.make_document(
         session,
@@ -786,7 +814,10 @@ def statement_pdf(session: Session, actor: Actor, month: str, settings: Settings
     st = read_statement(session, actor, month, config_for(settings))
     day = stored.made_on if stored is not None else _today(settings)
     stamp = papers.Stamp(made_on=day, provisional=st.status != "closed")
-    return papers.statement_pdf(st, document_setup(session, settings, lang, day), stamp)
+    note = agent_holds.close_note(agent_holds.override_for(session, month), lang)
+    return papers.statement_pdf(
+        st, document_setup(session, settings, lang, day), stamp, notes=[note] if note else []
+    )
 
 
 def _refuse_once_finalised(session: Session, month: str) -> None:
@@ -813,10 +844,11 @@ def finalise_reconciliation(
         open_items = [line.item for line in report.lines if line.status == "open"]
         raise ReconciliationNotFinal(f"unexplained difference(s) in {month}: {', '.join(open_items)}")
     st = statement.get_statement(session, month, config=config)
+    held_note = [n for n in [agent_holds.close_note(agent_holds.override_for(session, month))] if n]
 
     def render(stamp: papers.Stamp) -> bytes:
         setup = document_setup(session, settings, DEFAULT_LANGUAGE, stamp.made_on)
-        return papers.berita_acara_pdf(report, st, setup, stamp, follow_up=follow_up)
+        return papers.berita_acara_pdf(report, st, setup, stamp, follow_up=[*held_note, *follow_up])
 
     doc = records.make_document(
         session,
@@ -845,7 +877,10 @@ def berita_acara(session: Session, actor: Actor, month: str, settings: Settings,
     st = read_statement(session, actor, month, config)
     day = stored.made_on if stored is not None else _today(settings)
     stamp = papers.Stamp(made_on=day, provisional=stored is None)
-    return papers.berita_acara_pdf(report, st, document_setup(session, settings, lang, day), stamp)
+    held_note = [n for n in [agent_holds.close_note(agent_holds.override_for(session, month), lang)] if n]
+    return papers.berita_acara_pdf(
+        report, st, document_setup(session, settings, lang, day), stamp, follow_up=held_note
+    )
 
 
 def invoice_pdf(session: Session, actor: Actor, month: str, settings: Settings, lang: str = "id") -> bytes:

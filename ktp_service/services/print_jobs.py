@@ -41,7 +41,7 @@ from ktp_service.models import (
     utcnow,
 )
 from ktp_service.schemas.printing import PrintJobCreate
-from ktp_service.services import audit, cards, handover, printers, residents, stock, waiting
+from ktp_service.services import agent_holds, audit, cards, handover, printers, residents, stock, waiting
 from ktp_service.services.actor import Actor
 from ktp_service.settings import Settings
 
@@ -298,10 +298,13 @@ def refuse(session: Session, actor: Actor, job: PrintJob, note: str) -> PrintJob
     return job
 
 
-def cancel(session: Session, actor: Actor, job: PrintJob) -> PrintJob:
+def cancel(session: Session, actor: Actor, job: PrintJob, note: str = "") -> PrintJob:
     """Cancel a job that has not printed. A job already at the printer is marked for cancelling; the worker
     asks the printer (outside any transaction) and the outcome comes from the printer: a card may have
-    printed anyway."""
+    printed anyway. A job held by an office's print agent is taken back from it (the centre cannot ask that
+    printer): it waits for a supervisor to confirm whether the card came out (issue 14)."""
+    if job.agent_id is not None and job.state in lifecycle.AT_PRINTER and job.agent_recalled_at is None:
+        return agent_holds.recall(session, actor, job, note.strip() or "dibatalkan / canceled", cancel=True)
     lifecycle.cancel(job)
     session.add(job)
     audit.record(session, actor, "print_job.cancel", "print_job", job.uuid)

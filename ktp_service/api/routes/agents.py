@@ -7,12 +7,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response, status
+from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from ktp_service.api.deps import AdminOnly, SessionDep, SettingsDep
 from ktp_service.db import unit_of_work
-from ktp_service.errors import ERROR_RESPONSES
+from ktp_service.errors import ERROR_RESPONSES, error_body
+from ktp_service.messages import pick_language
 from ktp_service.models import PrintAgent, utcnow
 from ktp_service.schemas.agents import (
     Acknowledge,
@@ -29,9 +31,11 @@ from ktp_service.schemas.agents import (
     JobOffer,
     JobReport,
     JobReportAnswer,
+    RotateAnswer,
+    RotateRequest,
 )
 from ktp_service.schemas.identifiers import AsciiInt
-from ktp_service.services import agents
+from ktp_service.services import agent_holds, agents
 
 router = APIRouter(prefix="/api/v1", tags=["print agents"], responses=ERROR_RESPONSES)
 AgentId = Annotated[int, AsciiInt, Path(ge=1, le=2_000_000_000, description="The agent's id.")]
@@ -143,6 +147,15 @@ def enroll(body: EnrollRequest, session: SessionDep) -> EnrollAnswer:
     )
 
 
+@router.post("/agent/rotate", response_model=RotateAnswer)
+def rotate_credential(body: RotateRequest, session: SessionDep, agent: AgentDep) -> RotateAnswer:
+    """The agent replaces its own credential (`ktp agent rotate`): it sends the SHA-256 of a new one it made
+    and keeps; the credential of this request is dead from now on. Sent again with the new credential, it
+    changes nothing (the answer may have been lost on the way)."""
+    agents.rotate(session, agent, body.new_credential_sha256)
+    return RotateAnswer(agent_id=agent.id or 0)
+
+
 @router.post("/agent/device-attributes", response_model=DeviceAttributesAnswer)
 def update_device_attributes(
     body: DeviceAttributes, session: SessionDep, agent: AgentDep
@@ -180,7 +193,9 @@ def fetch_jobs(
     """Fetch-Job: jobs of this agent's printers, up to the prefetch per printer, bound to this agent; every
     bound job not yet acknowledged is answered again (a lost answer loses nothing)."""
     offers = agents.fetch(request.app.state.engine, agent.id or 0, settings)
-    return FetchAnswer(jobs=[JobOffer(**o) for o in offers])
+    with unit_of_work(request.app.state.engine, writes=False) as session:
+        recalled = agent_holds.recalled_for(session, agent.id or 0)
+    return FetchAnswer(jobs=[JobOffer(**o) for o in offers], recalled=recalled)
 
 
 @router.post("/agent/jobs/{job_id}/acknowledge", response_model=JobReportAnswer)
@@ -208,10 +223,17 @@ def job_document(job_id: JobId, session: SessionDep, agent: AgentDep, settings: 
 
 @router.post("/agent/jobs/{job_id}/status", response_model=JobReportAnswer)
 def update_job_status(
-    job_id: JobId, body: JobReport, session: SessionDep, agent: AgentDep, settings: SettingsDep
-) -> JobReportAnswer:
+    job_id: JobId,
+    body: JobReport,
+    session: SessionDep,
+    agent: AgentDep,
+    settings: SettingsDep,
+    request: Request,
+) -> JobReportAnswer | JSONResponse:
     """Update-Job-Status: printing, printed (at the printer's time), spoiled, needs-confirmation or canceled.
-    Idempotent by (job, attempt, event): a repeat changes nothing and gets the same answer."""
+    Idempotent by (job, attempt, event): a repeat changes nothing and gets the same answer. A report about a
+    job a supervisor took back from the agent is refused (409 ``agent_job_recalled``) and kept for the
+    supervisor as a conflict: never applied, never billed."""
     answer = agents.report(
         session,
         agent,
@@ -223,4 +245,7 @@ def update_job_status(
         document_sha256=body.document_sha256,
         settings=settings,
     )
+    if isinstance(answer, agent_holds.AgentJobRecalled):  # answered, not raised: the conflict is committed
+        lang = pick_language(request.headers.get("accept-language"))
+        return JSONResponse(error_body(answer, lang), status_code=answer.status_code)
     return JobReportAnswer(**answer)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Response, UploadFile, status
+from sqlmodel import Session
 
 from billing import reconciliation
 from billing.models import MonthDocument
@@ -17,6 +18,7 @@ from ktp_service.api.deps import (
     CheckpointReader,
     ContractEditor,
     FinanceOnly,
+    Language,
     PartnerOnly,
     SessionDep,
     SettingsDep,
@@ -27,6 +29,8 @@ from ktp_service.errors import ERROR_RESPONSES
 from ktp_service.schemas.billing import (
     CheckpointPublic,
     ClosedMonth,
+    CloseIn,
+    CloseWithCardsAtAgents,
     ConflictPublic,
     ContractEnd,
     ContractPublic,
@@ -35,6 +39,8 @@ from ktp_service.schemas.billing import (
     DocumentPublic,
     ExplanationIn,
     FinaliseIn,
+    HeldByAgents,
+    HeldCardPublic,
     InvoiceNumberIn,
     InvoiceNumberPublic,
     MoneyEntryPublic,
@@ -50,7 +56,7 @@ from ktp_service.schemas.billing import (
     VerifyResult,
 )
 from ktp_service.schemas.identifiers import MONTH_DESCRIPTION, MONTH_PATTERN, AsciiInt, CheckedMonth
-from ktp_service.services import billing
+from ktp_service.services import agent_holds, billing
 from ktp_service.services.cards import local_today
 
 router = APIRouter(prefix="/api/v1/billing", tags=["billing"], responses=ERROR_RESPONSES)
@@ -152,10 +158,50 @@ def get_statement(
 
 
 @router.post("/periods/{month}/close", response_model=ClosedMonth)
-def close_month(month: Month, session: SessionDep, actor: FinanceOnly, settings: SettingsDep) -> ClosedMonth:
-    """Close the month: fix and sign its statement. Refused while cards of the month wait to be posted."""
-    signed = billing.close_month(session, actor, month, settings)
-    return ClosedMonth(statement=signed.statement, signature=signed.signature)
+def close_month(
+    month: Month,
+    session: SessionDep,
+    actor: FinanceOnly,
+    settings: SettingsDep,
+    lang: Language,
+    body: CloseIn | None = None,
+) -> ClosedMonth:
+    """Close the month: fix and sign its statement. Refused while cards of the month wait to be posted, and
+    while print agents hold cards of it (409 `month_cards_held_by_agents`, the cards with their offices and
+    agents in `params.cards`) unless `reason` says why finance closes anyway."""
+    signed = billing.close_month(session, actor, month, settings, reason=body.reason if body else None)
+    return ClosedMonth(
+        statement=signed.statement,
+        signature=signed.signature,
+        closed_anyway=_closed_anyway(session, month, lang),
+    )
+
+
+def _closed_anyway(session: Session, month: str, lang: str) -> CloseWithCardsAtAgents | None:
+    found = agent_holds.override_for(session, month)
+    if found is None:
+        return None
+    return CloseWithCardsAtAgents(
+        reason=found.reason,
+        closed_by=found.closed_by,
+        at=found.at,
+        note=agent_holds.close_note(found, lang) or "",
+        cards=[HeldCardPublic(**c) for c in found.cards],
+    )
+
+
+@router.get("/periods/{month}/held-by-agents", response_model=HeldByAgents)
+def held_by_agents(
+    month: Month, session: SessionDep, actor: BillingReader, settings: SettingsDep, lang: Language
+) -> HeldByAgents:
+    """Cards print agents hold now that may be dated in the month (handed to them before it ended, not
+    reported yet), with their offices and agents; and, once closed with cards at agents, the reason."""
+    cards = agent_holds.held_for_month(session, month, config_for(settings).zone)
+    return HeldByAgents(
+        month=month,
+        cards=[HeldCardPublic(**c.as_dict()) for c in cards],
+        closed_anyway=_closed_anyway(session, month, lang),
+    )
 
 
 Lang = Annotated[Literal["id", "en"], Query(description="Headers and words: id (default) or en.")]

@@ -39,6 +39,7 @@ from ktp_service.schemas.printing import (
     PrintJobCreate,
     PrintJobPublic,
     PrintJobsPublic,
+    RefusedAgentReport,
     ReprintRequest,
     SimulatorFault,
     StockMovementPublic,
@@ -46,7 +47,7 @@ from ktp_service.schemas.printing import (
     StockReceipt,
     Supply,
 )
-from ktp_service.services import agents, audit, offices, print_jobs, printers, stock, waiting
+from ktp_service.services import agent_holds, agents, audit, offices, print_jobs, printers, stock, waiting
 from ktp_service.services.actor import Actor
 from ktp_service.settings import Settings
 
@@ -91,6 +92,20 @@ def agent_on_job(session: Session, job: PrintJob, settings: Settings | None) -> 
         last_contact_at=agent.last_contact_at,
         unreachable_since=silent,
         held_too_long=agents.held_too_long(job, settings),
+        recalled_at=job.agent_recalled_at,
+        recalled_by=job.agent_recalled_by,
+        recall_note=job.agent_recall_note,
+        refused_reports=(
+            [refused_public(c) for c in agent_holds.conflicts(session, job_uuid=job.uuid)]
+            if job.agent_recalled_at
+            else []
+        ),
+    )
+
+
+def refused_public(c: agent_holds.ConflictView) -> RefusedAgentReport:
+    return RefusedAgentReport(
+        **same_named(c, RefusedAgentReport.model_fields, leave=("job_id",)), job_id=c.job
     )
 
 
@@ -273,11 +288,46 @@ def get_print_job(
 
 @router.post("/print-jobs/{job_id}/cancel", response_model=PrintJobPublic)
 def cancel_print_job(
-    job_id: JobId, session: SessionDep, lang: Language, actor: PrintOperator, request: Request
+    job_id: JobId,
+    session: SessionDep,
+    lang: Language,
+    actor: PrintOperator,
+    request: Request,
+    settings: SettingsDep,
+    body: JobDecision | None = None,
 ) -> PrintJobPublic:
-    """Cancel a job that has not printed yet."""
-    job = print_jobs.cancel(session, actor, print_jobs.get(session, actor, job_id, lock=True))
-    return job_public(session, job, lang)
+    """Cancel a job that has not printed yet. A job held by an office's print agent is taken back from the
+    agent and waits for a supervisor's confirmation (the card may have printed at the office)."""
+    job = print_jobs.get(session, actor, job_id, lock=True)
+    job = print_jobs.cancel(session, actor, job, body.note if body else "")
+    if job.agent_recalled_at is not None:
+        agents.drop_document(settings, session, job)
+    return job_public(session, job, lang, settings)
+
+
+@router.post("/print-jobs/{job_id}/recall", response_model=PrintJobPublic)
+def recall_print_job(
+    job_id: JobId,
+    body: JobDecision,
+    session: SessionDep,
+    lang: Language,
+    actor: Supervisor,
+    settings: SettingsDep,
+) -> PrintJobPublic:
+    """Supervisor: take a job back from the print agent holding it (the agent was revoked, its machine
+    lost), with a note saying why. The card may have printed at the office: the job waits in
+    needs-confirmation (confirm it printed, or spoiled and reprint). The agent's later reports about it are
+    refused (409 agent_job_recalled) and listed in GET /api/v1/agent-conflicts; never billed."""
+    job = print_jobs.get(session, actor, job_id, lock=True)
+    job = agent_holds.recall(session, actor, job, body.note, settings=settings)
+    return job_public(session, job, lang, settings)
+
+
+@router.get("/agent-conflicts", response_model=list[RefusedAgentReport])
+def agent_conflicts(session: SessionDep, actor: Supervisor) -> list[RefusedAgentReport]:
+    """Supervisor: reports print agents sent about jobs taken back from them (refused, never billed), newest
+    first, for the supervisor's office and the villages under it."""
+    return [refused_public(c) for c in agent_holds.conflicts(session, actor.office_code)]
 
 
 def _supervisor_decision(

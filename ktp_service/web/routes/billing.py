@@ -35,7 +35,7 @@ from ktp_service.errors import DomainError
 from ktp_service.models import Office
 from ktp_service.schemas.identifiers import MONTH_PATTERN, AsciiInt, CheckedMonth, CheckedMonthOrEmpty
 from ktp_service.schemas.text import ascii_digits
-from ktp_service.services import billing
+from ktp_service.services import agent_holds, billing
 from ktp_service.verifier_wheel import wheel_name
 from ktp_service.web import contract_form, forms, i18n
 from ktp_service.web.core import Form, Page, PageFor, WebRoute, text
@@ -85,6 +85,7 @@ def finance_page(page: ReaderPage, month: MonthQuery = "") -> HTMLResponse:
                 trend.append((m, None))
         unposted = billing.unposted_events(session, month, cfg)
         docs = records.month_documents(session, month)
+        closed_anyway = agent_holds.close_note(agent_holds.override_for(session, month), page.lang)
     offices = sorted(st.by_office, key=lambda b: -b.cards_billed)
     return page.render(
         "finance.html",
@@ -112,6 +113,7 @@ def finance_page(page: ReaderPage, month: MonthQuery = "") -> HTMLResponse:
         docs=docs,
         month_over=_month_over(page, month),
         closes_from=closes_from(month, cfg.zone),
+        closed_anyway=closed_anyway,
     )
 
 
@@ -135,13 +137,18 @@ def close_confirmation(month: Month, page: FinancePage) -> HTMLResponse:
     cfg = config_for(page.settings)
     with page.tx(writes=False) as session:
         st = billing.read_statement(session, page.me, month, cfg)
-        unposted = billing.unposted_events(session, month, cfg)
+        held = agent_holds.held_for_month(session, month, cfg.zone)
+        unposted = billing.unposted_events(session, month, cfg, {h.job for h in held})
+        closed_anyway = agent_holds.close_note(agent_holds.override_for(session, month), page.lang)
     return page.render(
         "finance_close.html",
         month=month,
         month_name=documents.month_name(month),
         st=st,
         unposted=unposted,
+        held=held,
+        closed_anyway=closed_anyway,
+        reason_max=agent_holds.MAX_REASON,
         month_over=_month_over(page, month),
         closes_from=closes_from(month, cfg.zone),
     )
@@ -155,8 +162,9 @@ def close(month: Month, page: FinancePage, form: Form) -> Response:
     if text(form, "confirm") != month:  # only the confirmation page's button names the month
         return page.redirect(f"/finance/{month}/close")
     engine, actor, settings = page.request.app.state.engine, page.me, page.settings
+    reason = text(form, "reason") or None  # closing with cards still at agents: why (checked there)
     op = operations.start(
-        lambda report: billing.close_month_in_steps(engine, actor, month, settings, report),
+        lambda report: billing.close_month_in_steps(engine, actor, month, settings, report, reason),
         owner=actor.user_id,
         steps=billing.CLOSE_STEPS,
         result_url=f"/finance?month={month}",

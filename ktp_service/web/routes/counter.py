@@ -17,16 +17,28 @@ from starlette.datastructures import UploadFile
 
 from billing.vocab import Reason
 from ktp_service import lifecycle, regions
-from ktp_service.api.deps import PrintOperator, RegistryReader, RegistryWriter
+from ktp_service.api.deps import PrintOperator, RegistryReader, RegistryWriter, Supervisor
 from ktp_service.cards import CardError, render_card
 from ktp_service.errors import DomainError
 from ktp_service.images import MIN_SIZE, ImageKind
 from ktp_service.lifecycle import JobStatus
 from ktp_service.models import Printer, PrintJob, utcnow
 from ktp_service.schemas.printing import PrintJobCreate
-from ktp_service.services import audit, cards, job_rows, print_jobs, printers, residents, stock, waiting
+from ktp_service.services import (
+    agent_holds,
+    agents,
+    audit,
+    cards,
+    job_rows,
+    print_jobs,
+    printers,
+    residents,
+    stock,
+    waiting,
+)
 from ktp_service.services.actor import Actor
 from ktp_service.services.job_rows import JobRow
+from ktp_service.vocab import Role
 from ktp_service.web import forms
 from ktp_service.web.core import Form, Page, PageFor, WebRoute, text
 from ktp_service.web.views import job_state, printer_state
@@ -35,6 +47,7 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 ReaderPage = Annotated[Page, Depends(PageFor(RegistryReader))]
 WriterPage = Annotated[Page, Depends(PageFor(RegistryWriter))]
 PrintPage = Annotated[Page, Depends(PageFor(PrintOperator))]
+SupervisorPage = Annotated[Page, Depends(PageFor(Supervisor))]
 Nik = Annotated[str, Path(pattern=r"^[0-9]{16}$")]
 JobId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
 REASONS = tuple(Reason)
@@ -215,6 +228,12 @@ def _job_context(session: Session, page: Page, job_id: str) -> dict[str, Any]:
         "original": found.original,
         "terminal": JobStatus(job.state).final,
         **_retry(page, job),
+        # A supervisor may take a job back from the print agent holding it (issue 14).
+        "can_recall": page.me.role == Role.SUPERVISOR
+        and job.agent_id is not None
+        and job.state in lifecycle.AT_PRINTER
+        and job.agent_recalled_at is None,
+        "refused_reports": agent_holds.conflicts(session, job_uuid=job.uuid) if job.agent_recalled_at else [],
         "move_targets": ready_others if lifecycle.allowed(job, "move") else [],
         "reprint_targets": ready_others,
         # The actions the page offers and the printers it offers them for: when these change (the job
@@ -319,10 +338,26 @@ def move(job_id: JobId, page: PrintPage, form: Form) -> RedirectResponse:
     return page.redirect(f"/jobs/{job_id}")
 
 
+@router.post("/jobs/{job_id}/recall")
+def recall(job_id: JobId, page: SupervisorPage, form: Form) -> RedirectResponse:
+    """A supervisor takes the job back from the print agent holding it, with a note (issue 14)."""
+    try:
+        with page.tx() as session:
+            job = print_jobs.get(session, page.me, job_id, lock=True)
+            agent_holds.recall(session, page.me, job, text(form, "note")[:500], settings=page.settings)
+    except DomainError as exc:
+        page.flash("error", page.error_text(exc))
+    else:
+        page.flash("ok", page.t("job.recalled_flash"))
+    return page.redirect(f"/jobs/{job_id}")
+
+
 @router.post("/jobs/{job_id}/cancel")
 def cancel(job_id: JobId, page: PrintPage, form: Form) -> RedirectResponse:
     with page.tx() as session:
-        print_jobs.cancel(session, page.me, print_jobs.get(session, page.me, job_id, lock=True))
+        job = print_jobs.cancel(session, page.me, print_jobs.get(session, page.me, job_id, lock=True))
+        if job.agent_recalled_at is not None:  # taken back from its agent: no agent may fetch the card now
+            agents.drop_document(page.settings, session, job)
     page.flash("ok", page.t("job.canceled"))
     return page.redirect(f"/jobs/{job_id}")
 

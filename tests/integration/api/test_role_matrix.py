@@ -137,6 +137,10 @@ MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
     ("POST", "/api/v1/agent/jobs/{job_id}/acknowledge"): AGENT,
     ("GET", "/api/v1/agent/jobs/{job_id}/document"): AGENT,
     ("POST", "/api/v1/agent/jobs/{job_id}/status"): AGENT,
+    ("POST", "/api/v1/agent/rotate"): AGENT,
+    ("POST", "/api/v1/print-jobs/{job_id}/recall"): SUPERVISOR,
+    ("GET", "/api/v1/agent-conflicts"): SUPERVISOR,
+    ("GET", f"{B}/periods/{{month}}/held-by-agents"): BILLING_READ,
 }
 
 # One account per role; office-bound roles work at Kalijambe, where the test resident lives.
