@@ -2329,6 +2329,37 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Pekerjaan ini tidak dikenal (mungkin sudah lama selesai atau layanan dijalankan ulang).",
         "This operation is not known (it may have ended long ago or the service was restarted).",
     ),
+    # --- console12c ---
+    "op.counted": ("{step}: {done} dari {total}", "{step}: {done} of {total}"),
+    "op.back": ("Kembali", "Back"),
+    "op.batch.create": ("Membuat pekerjaan cetak", "Creating the print jobs"),
+    "op.batch.print": ("Mencetak kartu", "Printing the cards"),
+    "op.export.make": ("Menyusun file dari buku besar", "Making the file from the ledger"),
+    "op.export.ready_title": ("File siap", "File ready"),
+    "op.export.ready": (
+        "File {file} siap; unduhan dimulai sendiri.",
+        "File {file} is ready; the download starts by itself.",
+    ),
+    "op.export.download": ("Unduh {file}", "Download {file}"),
+    "batch.title": ("Cetak sekumpulan kartu baru", "Print a batch of new cards"),
+    "batch.niks": ("NIK penduduk, satu per baris", "Residents' NIKs, one per line"),
+    "batch.hint": (
+        "Hanya kartu pertama (alasan Baru), paling banyak 100. Kartu kedua dipilih alasannya di halaman penduduk.",
+        "First cards only (reason New), at most 100. A second card's reason is chosen on the resident's page.",
+    ),
+    "batch.submit": ("Cetak semua", "Print them all"),
+    "batch.bad_niks": (
+        "Bukan NIK 16 angka: {entries}. Tidak ada yang dicetak.",
+        "Not a 16-digit NIK: {entries}. Nothing was printed.",
+    ),
+    "batch.empty": ("Tuliskan paling sedikit satu NIK.", "Enter at least one NIK."),
+    "batch.too_many": ("Paling banyak {most} NIK sekaligus.", "At most {most} NIKs at once."),
+    "batch.done": (
+        "Sekumpulan selesai: {printed} kartu dicetak, {attention} perlu perhatian (lihat antrean), "
+        "{refused} NIK ditolak. {details}",
+        "Batch ended: {printed} cards printed, {attention} need attention (see the queue), "
+        "{refused} NIKs refused. {details}",
+    ),
 }
 
 

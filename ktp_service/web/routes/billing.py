@@ -286,6 +286,59 @@ def bundle(month: Month, page: ReaderPage) -> Response:
     return _attachment(data, "application/zip", f"ktp-billing-{month}.zip")
 
 
+# -- exports with a progress display ------------------------------------------------------------------------
+# kind -> (how it is made, media type, file name): the same functions as the plain downloads above.
+EXPORTS: dict[str, tuple[Any, str, str]] = {
+    "statement.pdf": (billing.statement_pdf, "application/pdf", "laporan-bagi-hasil-{month}{suffix}.pdf"),
+    "invoice.pdf": (billing.invoice_pdf, "application/pdf", "rancangan-tagihan-{month}{suffix}.pdf"),
+    "statement.xlsx": (billing.statement_xlsx, XLSX, "laporan-bagi-hasil-{month}{suffix}.xlsx"),
+    "statement.csv": (
+        billing.statement_csv,
+        "text/csv; charset=utf-8",
+        "laporan-bagi-hasil-{month}{suffix}.csv",
+    ),
+    "entries.csv": (billing.entries_csv, "text/csv; charset=utf-8", "entri-{month}{suffix}.csv"),
+    "bundle.zip": (None, "application/zip", "ktp-billing-{month}.zip"),
+}
+EXPORT_STEPS = ("op.export.make",)
+
+
+@router.post("/finance/{month}/export")
+def export(month: Month, page: ReaderPage, form: Form) -> Response:
+    """Make an export in the background, its progress on the operation's page, which offers the file when
+    it is ready (and starts the download). The plain GET addresses above still answer at once."""
+    kind, lang = text(form, "kind"), text(form, "lang") or "id"
+    if kind not in EXPORTS or lang not in ("id", "en"):
+        page.flash("error", page.t("err.invalid_input"))
+        return page.redirect(f"/finance?month={month}")
+    engine, actor, settings = page.request.app.state.engine, page.me, page.settings
+    make, media, name = EXPORTS[kind]
+    filename = name.format(month=month, suffix="-en" if lang == "en" else "")
+
+    def work(report: operations.Report) -> None:
+        from ktp_service.db import unit_of_work
+
+        report(EXPORT_STEPS[0])
+        with unit_of_work(engine) as session:  # the papers' reads are audited
+            if make is None:
+                data = billing.bundle_bytes(session, actor, month)
+            else:
+                data = make(session, actor, month, settings, lang)
+        report.deliver(data.encode() if isinstance(data, str) else data, media, filename)
+
+    back = "/partner" if actor.role == "partner_auditor" else "/finance"
+    op = operations.start(
+        work,
+        owner=actor.user_id,
+        steps=EXPORT_STEPS,
+        result_url=f"{back}?month={month}",
+        failure_url=f"{back}?month={month}",
+        done_key="op.export.ready",
+        done_params={"file": filename},
+    )
+    return page.redirect(f"/operations/{op.id}/view")
+
+
 @router.get("/finance/public-key.pem")
 def public_key(page: ReaderPage) -> Response:
     pem = config_for(page.settings).keys.public_key_pem()
