@@ -24,6 +24,7 @@ from billing.errors import (
     InvalidInput,
     ShareAboveFee,
 )
+from billing.exports import account_name
 from billing.periods import is_closed, month_bounds, month_days
 from billing.records import SignatoryIn
 from billing.statement import Statement, closes_from
@@ -36,6 +37,7 @@ from ktp_service.models import Office
 from ktp_service.schemas.identifiers import MONTH_PATTERN, AsciiInt, CheckedMonth, CheckedMonthOrEmpty
 from ktp_service.schemas.text import ascii_digits
 from ktp_service.services import billing
+from ktp_service.services import offices as office_service
 from ktp_service.verifier_wheel import wheel_name
 from ktp_service.web import contract_form, forms, i18n
 from ktp_service.web.core import Form, Page, PageFor, WebRoute, text
@@ -85,20 +87,24 @@ def finance_page(page: ReaderPage, month: MonthQuery = "") -> HTMLResponse:
                 trend.append((m, None))
         unposted = billing.unposted_events(session, month, cfg)
         docs = records.month_documents(session, month)
+        names = office_service.names(session)
     offices = sorted(st.by_office, key=lambda b: -b.cards_billed)
     return page.render(
         "finance.html",
         month=month,
+        current_month=current,
         months=_months_back(current, 12)[::-1],
         st=st,
         unposted=unposted,
-        office_chart=bar_chart(
-            [b.key for b in offices],
+        office_chart=bar_chart(  # names beside codes: the short name under the bar, code and name on hover
+            [short_office_name(b.key, names) for b in offices],
             [b.cards_billed for b in offices],
             width=560,
             height=180,
             fmt=i18n.number,
+            titles=[f"{b.key} · {names.get(b.key, '')}".rstrip(" ·") for b in offices],
         ),
+        office_names=names,
         trend_chart=bar_chart(
             [m[2:].replace("-", "/") for m, _ in trend],
             [s.gross_amount if s else 0 for _, s in trend],
@@ -113,6 +119,18 @@ def finance_page(page: ReaderPage, month: MonthQuery = "") -> HTMLResponse:
         month_over=_month_over(page, month),
         closes_from=closes_from(month, cfg.zone),
     )
+
+
+def short_office_name(code: str, names: dict[str, str]) -> str:
+    """An office's name without "Kantor Kecamatan"/"Kantor" (a chart's axis has little room); its code when
+    it has no name."""
+    name = names.get(code, "")
+    if name.startswith("Kantor Pelayanan Terpadu "):
+        return "KPT " + name.split()[-1]
+    for prefix in ("Kantor Kecamatan ", "Kantor "):
+        if name.startswith(prefix):
+            return name[len(prefix) :]
+    return name or code
 
 
 def _month_over(page: Page, month: str) -> bool:
@@ -580,6 +598,11 @@ def _partner_page(
     for row in shown:  # ledger times are UTC text; show them in the office's zone, dd-mm-yyyy
         at = row.get("event_at")
         row["when"] = i18n.waktu(datetime.fromisoformat(str(at)), zone) if at else ""
+        # words, not keys: "Baru", "Retribusi dipungut dari penduduk" (the key stays in the exports)
+        reason = str(row.get("reason") or "")
+        row["reason"] = page.t(f"reason.{reason}") if reason and i18n.has(f"reason.{reason}") else reason
+        account = str(row.get("account") or "")
+        row["account"] = account_name(account, page.lang) if account else ""
     history = [
         {
             "cards": c.cards,
@@ -594,6 +617,7 @@ def _partner_page(
         verifier_wheel=wheel_name(),
         status_code=status,
         month=month,
+        current_month=current,
         months=_months_back(current, 12)[::-1],
         month_name=documents.month_name,
         st=st,
