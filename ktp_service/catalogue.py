@@ -712,7 +712,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "nav.contracts": ("Kontrak", "Contracts"),
     "fin.title": ("Bagi hasil bulanan", "Monthly revenue share"),
     "fin.month": ("Bulan", "Month"),
-    "fin.status.open": ("Terbuka (berjalan)", "Open (as it stands)"),
+    "fin.status.open": ("Terbuka (berjalan)", "Open (running month)"),
     "fin.status.closed": ("Ditutup dan ditandatangani", "Closed and signed"),
     "fin.cards_billed": ("Kartu ditagihkan", "Cards billed"),
     "fin.gross": ("Jumlah bruto", "Gross amount"),
@@ -2330,6 +2330,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "This operation is not known (it may have ended long ago or the service was restarted).",
     ),
     # --- console12c ---
+    "fin.status.open_past": ("Terbuka (belum ditutup)", "Open (not closed yet)"),
     "op.counted": ("{step}: {done} dari {total}", "{step}: {done} of {total}"),
     "op.back": ("Kembali", "Back"),
     "op.batch.create": ("Membuat pekerjaan cetak", "Creating the print jobs"),

@@ -102,3 +102,45 @@ def test_ktp_demo_seed_prints_a_history_through_the_print_path(engine: Engine, t
             x.item: x.status for x in billing.reconcile(s, SYSTEM, last_month, config_for(settings)).lines
         }
     assert lines["partner_count"] == "match"
+    _every_role_sees_the_history(engine, settings, last_month, this_month)
+
+
+def _every_role_sees_the_history(
+    engine: Engine, settings: Settings, last_month: str, this_month: str
+) -> None:
+    """The pages over the demo's history: a past open month reads as not yet closed, the running one as
+    running; offices, reasons, accounts and villages in words beside their codes."""
+    from fastapi.testclient import TestClient
+
+    from ktp_service.main import create_app
+    from ktp_service.seed import DEMO_PASSWORD
+    from tests.integration.web.test_pages import _csrf
+
+    def login(client: TestClient, username: str) -> None:
+        form = {"csrf_token": _csrf(client), "username": username, "password": DEMO_PASSWORD, "next": ""}
+        assert client.post("/login", data=form, follow_redirects=False).status_code == 303
+
+    with TestClient(create_app(settings, engine)) as client:
+        login(client, "finance")
+        page = client.get(f"/finance?month={last_month}").text
+        assert 'data-testid="period-status">Terbuka (belum ditutup)</span>' in page
+        assert 'data-testid="cards-billed">24<' in page
+        assert "<title>33.14 · Kantor Pelayanan Terpadu Kabupaten Sragen: 24</title>" in page  # the chart
+        assert ">KPT Sragen</text>" in page  # its axis: the short name, not the code
+        assert '<span class="mono">33.14</span> · Kantor Pelayanan Terpadu Kabupaten Sragen</td>' in page
+        running = client.get(f"/finance?month={this_month}").text
+        assert 'data-testid="period-status">Terbuka (berjalan)</span>' in running
+        client.post("/logout", data={"csrf_token": _csrf(client, "/finance")})
+
+        login(client, "partner.auditor")
+        page = client.get(f"/partner?month={last_month}").text
+        assert "Terbuka (belum ditutup)" in page and 'data-testid="cards-billed">24<' in page
+        assert "citizen_fees_collected" not in page and "partner_payable" not in page
+        assert "Retribusi KTP diterima dari warga" in page and "Utang bagi hasil mitra" in page
+        assert "<td>Baru</td>" in page and "<td>baru</td>" not in page
+        client.post("/logout", data={"csrf_token": _csrf(client, f"/partner?month={last_month}")})
+
+        login(client, "kpt.clerk")
+        found = client.get("/residents", params={"q": "SITI"}).text  # SITI NUR'AINI, of Keden
+        assert "Keden" in found and "33.14.01.2001" in found  # the village's name beside its code
+        assert "33.14 Kabupaten Sragen" in client.get("/jobs").text  # the office's name in the header
