@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 from ktp_service.cards.sample import make_photo, make_signature
 from ktp_service.seed import DEMO_PASSWORD
 from tests.e2e.conftest import Site
+from tests.e2e.test_accessibility import _axe_source, _describe, _serious
 from tests.factories import resident_payload
 
 pytestmark = pytest.mark.browser
@@ -78,6 +79,8 @@ def test_a_batch_of_cards_prints_with_its_progress_from_the_server(desk: Open, s
     expect(page.get_by_role("alert")).to_have_text("Bukan NIK 16 angka: 12345. Tidak ada yang dicetak.")
     page.reload()
     expect(page.get_by_label("NIK penduduk, satu per baris")).to_have_value("\n".join([*niks, "12345"]))
+    found = _serious(page, _axe_source())  # the queue with the batch form and its error: axe-core
+    assert not found, _describe(page.url, found)
 
     polls = _record_polls(page)
     page.get_by_label("NIK penduduk, satu per baris").fill("\n".join(niks))
@@ -112,5 +115,7 @@ def test_an_export_is_made_on_the_server_and_downloaded_when_ready(desk: Open, s
     expect(page.get_by_role("heading", level=1)).to_have_text("File siap")
     expect(page.get_by_test_id("operation-download")).to_have_text(f"Unduh entri-{month}.csv")
     finance.shot("30-ekspor-siap")
+    found = _serious(page, _axe_source())
+    assert not found, _describe(page.url, found)
     page.unroute(OPERATION)
     assert polls and polls[-1]["state"] == "done" and polls[-1]["download"], polls
