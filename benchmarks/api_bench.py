@@ -129,7 +129,7 @@ def _wrk(
 
 def _start_server(env: dict[str, str], port: int, extra_args: list[str] = ()) -> subprocess.Popen[bytes]:  # type: ignore[assignment]
     subprocess.run([KTP, "db", "upgrade"], env=env, check=True, capture_output=True)
-    subprocess.run([KTP, "demo", "seed"], env=env, check=True, capture_output=True)
+    subprocess.run([KTP, "demo", "seed", "--no-history"], env=env, check=True, capture_output=True)
     subprocess.run(
         [
             KTP,

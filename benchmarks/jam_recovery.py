@@ -69,7 +69,7 @@ def run(backend: str, rounds: int, port: int) -> list[float]:
         admin.dispose()
         env["KTP_DATABASE_URL"] = PG_ADMIN.rsplit("/", 1)[0] + "/ktp_jam_bench"
     subprocess.run([KTP, "db", "upgrade"], env=env, check=True, capture_output=True)
-    subprocess.run([KTP, "demo", "seed"], env=env, check=True, capture_output=True)
+    subprocess.run([KTP, "demo", "seed", "--no-history"], env=env, check=True, capture_output=True)
     settings = Settings(data_dir=tmp, database_url=env.get("KTP_DATABASE_URL", ""))
     engine = make_engine(settings.effective_database_url)
     # SQLite: one process, as `ktp serve` runs by default. PostgreSQL: the worker in a process of its own.

@@ -52,7 +52,7 @@ FORMATS = {"png": "image/png", "pdf": "application/pdf"}  # pdf: the vector PDF
 def _prepare(env: dict[str, str], data_dir: Path, cards: int, document_format: str) -> str:
     """Migrate, seed and add the printers and residents; returns the database URL."""
     subprocess.run([KTP, "db", "upgrade"], env=env, check=True, capture_output=True)
-    subprocess.run([KTP, "demo", "seed"], env=env, check=True, capture_output=True)
+    subprocess.run([KTP, "demo", "seed", "--no-history"], env=env, check=True, capture_output=True)
     settings = Settings(data_dir=data_dir, database_url=env.get("KTP_DATABASE_URL", ""))
     engine = make_engine(settings.effective_database_url)
     # As an upload stores them (ktp_service.services.residents.set_image): normalised, plus the derivatives

@@ -718,7 +718,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "nav.contracts": ("Kontrak", "Contracts"),
     "fin.title": ("Bagi hasil bulanan", "Monthly revenue share"),
     "fin.month": ("Bulan", "Month"),
-    "fin.status.open": ("Terbuka (berjalan)", "Open (as it stands)"),
+    "fin.status.open": ("Terbuka (berjalan)", "Open (running month)"),
     "fin.status.closed": ("Ditutup dan ditandatangani", "Closed and signed"),
     "fin.cards_billed": ("Kartu ditagihkan", "Cards billed"),
     "fin.gross": ("Jumlah bruto", "Gross amount"),
@@ -2611,6 +2611,38 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "job.refused_reports": (
         "Laporan agen sesudah ditarik (ditolak, tidak ditagihkan)",
         "Agent reports after the take-back (refused, never billed)",
+    ),
+    # --- console12c ---
+    "fin.status.open_past": ("Terbuka (belum ditutup)", "Open (not closed yet)"),
+    "op.counted": ("{step}: {done} dari {total}", "{step}: {done} of {total}"),
+    "op.back": ("Kembali", "Back"),
+    "op.batch.create": ("Membuat pekerjaan cetak", "Creating the print jobs"),
+    "op.batch.print": ("Mencetak kartu", "Printing the cards"),
+    "op.export.make": ("Menyusun file dari buku besar", "Making the file from the ledger"),
+    "op.export.ready_title": ("File siap", "File ready"),
+    "op.export.ready": (
+        "File {file} siap; unduhan dimulai sendiri.",
+        "File {file} is ready; the download starts by itself.",
+    ),
+    "op.export.download": ("Unduh {file}", "Download {file}"),
+    "batch.title": ("Cetak sekumpulan kartu baru", "Print a batch of new cards"),
+    "batch.niks": ("NIK penduduk, satu per baris", "Residents' NIKs, one per line"),
+    "batch.hint": (
+        "Hanya kartu pertama (alasan Baru), paling banyak 100. Kartu kedua dipilih alasannya di halaman penduduk.",
+        "First cards only (reason New), at most 100. A second card's reason is chosen on the resident's page.",
+    ),
+    "batch.submit": ("Cetak semua", "Print them all"),
+    "batch.bad_niks": (
+        "Bukan NIK 16 angka: {entries}. Tidak ada yang dicetak.",
+        "Not a 16-digit NIK: {entries}. Nothing was printed.",
+    ),
+    "batch.empty": ("Tuliskan paling sedikit satu NIK.", "Enter at least one NIK."),
+    "batch.too_many": ("Paling banyak {most} NIK sekaligus.", "At most {most} NIKs at once."),
+    "batch.done": (
+        "Sekumpulan selesai: {printed} kartu dicetak, {attention} perlu perhatian (lihat antrean), "
+        "{refused} NIK ditolak. {details}",
+        "Batch ended: {printed} cards printed, {attention} need attention (see the queue), "
+        "{refused} NIKs refused. {details}",
     ),
 }
 

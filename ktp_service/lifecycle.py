@@ -34,19 +34,16 @@ journaled it and ``agent_printing`` that it is sending the card; the agent's out
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar
 
+from ktp_service.clock import utcnow as utcnow  # the service's clock (the demo's history sets it)
 from ktp_service.errors import Conflict, FieldProblem, Invalid
 from ktp_service.messages import Message
 
 if TYPE_CHECKING:  # models.py imports this module for the state column's type
     from ktp_service.models import PrintJob
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class JobStatus(StrEnum):

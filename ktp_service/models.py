@@ -11,11 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import JSON, Column, Field, SQLModel
 
+from ktp_service.clock import utcnow as utcnow  # the service's clock (the demo's history sets it)
 from ktp_service.lifecycle import ACTIVE, JobStatus
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -1,5 +1,5 @@
-"""Long operations started from the console (closing a month): run in a background thread, their progress
-kept here, in this process's memory, keyed by an operation id the page polls.
+"""Long operations started from the console (closing a month, printing a batch of cards, making an export):
+run in a background thread, their progress kept here, in this process's memory, keyed by an operation id the page polls.
 
 Why memory and not a table: the close runs in one transaction that holds the billing lock (and, on SQLite,
 the database's single write lock); progress written to a table from inside it would be invisible to other
@@ -32,6 +32,9 @@ class Operation:
     done_params: dict[str, str] = field(default_factory=dict)
     step: str | None = None
     done_steps: list[str] = field(default_factory=list)
+    count: int = 0  # within the current step: how many of ``total`` are done (a batch's cards)
+    total: int = 0  # 0: the step has no count
+    file: tuple[bytes, str, str] | None = None  # what an export made: content, media type, file name
     phase: str = "running"  # running | done | failed (not "state": that word is the print-job lifecycle's)
     error: Exception | None = None
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
@@ -42,21 +45,49 @@ class Operation:
         """Whole percent of the steps finished: 100 only once the work has returned."""
         if self.phase == "done":
             return 100
-        return min(99, len(self.done_steps) * 100 // len(self.steps))
+        part = self.count / self.total if self.total else 0.0
+        return min(99, int((len(self.done_steps) + part) * 100 / len(self.steps)))
 
     @property
     def finished(self) -> bool:
         return self.phase != "running"
 
 
-Report = Callable[[str], None]  # the work names each step as it begins it
+class Report:
+    """What the work calls: ``report(step)`` as each step begins; ``report.count(done, total)`` within a
+    step that counts (a batch's cards); ``report.result(key, **params)`` for the closing message; ``report.deliver(content, media_type,
+    filename)`` for an export."""
+
+    def __init__(self, op: Operation) -> None:
+        self._op = op
+
+    def __call__(self, step: str) -> None:
+        op = self._op
+        with _LOCK:
+            if op.step is not None and op.step not in op.done_steps:
+                op.done_steps.append(op.step)
+            op.step, op.count, op.total = step, 0, 0
+
+    def count(self, done: int, total: int) -> None:
+        with _LOCK:
+            self._op.count, self._op.total = max(0, min(done, total)), max(total, 0)
+
+    def result(self, key: str, **params: str) -> None:
+        """What the person reads when it has succeeded, known only at the end (a batch's counts)."""
+        with _LOCK:
+            self._op.done_key, self._op.done_params = key, dict(params)
+
+    def deliver(self, content: bytes, media_type: str, filename: str) -> None:
+        with _LOCK:
+            self._op.file = (content, media_type, filename)
+
 
 _LOCK = threading.Lock()
 _OPERATIONS: dict[str, Operation] = {}
 
 
 def start(
-    work: Callable[[Report], None],
+    work: Callable[[Report], object],
     *,
     owner: int | None,
     steps: Sequence[str],
@@ -79,11 +110,7 @@ def start(
         _forget_old()
         _OPERATIONS[op.id] = op
 
-    def report(step: str) -> None:
-        with _LOCK:
-            if op.step is not None and op.step not in op.done_steps:
-                op.done_steps.append(op.step)
-            op.step = step
+    report = Report(op)
 
     def run() -> None:
         try:

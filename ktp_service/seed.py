@@ -252,8 +252,12 @@ def read_counters(engine: Engine, settings: Settings, adapters: printers.Adapter
     return len(unread)
 
 
-def seed_demo(session: Session, settings: Settings, *, contract: bool = True) -> dict[str, int]:
-    """Everything above; ``contract=False`` leaves the contract for the caller to enter (a test of that)."""
+def seed_demo(
+    session: Session, settings: Settings, *, contract: bool = True, handovers: bool = True
+) -> dict[str, int]:
+    """Everything above; ``contract=False`` leaves the contract for the caller to enter (a test of that).
+    ``handovers=False`` leaves out :mod:`ktp_service.seed_handover`'s cards: ``ktp demo seed`` hands over
+    the cards its history prints through the real print path instead (:mod:`ktp_service.seed_history`)."""
     counts = {"offices": seed_offices(session), "users": seed_users(session)}
     session.flush()
     counts["printers"] = seed_printers(session, settings)
@@ -266,7 +270,7 @@ def seed_demo(session: Session, settings: Settings, *, contract: bool = True) ->
     from ktp_service.seed_handover import seed_handover_history  # issue 15: handovers and survey answers
 
     session.flush()
-    counts["handover_history"] = seed_handover_history(session, settings)
+    counts["handover_history"] = seed_handover_history(session, settings) if handovers else 0
     return counts
 
 

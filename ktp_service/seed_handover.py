@@ -33,11 +33,23 @@ COMPLAINTS = (
 PER_OFFICE = {"33.14": ("KPT-Simulator", 40)}
 
 
-def seed_handover_history(session: Session, settings: Settings, now: datetime | None = None) -> int:
-    """Cards of the previous and the current month at the KPT, most handed over, many rated. Idempotent."""
+def seed_handover_history(
+    session: Session, settings: Settings, now: datetime | None = None, cards: list[Card] | None = None
+) -> int:
+    """Cards of the previous and the current month at the KPT, most handed over, many rated. Idempotent.
+    ``cards``: hand over these cards (printed through the real print path by ``ktp demo seed``'s history,
+    :mod:`ktp_service.seed_history`) instead of writing cards of its own."""
     if session.exec(select(Handover.id).limit(1)).first() is not None:
         return 0
     now = now or datetime.now(UTC)
+    if cards is not None:
+        rng = random.Random(15)
+        handed = 0
+        for i, card in enumerate(cards):
+            job = session.get(PrintJob, card.job_id)
+            assert job is not None
+            handed += _hand_over(session, job, card, card.issued_at, now, rng, 2001 + i)
+        return handed
     zone = ZoneInfo(settings.timezone)
     rng = random.Random(15)  # the same demo every time
     start = (now.astimezone(zone).date().replace(day=1) - timedelta(days=1)).replace(day=1)
@@ -77,21 +89,35 @@ def seed_handover_history(session: Session, settings: Settings, now: datetime | 
             session.add(card)
             session.flush()
             made += 1
-            if rng.random() < 0.15:
-                continue  # not collected yet
-            at = min(printed + timedelta(days=rng.choice((0, 0, 0, 1, 1, 2, 4)), hours=rng.randrange(3)), now)
-            row = Handover(
-                card_id=card.id or 0, job_id=job.id or 0, office_id=office.id, at=at, recipient="penduduk",
-                survey_token=handover.new_token(),
-            )  # fmt: skip
-            if rng.random() < 0.1:
-                row.recipient, row.proxy_name, row.proxy_relation = "kuasa", rng.choice(NAMES), "keluarga"
-                row.proxy_nik = f"331401010180{serial:04d}"
-            session.add(row)
-            session.flush()
-            if rng.random() < 0.7:
-                session.add(_answer(row, at + timedelta(hours=rng.randrange(1, 30)), now, rng))
+            _hand_over(session, job, card, printed, now, rng, serial)
     return made
+
+
+def _hand_over(
+    session: Session,
+    job: PrintJob,
+    card: Card,
+    printed: datetime,
+    now: datetime,
+    rng: random.Random,
+    serial: int,
+) -> bool:
+    """Most cards collected (some by a proxy) within days of printing; many rated. True: handed over."""
+    if rng.random() < 0.15:
+        return False  # not collected yet
+    at = min(printed + timedelta(days=rng.choice((0, 0, 0, 1, 1, 2, 4)), hours=rng.randrange(3)), now)
+    row = Handover(
+        card_id=card.id or 0, job_id=job.id or 0, office_id=job.office_id, at=at, recipient="penduduk",
+        survey_token=handover.new_token(),
+    )  # fmt: skip
+    if rng.random() < 0.1:
+        row.recipient, row.proxy_name, row.proxy_relation = "kuasa", rng.choice(NAMES), "keluarga"
+        row.proxy_nik = f"331401010180{serial:04d}"
+    session.add(row)
+    session.flush()
+    if rng.random() < 0.7:
+        session.add(_answer(row, at + timedelta(hours=rng.randrange(1, 30)), now, rng))
+    return True
 
 
 def _resident(session: Session, serial: int, rng: random.Random) -> Resident:

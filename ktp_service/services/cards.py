@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ktp_service import regions
+from ktp_service import clock, regions
 from ktp_service.cards import CardData, CardTemplate, load_template
 from ktp_service.cards.render import image_boxes
 from ktp_service.copying import same_named
@@ -32,7 +32,7 @@ def template(template_id: str, templates_dir: Path) -> CardTemplate:
 
 
 def local_today(timezone: str) -> date:
-    return datetime.now(ZoneInfo(timezone)).date()
+    return clock.utcnow().astimezone(ZoneInfo(timezone)).date()
 
 
 def _read(images_dir: Path, sha256: str | None, fmt: str | None) -> bytes:

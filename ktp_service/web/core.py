@@ -36,7 +36,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import FormData
 
 from billing.errors import BillingError
-from ktp_service import lifecycle, messages
+from ktp_service import lifecycle, messages, regions
 from ktp_service.api.deps import RequireRoles
 from ktp_service.db import unit_of_work
 from ktp_service.errors import DomainError, Forbidden, NotFound, error_text
@@ -65,6 +65,16 @@ TEMPLATES.filters["percent"] = i18n.percent
 TEMPLATES.filters["ikm"] = lambda value, places: ikm_view.decimal_text(value, places)
 TEMPLATES.globals["has_text"] = i18n.has
 TEMPLATES.globals["job_allowed"] = lifecycle.allowed
+
+
+def region_name(code: str | None) -> str:
+    """The Kemendagri name of an office's or a village's code ("Kalijambe", "Keden"); empty if unknown."""
+    found = regions.get_region(code) if code else None
+    return found.name if found is not None else ""
+
+
+# Names beside codes (issue 12): templates write "33.14.01 · Kalijambe" where only the code is at hand.
+TEMPLATES.globals["region_name"] = region_name
 TEMPLATES.filters["zip_pairs"] = lambda values: [(v, v) for v in values]
 # Offices as (code, "code · name") choices: a name beside every code.
 TEMPLATES.filters["office_pairs"] = lambda offices: [(o.code, f"{o.code} · {o.name}") for o in offices]
@@ -215,7 +225,33 @@ class Page:
             waktu=lambda v: i18n.waktu(v, self.settings.timezone),
             **context,
         )
+        if self.request.method == "POST" and status_code >= 400 and template not in NOT_KEPT:
+            return self._shown_by_get(html, status_code)
         return HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-store"})
+
+    def _shown_by_get(self, html: str, status_code: int) -> HTMLResponse:
+        """Post/redirect/get for every refused console form (issue 12): the page a POST drew with its
+        errors is kept on the server (:mod:`ktp_service.services.kept_forms`, encrypted, tied to this
+        browser and user, a few minutes) and the browser is sent to ``/shown?kept=...``, whose GET shows it
+        with the same status. Refreshing it re-sends nothing. Forms that keep their own fields (registration,
+        correction, print, batch) already redirect before they get here."""
+        with self.tx() as db:
+            if self.session.kept:
+                kept_forms.drop(db, self.session.kept)  # one kept form per browser: the newest
+            key = kept_forms.keep(
+                db,
+                purpose=kept_forms.ERRORS,
+                path=SHOWN,
+                fields={},
+                extra={"html": html, "status": status_code, "from": self.request.url.path},
+                user_id=self.actor.user_id if self.actor else None,
+                now=self.now(),
+                lifetime=timedelta(minutes=self.settings.kept_form_minutes),
+            )
+        self.session.kept = key
+        return HTMLResponse(
+            "", status_code=303, headers={"Location": _with_kept(SHOWN, key), "Cache-Control": "no-store"}
+        )
 
     def redirect(self, url: str) -> RedirectResponse:
         return RedirectResponse(url, status_code=303)
@@ -267,6 +303,12 @@ class Page:
             with self.tx() as db:
                 kept_forms.drop(db, self.session.kept)
             self.session.kept = None
+
+
+SHOWN = "/shown"  # where a refused form's page is shown again by a GET (Page._shown_by_get)
+# Drawn by a POST with an error status yet not kept: the login page (a failed login must not replace a form
+# kept from an ended session, which the next successful login restores; it redirects by itself).
+NOT_KEPT = frozenset({"login.html"})
 
 
 def _with_kept(path: str, key: str) -> str:

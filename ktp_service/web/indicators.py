@@ -121,6 +121,7 @@ class Bar:
     height: float
     label: str
     value: int
+    title: str = ""  # the hover text's name, when the axis label is a short one (an office's code and name)
 
 
 def bar_chart(
@@ -130,6 +131,7 @@ def bar_chart(
     width: int = 1180,
     height: int = 230,
     fmt: Callable[[int], str] = str,
+    titles: list[str] | None = None,
 ) -> dict[str, object]:
     """Geometry of a plain SVG bar chart (drawn by the template; no chart library). ``fmt`` writes the
     axis values (e.g. thousands separators)."""
@@ -141,7 +143,10 @@ def bar_chart(
     bars = []
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         h = inner_h * value / top
-        bars.append(Bar(left + i * step + (step - bar_w) / 2, 12 + inner_h - h, bar_w, h, label, value))
+        title = titles[i] if titles else ""
+        bars.append(
+            Bar(left + i * step + (step - bar_w) / 2, 12 + inner_h - h, bar_w, h, label, value, title)
+        )
     # Whole-number ticks drawn where their value is (a middle tick of 1 for a top of 3 sits at a third).
     ticks = [(12 + inner_h - inner_h * v / top, fmt(v)) for v in sorted({0, top // 2, top})]
     every = max(1, len(values) // 10)  # at most about ten date labels

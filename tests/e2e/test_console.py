@@ -366,6 +366,9 @@ def test_finance_closes_a_month_and_the_partner_verifies_its_bundle(
         ap.get_by_test_id("bundle-link").click()
     bundle = tmp_path / "bundle.zip"
     download.value.save_as(bundle)
+    # the bundle is made on the server with a progress display; its ready page started the download
+    expect(ap.get_by_role("heading", level=1)).to_have_text("File siap")
+    ap.goto(f"{site.url}/partner?month={month}")
     with ap.expect_download() as key_download:
         ap.get_by_role("link", name="Kunci publik (PEM)").click()
     key = tmp_path / "key.pem"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -15,6 +16,7 @@ from ktp_service.services import audit, console_sessions, kept_forms, users
 from ktp_service.vocab import Role
 from ktp_service.web import i18n
 from ktp_service.web.core import (
+    SHOWN,
     Form,
     Page,
     WebRoute,
@@ -47,11 +49,23 @@ def home(page: AnyPage) -> RedirectResponse:
     return page.redirect(START.get(page.actor.role, "/residents"))
 
 
+LOGIN_ERROR, LOGIN_USERNAME = "login-error", "login-username"  # carried to the GET in the signed cookie
+
+
 @router.get("/login")
 def login_form(page: AnyPage, next: Annotated[str | None, Query(max_length=300)] = None) -> HTMLResponse:
     if page.request.state.session_expired:
         page.flash("info", page.t("auth.expired"))
-    return page.render("login.html", next=local_path(next) or "", username="", error="")
+    # A refused login comes back here (post/redirect/get) with its message and the name typed.
+    said = {k: t for k, t in page.session.flash if k in (LOGIN_ERROR, LOGIN_USERNAME)}
+    page.session.flash = [(k, t) for k, t in page.session.flash if k not in (LOGIN_ERROR, LOGIN_USERNAME)]
+    return page.render(
+        "login.html",
+        status_code=401 if said else 200,
+        next=local_path(next) or "",
+        username=said.get(LOGIN_USERNAME, ""),
+        error=said.get(LOGIN_ERROR, ""),
+    )
 
 
 @router.post("/login")
@@ -88,20 +102,27 @@ def login(page: AnyPage, form: Form) -> Response:
             kept = page.session.kept
             if kept and user.id is not None and kept_forms.release_foreign(session, kept, user.id):
                 page.session.kept = None  # another user's typed form is not theirs to see
-    if error:
-        return page.render(
-            "login.html",
-            status_code=401,
-            next=local_path(text(form, "next")) or "",
-            username=username,
-            error=error,
-        )
+    if error:  # post/redirect/get: the login page says why, and a refresh re-sends no password
+        page.session.flash += [(LOGIN_ERROR, error), (LOGIN_USERNAME, username[:150])]
+        back = local_path(text(form, "next")) or ""
+        return page.redirect("/login" + (f"?{urlencode({'next': back})}" if back else ""))
     # A new CSRF token at login: a token seen before logging in is worth nothing afterwards.
     page.session.key, page.session.csrf = key, secrets.token_urlsafe(24)
     if user.must_change_password:
         return page.redirect("/account/password")
     role = Role(user.role)
     return page.redirect(local_path(text(form, "next")) or START.get(role, "/residents"))
+
+
+@router.get(SHOWN)
+def shown(page: AnyPage) -> Response:
+    """A refused form's page, drawn by its POST and kept on the server (:meth:`Page._shown_by_get`), shown by
+    this GET with its status: refreshing it re-sends nothing. Gone (expired, or not this browser's): home."""
+    kept = page.kept()
+    if kept is None or "html" not in kept.extra:
+        return page.redirect("/")
+    status = int(kept.extra.get("status", 200))
+    return HTMLResponse(str(kept.extra["html"]), status_code=status, headers={"Cache-Control": "no-store"})
 
 
 @router.post("/logout")

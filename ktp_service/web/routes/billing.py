@@ -24,6 +24,7 @@ from billing.errors import (
     InvalidInput,
     ShareAboveFee,
 )
+from billing.exports import account_name
 from billing.periods import is_closed, month_bounds, month_days
 from billing.records import SignatoryIn
 from billing.statement import Statement, closes_from
@@ -36,6 +37,7 @@ from ktp_service.models import Office
 from ktp_service.schemas.identifiers import MONTH_PATTERN, AsciiInt, CheckedMonth, CheckedMonthOrEmpty
 from ktp_service.schemas.text import ascii_digits
 from ktp_service.services import agent_holds, billing
+from ktp_service.services import offices as office_service
 from ktp_service.verifier_wheel import wheel_name
 from ktp_service.web import contract_form, forms, i18n
 from ktp_service.web.core import Form, Page, PageFor, WebRoute, text
@@ -86,20 +88,24 @@ def finance_page(page: ReaderPage, month: MonthQuery = "") -> HTMLResponse:
         unposted = billing.unposted_events(session, month, cfg)
         docs = records.month_documents(session, month)
         closed_anyway = agent_holds.close_note(agent_holds.override_for(session, month), page.lang)
+        names = office_service.names(session)
     offices = sorted(st.by_office, key=lambda b: -b.cards_billed)
     return page.render(
         "finance.html",
         month=month,
+        current_month=current,
         months=_months_back(current, 12)[::-1],
         st=st,
         unposted=unposted,
-        office_chart=bar_chart(
-            [b.key for b in offices],
+        office_chart=bar_chart(  # names beside codes: the short name under the bar, code and name on hover
+            [short_office_name(b.key, names) for b in offices],
             [b.cards_billed for b in offices],
             width=560,
             height=180,
             fmt=i18n.number,
+            titles=[f"{b.key} · {names.get(b.key, '')}".rstrip(" ·") for b in offices],
         ),
+        office_names=names,
         trend_chart=bar_chart(
             [m[2:].replace("-", "/") for m, _ in trend],
             [s.gross_amount if s else 0 for _, s in trend],
@@ -115,6 +121,18 @@ def finance_page(page: ReaderPage, month: MonthQuery = "") -> HTMLResponse:
         closes_from=closes_from(month, cfg.zone),
         closed_anyway=closed_anyway,
     )
+
+
+def short_office_name(code: str, names: dict[str, str]) -> str:
+    """An office's name without "Kantor Kecamatan"/"Kantor" (a chart's axis has little room); its code when
+    it has no name."""
+    name = names.get(code, "")
+    if name.startswith("Kantor Pelayanan Terpadu "):
+        return "KPT " + name.split()[-1]
+    for prefix in ("Kantor Kecamatan ", "Kantor "):
+        if name.startswith(prefix):
+            return name[len(prefix) :]
+    return name or code
 
 
 def _month_over(page: Page, month: str) -> bool:
@@ -292,6 +310,59 @@ def bundle(month: Month, page: ReaderPage) -> Response:
     with page.tx(writes=False) as session:
         data = billing.bundle_bytes(session, page.me, month)
     return _attachment(data, "application/zip", f"ktp-billing-{month}.zip")
+
+
+# -- exports with a progress display ------------------------------------------------------------------------
+# kind -> (how it is made, media type, file name): the same functions as the plain downloads above.
+EXPORTS: dict[str, tuple[Any, str, str]] = {
+    "statement.pdf": (billing.statement_pdf, "application/pdf", "laporan-bagi-hasil-{month}{suffix}.pdf"),
+    "invoice.pdf": (billing.invoice_pdf, "application/pdf", "rancangan-tagihan-{month}{suffix}.pdf"),
+    "statement.xlsx": (billing.statement_xlsx, XLSX, "laporan-bagi-hasil-{month}{suffix}.xlsx"),
+    "statement.csv": (
+        billing.statement_csv,
+        "text/csv; charset=utf-8",
+        "laporan-bagi-hasil-{month}{suffix}.csv",
+    ),
+    "entries.csv": (billing.entries_csv, "text/csv; charset=utf-8", "entri-{month}{suffix}.csv"),
+    "bundle.zip": (None, "application/zip", "ktp-billing-{month}.zip"),
+}
+EXPORT_STEPS = ("op.export.make",)
+
+
+@router.post("/finance/{month}/export")
+def export(month: Month, page: ReaderPage, form: Form) -> Response:
+    """Make an export in the background, its progress on the operation's page, which offers the file when
+    it is ready (and starts the download). The plain GET addresses above still answer at once."""
+    kind, lang = text(form, "kind"), text(form, "lang") or "id"
+    if kind not in EXPORTS or lang not in ("id", "en"):
+        page.flash("error", page.t("err.invalid_input"))
+        return page.redirect(f"/finance?month={month}")
+    engine, actor, settings = page.request.app.state.engine, page.me, page.settings
+    make, media, name = EXPORTS[kind]
+    filename = name.format(month=month, suffix="-en" if lang == "en" else "")
+
+    def work(report: operations.Report) -> None:
+        from ktp_service.db import unit_of_work
+
+        report(EXPORT_STEPS[0])
+        with unit_of_work(engine) as session:  # the papers' reads are audited
+            if make is None:
+                data = billing.bundle_bytes(session, actor, month)
+            else:
+                data = make(session, actor, month, settings, lang)
+        report.deliver(data.encode() if isinstance(data, str) else data, media, filename)
+
+    back = "/partner" if actor.role == "partner_auditor" else "/finance"
+    op = operations.start(
+        work,
+        owner=actor.user_id,
+        steps=EXPORT_STEPS,
+        result_url=f"{back}?month={month}",
+        failure_url=f"{back}?month={month}",
+        done_key="op.export.ready",
+        done_params={"file": filename},
+    )
+    return page.redirect(f"/operations/{op.id}/view")
 
 
 @router.get("/finance/public-key.pem")
@@ -535,6 +606,11 @@ def _partner_page(
     for row in shown:  # ledger times are UTC text; show them in the office's zone, dd-mm-yyyy
         at = row.get("event_at")
         row["when"] = i18n.waktu(datetime.fromisoformat(str(at)), zone) if at else ""
+        # words, not keys: "Baru", "Retribusi dipungut dari penduduk" (the key stays in the exports)
+        reason = str(row.get("reason") or "")
+        row["reason"] = page.t(f"reason.{reason}") if reason and i18n.has(f"reason.{reason}") else reason
+        account = str(row.get("account") or "")
+        row["account"] = account_name(account, page.lang) if account else ""
     history = [
         {
             "cards": c.cards,
@@ -549,6 +625,7 @@ def _partner_page(
         verifier_wheel=wheel_name(),
         status_code=status,
         month=month,
+        current_month=current,
         months=_months_back(current, 12)[::-1],
         month_name=documents.month_name,
         st=st,

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
 from billing.vocab import Reason
-from ktp_service import lifecycle, regions
+from ktp_service import lifecycle, operations, regions
 from ktp_service.api.deps import PrintOperator, RegistryReader, RegistryWriter, Supervisor
 from ktp_service.cards import CardError, render_card
 from ktp_service.errors import DomainError
@@ -28,8 +28,10 @@ from ktp_service.services import (
     agent_holds,
     agents,
     audit,
+    batch_print,
     cards,
     job_rows,
+    offices,
     print_jobs,
     printers,
     residents,
@@ -362,20 +364,63 @@ def cancel(job_id: JobId, page: PrintPage, form: Form) -> RedirectResponse:
     return page.redirect(f"/jobs/{job_id}")
 
 
+# -- a batch of new cards --------------------------------------------------------------------------------------
+@router.post("/jobs/batch")
+def print_batch(page: PrintPage, form: Form) -> Response:
+    """Print new cards for a pasted list of NIKs on one printer of the office, as an operation whose progress
+    page shows the jobs being made, then the cards printing. A list with a wrong entry is sent back to the
+    queue page (kept, shown by a GET) with the entries named; nothing is created."""
+    raw = text(form, "niks")[:20_000]
+    niks, bad = batch_print.parse_niks(raw)
+    problem = ""
+    if bad:
+        problem = page.t("batch.bad_niks", entries=", ".join(bad[:5]))
+    elif not niks:
+        problem = page.t("batch.empty")
+    elif len(niks) > batch_print.MAX_BATCH:
+        problem = page.t("batch.too_many", most=str(batch_print.MAX_BATCH))
+    try:
+        printer_id = int(text(form, "printer_id") or 0)
+    except ValueError:
+        printer_id = 0
+    if not problem and printer_id <= 0:
+        problem = page.t("print.only_ready")
+    if problem:
+        values = {"niks": raw, "printer_id": text(form, "printer_id")}
+        return page.keep_form("/jobs", values, {"batch_error": problem})
+    engine, actor, settings, lang = page.request.app.state.engine, page.me, page.settings, page.lang
+    key = text(form, "idempotency_key")[:40] or secrets.token_hex(8)
+    op = operations.start(
+        lambda report: batch_print.run(engine, settings, actor, niks, printer_id, key, report, lang),
+        owner=actor.user_id,
+        steps=batch_print.BATCH_STEPS,
+        result_url="/jobs",
+        failure_url="/jobs",
+    )
+    page.drop_kept()
+    return page.redirect(f"/operations/{op.id}/view")
+
+
 @router.get("/jobs")
 def queue(
     page: PrintPage,
     state: Annotated[str, Query(max_length=24)] = "",
     office: Annotated[str, Query(max_length=13)] = "",
 ) -> HTMLResponse:
+    kept = page.kept()  # a refused batch, shown again by this GET (a refresh re-sends nothing)
     with page.tx(writes=False) as session:
         wanted = JobStatus(state) if state in QUEUE_STATES else None  # an unknown state filters nothing
         rows, total = job_rows.listed(session, page.me, office=office or None, state=wanted)
         jobs = [_job_row(r) for r in rows]
         printer_rows = _printer_rows(session, page.me)
         balance = stock.office_balance(session, page.me.office_code)
+        office_id = _office_id(session, page.me)
+        batch_printers = waiting.office_printers(session, office_id) if office_id else []
     return page.render(
         "queue.html",
+        batch_printers=batch_printers,
+        batch_key=secrets.token_hex(8),
+        batch_kept=kept,
         jobs=jobs,
         total=total,
         state=state,
@@ -384,3 +429,9 @@ def queue(
         balance=balance,
         low_threshold=page.settings.low_stock_threshold,
     )
+
+
+def _office_id(session: Session, actor: Actor) -> int | None:
+    if not actor.office_code:
+        return None
+    return offices.get_by_code(session, actor.office_code).id

@@ -1,4 +1,4 @@
-"""Following a long operation (closing a month): ``GET /operations/{id}`` answers its progress as JSON for
+"""Following a long operation (closing a month, printing a batch, making an export): ``GET /operations/{id}`` answers its progress as JSON for
 the page's script (polled every 500 ms); ``GET /operations/{id}/view`` is the page with the progress bar,
 which without a script refreshes itself each second. Once the operation has ended the page goes to
 ``/operations/{id}/done``, which says how (a flash message) and goes on to its result. Only the user who started an operation can follow it."""
@@ -30,12 +30,18 @@ def _find(page: Page, op_id: str) -> operations.Operation:
 
 
 def _state(page: Page, op: operations.Operation) -> dict[str, Any]:
+    step_text = page.t(op.step) if op.step else ""
+    if op.step and op.total:  # a step that counts: "Mencetak kartu: 3 dari 10"
+        step_text = page.t("op.counted", step=step_text, done=str(op.count), total=str(op.total))
     return {
         "id": op.id,
         "state": op.phase,
         "percent": op.percent,
         "step": op.step,
-        "step_text": page.t(op.step) if op.step else "",
+        "step_text": step_text,
+        "count": op.count,
+        "total": op.total,
+        "download": f"/operations/{op.id}/file" if op.file is not None else None,
         "steps": [{"key": s, "text": page.t(s), "done": s in op.done_steps} for s in op.steps],
         "next": f"/operations/{op.id}/done" if op.finished else None,
     }
@@ -58,6 +64,8 @@ def operation_page(op_id: OpId, page: OwnPage) -> HTMLResponse:
 def operation_done(op_id: OpId, page: OwnPage) -> Response:
     """How it ended, as a message on the page it leads to: the result, or where it was asked for."""
     op = _find(page, op_id)
+    if op.phase == "done" and op.file is not None:  # an export: the file is offered, and its download starts
+        return page.render("operation.html", op=op, state=_state(page, op), ready=True)
     if op.phase == "done":
         page.flash("ok", page.t(op.done_key, **op.done_params))
         return page.redirect(op.result_url)
@@ -68,3 +76,17 @@ def operation_done(op_id: OpId, page: OwnPage) -> Response:
         page.flash("error", text)
         return page.redirect(op.failure_url)
     return page.redirect(f"/operations/{op.id}/view")  # still running
+
+
+@router.get("/operations/{op_id}/file")
+def operation_file(op_id: OpId, page: OwnPage) -> Response:
+    """What an export made, for the person who asked for it (kept in memory an hour after it ended)."""
+    op = _find(page, op_id)
+    if op.file is None:
+        raise OperationNotFound(f"Operation {op_id} has made no file.")
+    content, media, filename = op.file
+    return Response(
+        content,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', **NO_STORE},
+    )
