@@ -37,8 +37,14 @@ def _offices_page(
 ) -> HTMLResponse:
     with page.tx(writes=False) as session:
         rows = offices.list_offices(session)
+    by_id = {o.id: o for o in rows}
     return page.render(
-        "offices.html", status_code=status, rows=rows, errors=errors or {}, values=values or {}
+        "offices.html",
+        status_code=status,
+        rows=rows,
+        parents={o.id: by_id[o.parent_id] for o in rows if o.parent_id in by_id},
+        errors=errors or {},
+        values=values or {},
     )
 
 
