@@ -29,7 +29,7 @@ def _refused(page: Page, exc: ValidationError | DomainError, whole_field: str) -
     if isinstance(exc, ValidationError):
         return forms.from_validation(exc, page.lang), 422
     fields, whole = forms.from_domain(exc, page.lang)
-    return fields or {whole_field: whole}, exc.status_code
+    return fields or {whole_field: page.error_text(exc) if whole else whole}, exc.status_code
 
 
 def _offices_page(
