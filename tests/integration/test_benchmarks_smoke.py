@@ -33,6 +33,17 @@ SMOKE = {
         ["--backend", "sqlite", "--seconds", "1", "--preload", "5", "--concurrency", "2", "--port", "0"],
         [r"GET.*req", r"POST.*req"],
     ),
+    "agents_scale": (
+        ["--agents", "3", "--seconds", "2", "--residents", "3", "--clerk-rate", "5"],
+        [
+            r"3 agents enrolled \(1 KPT, 2 kecamatan, 0 villages\)",
+            r"clerks alone\s+[\d.]+ req/s answered",
+            r"clerks \+ agents polling\s+[\d.]+ req/s answered \(\s*[\d.]+ agents",
+            r"clerks p50\s+[\d.]+ ms\s+p99\s+[\d.]+ ms",
+            r"agents' requests p50\s+[\d.]+ ms\s+p99\s+[\d.]+ ms\s+errors 0",
+            r"polling costs: [\d.]+ req/s",
+        ],
+    ),
     "billing_bench": (
         ["--cards", "200", "--batch", "100", "--singles", "5", "--backend", "sqlite"],
         [r'"statement', r'"verify'],
