@@ -62,7 +62,7 @@ def test_admin_adds_lists_revokes_and_re_enrolls_an_agent(client: TestClient, wo
     )
     assert r.status_code == 200, r.text
     listing = client.get("/admin/agents").text
-    assert "Terhubung" in listing and "1.2.3" in listing and ">4<" in listing
+    assert "Terhubung" in listing and "1.2.3" in listing and "1.2.3</span> · 4<" in listing
 
     with Session(world.engine) as s:
         agent = s.exec(select(PrintAgent)).one()
