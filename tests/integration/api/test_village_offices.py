@@ -169,3 +169,17 @@ def test_ktp_offices_add_registers_a_village(engine: Engine, tmp_path: Path) -> 
     assert f"office {KEDEN}: Kantor Desa Keden (desa, under 33.14.01)" in r.output
     r = runner.invoke(cli, ["offices", "list"], obj=settings)
     assert r.output.splitlines()[1].split()[:3] == [KEDEN, "desa", "active"]
+
+
+def test_the_registration_page_offers_a_village_clerk_their_own_village_only(
+    client: TestClient, as_user: Headers
+) -> None:
+    from tests.integration.web.test_pages import login
+
+    _village(client, as_user)
+    _user(client, as_user, "keden.clerk", "clerk", KEDEN)
+    login(client, "keden.clerk")
+    page = client.get("/residents/new")
+    assert page.status_code == 200
+    assert f'value="{KEDEN}"' in page.text and f'value="{TROBAYAN}"' not in page.text
+    assert 'value="33.14.02"' not in page.text  # no other kecamatan either
