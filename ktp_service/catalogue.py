@@ -2644,6 +2644,115 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Batch ended: {printed} cards printed, {attention} need attention (see the queue), "
         "{refused} NIKs refused. {details}",
     ),
+    # --- village14 ---
+    # Village service points and print agents in the console (issue 14)
+    "v.out_of_scope_village": (
+        "Kelurahan/desa ini tidak dilayani kantor Anda; kantor desa/kelurahan hanya melayani warganya sendiri.",
+        "Your office does not serve this village; a village office serves its own residents only.",
+    ),
+    "err.out_of_office_scope": (
+        "Wilayah {region} tidak dilayani kantor Anda ({office}).",
+        "Region {region} is not served by your office ({office}).",
+    ),
+    "err.parent_office_missing": (
+        "Daftarkan dulu kantor kecamatan {parent} ({parent_name}) sebelum kantor desa/kelurahan {office} ({name}).",
+        "Register the office of kecamatan {parent} ({parent_name}) before its village office {office} ({name}).",
+    ),
+    "office.kind.kelurahan": ("Kelurahan (tempat pelayanan)", "Kelurahan (village service point)"),
+    "office.kind.desa": ("Desa (tempat pelayanan)", "Desa (village service point)"),
+    "office.parent": ("Di bawah kantor", "Under office"),
+    "office.code_hint": (
+        "33.14 (kabupaten), 33.14.01 (kecamatan) atau 33.14.01.2001 (kelurahan/desa)",
+        "33.14 (regency), 33.14.01 (kecamatan) or 33.14.01.2001 (kelurahan/desa)",
+    ),
+    "nav.agents": ("Agen cetak", "Print agents"),
+    "agent.title": ("Agen cetak di kantor", "Print agents at offices"),
+    "agent.intro": (
+        "Agen cetak berjalan di samping printer kantor kecamatan dan desa: mengambil kartu dari pusat, "
+        "mencetaknya, dan melaporkan hasilnya, juga saat jaringan terputus.",
+        "A print agent runs next to a kecamatan or village office's printers: it fetches cards from the centre, "
+        "prints them and reports each outcome, also while the link is down.",
+    ),
+    "agent.list": ("Agen terdaftar", "Registered agents"),
+    "agent.none": ("Belum ada agen cetak.", "No print agents yet."),
+    "agent.contact": ("Kontak terakhir", "Last contact"),
+    "agent.version": ("Versi", "Version"),
+    "agent.queue": ("Antrean", "Queue"),
+    "agent.held": ("Kartu dipegang", "Jobs held"),
+    "agent.printers": ("Printer (laporan terakhir)", "Printers (as last reported)"),
+    "agent.no_printers": ("Belum ada printer", "No printers yet"),
+    "agent.add": ("Tambah agen", "Add an agent"),
+    "agent.name_hint": (
+        "Huruf, angka, titik, garis bawah atau tanda hubung, unik di kantor itu (mis. kalijambe).",
+        "Letters, digits, dots, underscores or hyphens, unique within the office (e.g. kalijambe).",
+    ),
+    "agent.name_rule": (
+        "Nama diawali huruf atau angka; hanya huruf, angka, titik, garis bawah, tanda hubung (maks. 64).",
+        "The name starts with a letter or digit; only letters, digits, dots, underscores, hyphens (64 at most).",
+    ),
+    "agent.state.revoked": ("dicabut", "revoked"),
+    "agent.state.awaiting": ("menunggu pendaftaran", "awaiting enrollment"),
+    "agent.state.enrolled": ("terdaftar", "enrolled"),
+    "agent.revoked_at": ("Dicabut {time}", "Revoked {time}"),
+    "agent.awaiting_until": ("Kode berlaku sampai {time}", "Code valid until {time}"),
+    "agent.unreachable_since": ("Tidak terjangkau sejak {time}", "Unreachable since {time}"),
+    "agent.contact_at": ("Terhubung {time}", "Last contact {time}"),
+    "agent.held_too_long": ("{n} terlalu lama", "{n} held too long"),
+    "agent.re_enroll": ("Daftar ulang", "Re-enroll"),
+    "agent.revoke": ("Cabut", "Revoke"),
+    "agent.added": ("Agen cetak ditambahkan", "Print agent added"),
+    "agent.re_enrolled": ("Kode pendaftaran baru", "A new enrollment code"),
+    "agent.code_for": (
+        "Agen {name} untuk kantor {office} {office_name}.",
+        "Agent {name} for office {office} {office_name}.",
+    ),
+    "agent.code": ("Kode pendaftaran sekali pakai:", "One-time enrollment code:"),
+    "agent.code_expires": ("Berlaku sampai {time}.", "Valid until {time}."),
+    "agent.code_once": (
+        "Kode ini ditampilkan sekali ini saja dan tidak disimpan di pusat. Catat atau salin sekarang; jika "
+        "hilang, daftarkan ulang agen untuk kode baru.",
+        "This code is shown this once and is not kept at the centre. Write it down or copy it now; if it is "
+        "lost, re-enroll the agent for a new one.",
+    ),
+    "agent.code_run": (
+        "Di komputer kantor, pasang paket ktp-service lalu jalankan:",
+        "On the office's computer, install the ktp-service package and run:",
+    ),
+    "agent.back": ("Kembali ke daftar agen", "Back to the agents"),
+    "agent.confirm_title.revoke": ("Cabut agen {name}?", "Revoke agent {name}?"),
+    "agent.confirm_title.re-enroll": ("Daftarkan ulang agen {name}?", "Re-enroll agent {name}?"),
+    "agent.confirm_text.revoke": (
+        "Agen ditolak mulai permintaan berikutnya. {n} kartu yang dipegangnya tetap terikat padanya (mungkin "
+        "sudah tercetak); supervisor memutuskannya.",
+        "The agent is refused from its next request on. The {n} jobs it holds stay bound to it (they may have "
+        "printed); a supervisor decides about them.",
+    ),
+    "agent.confirm_text.re-enroll": (
+        "Kredensial lama agen langsung tidak berlaku; kode sekali pakai baru ditampilkan sekali. {n} kartu yang "
+        "dipegangnya tetap terikat dan diambil lagi oleh agen setelah mendaftar ulang dari jurnalnya.",
+        "The agent's old credential stops working at once; a new one-time code is shown once. The {n} jobs it "
+        "holds stay bound and are picked up again from its journal once it has enrolled again.",
+    ),
+    "agent.confirm_button.revoke": ("Ya, cabut {name}", "Yes, revoke {name}"),
+    "agent.confirm_button.re-enroll": ("Ya, buat kode baru untuk {name}", "Yes, a new code for {name}"),
+    "agent.revoked": ("Agen {name} dicabut.", "Agent {name} revoked."),
+    "agent.not_found": ("Agen cetak {agent} tidak ditemukan.", "No print agent {agent}."),
+    "job.agent": ("Agen cetak kantor", "Office's print agent"),
+    "job.agent_reached": ("Sampai di agen", "Reached the agent"),
+    "job.agent_printed": ("Dicetak (jam printer)", "Printed (printer's clock)"),
+    "job.agent_reported": ("Dilaporkan ke pusat", "Reported to the centre"),
+    "job.agent_not_reported": ("belum dilaporkan", "not reported yet"),
+    "job.agent_contact": ("Kontak terakhir agen", "Agent's last contact"),
+    "job.agent_unreachable": (
+        "Agen {name} tidak terjangkau sejak {time}. Pusat tidak tahu lebih dari itu sampai agen terhubung "
+        "lagi; halaman status agen di kantor menunjukkan keadaannya.",
+        "Agent {name} has been unreachable since {time}. The centre cannot know more until it hears back; the "
+        "agent's status page at the office shows where the card is.",
+    ),
+    "job.agent_held_too_long": (
+        "Agen {name} memegang kartu ini lebih lama dari batas; periksa agen di kantor.",
+        "Agent {name} has held this card longer than allowed; check the agent at the office.",
+    ),
 }
 
 

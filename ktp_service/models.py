@@ -40,12 +40,15 @@ def ts_column(*, nullable: bool = False, index: bool = False) -> Any:
 
 class Office(SQLModel, table=True):
     """A service office, identified by the Kemendagri code of the region it serves: ``33.14`` for a regency's
-    one-stop office (it serves the whole regency), ``33.14.01`` for a kecamatan office."""
+    one-stop office (it serves the whole regency), ``33.14.01`` for a kecamatan office, ``33.14.01.2001`` for
+    a village service point (kind ``desa`` or ``kelurahan``; it serves that village's residents only) under
+    its kecamatan office (``parent_id``)."""
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=13, unique=True, index=True)
     name: str = Field(max_length=120)
-    kind: str = Field(max_length=16)  # "kabupaten" | "kota" | "kecamatan"
+    kind: str = Field(max_length=16)  # "kabupaten" | "kota" | "kecamatan" | "kelurahan" | "desa"
+    parent_id: int | None = Field(default=None, foreign_key="office.id", index=True)
     active: bool = True
     created_at: datetime = ts_column()
 
@@ -129,7 +132,7 @@ class Resident(SQLModel, table=True):
     rt: str = Field(max_length=3)
     rw: str = Field(max_length=3)
     kode_kecamatan: str = Field(max_length=8, index=True)
-    kode_desa: str = Field(max_length=13)
+    kode_desa: str = Field(max_length=13, index=True)
     agama: str = Field(max_length=40)
     status_perkawinan: str = Field(max_length=16)
     pekerjaan: str = Field(max_length=40)

@@ -36,9 +36,10 @@ def add(
 @app.command("list")
 def list_agents(ctx: typer.Context) -> None:
     """Agents: last contact, version, queue depth, jobs held, printers as last reported."""
-    from ktp_service.services import agents
+    from ktp_service.services import agents, offices
 
     with transaction(ctx, writes=False) as (session, wiring):
+        names = offices.names(session)
         for v in agents.list_agents(session, wiring.settings):
             a = v.agent
             state = "revoked" if a.revoked_at else ("enrolled" if a.enrolled_at else "awaiting enrollment")
@@ -47,7 +48,8 @@ def list_agents(ctx: typer.Context) -> None:
                 f" UNREACHABLE since {v.unreachable_since:%Y-%m-%d %H:%M:%S}" if v.unreachable_since else ""
             )
             typer.echo(
-                f"{a.id:4} {v.office:10} {a.name:16} {state:20} last contact {contact}{silent} "
+                f"{a.id:4} {v.office:13} {names.get(v.office, ''):30.30} {a.name:16} {state:20} "
+                f"last contact {contact}{silent} "
                 f"version {a.version or '-'} queue {a.queue_depth if a.queue_depth is not None else '-'} "
                 f"held {v.jobs_held} (too long {v.jobs_held_too_long})"
             )

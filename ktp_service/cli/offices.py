@@ -9,7 +9,8 @@ import typer
 from ktp_service.cli.common import reported_errors, transaction
 
 app = typer.Typer(
-    help="Service offices (a regency's one-stop office and its kecamatan offices).", no_args_is_help=True
+    help="Service offices (a regency's one-stop office, its kecamatan offices and village service points).",
+    no_args_is_help=True,
 )
 
 
@@ -17,13 +18,17 @@ app = typer.Typer(
 def add(
     ctx: typer.Context,
     code: Annotated[
-        str, typer.Option(help="Kemendagri region code: 33.14 (regency) or 33.14.01 (kecamatan).")
+        str,
+        typer.Option(
+            help="Kemendagri region code: 33.14 (regency), 33.14.01 (kecamatan) or 33.14.01.2001 (kelurahan/desa)."
+        ),
     ],
     name: Annotated[
         str | None, typer.Option(help="Name shown on pages (default from the region's name).")
     ] = None,
     kind: Annotated[
-        str | None, typer.Option(help="kabupaten, kota or kecamatan; checked against the region code.")
+        str | None,
+        typer.Option(help="kabupaten, kota, kecamatan, kelurahan or desa; checked against the region code."),
     ] = None,
 ) -> None:
     """Register the office serving a region."""
@@ -32,7 +37,8 @@ def add(
 
     with reported_errors(), transaction(ctx) as (session, _):
         office = offices.create(session, SYSTEM, code, name or None, kind=kind)
-        typer.echo(f"office {office.code}: {office.name} ({office.kind})")
+        under = f", under {offices.parent_code(office.code)}" if office.parent_id else ""
+        typer.echo(f"office {office.code}: {office.name} ({office.kind}{under})")
 
 
 @app.command("list")
@@ -43,6 +49,6 @@ def list_offices(ctx: typer.Context) -> None:
     with transaction(ctx, writes=False) as (session, _):
         rows = offices.list_offices(session)
         for o in rows:
-            typer.echo(f"{o.code:10} {o.kind:10} {'active' if o.active else 'inactive':8} {o.name}")
+            typer.echo(f"{o.code:14} {o.kind:10} {'active' if o.active else 'inactive':8} {o.name}")
     if not rows:
         typer.echo("no offices yet: add one with `ktp offices add --code CODE`")

@@ -7,19 +7,26 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from ktp_service.schemas.identifiers import REGION_CODE_PATTERN
 from ktp_service.vocab import Role
 
 
 class OfficeCreate(BaseModel):
-    code: str = Field(pattern=r"^[0-9]{2}\.[0-9]{2}(\.[0-9]{2})?$", examples=["33.14.01"])
+    code: str = Field(
+        pattern=REGION_CODE_PATTERN,
+        examples=["33.14.01", "33.14.01.2001"],
+        description="Kemendagri code: 33.14 (regency), 33.14.01 (kecamatan) or 33.14.01.2001 (kelurahan/desa).",
+    )
     name: str | None = Field(default=None, max_length=120)
 
 
 class OfficePublic(BaseModel):
     code: str
     name: str
-    kind: str
+    kind: str = Field(description="kabupaten, kota, kecamatan, kelurahan or desa.")
     active: bool
+    parent: str | None = Field(default=None, description="A village service point's kecamatan office (code).")
+    parent_name: str | None = None
 
 
 class UserCreate(BaseModel):

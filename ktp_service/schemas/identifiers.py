@@ -15,7 +15,9 @@ from billing.errors import InvalidInput
 from billing.periods import FIRST_YEAR, LAST_YEAR, parse_month
 
 NIK_PATTERN = r"^[0-9]{16}$"
-REGION_CODE_PATTERN = r"^[0-9]{2}\.[0-9]{2}(\.[0-9]{2})?$"  # an office: regency or kecamatan
+REGION_CODE_PATTERN = (
+    r"^[0-9]{2}\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?$"  # an office: regency, kecamatan or village
+)
 MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 MONTH_DESCRIPTION = f"YYYY-MM, a month of the years {FIRST_YEAR} to {LAST_YEAR}"
 

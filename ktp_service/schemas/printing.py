@@ -9,15 +9,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from billing.vocab import Reason as JobReason
 from ktp_service.lifecycle import JobStatus
+from ktp_service.schemas.identifiers import REGION_CODE_PATTERN
 
 
 class PrinterCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$")
-    office: str = Field(
-        pattern=r"^[0-9]{2}\.[0-9]{2}(\.[0-9]{2})?$", description="Region code of the office."
-    )
+    office: str = Field(pattern=REGION_CODE_PATTERN, description="Region code of the office.")
     adapter: str = Field(description="spool, simulator or ipp.")
     uri: str = Field(default="", max_length=300, examples=["ipp://127.0.0.1:8631/ipp/print"])
     config: dict[str, Any] = Field(default_factory=dict)

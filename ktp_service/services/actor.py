@@ -18,8 +18,10 @@ class Actor:
     def serves(self, region_code: str) -> bool:
         """True when this actor's office serves ``region_code`` (a kecamatan or village code).
 
-        A kecamatan office serves its own kecamatan; a regency one-stop office (``33.14``) serves every
-        kecamatan of the regency. Roles not bound to an office are not limited by region.
+        A kecamatan office serves its own kecamatan and every village in it; a regency one-stop office
+        (``33.14``) serves every kecamatan of the regency; a village service point (``33.14.01.2001``)
+        serves that village only, so a resident is checked by their kelurahan/desa code (``kode_desa``).
+        Roles not bound to an office are not limited by region.
         """
         if not self.role.office_bound:
             return True
@@ -30,7 +32,8 @@ class Actor:
     def require_serves(self, region_code: str, what: str = "This resident") -> None:
         if not self.serves(region_code):
             raise OutOfOfficeScope(
-                f"{what} belongs to kecamatan {region_code}, which your office ({self.office_code}) does not serve."
+                f"{what} belongs to region {region_code}, which your office ({self.office_code}) does not serve.",
+                params={"region": region_code, "office": self.office_code or ""},
             )
 
 

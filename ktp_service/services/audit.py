@@ -137,7 +137,13 @@ def events(
     if wanted.username:
         stmt = stmt.where(AuditEvent.username == wanted.username)
     if wanted.office:
-        stmt = stmt.where(AuditEvent.office_code == wanted.office)
+        # The office's own area: events about residents are kept under their village's code.
+        stmt = stmt.where(
+            or_(
+                AuditEvent.office_code == wanted.office,
+                col(AuditEvent.office_code).startswith(wanted.office + "."),
+            )
+        )
     if wanted.resident_id is not None:
         stmt = stmt.where(_about_resident(session, wanted.resident_id))
     if wanted.day is not None:

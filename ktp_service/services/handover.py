@@ -235,7 +235,7 @@ def record_departure(
         "resident.departure",
         "resident",
         resident.id,
-        office_code=resident.kode_kecamatan,
+        office_code=resident.kode_desa,
         kind=body.kind,
         card_invalidated=card is not None,
     )

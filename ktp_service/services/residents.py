@@ -95,7 +95,7 @@ def _get(session: Session, nik: str, actor: Actor, *, for_update: bool = False) 
     if for_update:
         stmt = stmt.with_for_update()
     resident = session.exec(stmt).first()
-    if resident is None or not actor.serves(resident.kode_kecamatan):
+    if resident is None or not actor.serves(resident.kode_desa):
         raise ResidentNotFound(
             f"No resident with NIK {nik[:6]}... is registered in the area your office serves."
         )
@@ -118,9 +118,11 @@ def _add_version(session: Session, actor: Actor, resident: Resident, changed: li
 def create(
     session: Session, actor: Actor, body: ResidentCreate, office_id: int | None
 ) -> tuple[Resident, list[FieldProblem]]:
-    actor.require_serves(body.kode_kecamatan)
     resident = Resident(**body.model_dump(), registered_office_id=office_id)
     warnings = _validate_whole(resident)
+    # After the whole check, so a village outside its kecamatan is named as such; by the village code, so a
+    # village service point registers its own village's residents only.
+    actor.require_serves(body.kode_desa)
     if session.exec(select(Resident.id).where(Resident.nik == body.nik)).first() is not None:
         raise NikAlreadyRegistered("A resident with this NIK is already registered; correct it instead.")
     session.add(resident)
@@ -132,17 +134,13 @@ def create(
             "A resident with this NIK is already registered; correct it instead."
         ) from None
     _add_version(session, actor, resident, sorted(body.model_fields_set | {"nik"}))
-    audit.record(
-        session, actor, "resident.create", "resident", resident.id, office_code=resident.kode_kecamatan
-    )
+    audit.record(session, actor, "resident.create", "resident", resident.id, office_code=resident.kode_desa)
     return resident, warnings
 
 
 def read(session: Session, actor: Actor, nik: str) -> Resident:
     resident = _get(session, nik, actor)
-    audit.record(
-        session, actor, "resident.read", "resident", resident.id, office_code=resident.kode_kecamatan
-    )
+    audit.record(session, actor, "resident.read", "resident", resident.id, office_code=resident.kode_desa)
     return resident
 
 
@@ -158,9 +156,9 @@ def search(
             stmt = stmt.where(col(Resident.nama).contains(word, autoescape=True))
     if actor.role.office_bound:
         code = actor.office_code or "-"
-        stmt = stmt.where(
-            or_(Resident.kode_kecamatan == code, col(Resident.kode_kecamatan).startswith(code + "."))
-        )
+        # By the village code: a kecamatan or regency office's area holds every village under it, a
+        # village service point's only its own village.
+        stmt = stmt.where(or_(Resident.kode_desa == code, col(Resident.kode_desa).startswith(code + ".")))
     total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
     rows = list(session.exec(stmt.order_by(Resident.nama, Resident.nik).limit(limit).offset(offset)))
     audit.record(
@@ -187,11 +185,11 @@ def update(
             params={"version": resident.version, "edited": expected_version},
         )
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if getattr(resident, k) != v}
-    if "kode_kecamatan" in changes:
-        actor.require_serves(changes["kode_kecamatan"], "The new address")
     for key, value in changes.items():
         setattr(resident, key, value)
     warnings = _validate_whole(resident)
+    if "kode_kecamatan" in changes or "kode_desa" in changes:
+        actor.require_serves(resident.kode_desa, "The new address")
     if changes:
         resident.version += 1
         resident.updated_at = utcnow()
@@ -204,7 +202,7 @@ def update(
             "resident.update",
             "resident",
             resident.id,
-            office_code=resident.kode_kecamatan,
+            office_code=resident.kode_desa,
             fields=sorted(changes),
             version=resident.version,
         )
@@ -246,7 +244,7 @@ def set_image(
             f"resident.{field}",
             "resident",
             resident.id,
-            office_code=resident.kode_kecamatan,
+            office_code=resident.kode_desa,
             sha256=stored.sha256,
         )
     return resident
@@ -260,9 +258,7 @@ def history(session: Session, actor: Actor, nik: str) -> list[tuple[ResidentVers
         .where(ResidentVersion.resident_id == resident.id)
         .order_by(col(ResidentVersion.version))
     ).all()
-    audit.record(
-        session, actor, "resident.history", "resident", resident.id, office_code=resident.kode_kecamatan
-    )
+    audit.record(session, actor, "resident.history", "resident", resident.id, office_code=resident.kode_desa)
     return [(v, name) for v, name in rows]
 
 

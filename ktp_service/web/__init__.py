@@ -15,6 +15,7 @@ from ktp_service.web.core import HERE
 from ktp_service.web.routes import (
     account,
     admin,
+    agents,
     audit,
     auth,
     billing,
@@ -42,6 +43,7 @@ for _module in (
     stock_moves,
     office,
     admin,
+    agents,
     audit,
     indicators,
     standard,

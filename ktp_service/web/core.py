@@ -330,6 +330,7 @@ NAV: list[tuple[str, str, frozenset[Role]]] = [
     ("/printers", "nav.printers", frozenset({_C, _S, _A})),
     ("/stock", "nav.stock", frozenset({_C, _S, _A, _F})),
     ("/admin/offices", "nav.offices", frozenset({_A})),
+    ("/admin/agents", "nav.agents", frozenset({_A})),
     ("/admin/users", "nav.users", frozenset({_A})),
     ("/audit", "nav.audit", frozenset({_A, _S})),
     ("/indicators", "nav.indicators", frozenset({_S, _A, _F})),

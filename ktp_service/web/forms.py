@@ -96,6 +96,10 @@ def from_validation(exc: ValidationError, lang: str) -> Errors:
 def from_domain(exc: DomainError, lang: str) -> tuple[Errors, str]:
     """Field messages, and a message for the whole form (empty when every problem has its field)."""
     if isinstance(exc, OutOfOfficeScope):
+        # A village service point's area is one village: the village field is the one to correct there.
+        office = str(exc.params.get("office", ""))
+        if office.count(".") == 3:
+            return {"kode_desa": i18n.translate("v.out_of_scope_village", lang)}, ""
         return {"kode_kecamatan": i18n.translate("v.out_of_scope", lang)}, ""
     if exc.code == "nik_already_registered":
         return {"nik": i18n.translate("v.nik_taken", lang)}, ""

@@ -121,10 +121,22 @@ def test_every_primary_action_is_on_screen_without_scrolling(desk: Open, site: S
     partner = desk("partner.auditor")
     _check(partner, [f"/partner?month={past}"], problems)
 
+    from tests.e2e.test_accessibility import _agent
+
+    agent = _agent(site, "fold-agent")
     admin = desk("admin")
     _check(
         admin,
-        ["/admin/users", "/admin/offices", "/printers", f"/printers/{printer}", "/stock"],
+        [
+            "/admin/users",
+            "/admin/offices",
+            "/admin/agents",
+            f"/admin/agents/{agent}/revoke",
+            f"/admin/agents/{agent}/re-enroll",
+            "/printers",
+            f"/printers/{printer}",
+            "/stock",
+        ],
         problems,
         "33-admin-stok",
     )

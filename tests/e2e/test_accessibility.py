@@ -35,10 +35,29 @@ EXTRA = {
         "/audit?nik=" + RESIDENT,
         f"/audit/residents/{RESIDENT}",
     ],
-    "admin": ["/printers/{printer}", f"/audit/residents/{RESIDENT}", "/audit?user=admin", "/standard"],
+    "admin": [
+        "/printers/{printer}",
+        f"/audit/residents/{RESIDENT}",
+        "/audit?user=admin",
+        "/standard",
+        "/admin/agents/{agent}/revoke",
+        "/admin/agents/{agent}/re-enroll",
+    ],
     "finance": ["/billing/corrections", "/finance/{month}/reconciliation"],
     "partner.auditor": [],
 }
+
+
+def _agent(site: Site, name: str) -> int:
+    """A print agent at Kalijambe (issue 14), for the agents list and its confirmation pages."""
+    from ktp_service.db import unit_of_work
+    from ktp_service.services import agents
+    from ktp_service.services.actor import SYSTEM
+
+    with unit_of_work(site.engine) as s:
+        agent, _code = agents.create(s, SYSTEM, name, "33.14.01", site.settings)
+        assert agent.id is not None
+        return agent.id
 
 
 def _axe_source() -> str:
@@ -83,6 +102,7 @@ def test_no_serious_or_critical_violations_on_any_page_of_any_role(browser: Any,
     from tests.e2e.test_guards import _resident
 
     job = _print(site, _resident(site, 7501, "RATNA KUSUMA"), "baru")
+    agent = _agent(site, "axe-agent")
     for username in ROLES:
         desk = Desk(browser, site, username)
         try:
@@ -90,7 +110,7 @@ def test_no_serious_or_critical_violations_on_any_page_of_any_role(browser: Any,
             hrefs = page.eval_on_selector_all(
                 "header nav a", "links => links.map(a => a.getAttribute('href'))"
             )
-            extra = [p.format(printer=printer, month=month, job=job) for p in EXTRA[username]]
+            extra = [p.format(printer=printer, month=month, job=job, agent=agent) for p in EXTRA[username]]
             paths = list(dict.fromkeys([*hrefs, *extra]))
             assert hrefs, f"{username} has no menu"
             for path in paths:

@@ -52,6 +52,17 @@ SMOKE = {
         ["--processes", "1", "--cards", "3", "--rate", "4", "--seconds", "1"],
         [r"1 API \+ 1 worker process\(es\):\s+[\d.]+ cards/s", r"p99\s+[\d.]+ ms"],
     ),
+    "agents_scale": (
+        ["--agents", "3", "--seconds", "2", "--residents", "3", "--clerk-rate", "5"],
+        [
+            r"3 agents enrolled \(1 KPT, 2 kecamatan, 0 villages\)",
+            r"clerks alone\s+[\d.]+ req/s answered",
+            r"clerks \+ agents every 1 s\s+[\d.]+ req/s answered \(\s*[\d.]+ agents",
+            r"clerks p50\s+[\d.]+ ms\s+p99\s+[\d.]+ ms",
+            r"agents' requests p50\s+[\d.]+ ms\s+p99\s+[\d.]+ ms\s+errors 0",
+            r"polling every 1 s: [\d.]+ agent req/s answered .* ms per agent request",
+        ],
+    ),
     "billing_bench": (
         ["--cards", "200", "--batch", "100", "--singles", "5", "--backend", "sqlite"],
         [r'"statement', r'"verify'],

@@ -67,9 +67,10 @@ def test_offices_add_refusals_change_nothing(engine: Engine, tmp_path: Path) -> 
     assert runner.invoke(app, ["offices", "add", "--code", "33.14.01"], obj=settings).exit_code == 0
     for args, said in (
         (["--code", "33.14.01"], "already exists"),
-        (["--code", "99.99.99"], "not a kabupaten, kota or kecamatan code"),
+        (["--code", "99.99.99"], "not a kabupaten, kota, kecamatan, kelurahan or desa code"),
         (["--code", "33.14.02", "--kind", "kabupaten"], "is a kecamatan, not a kabupaten"),
-        (["--code", "33.14.01.2001"], "not a kabupaten, kota or kecamatan code"),
+        (["--code", "33.14.01.2999"], "not a kabupaten, kota, kecamatan, kelurahan or desa code"),
+        (["--code", "33.14.02.2001"], "Register the office of kecamatan 33.14.02"),  # its kecamatan first
     ):
         r = runner.invoke(app, ["offices", "add", *args], obj=settings)
         assert r.exit_code == 2, r.output

@@ -26,20 +26,32 @@ router = APIRouter(prefix="/api/v1", tags=["administration"], responses=ERROR_RE
 UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
-def _office_public(o: Office) -> OfficePublic:
-    return OfficePublic(code=o.code, name=o.name, kind=o.kind, active=o.active)
+def _office_public(o: Office, parent: Office | None) -> OfficePublic:
+    return OfficePublic(
+        code=o.code,
+        name=o.name,
+        kind=o.kind,
+        active=o.active,
+        parent=parent.code if parent else None,
+        parent_name=parent.name if parent else None,
+    )
 
 
 @router.get("/offices", response_model=list[OfficePublic])
 def list_offices(session: SessionDep, actor: AnyUser) -> list[OfficePublic]:
-    """Every office with its region code."""
-    return [_office_public(o) for o in offices.list_offices(session)]
+    """Every office with its region code (village service points with their kecamatan office)."""
+    rows = offices.list_offices(session)
+    by_id = {o.id: o for o in rows}
+    return [_office_public(o, by_id.get(o.parent_id)) for o in rows]
 
 
 @router.post("/offices", response_model=OfficePublic, status_code=status.HTTP_201_CREATED)
 def create_office(body: OfficeCreate, session: SessionDep, actor: AdminOnly) -> OfficePublic:
-    """Register the office serving a regency/city or a kecamatan."""
-    return _office_public(offices.create(session, actor, body.code, body.name))
+    """Register the office serving a regency/city, a kecamatan, or a kelurahan/desa (a village service point,
+    under its kecamatan office, which must be registered first)."""
+    office = offices.create(session, actor, body.code, body.name)
+    parent = session.get(Office, office.parent_id) if office.parent_id else None
+    return _office_public(office, parent)
 
 
 def _user_public(u: User, office: str | None) -> UserPublic:

@@ -162,7 +162,7 @@ def card_preview(
     data = cards.card_data(resident, settings.images_dir, tanggal_terbit=cards.local_today(settings.timezone))
     rendered = render_card(tpl, data, dpi=dpi, fmt=format, specimen=True)
     audit.record(
-        session, actor, "resident.card_preview", "resident", resident.id, office_code=resident.kode_kecamatan
+        session, actor, "resident.card_preview", "resident", resident.id, office_code=resident.kode_desa
     )
     return Response(
         rendered.content,

@@ -29,7 +29,7 @@ def _refused(page: Page, exc: ValidationError | DomainError, whole_field: str) -
     if isinstance(exc, ValidationError):
         return forms.from_validation(exc, page.lang), 422
     fields, whole = forms.from_domain(exc, page.lang)
-    return fields or {whole_field: whole}, exc.status_code
+    return fields or {whole_field: page.error_text(exc) if whole else whole}, exc.status_code
 
 
 def _offices_page(
@@ -37,8 +37,14 @@ def _offices_page(
 ) -> HTMLResponse:
     with page.tx(writes=False) as session:
         rows = offices.list_offices(session)
+    by_id = {o.id: o for o in rows}
     return page.render(
-        "offices.html", status_code=status, rows=rows, errors=errors or {}, values=values or {}
+        "offices.html",
+        status_code=status,
+        rows=rows,
+        parents={o.id: by_id[o.parent_id] for o in rows if o.parent_id in by_id},
+        errors=errors or {},
+        values=values or {},
     )
 
 

@@ -124,7 +124,7 @@ def resident_report(nik: Nik, page: AuditPage) -> HTMLResponse:
             "resident.audit_report",
             "resident",
             resident.id,
-            office_code=resident.kode_kecamatan,
+            office_code=resident.kode_desa,
         )
         people = dict(
             session.exec(

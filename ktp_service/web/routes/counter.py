@@ -18,6 +18,7 @@ from starlette.datastructures import UploadFile
 from billing.vocab import Reason
 from ktp_service import lifecycle, operations, regions
 from ktp_service.api.deps import PrintOperator, RegistryReader, RegistryWriter, Supervisor
+from ktp_service.api.routes.printing import agent_on_job
 from ktp_service.cards import CardError, render_card
 from ktp_service.errors import DomainError
 from ktp_service.images import MIN_SIZE, ImageKind
@@ -174,7 +175,7 @@ def card_preview(nik: Nik, page: ReaderPage) -> Response:
             "resident.card_preview",
             "resident",
             resident.id,
-            office_code=resident.kode_kecamatan,
+            office_code=resident.kode_desa,
         )
     return Response(rendered.content, media_type="image/png", headers={"Cache-Control": "no-store"})
 
@@ -223,6 +224,8 @@ def _job_context(session: Session, page: Page, job_id: str) -> dict[str, Any]:
     return {
         **_job_row(found.row),
         "view": job_state(job, printer),
+        # The office's print agent, when the card went to one (issue 14): what the centre knows of it.
+        "agent": agent_on_job(session, job, page.settings),
         "condition": waiting.condition(printer, page.lang),
         "printer_obj": printer,
         "printer_view": printer_state(printer),

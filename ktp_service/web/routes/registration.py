@@ -44,8 +44,14 @@ CHOICES: dict[str, list[str]] = {
 @lru_cache(maxsize=64)
 def _kecamatan_options(office_code: str | None) -> tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...]:
     """(kecamatan code, name, ((desa code, name)...)) that an office serves; all of the regency for an office
-    that is not bound to one kecamatan (and for roles without an office, Sragen's)."""
+    that is not bound to one kecamatan (and for roles without an office, Sragen's); a village service point's
+    own kecamatan with its own village only."""
     code = office_code or "33.14"
+    if code.count(".") == 3:
+        village, kec = regions.get_region(code), regions.get_region(code.rsplit(".", 1)[0])
+        if village is None or kec is None:
+            return ()
+        return ((kec.code, kec.name, ((village.code, village.name),)),)
     if code.count(".") == 2:
         kecamatan = [r for r in [regions.get_region(code)] if r is not None]
     else:

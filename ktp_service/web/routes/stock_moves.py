@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from ktp_service.api.deps import AnyUser, PrinterOperator
 from ktp_service.errors import DomainError
 from ktp_service.models import Office
-from ktp_service.schemas.identifiers import AsciiInt
+from ktp_service.schemas.identifiers import REGION_CODE_PATTERN, AsciiInt
 from ktp_service.schemas.text import ascii_digits
 from ktp_service.services import offices, stock, stock_transfers
 from ktp_service.web.core import Form, Page, PageFor, WebRoute, text
@@ -67,7 +67,7 @@ def _done(
 
 @router.post("/stock/moves/{code}/{action}")
 def act(
-    code: Annotated[str, Path(pattern=r"^[0-9]{2}\.[0-9]{2}(\.[0-9]{2})?$")],
+    code: Annotated[str, Path(pattern=REGION_CODE_PATTERN)],
     action: Annotated[str, Path(pattern=r"^(deliver|send|count)$")],
     page: CarePage,
     form: Form,
