@@ -15,6 +15,7 @@ from ktp_service.web.core import HERE
 from ktp_service.web.routes import (
     account,
     admin,
+    alerts,
     audit,
     auth,
     billing,
@@ -47,6 +48,7 @@ for _module in (
     billing_fixes,
     survey,
     operations,
+    alerts,
 ):
     router.include_router(_module.router)
 router.include_router(survey.public)  # the IKM survey: no login, no cookie

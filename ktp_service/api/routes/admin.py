@@ -12,6 +12,8 @@ from ktp_service.errors import ERROR_RESPONSES
 from ktp_service.models import AuditEvent, Office, User
 from ktp_service.schemas.admin import (
     AuditEventPublic,
+    EmailChange,
+    LowStockThreshold,
     OfficeCreate,
     OfficePublic,
     PasswordReset,
@@ -27,7 +29,9 @@ UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def _office_public(o: Office) -> OfficePublic:
-    return OfficePublic(code=o.code, name=o.name, kind=o.kind, active=o.active)
+    return OfficePublic(
+        code=o.code, name=o.name, kind=o.kind, active=o.active, low_stock_threshold=o.low_stock_threshold
+    )
 
 
 @router.get("/offices", response_model=list[OfficePublic])
@@ -50,6 +54,7 @@ def _user_public(u: User, office: str | None) -> UserPublic:
         role=u.role,
         office=office,
         active=u.active,
+        email=u.email,
     )
 
 
@@ -92,6 +97,24 @@ def change_role(user_id: UserId, body: RoleChange, session: SessionDep, actor: A
     """Change a user's role (and office); the user's tokens and console sessions end."""
     user = accounts.change_role(session, actor, user_id, body.role, body.office)
     return _user_public(user, body.office)
+
+
+@router.put("/users/{user_id}/email", response_model=UserPublic)
+def change_email(user_id: UserId, body: EmailChange, session: SessionDep, actor: AdminOnly) -> UserPublic:
+    """Set or remove the address alerts are mailed to (issue 15); audited without the address."""
+    user = accounts.set_email(session, actor, user_id, body.email)
+    return _user_public(user, users.office_code_of(session, user))
+
+
+@router.put("/offices/{code}/low-stock-threshold", response_model=OfficePublic)
+def set_low_stock_threshold(
+    code: Annotated[str, Path(pattern=r"^[0-9]{2}\.[0-9]{2}(\.[0-9]{2})?$")],
+    body: LowStockThreshold,
+    session: SessionDep,
+    actor: AdminOnly,
+) -> OfficePublic:
+    """The office's own low-stock alert threshold in blank cards; null returns it to the default."""
+    return _office_public(offices.set_low_stock_threshold(session, actor, code, body.threshold))
 
 
 @router.get("/audit", response_model=list[AuditEventPublic])
