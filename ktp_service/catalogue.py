@@ -2375,29 +2375,29 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "alert.kind.approval_waiting": ("Menunggu persetujuan terlalu lama", "Waiting too long for approval"),
     "alert.kind.uncollected": ("Kartu belum diambil", "Cards not collected"),
     "alert.text.printer_down": (
-        "Printer {name} ({subject}) di kantor {office} berhenti atau tidak terjangkau sejak {since} "
+        "Printer {name} ({subject}) di {office} berhenti atau tidak terjangkau sejak {since} "
         "(status {state}: {reasons}).",
-        "Printer {name} ({subject}) at office {office} has been stopped or unreachable since {since} "
+        "Printer {name} ({subject}) at {office} has been stopped or unreachable since {since} "
         "(state {state}: {reasons}).",
     ),
     "alert.text.agent_down": (
-        "Agen cetak {name} ({subject}) di kantor {office} tidak menghubungi pusat sejak {since}.",
-        "Print agent {name} ({subject}) at office {office} has not called the centre since {since}.",
+        "Agen cetak {name} ({subject}) di {office} tidak menghubungi pusat sejak {since}.",
+        "Print agent {name} ({subject}) at {office} has not called the centre since {since}.",
     ),
     "alert.text.stock_low": (
-        "Kantor {office} tinggal {balance} blanko kartu (batas peringatan {threshold}).",
-        "Office {office} has {balance} blank cards left (alert threshold {threshold}).",
+        "{office} tinggal {balance} blanko kartu (batas peringatan {threshold}).",
+        "{office} has {balance} blank cards left (alert threshold {threshold}).",
     ),
     "alert.text.approval_waiting": (
-        "Pekerjaan cetak {name} (alasan {reason}) di kantor {office} menunggu persetujuan supervisor sejak "
+        "Pekerjaan cetak {name} (alasan {reason}) di {office} menunggu persetujuan supervisor sejak "
         "{since}.",
-        "Print job {name} (reason {reason}) at office {office} has waited for a supervisor's approval since "
+        "Print job {name} (reason {reason}) at {office} has waited for a supervisor's approval since "
         "{since}.",
     ),
     "alert.text.uncollected": (
-        "{count} kartu di kantor {office} belum diambil lebih dari {days} hari (terlama {oldest_days} hari, "
+        "{count} kartu di {office} belum diambil lebih dari {days} hari (terlama {oldest_days} hari, "
         "sejak {since}).",
-        "{count} cards at office {office} have not been collected for more than {days} days (oldest "
+        "{count} cards at {office} have not been collected for more than {days} days (oldest "
         "{oldest_days} days, since {since}).",
     ),
     "alert.todo.printer_down": (
