@@ -2389,8 +2389,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{office} has {balance} blank cards left (alert threshold {threshold}).",
     ),
     "alert.text.approval_waiting": (
-        "Pekerjaan cetak {name} (alasan {reason}) di {office} menunggu persetujuan supervisor sejak "
-        "{since}.",
+        "Pekerjaan cetak {name} (alasan {reason}) di {office} menunggu persetujuan supervisor sejak {since}.",
         "Print job {name} (reason {reason}) at {office} has waited for a supervisor's approval since "
         "{since}.",
     ),

@@ -64,7 +64,9 @@ def message(view: AlertView, settings: Settings, to: list[str]) -> EmailMessage:
     idn, eng = (texts(view, lang, settings.timezone) for lang in ("id", "en"))
     alert, office = view.alert, view.office
     mail = EmailMessage()
-    mail["Subject"] = f"[KTP] {idn['kind']}: {alert.subject_name} · {office.code} {office.name}"
+    where = f"{office.code} · {office.name}"
+    about = where if alert.subject.startswith("office:") else f"{alert.subject_name} ({where})"
+    mail["Subject"] = f"[KTP] {idn['kind']}: {about}"
     mail["From"] = settings.smtp_from or f"ktp-service@{settings.smtp_host}"
     mail["To"] = ", ".join(to)
     mail["Date"] = formatdate(localtime=False)
@@ -116,7 +118,7 @@ def _due(session: Session, now: datetime) -> list[int]:
 def _claim(engine: Engine, alert_id: int, now: datetime) -> bool:
     table = Alert.__table__  # type: ignore[attr-defined]
     with unit_of_work(engine) as session:
-        done = session.execute(
+        done = session.connection().execute(
             sa.update(table)
             .where(
                 table.c.id == alert_id,
@@ -125,7 +127,7 @@ def _claim(engine: Engine, alert_id: int, now: datetime) -> bool:
             )
             .values(mail_next_at=now + CLAIM)
         )
-        return bool(done.rowcount)  # type: ignore[attr-defined]
+        return bool(done.rowcount)
 
 
 def _finish(engine: Engine, alert_id: int, now: datetime, error: str | None, retry: timedelta) -> None:

@@ -249,14 +249,14 @@ def evaluate_in(session: Session, settings: Settings, now: datetime) -> Outcome:
         condition = seen.get(key)
         if condition is None:
             # Only while still open: a second evaluator clearing it at the same time changes nothing.
-            done = session.execute(
+            done = session.connection().execute(
                 sa.update(table)
                 .where(table.c.id == alert.id, table.c.cleared_at.is_(None))
                 .values(cleared_at=now)
             )
-            outcome.cleared += done.rowcount  # type: ignore[attr-defined]
+            outcome.cleared += done.rowcount
         elif condition.detail != alert.detail or condition.subject_name != alert.subject_name:
-            session.execute(
+            session.connection().execute(
                 sa.update(table)
                 .where(table.c.id == alert.id, table.c.cleared_at.is_(None))
                 .values(detail=condition.detail, subject_name=condition.subject_name)
@@ -282,8 +282,10 @@ def evaluate_in(session: Session, settings: Settings, now: datetime) -> Outcome:
             .on_conflict_do_nothing(
                 index_elements=["kind", "subject"], index_where=sa.text("cleared_at IS NULL")
             )
+            .returning(table.c.id)
         )
-        outcome.raised += session.execute(statement).rowcount  # type: ignore[attr-defined]
+        # The id of the row inserted, or none when another evaluator's open alert holds the place.
+        outcome.raised += len(session.connection().execute(statement).all())
     session.expire_all()
     outcome.open = len(seen)
     return outcome

@@ -112,7 +112,9 @@ def test_low_stock_uses_the_office_threshold_else_the_default(counter: Counter) 
     # The counter's office holds 100 blank cards; the default threshold is 50.
     assert evaluate(counter).raised == 0
     r = counter.client.put(
-        "/api/v1/offices/33.14.01/low-stock-threshold", json={"threshold": 100}, headers=counter.as_user(ADMIN)
+        "/api/v1/offices/33.14.01/low-stock-threshold",
+        json={"threshold": 100},
+        headers=counter.as_user(ADMIN),
     )
     assert r.status_code == 200 and r.json()["low_stock_threshold"] == 100, r.text
     refused = counter.client.put(
@@ -129,7 +131,9 @@ def test_low_stock_uses_the_office_threshold_else_the_default(counter: Counter) 
     assert alert.detail == {"balance": 99, "threshold": 100}
     assert "tinggal 99 blanko" in api_alerts(counter)[0]["text"]
     r = counter.client.put(
-        "/api/v1/offices/33.14.01/low-stock-threshold", json={"threshold": None}, headers=counter.as_user(ADMIN)
+        "/api/v1/offices/33.14.01/low-stock-threshold",
+        json={"threshold": None},
+        headers=counter.as_user(ADMIN),
     )
     assert r.status_code == 200 and r.json()["low_stock_threshold"] is None
     assert evaluate(counter).cleared == 1
@@ -171,7 +175,9 @@ def test_cards_not_collected_raise_one_alert_per_office_until_handed_over(counte
 
 def test_two_evaluators_at_once_raise_each_alert_once(counter: Counter) -> None:
     counter.client.put(
-        "/api/v1/offices/33.14.01/low-stock-threshold", json={"threshold": 500}, headers=counter.as_user(ADMIN)
+        "/api/v1/offices/33.14.01/low-stock-threshold",
+        json={"threshold": 500},
+        headers=counter.as_user(ADMIN),
     )
     counter.simulate(set=["offline"])
     refresh(counter)
@@ -217,7 +223,9 @@ def test_the_database_refuses_a_second_open_alert_for_one_subject(counter: Count
 
 def _raise_stock_alert(counter: Counter, office: str = "33.14.01") -> int:
     r = counter.client.put(
-        f"/api/v1/offices/{office}/low-stock-threshold", json={"threshold": 1000}, headers=counter.as_user(ADMIN)
+        f"/api/v1/offices/{office}/low-stock-threshold",
+        json={"threshold": 1000},
+        headers=counter.as_user(ADMIN),
     )
     assert r.status_code == 200, r.text
     evaluate(counter)
@@ -234,12 +242,16 @@ def test_acknowledging_is_audited_once_and_scoped_to_the_office(counter: Counter
         "unacknowledged": 0
     }
     other = counter.client.post(
-        f"/api/v1/alerts/{alert_id}/acknowledge", json={"note": "x"}, headers=counter.as_user("kpt.supervisor")
+        f"/api/v1/alerts/{alert_id}/acknowledge",
+        json={"note": "x"},
+        headers=counter.as_user("kpt.supervisor"),
     )
     assert other.status_code == 404 and other.json()["error"] == "alert_not_found"
     assert counter.client.get("/api/v1/alerts", headers=counter.as_user(CLERK)).status_code == 403
     long = counter.client.post(
-        f"/api/v1/alerts/{alert_id}/acknowledge", json={"note": "x" * 301}, headers=counter.as_user(SUPERVISOR)
+        f"/api/v1/alerts/{alert_id}/acknowledge",
+        json={"note": "x" * 301},
+        headers=counter.as_user(SUPERVISOR),
     )
     assert long.status_code == 422
 
@@ -250,7 +262,10 @@ def test_acknowledging_is_audited_once_and_scoped_to_the_office(counter: Counter
     )
     assert r.status_code == 200, r.text
     got = r.json()
-    assert got["acknowledged_by"] == SUPERVISOR and got["acknowledge_note"] == "Minta kiriman 200 blanko dari KPT"
+    assert (
+        got["acknowledged_by"] == SUPERVISOR
+        and got["acknowledge_note"] == "Minta kiriman 200 blanko dari KPT"
+    )
     again = counter.client.post(
         f"/api/v1/alerts/{alert_id}/acknowledge", json={"note": ""}, headers=counter.as_user(ADMIN)
     )
@@ -297,4 +312,3 @@ def test_users_email_is_validated_and_audited_without_the_address(counter: Count
         events = list(s.exec(select(AuditEvent).where(AuditEvent.action == "user.email_change")))
     assert [e.detail for e in events] == [{"has_email": True}]
     assert "sragenkab" not in str(events[0].detail)
-
