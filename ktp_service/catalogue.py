@@ -2429,6 +2429,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Contact the residents to collect their cards (Not collected page); record each handover.",
     ),
     "user.email": ("E-mail", "E-mail"),
+    "audit.alert.acknowledge": ("Menanggapi peringatan", "Acknowledged an alert"),
+    "audit.user.email_change": ("Mengubah e-mail pengguna", "Changed a user's e-mail"),
+    "audit.office.low_stock_threshold": (
+        "Mengubah batas stok menipis kantor",
+        "Changed an office's low-stock threshold",
+    ),
+    "v.email": ("Bukan alamat e-mail (nama@contoh.go.id).", "Not an e-mail address (name@example.go.id)."),
+    "user.change_email": ("Ubah e-mail", "Change e-mail"),
+    "office.threshold_hint": (
+        "Peringatan muncul bila stok kantor ini sebanyak ini atau kurang. Kosong: bawaan layanan.",
+        "An alert is raised when this office's stock is this low or lower. Empty: the service's default.",
+    ),
     "user.email_hint": (
         "Peringatan dikirim ke alamat ini (administrator dan supervisor). Kosongkan untuk berhenti.",
         "Alerts are mailed here (administrators and supervisors). Leave empty to stop.",

@@ -65,7 +65,8 @@ def acknowledge(alert_id: AlertId, page: WatcherPage, form: Form) -> Response:
     except ValidationError as exc:
         message = " ".join(forms.from_validation(exc, page.lang).values())
         return _alerts_page(page, show, "", {alert_id: message}, 422)
-    except DomainError as exc:
-        return _alerts_page(page, show, "", {alert_id: page.error_text(exc)}, exc.status_code)
+    except DomainError as exc:  # acknowledged already, or not this person's: said above the list
+        page.flash("error", page.error_text(exc))
+        return _alerts_page(page, show, "", None, exc.status_code)
     page.flash("ok", page.t("alert.acknowledged"))
     return page.redirect(f"/alerts?show={show}")

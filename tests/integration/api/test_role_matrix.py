@@ -85,6 +85,12 @@ MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
     ("POST", "/api/v1/stock/transfers/{transfer_id}/receive"): PRINTER_CARE,
     ("POST", "/api/v1/offices/{code}/stock/counts"): PRINTER_CARE,
     ("GET", "/api/v1/offices/{code}/stock/counts"): ALL,
+    # Alerts (issue 15, part 4)
+    ("GET", "/api/v1/alerts"): PRINTER_CARE,
+    ("GET", "/api/v1/alerts/count"): PRINTER_CARE,
+    ("POST", "/api/v1/alerts/{alert_id}/acknowledge"): PRINTER_CARE,
+    ("PUT", "/api/v1/users/{user_id}/email"): ADMIN,
+    ("PUT", "/api/v1/offices/{code}/low-stock-threshold"): ADMIN,
     ("GET", f"{B}/public-key"): PUBLIC,
     ("GET", f"{B}/public-keys"): PUBLIC,
     ("GET", f"{B}/verifier"): PUBLIC,

@@ -262,7 +262,9 @@ def test_two_apis_and_two_workers_survive_a_kill_and_print_each_card_once(deploy
     finally:
         engine.dispose()
     completed = [j for j in jobs if j.state == "completed"]
-    assert len(completed) == len(niks) and len({j.resident_id for j in completed}) == len(niks)  # one card each
+    assert len(completed) == len(niks) and len({j.resident_id for j in completed}) == len(
+        niks
+    )  # one card each
     # Any other job is a card a supervisor judged spoiled after the kill, and its reprint is among the completed.
     assert all(j.spoiled and j.state != "completed" for j in jobs if j.state != "completed"), states
     assert len(jobs) - len(completed) <= 2, states  # at most the killed worker's card in flight
@@ -300,7 +302,9 @@ def _decide_like_a_supervisor(d: Deployment, base: str, supervisor: dict[str, st
                     .select_from(PrintJob)
                     .where(col(PrintJob.state) == "completed", col(PrintJob.printer_id) == job.printer_id)
                 ).one()
-                r = httpx.post(f"{base}/api/v1/printers/{job.printer_id}/simulator", json={}, headers=supervisor)
+                r = httpx.post(
+                    f"{base}/api/v1/printers/{job.printer_id}/simulator", json={}, headers=supervisor
+                )
                 came_out = int(r.json()["card_counter"]) > int(done)
                 outcome = "printed" if came_out else "spoiled"
                 r = httpx.post(
