@@ -2358,6 +2358,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "alert.open": ("Berlangsung", "Open"),
     "alert.cleared": ("Selesai {at}", "Ended {at}"),
     "alert.acknowledge": ("Tanggapi", "Acknowledge"),
+    "alert.go": ("Buka halamannya", "Open its page"),
     "alert.note": ("Catatan tindakan", "Note of what you do"),
     "alert.acknowledged_by": ("Ditanggapi {user}, {at}", "Acknowledged by {user}, {at}"),
     "alert.acknowledged": ("Peringatan ditanggapi.", "Alert acknowledged."),

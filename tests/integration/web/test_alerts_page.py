@@ -109,3 +109,35 @@ def test_email_and_threshold_are_edited_on_the_users_and_offices_pages(
     with Session(world.engine) as s:
         office = s.exec(select(Office).where(Office.code == "33.14.01")).one()
     assert office.low_stock_threshold == 80
+
+
+def test_every_kind_shows_its_words_and_a_way_to_its_page(client: TestClient, world: World) -> None:
+    details = {
+        alerts.PRINTER_DOWN: ("printer:7", "Evolis-7", {"state": "stopped", "reasons": ["media-jam-error"]}),
+        alerts.AGENT_DOWN: ("agent:3", "agen-1", {"last_contact": None}),
+        alerts.APPROVAL_WAITING: ("job:0f0e", "0f0e", {"reason": "hilang", "job": "0f0e"}),
+        alerts.UNCOLLECTED: ("office:33.14.01", "Kalijambe", {"count": 4, "days": 14, "oldest_days": 20}),
+    }
+    with Session(world.engine) as s:
+        office = s.exec(select(Office).where(Office.code == "33.14.01")).one()
+        for kind, (subject, name, detail) in details.items():
+            s.add(
+                Alert(kind=kind, office_id=office.id or 0, subject=subject, subject_name=name, detail=detail)
+            )
+        s.commit()
+    login(client, "kalijambe.supervisor")
+    page = client.get("/alerts").text
+    for words in (
+        "Printer mati",
+        "status stopped: media-jam-error",
+        'href="/printers/7"',
+        "Agen cetak agen-1",
+        "Menunggu persetujuan terlalu lama",
+        'href="/jobs/0f0e"',
+        "4 kartu di 33.14.01 · Kantor Kecamatan Kalijambe belum diambil lebih dari 14 hari",
+        'href="/uncollected"',
+    ):
+        assert words in page, words
+    login(client, "admin")
+    page = client.get("/alerts?show=open&office=33.14.01").text
+    assert 'href="/jobs/0f0e"' not in page and 'href="/printers/7"' in page
