@@ -6,7 +6,9 @@ Each alert is mailed once: ``mailed_at`` marks it sent. A send is claimed first 
 ahead in a committed, conditional update), so two worker processes never send the same alert at the same
 time; the SMTP conversation happens with no transaction open. A failed send (refused connection, timeout,
 a server's refusal) keeps the alert unsent, counts the attempt and sets the next try
-``alert_mail_retry_minutes`` later: the alert is never lost, and the console shows it all along. A process
+``alert_mail_retry_minutes`` later: the alert is never lost, and the console shows it all along. When the
+server cannot be reached the remaining alerts wait for the next check too, so an unreachable server holds
+the worker's pass for at most one ``smtp_timeout_seconds`` per check. A process
 that dies between the server accepting the message and the mark being written sends it again on the next
 try (at least once, never silently none). Alerts cleared or acknowledged before they could be mailed are not
 mailed: the console has them.
@@ -34,6 +36,8 @@ from ktp_service.settings import Settings
 from ktp_service.vocab import Role
 
 log = logging.getLogger("ktp.alerts")
+# Refusals of one message (its sender, a recipient, its content): the next alert may still go through.
+MESSAGE_REFUSED = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
 CLAIM = timedelta(minutes=5)  # a claimed send not finished by then (the process died) is tried again
 
 
@@ -171,6 +175,10 @@ def send_due(engine: Engine, settings: Settings, now: datetime | None = None) ->
             log.warning("alert %s: mail not sent (%s); tried again later", alert_id, type(exc).__name__)
             outcome.failed += 1
             _finish(engine, alert_id, now, f"{type(exc).__name__}: {exc}", retry)
+            if not isinstance(exc, MESSAGE_REFUSED):
+                # The server is unreachable or refuses us: the other alerts wait for the next try rather
+                # than each holding the worker's pass for a timeout.
+                break
             continue
         outcome.sent += 1
         _finish(engine, alert_id, now, None, retry)

@@ -160,3 +160,41 @@ def test_nothing_is_mailed_without_smtp_or_for_an_acknowledged_alert(counter: Co
     with smtp_server(port) as inbox:
         assert alert_mail.send_due(counter.world.engine, counter.settings).sent == 0
     assert inbox.received == []
+
+
+def test_an_unreachable_server_holds_one_try_per_check(counter: Counter) -> None:
+    """After a refused connection the other alerts wait for the next check (no timeout each)."""
+    port = free_port()
+    mail_settings(counter, port)
+    set_emails(counter)
+    with Session(counter.world.engine) as s:
+        office_id = counter.world.users[SUPERVISOR].office_id
+        assert office_id is not None
+        for n in (1, 2):
+            s.add(
+                Alert(
+                    kind=alerts.PRINTER_DOWN,
+                    office_id=office_id,
+                    subject=f"printer:{n}",
+                    subject_name=f"P{n}",
+                )
+            )
+        s.commit()
+    now = utcnow()
+    first = alert_mail.send_due(counter.world.engine, counter.settings, now)
+    assert (first.sent, first.failed) == (0, 1)
+    with Session(counter.world.engine) as s:
+        assert sorted(a.mail_attempts for a in s.exec(select(Alert))) == [0, 1]
+    with smtp_server(port) as inbox:
+        later = alert_mail.send_due(counter.world.engine, counter.settings, now + timedelta(seconds=1))
+        assert later.sent == 1  # the one not tried yet; the failed one waits for its retry time
+        last = alert_mail.send_due(
+            counter.world.engine,
+            counter.settings,
+            now + timedelta(minutes=counter.settings.alert_mail_retry_minutes),
+        )
+        assert last.sent == 1
+    assert sorted(m["Subject"] for _, m in inbox.received) == [
+        "[KTP] Printer mati: P1 (33.14.01 · Kantor Kecamatan Kalijambe)",
+        "[KTP] Printer mati: P2 (33.14.01 · Kantor Kecamatan Kalijambe)",
+    ]
