@@ -234,8 +234,25 @@ def _uncollected(session: Session, settings: Settings, now: datetime) -> list[Co
 def evaluate(engine: Engine, settings: Settings, now: datetime | None = None) -> Outcome:
     """One evaluation in one transaction: raise, clear and update alerts to match the conditions now."""
     now = now or utcnow()
+    # A cheap read first: when nothing changed (most minutes), no write transaction is opened, so on
+    # SQLite the worker's check never takes the one write lock for nothing.
+    with unit_of_work(engine, writes=False) as session:
+        seen = {c.key: c for c in conditions(session, settings, now)}
+        if not _differs(session, seen):
+            return Outcome(open=len(seen))
     with unit_of_work(engine) as session:
         return evaluate_in(session, settings, now)
+
+
+def _differs(session: Session, seen: dict[tuple[str, str], Condition]) -> bool:
+    open_alerts = {
+        (a.kind, a.subject): a for a in session.exec(select(Alert).where(col(Alert.cleared_at).is_(None)))
+    }
+    if open_alerts.keys() != seen.keys():
+        return True
+    return any(
+        seen[k].detail != a.detail or seen[k].subject_name != a.subject_name for k, a in open_alerts.items()
+    )
 
 
 def evaluate_in(session: Session, settings: Settings, now: datetime) -> Outcome:
