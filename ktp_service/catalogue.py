@@ -2753,6 +2753,130 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Agen {name} memegang kartu ini lebih lama dari batas; periksa agen di kantor.",
         "Agent {name} has held this card longer than allowed; check the agent at the office.",
     ),
+    # --- alerts15 --- alerts (issue 15, part 4)
+    "err.alert_not_found": (
+        "Peringatan {id} tidak ada (atau bukan milik kantor Anda).",
+        "No alert {id} that you may see.",
+    ),
+    "err.alert_already_acknowledged": (
+        "Peringatan {id} sudah ditanggapi; tanggapan tidak dicatat dua kali.",
+        "Alert {id} was already acknowledged; an acknowledgement is not recorded twice.",
+    ),
+    "nav.alerts": ("Peringatan", "Alerts"),
+    "alert.title": ("Peringatan", "Alerts"),
+    "alert.badge": ("{count} peringatan belum ditanggapi", "{count} alerts not acknowledged"),
+    "alert.hint": (
+        "Peringatan muncul sendiri saat keadaan terjadi dan tertutup saat keadaan berakhir. Tanggapi setiap "
+        "peringatan dengan catatan tindakan Anda; tanggapan tercatat di jejak audit.",
+        "Alerts are raised by themselves when a condition is seen and close when it ends. Acknowledge each "
+        "with a note of what you do; the acknowledgement is recorded in the audit trail.",
+    ),
+    "alert.show.unacknowledged": ("Belum ditanggapi", "Not acknowledged"),
+    "alert.show.open": ("Masih berlangsung", "Still open"),
+    "alert.show.all": ("Semua", "All"),
+    "alert.kind": ("Jenis", "Kind"),
+    "alert.what": ("Keadaan", "Condition"),
+    "alert.todo": ("Yang perlu dilakukan", "What to do"),
+    "alert.raised": ("Muncul", "Raised"),
+    "alert.status": ("Status", "Status"),
+    "alert.open": ("Berlangsung", "Open"),
+    "alert.cleared": ("Selesai {at}", "Ended {at}"),
+    "alert.acknowledge": ("Tanggapi", "Acknowledge"),
+    "alert.go": ("Buka halamannya", "Open its page"),
+    "alert.note": ("Catatan tindakan", "Note of what you do"),
+    "alert.acknowledged_by": ("Ditanggapi {user}, {at}", "Acknowledged by {user}, {at}"),
+    "alert.acknowledged": ("Peringatan ditanggapi.", "Alert acknowledged."),
+    "alert.none": ("Tidak ada peringatan.", "No alerts."),
+    "alert.mailed": ("Terkirim lewat e-mail {at}", "Mailed {at}"),
+    "alert.mail_failed": (
+        "E-mail belum terkirim ({attempts}x gagal); dicoba lagi.",
+        "E-mail not sent yet ({attempts} failed); tried again.",
+    ),
+    "alert.mail.todo": ("Yang perlu dilakukan", "What to do"),
+    "alert.mail.link": ("Buka konsol", "Open the console"),
+    "alert.kind.printer_down": ("Printer mati", "Printer down"),
+    "alert.kind.agent_down": ("Agen cetak tidak terjangkau", "Print agent unreachable"),
+    "alert.kind.stock_low": ("Stok blanko menipis", "Blank cards running low"),
+    "alert.kind.approval_waiting": ("Menunggu persetujuan terlalu lama", "Waiting too long for approval"),
+    "alert.kind.uncollected": ("Kartu belum diambil", "Cards not collected"),
+    "alert.text.printer_down": (
+        "Printer {name} ({subject}) di {office} berhenti atau tidak terjangkau sejak {since} "
+        "(status {state}: {reasons}).",
+        "Printer {name} ({subject}) at {office} has been stopped or unreachable since {since} "
+        "(state {state}: {reasons}).",
+    ),
+    "alert.text.agent_down": (
+        "Agen cetak {name} ({subject}) di {office} tidak menghubungi pusat sejak {since}.",
+        "Print agent {name} ({subject}) at {office} has not called the centre since {since}.",
+    ),
+    "alert.text.stock_low": (
+        "{office} tinggal {balance} blanko kartu (batas peringatan {threshold}).",
+        "{office} has {balance} blank cards left (alert threshold {threshold}).",
+    ),
+    "alert.text.approval_waiting": (
+        "Pekerjaan cetak {name} (alasan {reason}) di {office} menunggu persetujuan supervisor sejak {since}.",
+        "Print job {name} (reason {reason}) at {office} has waited for a supervisor's approval since "
+        "{since}.",
+    ),
+    "alert.text.uncollected": (
+        "{count} kartu di {office} belum diambil lebih dari {days} hari (terlama {oldest_days} hari, "
+        "sejak {since}).",
+        "{count} cards at {office} have not been collected for more than {days} days (oldest "
+        "{oldest_days} days, since {since}).",
+    ),
+    "alert.todo.printer_down": (
+        "Periksa printer di kantor: daya, kabel jaringan, kartu macet, pita, penutup terbuka. Setelah "
+        'diperbaiki, tekan "Cek sekarang" di halaman Printer. Bila lama, pindahkan antrian ke printer lain.',
+        "Check the printer at the office: power, network cable, a card jam, the ribbon, an open cover. Once "
+        'fixed, press "Check now" on the Printers page. If it takes long, move the queue to another '
+        "printer.",
+    ),
+    "alert.todo.agent_down": (
+        "Hubungi kantor: periksa komputer agen cetak dan jaringannya (listrik, modem, layanan agen berjalan). "
+        "Pekerjaan yang dipegang agen dicetak setelah tersambung lagi.",
+        "Call the office: check the print agent's computer and its line (power, modem, the agent service "
+        "running). Jobs the agent holds print once it is back.",
+    ),
+    "alert.todo.stock_low": (
+        "Kirim blanko dari kantor kabupaten (halaman Stok blanko, Kirim) atau minta kiriman ke pemasok; "
+        "lakukan stock opname bila angka meragukan.",
+        "Send blank cards from the regency office (Blank cards page, Send) or ask the supplier for a "
+        "delivery; count the stock if the figure is doubtful.",
+    ),
+    "alert.todo.approval_waiting": (
+        "Supervisor kantor memeriksa permintaan di halaman Persetujuan lalu menyetujui atau menolaknya; "
+        "penduduk menunggu kartunya.",
+        "The office's supervisor checks the request on the Approvals page and approves or refuses it; "
+        "the resident is waiting for the card.",
+    ),
+    "alert.todo.uncollected": (
+        "Hubungi penduduk agar mengambil kartunya (halaman Belum diambil); catat penyerahan saat diambil.",
+        "Contact the residents to collect their cards (Not collected page); record each handover.",
+    ),
+    "user.email": ("E-mail", "E-mail"),
+    "audit.alert.acknowledge": ("Menanggapi peringatan", "Acknowledged an alert"),
+    "audit.user.email_change": ("Mengubah e-mail pengguna", "Changed a user's e-mail"),
+    "audit.office.low_stock_threshold": (
+        "Mengubah batas stok menipis kantor",
+        "Changed an office's low-stock threshold",
+    ),
+    "v.email": ("Bukan alamat e-mail (nama@contoh.go.id).", "Not an e-mail address (name@example.go.id)."),
+    "user.change_email": ("Ubah e-mail", "Change e-mail"),
+    "office.threshold_hint": (
+        "Peringatan muncul bila stok kantor ini sebanyak ini atau kurang. Kosong: bawaan layanan.",
+        "An alert is raised when this office's stock is this low or lower. Empty: the service's default.",
+    ),
+    "user.email_hint": (
+        "Peringatan dikirim ke alamat ini (administrator dan supervisor). Kosongkan untuk berhenti.",
+        "Alerts are mailed here (administrators and supervisors). Leave empty to stop.",
+    ),
+    "user.email_saved": ("E-mail {username} disimpan.", "E-mail of {username} saved."),
+    "office.low_stock_threshold": ("Batas stok menipis", "Low-stock threshold"),
+    "office.low_stock_default": ("bawaan: {n}", "default: {n}"),
+    "office.threshold_saved": (
+        "Batas stok kantor {code} disimpan.",
+        "Low-stock threshold of office {code} saved.",
+    ),
 }
 
 

@@ -27,6 +27,7 @@ from ktp_service.api.deps import refuse_control_characters
 from ktp_service.api.routes import (
     admin,
     agents,
+    alerts,
     auth,
     billing,
     handover,
@@ -208,6 +209,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(handover.router)
     app.include_router(stock_moves.router)
     app.include_router(standard.router)
+    app.include_router(alerts.router)
     app.include_router(web.router)
     docs.install(app)
     error_codes.install(app)

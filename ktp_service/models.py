@@ -51,6 +51,8 @@ class Office(SQLModel, table=True):
     parent_id: int | None = Field(default=None, foreign_key="office.id", index=True)
     active: bool = True
     created_at: datetime = ts_column()
+    # Alert when the office's blank cards fall to this many (issue 15); None: KTP_LOW_STOCK_THRESHOLD.
+    low_stock_threshold: int | None = Field(default=None, ge=0)
 
 
 class User(SQLModel, table=True):
@@ -72,6 +74,8 @@ class User(SQLModel, table=True):
     token_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # Set by an administrator's password reset: nothing but changing the password until it is done.
     must_change_password: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    # Where alerts are mailed (issue 15): administrators get every office's, supervisors their office's.
+    email: str | None = Field(default=None, max_length=254)
 
 
 class ConsoleSession(SQLModel, table=True):
@@ -651,3 +655,42 @@ class ServiceHoliday(SQLModel, table=True):
     name: str = Field(max_length=120)
     created_at: datetime = ts_column()
     created_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+
+
+# -- alerts (issue 15) --------------------------------------------------------------------------------------
+class Alert(SQLModel, table=True):
+    """A condition administrators and supervisors are told about (:mod:`ktp_service.services.alerts`): a
+    printer or an office's agent down too long, low blank-card stock, a job waiting too long for approval,
+    cards not collected. Raised when the condition is seen, ``cleared_at`` when it ends; acknowledged by a
+    person with a note. The partial unique index keeps one open alert per kind and subject, so two
+    evaluators (two worker processes) never raise the same alert twice. ``mailed_at`` marks the alert as
+    mailed; a failed send counts ``mail_attempts`` and is tried again from ``mail_next_at``."""
+
+    __tablename__ = "alert"
+    __table_args__ = (
+        sa.Index(
+            "uq_alert_open",
+            "kind",
+            "subject",
+            unique=True,
+            sqlite_where=sa.text("cleared_at IS NULL"),
+            postgresql_where=sa.text("cleared_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32, index=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    subject: str = Field(max_length=64)  # "printer:12", "agent:3", "job:<uuid>", "office:33.14.01"
+    subject_name: str = Field(default="", max_length=120)  # the printer's or agent's name, shown beside it
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    raised_at: datetime = ts_column(index=True)
+    since: datetime | None = Field(default=None, sa_type=UTCDateTime)  # when the condition began
+    cleared_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    acknowledged_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    acknowledge_note: str = Field(default="", max_length=300)
+    mailed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    mail_attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    mail_next_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    mail_error: str | None = Field(default=None, max_length=300)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -162,6 +162,31 @@ class Settings(BaseSettings):
         description="Base of the survey link printed on handover receipts (https://ktp.example.go.id); "
         "empty: the address the request came to.",
     )
+
+    # Alerts (issue 15, part 4): checked by the print worker every ``alert_check_seconds``, and by
+    # ``ktp alerts check``.
+    alert_check_seconds: float = Field(
+        default=60.0, gt=0, description="The worker looks for alert conditions this often."
+    )
+    alert_printer_down_minutes: float = Field(
+        default=30.0, gt=0, description="Alert when a printer has been stopped or offline this long."
+    )
+    alert_agent_down_minutes: float = Field(
+        default=30.0, gt=0, description="Alert when an office's print agent has been silent this long."
+    )
+    alert_approval_minutes: float = Field(
+        default=60.0, gt=0, description="Alert when a print job has waited this long for approval."
+    )
+    alert_mail_retry_minutes: float = Field(
+        default=5.0, gt=0, description="A failed alert e-mail is tried again after this long."
+    )
+    smtp_host: str = Field(default="", max_length=200, description="Empty: alerts are not mailed.")
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_from: str = Field(default="", max_length=254, description="The alert mails' sender address.")
+    smtp_user: str = Field(default="", max_length=200, description="Empty: no SMTP login.")
+    smtp_password: SecretStr = Field(default=SecretStr(""), description="The SMTP login's password.")
+    smtp_starttls: bool = Field(default=True, description="Upgrade the SMTP connection with STARTTLS.")
+    smtp_timeout_seconds: float = Field(default=20.0, gt=0, description="SMTP connect and reply timeout.")
 
     # Everything the service keeps on disk lives under DATA_DIR: photos and signatures (stored under their
     # SHA-256), the token secret and billing's keys, cards of spool printers without a directory of their

@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy.engine import Engine
 
 from billing.config import BillingConfig
+from ktp_service.alert_checker import AlertChecker
 from ktp_service.billing_bridge import config_for, poster
 from ktp_service.checkpointer import Checkpointer
 from ktp_service.db import make_engine
@@ -36,6 +37,7 @@ class Wiring:
             adapters=self.adapters,
             post_events=poster(self.settings),
             checkpoint=self.checkpointer().tick,
+            alerts=AlertChecker(self.engine, self.settings).tick,
         )
 
     def checkpointer(self) -> Checkpointer:

@@ -85,6 +85,7 @@ class PrintWorker:
         adapters: printers.AdapterCache | None = None,
         post_events: Callable[[Session], int] | None = None,
         checkpoint: Callable[[], object] | None = None,
+        alerts: Callable[[], object] | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.engine = engine
@@ -92,6 +93,7 @@ class PrintWorker:
         self.adapters = adapters or printers.AdapterCache(settings)
         self.post_events = post_events
         self.checkpoint = checkpoint  # periodic signed checkpoint of the billing chain head
+        self.alerts = alerts  # periodic alert evaluation and mailing (issue 15)
         self.clock = clock
         self.presence = worker_identity.Presence(engine, settings, name or settings.worker_name, clock)
         self._stop = threading.Event()
@@ -202,6 +204,12 @@ class PrintWorker:
             except Exception as exc:
                 log.exception("billing checkpoint failed")
                 result.errors.append(f"checkpoint: {type(exc).__name__}")
+        if self.alerts is not None:
+            try:
+                self.alerts()
+            except Exception as exc:
+                log.exception("alert check failed")
+                result.errors.append(f"alerts: {type(exc).__name__}")
         return result
 
     # -- recovery ---------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import typer
 
 from ktp_service.cli import (
     agents,
+    alerts,
     backup,
     billing,
     billing_checkpoints,
@@ -36,6 +37,7 @@ app.add_typer(printers.app, name="printers")
 app.add_typer(agents.app, name="agents")
 app.add_typer(agents.agent_app, name="agent")
 app.add_typer(standard.app, name="standard")
+app.add_typer(alerts.app, name="alerts")
 # With billing_ledger's commands and billing_checkpoints' group, which they add to it.
 app.add_typer(billing.app, name="billing")
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from ktp_service.schemas.identifiers import REGION_CODE_PATTERN
 from ktp_service.vocab import Role
@@ -27,6 +28,29 @@ class OfficePublic(BaseModel):
     active: bool
     parent: str | None = Field(default=None, description="A village service point's kecamatan office (code).")
     parent_name: str | None = None
+    low_stock_threshold: int | None = Field(default=None, description="Own alert threshold; null: default.")
+
+
+# An address as a mail server takes it (RFC 5321 limits, one @, a dotted domain, no spaces or quotes); the
+# domain is kept in lower case. Whether it exists only the mail shows.
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
+
+
+def check_email(value: str | None) -> str | None:
+    """A user's e-mail address: None (or empty) for none; refused unless it looks like one."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if len(value) > 254 or not _EMAIL.match(value) or ".." in value:
+        raise ValueError("not an e-mail address (name@example.go.id)")
+    local, domain = value.rsplit("@", 1)
+    return f"{local}@{domain.lower()}"
+
+
+Email = Annotated[str | None, AfterValidator(check_email)]
 
 
 class UserCreate(BaseModel):
@@ -35,6 +59,7 @@ class UserCreate(BaseModel):
     role: Role
     office: str | None = Field(default=None, description="Region code of the office (clerk, supervisor).")
     full_name: str = Field(default="", max_length=120)
+    email: Email = Field(default=None, max_length=254, description="Where alerts are mailed.")
 
 
 class UserPublic(BaseModel):
@@ -44,6 +69,17 @@ class UserPublic(BaseModel):
     role: str
     office: str | None
     active: bool
+    email: str | None = None
+
+
+class EmailChange(BaseModel):
+    email: Email = Field(default=None, max_length=254, description="Empty or null: no alert mail.")
+
+
+class LowStockThreshold(BaseModel):
+    threshold: int | None = Field(
+        default=None, ge=0, le=1_000_000, description="Blank cards; null: the service's default."
+    )
 
 
 class RoleChange(BaseModel):

@@ -121,3 +121,14 @@ def change_role(session: Session, actor: Actor, user_id: int, role: Role, office
             session, actor, "user.role_change", "user", user.id, role=role.value, previous_role=before[0]
         )
     return user
+
+
+def set_email(session: Session, actor: Actor, user_id: int, email: str | None) -> User:
+    """Where the user's alerts are mailed (validated by :func:`ktp_service.schemas.admin.check_email`); None
+    stops the mail. Audited without the address itself (personal data): only whether one is set."""
+    user = get_user(session, user_id)
+    if user.email != email:
+        user.email = email
+        session.add(user)
+        audit.record(session, actor, "user.email_change", "user", user.id, has_email=email is not None)
+    return user

@@ -105,3 +105,17 @@ def region_label(code: str) -> str:
     """``33.14.01.2001 (Banaran)``: a region code with its Kemendagri name, for messages and pages."""
     region = regions.get_region(code)
     return f"{code} ({region.name})" if region else code
+
+
+def set_low_stock_threshold(session: Session, actor: Actor, code: str, threshold: int | None) -> Office:
+    """The office's own low-stock alert threshold (None: the service's default). Audited."""
+    office = get_by_code(session, code)
+    if office.low_stock_threshold != threshold:
+        before = office.low_stock_threshold
+        office.low_stock_threshold = threshold
+        session.add(office)
+        audit.record(
+            session, actor, "office.low_stock_threshold", "office", office.id, office_code=office.code,
+            threshold=threshold, previous=before,
+        )  # fmt: skip
+    return office

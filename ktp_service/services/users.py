@@ -31,6 +31,7 @@ def create(
     role: Role,
     office_code: str | None,
     full_name: str = "",
+    email: str | None = None,
 ) -> User:
     check_password(password, username, field="password")
     office = office_for(session, role, office_code)
@@ -42,6 +43,7 @@ def create(
         password_hash=hash_password(password),
         role=role.value,
         office_id=office.id if office else None,
+        email=email,
     )
     session.add(user)
     try:

@@ -16,6 +16,7 @@ from ktp_service.web.routes import (
     account,
     admin,
     agents,
+    alerts,
     audit,
     auth,
     billing,
@@ -51,6 +52,7 @@ for _module in (
     billing_fixes,
     survey,
     operations,
+    alerts,
 ):
     router.include_router(_module.router)
 router.include_router(survey.public)  # the IKM survey: no login, no cookie

@@ -42,7 +42,7 @@ from ktp_service.db import unit_of_work
 from ktp_service.errors import DomainError, Forbidden, NotFound, error_text
 from ktp_service.models import PrintJob
 from ktp_service.security import token_secret
-from ktp_service.services import console_sessions, kept_forms
+from ktp_service.services import alerts, console_sessions, kept_forms
 from ktp_service.services.actor import Actor
 from ktp_service.settings import Settings
 from ktp_service.vocab import Role
@@ -169,6 +169,7 @@ class Page:
     full_name: str = ""
     must_change_password: bool = False
     session_left: int = 0  # seconds the session holds from this request on, if nothing else happens
+    _alert_count: int | None = None
 
     @property
     def lang(self) -> str:
@@ -211,6 +212,17 @@ class Page:
         if self.actor is None:
             return []
         return [(href, key) for href, key, roles in NAV if self.actor.role in roles]
+
+    @property
+    def alert_count(self) -> int:
+        """The menu's badge: alerts this administrator or supervisor has not seen acknowledged (0 for the
+        other roles, who see no alerts). Read once per page."""
+        if self.actor is None or not alerts.may_see(self.actor):
+            return 0
+        if self._alert_count is None:
+            with self.tx(writes=False) as session:
+                self._alert_count = alerts.unacknowledged_count(session, self.actor)
+        return self._alert_count
 
     def can(self, alias: Any) -> bool:
         return self.actor is not None and self.actor.role in roles_of(alias)
@@ -321,6 +333,7 @@ def _with_kept(path: str, key: str) -> str:
 _C, _S, _A, _F, _P = Role.CLERK, Role.SUPERVISOR, Role.ADMIN, Role.FINANCE, Role.PARTNER_AUDITOR
 # The menu: (href, catalogue key, roles that see it). Each page still checks its own roles.
 NAV: list[tuple[str, str, frozenset[Role]]] = [
+    ("/alerts", "nav.alerts", frozenset({_S, _A})),
     ("/supervisor", "nav.approvals", frozenset({_S})),
     ("/complaints", "nav.complaints", frozenset({_S})),
     ("/residents", "nav.counter", frozenset({_C, _S, _A, _F})),

@@ -65,6 +65,7 @@ _CODES: dict[tuple[str | None, str], str] = {
     ("pekerjaan", "value_error"): "v.pekerjaan",
     ("tanggal_lahir", "value_error"): "v.date_range",
     ("username", "string_pattern_mismatch"): "v.username",
+    ("email", "value_error"): "v.email",
     ("password", "string_too_short"): "v.password_short",
     (None, "date_from_datetime_parsing"): "v.date",
     (None, "date_parsing"): "v.date",

@@ -12,6 +12,8 @@ from ktp_service.errors import ERROR_RESPONSES
 from ktp_service.models import AuditEvent, Office, User
 from ktp_service.schemas.admin import (
     AuditEventPublic,
+    EmailChange,
+    LowStockThreshold,
     OfficeCreate,
     OfficePublic,
     PasswordReset,
@@ -19,6 +21,7 @@ from ktp_service.schemas.admin import (
     UserCreate,
     UserPublic,
 )
+from ktp_service.schemas.identifiers import REGION_CODE_PATTERN
 from ktp_service.services import accounts, offices, users
 
 router = APIRouter(prefix="/api/v1", tags=["administration"], responses=ERROR_RESPONSES)
@@ -34,6 +37,7 @@ def _office_public(o: Office, parent: Office | None) -> OfficePublic:
         active=o.active,
         parent=parent.code if parent else None,
         parent_name=parent.name if parent else None,
+        low_stock_threshold=o.low_stock_threshold,
     )
 
 
@@ -62,6 +66,7 @@ def _user_public(u: User, office: str | None) -> UserPublic:
         role=u.role,
         office=office,
         active=u.active,
+        email=u.email,
     )
 
 
@@ -104,6 +109,25 @@ def change_role(user_id: UserId, body: RoleChange, session: SessionDep, actor: A
     """Change a user's role (and office); the user's tokens and console sessions end."""
     user = accounts.change_role(session, actor, user_id, body.role, body.office)
     return _user_public(user, body.office)
+
+
+@router.put("/users/{user_id}/email", response_model=UserPublic)
+def change_email(user_id: UserId, body: EmailChange, session: SessionDep, actor: AdminOnly) -> UserPublic:
+    """Set or remove the address alerts are mailed to (issue 15); audited without the address."""
+    user = accounts.set_email(session, actor, user_id, body.email)
+    return _user_public(user, users.office_code_of(session, user))
+
+
+@router.put("/offices/{code}/low-stock-threshold", response_model=OfficePublic)
+def set_low_stock_threshold(
+    code: Annotated[str, Path(pattern=REGION_CODE_PATTERN)],
+    body: LowStockThreshold,
+    session: SessionDep,
+    actor: AdminOnly,
+) -> OfficePublic:
+    """The office's own low-stock alert threshold in blank cards; null returns it to the default."""
+    office = offices.set_low_stock_threshold(session, actor, code, body.threshold)
+    return _office_public(office, session.get(Office, office.parent_id) if office.parent_id else None)
 
 
 @router.get("/audit", response_model=list[AuditEventPublic])

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from ktp_service.api.deps import AdminOnly
 from ktp_service.errors import DomainError
-from ktp_service.schemas.admin import OfficeCreate, RoleChange, UserCreate
+from ktp_service.schemas.admin import EmailChange, LowStockThreshold, OfficeCreate, RoleChange, UserCreate
 from ktp_service.services import accounts, offices, users
 from ktp_service.vocab import Role
 from ktp_service.web import forms
@@ -45,6 +45,7 @@ def _offices_page(
         parents={o.id: by_id[o.parent_id] for o in rows if o.parent_id in by_id},
         errors=errors or {},
         values=values or {},
+        default_threshold=page.settings.low_stock_threshold,
     )
 
 
@@ -92,10 +93,15 @@ def users_page(page: AdminPage) -> HTMLResponse:
 
 @router.post("/admin/users")
 def add_user(page: AdminPage, form: Form) -> Response:
-    values = {k: text(form, k) for k in ("username", "full_name", "role", "office")}
+    values = {k: text(form, k) for k in ("username", "full_name", "role", "office", "email")}
     try:
         body = UserCreate.model_validate(
-            {**values, "office": values["office"] or None, "password": str(form.get("password") or "")}
+            {
+                **values,
+                "office": values["office"] or None,
+                "email": values["email"] or None,
+                "password": str(form.get("password") or ""),
+            }
         )
         with page.tx() as session:
             users.register(session, page.me, body)
@@ -148,3 +154,32 @@ def change_role(page: AdminPage, form: Form, user_id: UserId) -> Response:
         return page.t("user.role_changed", username=user.username)
 
     return _account_action(page, act)
+
+
+@router.post("/admin/users/{user_id}/email")
+def change_email(page: AdminPage, form: Form, user_id: UserId) -> Response:
+    """Where the user's alerts are mailed (issue 15); empty stops the mail."""
+
+    def act(session: Session) -> str:
+        body = EmailChange.model_validate({"email": text(form, "email") or None})
+        user = accounts.set_email(session, page.me, user_id, body.email)
+        return page.t("user.email_saved", username=user.username)
+
+    return _account_action(page, act)
+
+
+@router.post("/admin/offices/{code}/low-stock-threshold")
+def set_low_stock_threshold(
+    page: AdminPage, form: Form, code: Annotated[str, Path(pattern=r"^[0-9]{2}\.[0-9]{2}(\.[0-9]{2})?$")]
+) -> Response:
+    """The office's own low-stock alert threshold (issue 15); empty returns it to the default."""
+    raw = text(form, "threshold")
+    try:
+        body = LowStockThreshold.model_validate({"threshold": raw or None})
+        with page.tx() as session:
+            offices.set_low_stock_threshold(session, page.me, code, body.threshold)
+    except (ValidationError, DomainError) as exc:
+        errors, status = _refused(page, exc, "threshold")
+        return _offices_page(page, {f"threshold-{code}": " ".join(errors.values())}, {}, status)
+    page.flash("ok", page.t("office.threshold_saved", code=code))
+    return page.redirect("/admin/offices")

@@ -92,6 +92,12 @@ MATRIX: dict[tuple[str, str], frozenset[Role] | str] = {
     ("GET", "/api/v1/service-standard/holidays"): INDICATORS,
     ("POST", "/api/v1/service-standard/holidays"): ADMIN,
     ("DELETE", "/api/v1/service-standard/holidays/{day}"): ADMIN,
+    # Alerts (issue 15, part 4)
+    ("GET", "/api/v1/alerts"): PRINTER_CARE,
+    ("GET", "/api/v1/alerts/count"): PRINTER_CARE,
+    ("POST", "/api/v1/alerts/{alert_id}/acknowledge"): PRINTER_CARE,
+    ("PUT", "/api/v1/users/{user_id}/email"): ADMIN,
+    ("PUT", "/api/v1/offices/{code}/low-stock-threshold"): ADMIN,
     ("GET", f"{B}/public-key"): PUBLIC,
     ("GET", f"{B}/public-keys"): PUBLIC,
     ("GET", f"{B}/verifier"): PUBLIC,
