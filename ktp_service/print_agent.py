@@ -10,6 +10,7 @@ and keeps its outcomes in the journal (:mod:`ktp_service.agent_journal`) until t
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import html
 import json
@@ -25,7 +26,7 @@ from typing import Any
 
 import httpx
 
-from ktp_service import __version__
+from ktp_service import __version__, agent_documents
 from ktp_service.agent_journal import HeldJob, Journal
 from ktp_service.models import Printer
 from ktp_service.services.printer_config import adapter_config
@@ -38,6 +39,7 @@ log = logging.getLogger("ktp.agent")
 
 CONFIG_FILE = "agent.json"
 JOURNAL_FILE = "journal.sqlite3"
+LOCK_FILE = "agent.lock"
 API = "/api/v1"
 
 
@@ -126,6 +128,20 @@ def load_config(data_dir: Path) -> AgentConfig:
     return AgentConfig(**json.loads(path.read_text()))
 
 
+def lock_data_dir(data_dir: Path) -> int:
+    """One running agent per data directory: a second ``ktp agent run`` on the same journal would send the
+    same cards to the printers again. The lock (``flock``) lives as long as the returned descriptor."""
+    fd = os.open(data_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise AgentSetupError(
+            f"Another agent is already running on {data_dir} (it holds {data_dir / LOCK_FILE})."
+        ) from None
+    return fd
+
+
 class Link:
     """The centre, as the agent sees it: every failure is either :class:`LinkDown` or :class:`Refused`."""
 
@@ -159,10 +175,18 @@ def _iso(at: datetime | None) -> str:
 
 
 class PrintAgent:
-    def __init__(self, data_dir: Path, *, http: httpx.Client | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        http: httpx.Client | None = None,
+        timeout: float = 15,
+        document_form: str = agent_documents.FORM,
+    ) -> None:
         self.data_dir = data_dir.resolve()
         self.config = load_config(self.data_dir)
-        self.link = Link(self.config, http)
+        self.link = Link(self.config, http, timeout)
+        self.document_form = document_form  # "rgb-xz" (smaller, rebuilt here) or "whole"
         self.journal = Journal(self.data_dir / JOURNAL_FILE)
         self.cards_dir = self.data_dir / "cards"
         self.cards_dir.mkdir(exist_ok=True)
@@ -296,12 +320,8 @@ class PrintAgent:
 
     def _download(self) -> None:
         for job in self.journal.jobs("held"):
-            r = self.link.call("GET", f"/agent/jobs/{job.uuid}/document")
-            content = r.content
-            if (
-                hashlib.sha256(content).hexdigest() != job.sha256
-                or r.headers.get("x-document-sha256") != job.sha256
-            ):
+            content = self._card(job)
+            if content is None:
                 log.error(
                     "job %s: the card does not match its SHA-256; not printed, fetched again later", job.uuid
                 )
@@ -315,6 +335,29 @@ class PrintAgent:
                 os.fsync(out.fileno())
             tmp.replace(path)
             self.journal.ready(job.uuid, str(path))
+
+    def _card(self, job: HeldJob) -> bytes | None:
+        """The job's card, only if its SHA-256 is the approved one (the offer's and the answer's). A PNG card
+        comes in its smaller form (:mod:`ktp_service.agent_documents`) unless this agent was told otherwise
+        or cannot rebuild it exactly (then it comes whole from here on)."""
+        path = f"/agent/jobs/{job.uuid}/document"
+        if self.document_form != "whole" and job.document_format == "image/png":
+            r = self.link.call("GET", f"{path}?form={self.document_form}")
+            content = r.content
+            if r.headers.get("x-document-form") == agent_documents.FORM:
+                try:
+                    content = agent_documents.unpack(r.content)
+                except agent_documents.BadCompactDocument as exc:
+                    log.warning("job %s: the compact card cannot be read: %s", job.uuid, exc)
+                    content = b""
+            if _approved(content, job.sha256, r.headers.get("x-document-sha256")):
+                return content
+            log.warning(
+                "job %s: the rebuilt card differs from the approved one; cards now come whole", job.uuid
+            )
+            self.document_form = "whole"
+        r = self.link.call("GET", path)
+        return r.content if _approved(r.content, job.sha256, r.headers.get("x-document-sha256")) else None
 
     def _report(self) -> None:
         for report in self.journal.unreported():
@@ -458,6 +501,10 @@ class PrintAgent:
         server = ThreadingHTTPServer((host, port), Page)
         threading.Thread(target=server.serve_forever, name="agent-status-page", daemon=True).start()
         return server
+
+
+def _approved(content: bytes, offered: str, answered: str | None) -> bool:
+    return hashlib.sha256(content).hexdigest() == offered == answered
 
 
 def _marker(marker: Any) -> dict[str, Any]:

@@ -3,6 +3,7 @@ the office: enroll this machine, run the agent)."""
 
 from __future__ import annotations
 
+import os
 import signal
 from pathlib import Path
 from typing import Annotated
@@ -105,13 +106,25 @@ def run(
     status_host: Annotated[str, typer.Option(help="Address of the status page.")] = "0.0.0.0",  # noqa: S104
     interval: Annotated[float, typer.Option(help="Seconds between passes.")] = 1.0,
     log_level: Annotated[str, typer.Option(help="Log level.")] = "INFO",
+    timeout: Annotated[
+        float, typer.Option(help="Seconds one exchange with the centre may take (a card on a slow line).")
+    ] = 15.0,
+    document_form: Annotated[
+        str,
+        typer.Option(
+            help="rgb-xz: cards come as compressed pixels, rebuilt and checked here; whole: as rendered."
+        ),
+    ] = "rgb-xz",
 ) -> None:
-    """Run the agent: fetch, print, report, until stopped (SIGTERM, Ctrl-C)."""
+    """Run the agent: fetch, print, report, until stopped (SIGTERM, Ctrl-C). One agent per data directory."""
     from ktp_service import logging_setup, print_agent
 
     logging_setup.install(log_level)
+    if document_form not in ("rgb-xz", "whole"):
+        raise fail("--document-form is rgb-xz or whole.")
     try:
-        agent = print_agent.PrintAgent(data_dir)
+        agent = print_agent.PrintAgent(data_dir, timeout=timeout, document_form=document_form)
+        lock = print_agent.lock_data_dir(agent.data_dir)
     except print_agent.AgentSetupError as exc:
         raise fail(str(exc)) from None
     if status_port:
@@ -121,3 +134,5 @@ def run(
         agent.run(interval)
     except KeyboardInterrupt:
         agent.stop()
+    finally:
+        os.close(lock)
