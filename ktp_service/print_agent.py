@@ -197,6 +197,7 @@ class PrintAgent:
         self.last_contact: datetime | None = None
         self.refusal: str | None = None  # e.g. the agent was revoked: shown on the status page
         self._recovered = False
+        self._link_failed = False  # in this pass
         self._stop = threading.Event()
 
     # -- printers ----------------------------------------------------------------------------------------
@@ -264,6 +265,7 @@ class PrintAgent:
         if not self._recovered:
             self.recover()
             self._recovered = True
+        self._link_failed = False
         self._talk(self._sync)
         self._talk(self._fetch)
         self._talk(self._download)
@@ -272,13 +274,18 @@ class PrintAgent:
         self._talk(self._report)
 
     def _talk(self, step: Any) -> None:
-        """One exchange with the centre; a link down or a refusal leaves it for a later pass."""
+        """One exchange with the centre; a link down or a refusal leaves it for a later pass. Once the link
+        failed in a pass, the pass talks no more (each try would wait out its timeout before the printers
+        get their next card)."""
+        if self._link_failed:
+            return
         try:
             step()
         except LinkDown as exc:
             if self.reachable is not False:
                 log.warning("the centre is unreachable: %s", exc)
             self.reachable = False
+            self._link_failed = True
         except Refused as exc:
             log.warning("the centre refused: %s", exc)
             if exc.status == 401:
