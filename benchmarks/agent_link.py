@@ -4,8 +4,10 @@ least one card every 10 s).
     sudo .venv/bin/python benchmarks/agent_link.py                            # 256 kbit/s, 8 cards, both forms
     sudo .venv/bin/python benchmarks/agent_link.py --rate 256kbit --cards 8 --forms whole rgb-xz --loss 0.02
 
-For each document form (``whole``: the card PNG as rendered; ``rgb-xz``: its pixels LZMA-compressed, rebuilt
-and SHA-256-checked at the agent, see ktp_service/agent_documents.py): a fresh SQLite centre (``ktp serve``)
+For each form (``before``: the card PNG as rendered and the printer states sent every pass, as the agent was
+first built; ``whole``: the PNG, printer states only when changed or every 30 s; ``rgb-xz``: that, and the
+card's pixels LZMA-compressed, rebuilt and SHA-256-checked at the agent, see ktp_service/agent_documents.py):
+a fresh SQLite centre (``ktp serve``)
 in the root network namespace, the agent (``ktp agent run``) in a namespace of its own joined by a veth pair
 shaped by ``tc ... tbf`` to ``--rate`` both ways (optionally lossy through ``iptables -m statistic``). First
 the idle agent polls for ``--idle-seconds`` (what polling alone costs the line), then ``--cards`` cards are
@@ -42,6 +44,12 @@ from tests.factories import resident_payload
 from tests.integration.printing.netns import OfficeNet
 
 KTP = str(Path(sys.executable).parent / "ktp")
+# The agent's options for each measured form.
+FORMS = {
+    "before": ["--document-form", "whole", "--sync-seconds", "0"],
+    "whole": ["--document-form", "whole"],
+    "rgb-xz": ["--document-form", "rgb-xz"],
+}
 OFFICE = "33.14.01"
 
 
@@ -196,7 +204,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rate", default="256kbit", help="tc tbf rate, both ways (256kbit: a village line)")
     parser.add_argument("--cards", type=int, default=8)
-    parser.add_argument("--forms", nargs="+", default=["whole", "rgb-xz"], choices=["whole", "rgb-xz"])
+    parser.add_argument(
+        "--forms",
+        nargs="+",
+        default=["before", "rgb-xz"],
+        choices=list(FORMS),
+        help="before: whole PNG, printer states sent every pass (as first built); whole; rgb-xz",
+    )
     parser.add_argument("--loss", type=float, default=0.0, help="packets dropped each way (0.02: 2 %%)")
     parser.add_argument("--idle-seconds", type=float, default=30.0, help="polling measured alone first")
     args = parser.parse_args()

@@ -18,6 +18,7 @@ import logging
 import os
 import ssl
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -182,6 +183,7 @@ class PrintAgent:
         http: httpx.Client | None = None,
         timeout: float = 15,
         document_form: str = agent_documents.FORM,
+        sync_seconds: float = 30,
     ) -> None:
         self.data_dir = data_dir.resolve()
         self.config = load_config(self.data_dir)
@@ -198,6 +200,8 @@ class PrintAgent:
         self.refusal: str | None = None  # e.g. the agent was revoked: shown on the status page
         self._recovered = False
         self._link_failed = False  # in this pass
+        self.sync_seconds = sync_seconds
+        self._said: tuple[str, float] | None = None  # the last device attributes the centre took, and when
         self._stop = threading.Event()
 
     # -- printers ----------------------------------------------------------------------------------------
@@ -305,15 +309,22 @@ class PrintAgent:
 
     # -- with the centre ---------------------------------------------------------------------------------
     def _sync(self) -> None:
-        answer = self.link.json(
-            "POST",
-            "/agent/device-attributes",
-            {
-                "version": __version__,
-                "queue_depth": self.journal.queue_depth(),
-                "printers": self._printer_states(),
-            },
-        )
+        """Update-Output-Device-Attributes when something changed, or every ``sync_seconds`` (the centre
+        hears from the agent at every fetch anyway): on a slow line, polling is most of an idle minute."""
+        body = {
+            "version": __version__,
+            "queue_depth": self.journal.queue_depth(),
+            "printers": self._printer_states(),
+        }
+        said = json.dumps(body, sort_keys=True)
+        if (
+            self._said is not None
+            and self._said[0] == said
+            and time.monotonic() - self._said[1] < self.sync_seconds
+        ):
+            return
+        answer = self.link.json("POST", "/agent/device-attributes", body)
+        self._said = (said, time.monotonic())
         self.refusal = None
         self.journal.set_meta("printers", answer["printers"])
 

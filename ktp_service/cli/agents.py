@@ -115,6 +115,9 @@ def run(
             help="rgb-xz: cards come as compressed pixels, rebuilt and checked here; whole: as rendered."
         ),
     ] = "rgb-xz",
+    sync_seconds: Annotated[
+        float, typer.Option(help="Printer states are sent when they change, else every this many seconds.")
+    ] = 30.0,
 ) -> None:
     """Run the agent: fetch, print, report, until stopped (SIGTERM, Ctrl-C). One agent per data directory."""
     from ktp_service import logging_setup, print_agent
@@ -123,7 +126,9 @@ def run(
     if document_form not in ("rgb-xz", "whole"):
         raise fail("--document-form is rgb-xz or whole.")
     try:
-        agent = print_agent.PrintAgent(data_dir, timeout=timeout, document_form=document_form)
+        agent = print_agent.PrintAgent(
+            data_dir, timeout=timeout, document_form=document_form, sync_seconds=sync_seconds
+        )
         lock = print_agent.lock_data_dir(agent.data_dir)
     except print_agent.AgentSetupError as exc:
         raise fail(str(exc)) from None
