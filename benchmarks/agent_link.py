@@ -139,18 +139,10 @@ def run(form: str, args: argparse.Namespace) -> dict[str, float]:
             procs.append(
                 subprocess.Popen(
                     net.command(
-                        KTP,
-                        "agent",
-                        "run",
-                        "--data-dir",
-                        str(agent_dir),
-                        "--timeout",
-                        "120",
-                        "--document-form",
-                        form,
-                        "--log-level",
-                        "WARNING",
-                    ),  # fmt: skip
+                        *(KTP, "agent", "run", "--data-dir", str(agent_dir), "--timeout", "120"),
+                        *FORMS[form],
+                        *("--log-level", "WARNING"),
+                    ),
                     env=env,
                 )
             )

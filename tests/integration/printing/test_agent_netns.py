@@ -14,6 +14,7 @@ Needs root, ``iproute2`` and ``iptables``: skipped without them on a laptop, FAI
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -351,3 +352,26 @@ def test_the_test_proxy_passes_bytes_and_hangs_half_open() -> None:
     finally:
         link.close()
         echo.close()
+
+
+def test_the_village_line_benchmark_runs(office: OfficeNet, tmp_path: Path) -> None:
+    """benchmarks/agent_link.py at a tiny size (one card, a fast line): it prints its machine and figures.
+    (The ``office`` fixture only makes a missing tool skip here, or fail under CI.)"""
+    from tests.integration.test_benchmarks_smoke import MACHINE, ROOT
+
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "agent_link.py"),
+            *("--cards", "1", "--idle-seconds", "0", "--rate", "8mbit", "--forms", "rgb-xz"),
+        ],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT), TMPDIR=str(tmp_path)),
+        cwd=tmp_path,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    for pattern in [*MACHINE, r"rgb-xz\s+[\d.]+ kB/card on the line .* [\d.]+ cards/min"]:
+        assert re.search(pattern, done.stdout), (pattern, done.stdout)
