@@ -228,7 +228,7 @@ def test_agent_process_through_a_failing_link_prints_each_card_once(
 
     port = free_port()
     processes("serve", "--port", str(port))
-    wait_for("the centre to serve", lambda: _healthy(port))
+    wait_for("the centre to serve", lambda: _healthy(port), timeout=180)
     link = FaultyLink(port)
     agent_dir = tmp_path / "agent"
     server = f"http://127.0.0.1:{link.port}"
@@ -244,6 +244,7 @@ def test_agent_process_through_a_failing_link_prints_each_card_once(
     wait_for(
         "a card at the printer, with every card downloaded",
         lambda: "sent" in (s := journal_states(agent_dir)) and len(s) == 3 and "held" not in s,
+        timeout=180,  # three cards rendered, compacted and fetched on a machine that may be busy
     )
     assert link.lost == {b"/agent/fetch-jobs": 1}
     os.kill(first.pid, signal.SIGKILL)  # mid-card
@@ -251,7 +252,11 @@ def test_agent_process_through_a_failing_link_prints_each_card_once(
 
     link.cut()  # the link goes down: the restarted agent prints what it holds and keeps the outcomes
     processes(*run)
-    wait_for("every card printed with the link down", lambda: journal_states(agent_dir) == ["done"] * 3)
+    wait_for(
+        "every card printed with the link down",
+        lambda: journal_states(agent_dir) == ["done"] * 3,
+        timeout=180,
+    )
     assert unreported(agent_dir) >= 3 and all(_job(counter, j).state == "processing" for j in jobs)
     view = c.get(f"/api/v1/print-jobs/{jobs[0]}", headers=as_user("kalijambe.clerk")).json()
     assert view["agent"]["fetched_at"] and view["agent"]["reported_at"] is None
