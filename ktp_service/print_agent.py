@@ -19,6 +19,7 @@ import os
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -277,14 +278,14 @@ class PrintAgent:
         self._follow()
         self._talk(self._report)
 
-    def _talk(self, step: Any) -> None:
+    def _talk(self, step: Callable[[], bool | None]) -> None:
         """One exchange with the centre; a link down or a refusal leaves it for a later pass. Once the link
         failed in a pass, the pass talks no more (each try would wait out its timeout before the printers
         get their next card)."""
         if self._link_failed:
             return
         try:
-            step()
+            talked = step()
         except LinkDown as exc:
             if self.reachable is not False:
                 log.warning("the centre is unreachable: %s", exc)
@@ -296,7 +297,8 @@ class PrintAgent:
                 self.refusal = exc.code
                 self.reachable = True
         else:
-            self.reachable, self.last_contact = True, datetime.now(UTC)
+            if talked is not False:  # a step that had nothing to say learnt nothing about the link
+                self.reachable, self.last_contact = True, datetime.now(UTC)
 
     def recover(self) -> None:
         """After a restart: a card whose intent was journaled but whose printer job id was not may have
@@ -308,7 +310,7 @@ class PrintAgent:
             self._drop_card(job)
 
     # -- with the centre ---------------------------------------------------------------------------------
-    def _sync(self) -> None:
+    def _sync(self) -> bool:
         """Update-Output-Device-Attributes when something changed, or every ``sync_seconds`` (the centre
         hears from the agent at every fetch anyway): on a slow line, polling is most of an idle minute."""
         body = {
@@ -322,11 +324,12 @@ class PrintAgent:
             and self._said[0] == said
             and time.monotonic() - self._said[1] < self.sync_seconds
         ):
-            return
+            return False
         answer = self.link.json("POST", "/agent/device-attributes", body)
         self._said = (said, time.monotonic())
         self.refusal = None
         self.journal.set_meta("printers", answer["printers"])
+        return True
 
     def _fetch(self) -> None:
         for offer in self.link.json("POST", "/agent/fetch-jobs", {})["jobs"]:
