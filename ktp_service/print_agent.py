@@ -10,6 +10,7 @@ and keeps its outcomes in the journal (:mod:`ktp_service.agent_journal`) until t
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import html
 import json
@@ -18,6 +19,8 @@ import os
 import secrets
 import ssl
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,7 +29,7 @@ from typing import Any
 
 import httpx
 
-from ktp_service import __version__
+from ktp_service import __version__, agent_documents
 from ktp_service.agent_journal import HeldJob, Journal
 from ktp_service.models import Printer
 from ktp_service.services.printer_config import adapter_config
@@ -39,6 +42,7 @@ log = logging.getLogger("ktp.agent")
 
 CONFIG_FILE = "agent.json"
 JOURNAL_FILE = "journal.sqlite3"
+LOCK_FILE = "agent.lock"
 API = "/api/v1"
 
 
@@ -160,6 +164,18 @@ def rotate(data_dir: Path, *, http: httpx.Client | None = None) -> AgentConfig:
     _write_private(data_dir / CONFIG_FILE, json.dumps(new.__dict__, indent=2))
     pending.unlink()
     return new
+def lock_data_dir(data_dir: Path) -> int:
+    """One running agent per data directory: a second ``ktp agent run`` on the same journal would send the
+    same cards to the printers again. The lock (``flock``) lives as long as the returned descriptor."""
+    fd = os.open(data_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise AgentSetupError(
+            f"Another agent is already running on {data_dir} (it holds {data_dir / LOCK_FILE})."
+        ) from None
+    return fd
 
 
 class Link:
@@ -196,15 +212,23 @@ def _iso(at: datetime | None) -> str:
 
 class PrintAgent:
     def __init__(
-        self, data_dir: Path, *, http: httpx.Client | None = None, keep_cards_hours: float = 0
+        self,
+        data_dir: Path,
+        *,
+        http: httpx.Client | None = None,
+        keep_cards_hours: float = 0,
+        timeout: float = 15,
+        document_form: str = agent_documents.FORM,
+        sync_seconds: float = 30,
     ) -> None:
         self.data_dir = data_dir.resolve()
         self.config = load_config(self.data_dir)
-        self.link = Link(self.config, http)
-        self._http = http
+        self.link = Link(self.config, http, timeout)
+        self._http, self._timeout = http, timeout
         # Cards are deleted once their outcome is journaled (0), or kept this many hours after it (an
         # office that wants to look at a card again); never longer than asked.
         self.keep_cards_hours = max(0.0, keep_cards_hours)
+        self.document_form = document_form  # "rgb-xz" (smaller, rebuilt here) or "whole"
         self.journal = Journal(self.data_dir / JOURNAL_FILE)
         self.cards_dir = self.data_dir / "cards"
         self.cards_dir.mkdir(exist_ok=True)
@@ -215,6 +239,9 @@ class PrintAgent:
         self.last_contact: datetime | None = None
         self.refusal: str | None = None  # e.g. the agent was revoked: shown on the status page
         self._recovered = False
+        self._link_failed = False  # in this pass
+        self.sync_seconds = sync_seconds
+        self._said: tuple[str, float] | None = None  # the last device attributes the centre took, and when
         self._stop = threading.Event()
 
     # -- printers ----------------------------------------------------------------------------------------
@@ -282,6 +309,7 @@ class PrintAgent:
         if not self._recovered:
             self.recover()
             self._recovered = True
+        self._link_failed = False
         self._talk(self._sync)
         self._talk(self._fetch)
         self._talk(self._download)
@@ -290,14 +318,19 @@ class PrintAgent:
         self._talk(self._report)
         self._purge_cards()
 
-    def _talk(self, step: Any) -> None:
-        """One exchange with the centre; a link down or a refusal leaves it for a later pass."""
+    def _talk(self, step: Callable[[], bool | None]) -> None:
+        """One exchange with the centre; a link down or a refusal leaves it for a later pass. Once the link
+        failed in a pass, the pass talks no more (each try would wait out its timeout before the printers
+        get their next card)."""
+        if self._link_failed:
+            return
         try:
-            step()
+            talked = step()
         except LinkDown as exc:
             if self.reachable is not False:
                 log.warning("the centre is unreachable: %s", exc)
             self.reachable = False
+            self._link_failed = True
         except Refused as exc:
             log.warning("the centre refused: %s", exc)
             if exc.status == 401:
@@ -305,7 +338,8 @@ class PrintAgent:
                 self.reachable = True
                 self._reload_credential()
         else:
-            self.reachable, self.last_contact = True, datetime.now(UTC)
+            if talked is not False:  # a step that had nothing to say learnt nothing about the link
+                self.reachable, self.last_contact = True, datetime.now(UTC)
 
     def recover(self) -> None:
         """After a restart: a card whose intent was journaled but whose printer job id was not may have
@@ -317,18 +351,26 @@ class PrintAgent:
             self._drop_card(job)
 
     # -- with the centre ---------------------------------------------------------------------------------
-    def _sync(self) -> None:
-        answer = self.link.json(
-            "POST",
-            "/agent/device-attributes",
-            {
-                "version": __version__,
-                "queue_depth": self.journal.queue_depth(),
-                "printers": self._printer_states(),
-            },
-        )
+    def _sync(self) -> bool:
+        """Update-Output-Device-Attributes when something changed, or every ``sync_seconds`` (the centre
+        hears from the agent at every fetch anyway): on a slow line, polling is most of an idle minute."""
+        body = {
+            "version": __version__,
+            "queue_depth": self.journal.queue_depth(),
+            "printers": self._printer_states(),
+        }
+        said = json.dumps(body, sort_keys=True)
+        if (
+            self._said is not None
+            and self._said[0] == said
+            and time.monotonic() - self._said[1] < self.sync_seconds
+        ):
+            return False
+        answer = self.link.json("POST", "/agent/device-attributes", body)
+        self._said = (said, time.monotonic())
         self.refusal = None
         self.journal.set_meta("printers", answer["printers"])
+        return True
 
     def _fetch(self) -> None:
         answer = self.link.json("POST", "/agent/fetch-jobs", {})
@@ -347,12 +389,8 @@ class PrintAgent:
 
     def _download(self) -> None:
         for job in self.journal.jobs("held"):
-            r = self.link.call("GET", f"/agent/jobs/{job.uuid}/document")
-            content = r.content
-            if (
-                hashlib.sha256(content).hexdigest() != job.sha256
-                or r.headers.get("x-document-sha256") != job.sha256
-            ):
+            content = self._card(job)
+            if content is None:
                 log.error(
                     "job %s: the card does not match its SHA-256; not printed, fetched again later", job.uuid
                 )
@@ -366,6 +404,29 @@ class PrintAgent:
                 os.fsync(out.fileno())
             tmp.replace(path)
             self.journal.ready(job.uuid, str(path))
+
+    def _card(self, job: HeldJob) -> bytes | None:
+        """The job's card, only if its SHA-256 is the approved one (the offer's and the answer's). A PNG card
+        comes in its smaller form (:mod:`ktp_service.agent_documents`) unless this agent was told otherwise
+        or cannot rebuild it exactly (then it comes whole from here on)."""
+        path = f"/agent/jobs/{job.uuid}/document"
+        if self.document_form != "whole" and job.document_format == "image/png":
+            r = self.link.call("GET", f"{path}?form={self.document_form}")
+            content = r.content
+            if r.headers.get("x-document-form") == agent_documents.FORM:
+                try:
+                    content = agent_documents.unpack(r.content)
+                except agent_documents.BadCompactDocument as exc:
+                    log.warning("job %s: the compact card cannot be read: %s", job.uuid, exc)
+                    content = b""
+            if _approved(content, job.sha256, r.headers.get("x-document-sha256")):
+                return content
+            log.warning(
+                "job %s: the rebuilt card differs from the approved one; cards now come whole", job.uuid
+            )
+            self.document_form = "whole"
+        r = self.link.call("GET", path)
+        return r.content if _approved(r.content, job.sha256, r.headers.get("x-document-sha256")) else None
 
     def _report(self) -> None:
         for report in self.journal.unreported():
@@ -460,7 +521,7 @@ class PrintAgent:
             return
         if config.credential != self.config.credential:
             log.info("the agent's credential was rotated; using the new one")
-            self.config, self.link = config, Link(config, self._http)
+            self.config, self.link = config, Link(config, self._http, self._timeout)
 
     def _drop_card(self, job: HeldJob) -> None:
         """Cards leave the office's disk once their outcome is journaled (or, with a retention, later)."""
@@ -530,6 +591,10 @@ class PrintAgent:
         server = ThreadingHTTPServer((host, port), Page)
         threading.Thread(target=server.serve_forever, name="agent-status-page", daemon=True).start()
         return server
+
+
+def _approved(content: bytes, offered: str, answered: str | None) -> bool:
+    return hashlib.sha256(content).hexdigest() == offered == answered
 
 
 def _marker(marker: Any) -> dict[str, Any]:

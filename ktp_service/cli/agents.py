@@ -3,6 +3,7 @@ the office: enroll this machine, run the agent)."""
 
 from __future__ import annotations
 
+import os
 import signal
 from pathlib import Path
 from typing import Annotated
@@ -131,13 +132,34 @@ def run(
             help="Hours a printed card stays on this machine after its outcome (0: deleted at once).",
         ),
     ] = 0,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds one exchange with the centre may take (a card on a slow line).")
+    ] = 15.0,
+    document_form: Annotated[
+        str,
+        typer.Option(
+            help="rgb-xz: cards come as compressed pixels, rebuilt and checked here; whole: as rendered."
+        ),
+    ] = "rgb-xz",
+    sync_seconds: Annotated[
+        float, typer.Option(help="Printer states are sent when they change, else every this many seconds.")
+    ] = 30.0,
 ) -> None:
-    """Run the agent: fetch, print, report, until stopped (SIGTERM, Ctrl-C)."""
+    """Run the agent: fetch, print, report, until stopped (SIGTERM, Ctrl-C). One agent per data directory."""
     from ktp_service import logging_setup, print_agent
 
     logging_setup.install(log_level)
+    if document_form not in ("rgb-xz", "whole"):
+        raise fail("--document-form is rgb-xz or whole.")
     try:
-        agent = print_agent.PrintAgent(data_dir, keep_cards_hours=keep_cards_hours)
+        agent = print_agent.PrintAgent(
+            data_dir,
+            keep_cards_hours=keep_cards_hours,
+            timeout=timeout,
+            document_form=document_form,
+            sync_seconds=sync_seconds,
+        )
+        lock = print_agent.lock_data_dir(agent.data_dir)
     except print_agent.AgentSetupError as exc:
         raise fail(str(exc)) from None
     if status_port:
@@ -147,3 +169,5 @@ def run(
         agent.run(interval)
     except KeyboardInterrupt:
         agent.stop()
+    finally:
+        os.close(lock)

@@ -26,7 +26,7 @@ from typing import Any, Literal
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
-from ktp_service import lifecycle
+from ktp_service import agent_documents, lifecycle
 from ktp_service.cards import CardError, render_card
 from ktp_service.db import unit_of_work
 from ktp_service.errors import Conflict, NotFound, Unauthorized
@@ -433,6 +433,28 @@ def document(session: Session, agent: PrintAgent, job_uuid: str, settings: Setti
     return path, job
 
 
+def compact_path(path: Path) -> Path:
+    return path.with_name(f"{path.name}.{agent_documents.FORM}")
+
+
+def compact_document(
+    session: Session, agent: PrintAgent, job_uuid: str, settings: Settings
+) -> tuple[bytes | None, PrintJob]:
+    """The card in its smaller form for the wire (:mod:`ktp_service.agent_documents`), made once and kept
+    beside the card until the job ends; ``None`` for a card that travels whole (PDF)."""
+    path, job = document(session, agent, job_uuid, settings)
+    printer = session.get(Printer, job.printer_id)
+    assert printer is not None
+    if printer.document_format != "image/png":
+        return None, job
+    compact = compact_path(path)
+    if not compact.exists():
+        tmp = compact.with_name(f"{compact.name}.{secrets.token_hex(4)}.part")  # two requests at once
+        tmp.write_bytes(agent_documents.pack(path.read_bytes(), printer.dpi))
+        tmp.replace(compact)
+    return compact.read_bytes(), job
+
+
 def _check_attempt(job: PrintJob, attempt: int) -> None:
     if attempt != job.attempts:
         raise AgentAttemptStale(
@@ -530,7 +552,9 @@ def report(
         **detail,
     )
     if job.state.final:
-        document_path(settings, job, printer.document_format).unlink(missing_ok=True)
+        path = document_path(settings, job, printer.document_format)
+        path.unlink(missing_ok=True)
+        compact_path(path).unlink(missing_ok=True)
     return answer
 
 

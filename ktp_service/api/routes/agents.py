@@ -4,13 +4,14 @@ its own printers."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
+from ktp_service import agent_documents
 from ktp_service.api.deps import AdminOnly, SessionDep, SettingsDep
 from ktp_service.db import unit_of_work
 from ktp_service.errors import ERROR_RESPONSES, error_body
@@ -210,14 +211,35 @@ def acknowledge_job(
 @router.get(
     "/agent/jobs/{job_id}/document",
     response_class=Response,
-    responses={200: {"content": {"image/png": {}, "application/pdf": {}}}},
+    responses={200: {"content": {"image/png": {}, "application/pdf": {}, agent_documents.MEDIA_TYPE: {}}}},
 )
-def job_document(job_id: JobId, session: SessionDep, agent: AgentDep, settings: SettingsDep) -> Response:
-    """The card as the centre rendered it; its SHA-256 in ``X-Document-SHA256`` (the agent checks it)."""
+def job_document(
+    job_id: JobId,
+    session: SessionDep,
+    agent: AgentDep,
+    settings: SettingsDep,
+    form: Annotated[
+        Literal["whole", "rgb-xz"],
+        Query(description="whole: the card as rendered; rgb-xz: its pixels, LZMA-compressed (PNG cards)."),
+    ] = "whole",
+) -> Response:
+    """The card as the centre rendered it; its SHA-256 in ``X-Document-SHA256`` (the agent checks it).
+    ``form=rgb-xz``: the same card in a smaller form for slow lines, which the agent turns back into the PNG
+    (``X-Document-Form`` says which form came: a PDF card always comes whole)."""
+    if form == agent_documents.FORM:
+        compact, held = agents.compact_document(session, agent, job_id, settings)
+        if compact is not None:
+            return Response(
+                compact,
+                media_type=agent_documents.MEDIA_TYPE,
+                headers={"X-Document-SHA256": held.document_sha256 or "", "X-Document-Form": form},
+            )
     path, job = agents.document(session, agent, job_id, settings)
     media = "application/pdf" if path.suffix == ".pdf" else "image/png"
     return Response(
-        path.read_bytes(), media_type=media, headers={"X-Document-SHA256": job.document_sha256 or ""}
+        path.read_bytes(),
+        media_type=media,
+        headers={"X-Document-SHA256": job.document_sha256 or "", "X-Document-Form": "whole"},
     )
 
 

@@ -38,24 +38,41 @@ def free_port() -> int:
 
 
 class FaultyLink:
-    """Forwards TCP connections to ``target``. ``down``: new connections are closed at once and open ones
-    are cut. ``lose_answer(marker)``: the next request containing ``marker`` reaches the server, and the
-    server's answer is thrown away and the connection closed (the worst case for exactly once)."""
+    """Forwards TCP connections from ``host``:``port`` to 127.0.0.1:``target`` (the centre), with faults:
 
-    def __init__(self, target: int) -> None:
+    - ``down``: new connections are closed at once; :meth:`cut` also cuts the open ones;
+    - ``lose_answer(marker)``: the next request containing ``marker`` reaches the server, and the server's
+      answer is thrown away and the connection closed (the worst case for exactly once);
+    - ``on_request(marker, action)``: ``action()`` runs when a request containing ``marker`` passes, before
+      the server gets it (e.g. the office's link cut while the centre answers);
+    - ``delay``: seconds added to every chunk either way (a long, slow line);
+    - :meth:`half_open`: connections stay open and silent, nothing passes either way and nothing is closed,
+      as behind a dead NAT or a link gone mid-conversation: the client learns only by its own timeout;
+      :meth:`resume` ends it (connections that went silent stay so until their client gives up)."""
+
+    def __init__(self, target: int, host: str = "127.0.0.1") -> None:
         self.target = target
-        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener = socket.create_server((host, 0))
         self.port = int(self.listener.getsockname()[1])
         self.down = False
+        self.delay = 0.0
+        self.silent = False
         self.armed: dict[bytes, int] = {}
         self.lost: dict[bytes, int] = {}
+        self.actions: dict[bytes, Callable[[], None]] = {}
         self.lock = threading.Lock()
         self.open: list[socket.socket] = []
+        self.connections = 0
+        self._pause = threading.Event()  # never set: waits of ``delay`` without time.sleep
         threading.Thread(target=self._accept, daemon=True).start()
 
     def lose_answer(self, marker: bytes, times: int = 1) -> None:
         with self.lock:
             self.armed[marker] = times
+
+    def on_request(self, marker: bytes, action: Callable[[], None]) -> None:
+        with self.lock:
+            self.actions[marker] = action
 
     def cut(self) -> None:
         self.down = True
@@ -64,14 +81,33 @@ class FaultyLink:
                 with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
 
+    def half_open(self) -> None:
+        self.silent = True
+
+    def resume(self) -> None:
+        self.silent = False
+
+    def close(self) -> None:
+        self.listener.close()
+        self.cut()
+        with self.lock:
+            for s in self.open:
+                s.close()
+
     def _accept(self) -> None:
         while True:
             try:
                 client, _ = self.listener.accept()
             except OSError:
                 return
+            self.connections += 1
             if self.down:
                 client.close()
+                continue
+            if self.silent:  # accepted, then nothing: the client waits for an answer that never comes
+                with self.lock:
+                    self.open.append(client)
+                threading.Thread(target=self._drain, args=(client,), daemon=True).start()
                 continue
             try:
                 server = socket.create_connection(("127.0.0.1", self.target))
@@ -84,32 +120,52 @@ class FaultyLink:
             threading.Thread(target=self._up, args=(client, server, swallow), daemon=True).start()
             threading.Thread(target=self._down, args=(server, client, swallow), daemon=True).start()
 
+    def _drain(self, client: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while client.recv(65536):
+                pass
+        client.close()
+
     def _up(self, client: socket.socket, server: socket.socket, swallow: threading.Event) -> None:
         try:
             while chunk := client.recv(65536):
+                if self.silent:
+                    continue
+                actions = []
                 with self.lock:
                     for marker, left in self.armed.items():
                         if left and marker in chunk:
                             self.armed[marker] = left - 1
                             self.lost[marker] = self.lost.get(marker, 0) + 1
                             swallow.set()
+                    for marker in [m for m in self.actions if m in chunk]:
+                        actions.append(self.actions.pop(marker))
+                for action in actions:
+                    action()
+                if self.delay:
+                    self._pause.wait(self.delay)
                 server.sendall(chunk)
         except OSError:
             pass
         finally:
-            server.close()
+            server.close()  # the client went away: so does the centre's side
 
     def _down(self, server: socket.socket, client: socket.socket, swallow: threading.Event) -> None:
         try:
             while chunk := server.recv(65536):
                 if swallow.is_set():  # the server answered: throw the answer away and hang up
                     break
+                if self.silent:
+                    continue
+                if self.delay:
+                    self._pause.wait(self.delay)
                 client.sendall(chunk)
         except OSError:
             pass
         finally:
-            client.close()
-            server.close()
+            if not self.silent:
+                client.close()
+                server.close()
 
 
 @pytest.fixture
@@ -172,7 +228,7 @@ def test_agent_process_through_a_failing_link_prints_each_card_once(
 
     port = free_port()
     processes("serve", "--port", str(port))
-    wait_for("the centre to serve", lambda: _healthy(port))
+    wait_for("the centre to serve", lambda: _healthy(port), timeout=180)
     link = FaultyLink(port)
     agent_dir = tmp_path / "agent"
     server = f"http://127.0.0.1:{link.port}"
@@ -188,6 +244,7 @@ def test_agent_process_through_a_failing_link_prints_each_card_once(
     wait_for(
         "a card at the printer, with every card downloaded",
         lambda: "sent" in (s := journal_states(agent_dir)) and len(s) == 3 and "held" not in s,
+        timeout=180,  # three cards rendered, compacted and fetched on a machine that may be busy
     )
     assert link.lost == {b"/agent/fetch-jobs": 1}
     os.kill(first.pid, signal.SIGKILL)  # mid-card
@@ -195,7 +252,11 @@ def test_agent_process_through_a_failing_link_prints_each_card_once(
 
     link.cut()  # the link goes down: the restarted agent prints what it holds and keeps the outcomes
     processes(*run)
-    wait_for("every card printed with the link down", lambda: journal_states(agent_dir) == ["done"] * 3)
+    wait_for(
+        "every card printed with the link down",
+        lambda: journal_states(agent_dir) == ["done"] * 3,
+        timeout=180,
+    )
     assert unreported(agent_dir) >= 3 and all(_job(counter, j).state == "processing" for j in jobs)
     view = c.get(f"/api/v1/print-jobs/{jobs[0]}", headers=as_user("kalijambe.clerk")).json()
     assert view["agent"]["fetched_at"] and view["agent"]["reported_at"] is None
