@@ -20,6 +20,7 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -154,13 +155,29 @@ class Link:
         return self.call(method, path, body).json()
 
 
+AdapterFactory = Callable[[str, str, dict[str, Any], Path], PrinterAdapter]
+"""How the agent builds a printer's adapter: (adapter, uri, config, root). The default is the registry's;
+the seeded simulation passes its own (printers on the simulation's clock)."""
+
+
+def _registry_adapter(name: str, uri: str, config: dict[str, Any], root: Path) -> PrinterAdapter:
+    return create_adapter(name, uri, config, root=root)
+
+
 def _iso(at: datetime | None) -> str:
     return (at or datetime.now(UTC)).astimezone(UTC).isoformat()
 
 
 class PrintAgent:
-    def __init__(self, data_dir: Path, *, http: httpx.Client | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        http: httpx.Client | None = None,
+        adapter_factory: AdapterFactory = _registry_adapter,
+    ) -> None:
         self.data_dir = data_dir.resolve()
+        self._make_adapter = adapter_factory
         self.config = load_config(self.data_dir)
         self.link = Link(self.config, http)
         self.journal = Journal(self.data_dir / JOURNAL_FILE)
@@ -195,9 +212,7 @@ class PrintAgent:
             uri=spec["uri"],
             config=spec["config"],
         )
-        adapter = create_adapter(
-            spec["adapter"], spec["uri"], adapter_config(row, self.local), root=self.data_dir
-        )
+        adapter = self._make_adapter(spec["adapter"], spec["uri"], adapter_config(row, self.local), self.data_dir)
         self._adapters[printer_id] = (key, adapter)
         return adapter
 
