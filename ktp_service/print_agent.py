@@ -17,10 +17,10 @@ import logging
 import os
 import ssl
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -212,7 +212,9 @@ class PrintAgent:
             uri=spec["uri"],
             config=spec["config"],
         )
-        adapter = self._make_adapter(spec["adapter"], spec["uri"], adapter_config(row, self.local), self.data_dir)
+        adapter = self._make_adapter(
+            spec["adapter"], spec["uri"], adapter_config(row, self.local), self.data_dir
+        )
         self._adapters[printer_id] = (key, adapter)
         return adapter
 

@@ -24,7 +24,10 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import logging
+import multiprocessing
 import random
+import re
 import shutil
 import sqlite3
 import sys
@@ -33,29 +36,42 @@ import types
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
+from fastapi.security import HTTPAuthorizationCredentials
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
+from starlette.responses import Response as StarletteResponse
 
 from ktp_service import migrate, print_agent, regions
+from ktp_service.api.routes import agents as routes
 from ktp_service.billing_bridge import config_for, post_pending, poster
 from ktp_service.cards.sample import make_photo, make_signature
-from ktp_service.db import make_engine
+from ktp_service.db import make_engine, unit_of_work
+from ktp_service.errors import DomainError
 from ktp_service.main import create_app
 from ktp_service.models import CardPrintedEvent, Office, PrintJob, User
+from ktp_service.schemas.agents import Acknowledge, DeviceAttributes, EnrollRequest, JobReport
+from ktp_service.schemas.printing import JobResolution, PrinterCreate, PrintJobCreate
 from ktp_service.security import hash_password
 from ktp_service.seed import DEMO_USERS, REGENCY
+from ktp_service.services import agents as agents_service
 from ktp_service.services import billing as billing_service
 from ktp_service.services import print_jobs as print_jobs_service
-from ktp_service.services.actor import SYSTEM
+from ktp_service.services import printers as printers_service
+from ktp_service.services.actor import SYSTEM, Actor
 from ktp_service.services.offices import create as create_office
+from ktp_service.services.printers import AdapterCache
 from ktp_service.settings import Settings
+from ktp_service.vocab import Role
 from ktp_service.worker import PrintWorker
 from printers.simulator import SimulatorControl, SimulatorPrinter
 from tests.factories import resident_payload
@@ -63,15 +79,15 @@ from tests.integration.printing.test_month_end import CONTRACT
 
 PASSWORD = "simulation-password-1"
 SERVER = "http://centre"
-RESIDENTS_PER_OFFICE = 24
+RESIDENTS_PER_OFFICE = 16
 # Why an agent may leave a job waiting for a person (print_agent.py): nothing else is acceptable.
 DOCUMENTED_REASONS = {"agent-stopped-while-sending", "outcome-unknown", "submission-uncertain"}
 FINAL = {"completed", "aborted", "canceled"}
 EPOCH = 1_788_000_000.0  # the simulation's clock starts here (2026-08) and moves only when told to
 
 
-def reproduce_command(seed: int) -> str:
-    return f"PYTHONPATH=. python -m tests.simulation.agent_world --seed {seed} --verbose"
+def reproduce_command(seed: int, size: str = "full") -> str:
+    return f"PYTHONPATH=. python -m tests.simulation.agent_world --seed {seed} --size {size} --verbose"
 
 
 class SimCrash(BaseException):
@@ -83,12 +99,12 @@ class SimCrash(BaseException):
 
 
 class InvariantBroken(AssertionError):
-    def __init__(self, seed: int, step: int, message: str, trace: list[str]) -> None:
+    def __init__(self, seed: int, size: str, step: int, message: str, trace: list[str]) -> None:
         tail = "\n".join(f"    {line}" for line in trace[-25:])
         super().__init__(
             f"seed {seed}: invariant broken at step {step}: {message}\n"
             f"  last steps:\n{tail}\n"
-            f"  reproduce: {reproduce_command(seed)}"
+            f"  reproduce: {reproduce_command(seed, size)}"
         )
         self.seed, self.step, self.detail = seed, step, message
 
@@ -99,6 +115,7 @@ class Template:
     root: Path
     tokens: dict[str, str]
     residents: dict[str, list[str]]  # office code -> NIKs
+    users: dict[str, tuple[int, str, str | None]]  # username -> (id, role, office code)
     offices: tuple[str, str]
 
 
@@ -137,11 +154,16 @@ def build_template(root: Path) -> Template:
                 )
             )
         s.commit()
+        codes = {i: c for c, i in office_ids.items()}
+        users = {u.username: (int(u.id or 0), u.role, codes.get(u.office_id)) for u in s.exec(select(User))}
     settings = _settings(root)
     app = create_app(settings, engine)
     tokens: dict[str, str] = {}
     residents: dict[str, list[str]] = {first: [], second: []}
-    staff = {first: ("kalijambe.clerk", "kalijambe.supervisor"), second: ("second.clerk", "second.supervisor")}
+    staff = {
+        first: ("kalijambe.clerk", "kalijambe.supervisor"),
+        second: ("second.clerk", "second.supervisor"),
+    }
     with TestClient(app, base_url=SERVER) as c:
         for username in ("admin", "finance", *staff[first], *staff[second]):
             r = c.post("/api/v1/auth/token", data={"username": username, "password": PASSWORD})
@@ -156,7 +178,9 @@ def build_template(root: Path) -> Template:
         photo, signature = make_photo(seed=1), make_signature(seed=1)
         for office, (clerk, supervisor) in staff.items():
             r = c.post(
-                f"/api/v1/offices/{office}/stock", json={"quantity": 500, "note": "kiriman"}, headers=as_(supervisor)
+                f"/api/v1/offices/{office}/stock",
+                json={"quantity": 500, "note": "kiriman"},
+                headers=as_(supervisor),
             )
             assert r.status_code == 201, r.text
             desa = regions.children(office)[0].code
@@ -173,10 +197,21 @@ def build_template(root: Path) -> Template:
                     assert r.status_code == 200, r.text
                 residents[office].append(body["nik"])
     engine.dispose()
-    return Template(root, tokens, residents, (first, second))
+    return Template(root, tokens, residents, users, (first, second))
 
 
 _TEMPLATE: Template | None = None
+_CARDS: dict[tuple[str, int, str], Any] = {}
+_real_render = agents_service._render
+
+
+def _cached_render(printer: Any, resident: Any, settings: Settings) -> Any:
+    """The centre's card rendering, kept per (resident, dpi, format): the same resident on the same day gives
+    the same card in every world, and rendering it again in each of thousands of worlds tests nothing new."""
+    key = (resident.nik, printer.dpi, printer.document_format)
+    if key not in _CARDS:
+        _CARDS[key] = _real_render(printer, resident, settings)
+    return _CARDS[key]
 
 
 def template() -> Template:
@@ -250,7 +285,11 @@ class Message:
 
 
 class Centre:
-    """The real app on the world's database; :meth:`crash` starts a new app with a new engine."""
+    """The centre's real route functions and services on the world's database, called in this process (no
+    ASGI: the Starlette test client's thread hops cost about 0.1 s a request on a loaded machine, which a
+    few hundred worlds cannot afford); :meth:`crash` drops the engine and starts a new one on the same
+    database (every request is one transaction: a crash mid-request is the request lost, or applied with
+    its answer lost, both of which the network already does)."""
 
     def __init__(self, world: World) -> None:
         self.world = world
@@ -258,21 +297,19 @@ class Centre:
         self._start()
 
     def _start(self) -> None:
-        self.engine: Engine = make_engine(self.world.settings.database_url)
-        self.app = create_app(self.world.settings, self.engine)
-        self.client = TestClient(self.app, base_url=SERVER, raise_server_exceptions=True)
-        self.client.__enter__()
+        settings = self.world.settings
+        self.engine: Engine = make_engine(settings.database_url)
+        self.app = types.SimpleNamespace(state=types.SimpleNamespace(engine=self.engine))
         self.worker = PrintWorker(
             self.engine,
-            self.world.settings,
+            settings,
             name=f"central-{self.generation}",
-            adapters=self.app.state.adapters,
-            post_events=poster(self.world.settings),
+            adapters=AdapterCache(settings),
+            post_events=poster(settings),
         )
         self.generation += 1
 
     def stop(self) -> None:
-        self.client.__exit__(None, None, None)
         self.engine.dispose()
 
     def crash(self) -> None:
@@ -280,12 +317,56 @@ class Centre:
         self._start()
 
     def deliver(self, message: Message) -> httpx.Response:
-        r = self.client.request(message.method, message.path, headers=message.headers, content=message.content)
-        return httpx.Response(r.status_code, headers=r.headers, content=r.content)
+        """One agent request through the routes of ``ktp_service.api.routes.agents``, answered as the app
+        answers it (a refusal: its status, ``{"error": code, "message"}``)."""
+        settings = self.world.settings
+        path = message.path.removeprefix("/api/v1")
+        body = json.loads(message.content) if message.content else {}
+        token = message.headers.get("authorization", "").removeprefix("Bearer ") or None
+        credential = HTTPAuthorizationCredentials(scheme="Bearer", credentials=token) if token else None
+        request = types.SimpleNamespace(app=self.app, method=message.method)
+        out: Any
+        try:
+            if path == "/agent/enroll":
+                with unit_of_work(self.engine) as s:
+                    out = routes.enroll(EnrollRequest(**body), s)
+            elif path == "/agent/fetch-jobs":
+                agent = routes.current_agent_briefly(request, credential)  # type: ignore[arg-type]
+                out = routes.fetch_jobs(request, settings, agent)  # type: ignore[arg-type]
+            else:
+                with unit_of_work(self.engine, writes=message.method != "GET") as s:
+                    agent = agents_service.authenticate(s, token, touch=message.method != "GET")
+                    match = re.fullmatch(r"/agent/jobs/([0-9a-f-]{36})/(\w+)", path)
+                    if path == "/agent/device-attributes":
+                        out = routes.update_device_attributes(DeviceAttributes(**body), s, agent)
+                    elif match and match[2] == "acknowledge":
+                        out = routes.acknowledge_job(match[1], Acknowledge(**body), s, agent)
+                    elif match and match[2] == "document":
+                        out = routes.job_document(match[1], s, agent, settings)
+                    elif match and match[2] == "status":
+                        out = routes.update_job_status(match[1], JobReport(**body), s, agent, settings)
+                    else:
+                        raise AssertionError(f"no route for {message.method} {path}")
+        except DomainError as exc:
+            return httpx.Response(exc.status_code, json={"error": exc.code, "message": str(exc)})
+        except ValidationError as exc:
+            return httpx.Response(422, json={"error": "invalid", "message": str(exc)})
+        if isinstance(out, StarletteResponse):
+            return httpx.Response(out.status_code, headers=dict(out.headers), content=bytes(out.body))
+        return httpx.Response(200, json=out.model_dump(mode="json"))
 
-    def call(self, method: str, path: str, user: str | None = None, **kw: Any) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {self.world.template.tokens[user]}"} if user else {}
-        return self.client.request(method, path, headers=headers, **kw)
+
+class Direct(httpx.BaseTransport):
+    """A link with no faults (enrollment, before the world starts)."""
+
+    def __init__(self, centre: Centre) -> None:
+        self.centre = centre
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        headers = {k: v for k, v in request.headers.items() if k.lower() in ("authorization", "content-type")}
+        return self.centre.deliver(
+            Message("setup", request.method, request.url.raw_path.decode(), headers, request.read(), 0)
+        )
 
 
 class SimTransport(httpx.BaseTransport):
@@ -353,6 +434,15 @@ class SimPrinter:
         return receipt
 
 
+@dataclass(frozen=True)
+class JobRow:
+    uuid: str
+    state: str
+    agent_id: int | None
+    claimed_by: str | None
+    printer_id: int
+
+
 @dataclass
 class AgentBox:
     name: str
@@ -380,12 +470,23 @@ class Plan:
     partition: tuple[float, float, list[int]] | None  # (from, until) on the sim clock, agent indexes
 
 
-def draw_plan(rng: random.Random) -> Plan:
+SIZES = {
+    # CI: a few hundred of these in under two minutes
+    "quick": {"steps": (40, 100), "jobs": (3, 7)},
+    # the longer run (benchmarks/agent_simulation.py)
+    "full": {"steps": (150, 320), "jobs": (4, 16)},
+}
+
+
+def draw_plan(rng: random.Random, size: str = "full") -> Plan:
+    bounds = SIZES[size]
     agents = []
     for office in (0, 1):
         for number in range(rng.randint(1, 2)):
-            agents.append((office, number, [rng.choice([0.0, 0.0, 20.0, 90.0]) for _ in range(rng.randint(1, 2))]))
-    steps = rng.randint(150, 320)
+            agents.append(
+                (office, number, [rng.choice([0.0, 0.0, 20.0, 90.0]) for _ in range(rng.randint(1, 2))])
+            )
+    steps = rng.randint(*bounds["steps"])
     partition = None
     if rng.random() < 0.6:
         start = EPOCH + rng.uniform(0, 3_000)
@@ -396,7 +497,7 @@ def draw_plan(rng: random.Random) -> Plan:
         agents=agents,
         central_printer=rng.random() < 0.7,
         prefetch=rng.randint(1, 3),
-        jobs=rng.randint(4, 16),
+        jobs=rng.randint(*bounds["jobs"]),
         steps=steps,
         partition=partition,
     )
@@ -404,12 +505,12 @@ def draw_plan(rng: random.Random) -> Plan:
 
 # -- the world -------------------------------------------------------------------------------------------------
 class World:
-    def __init__(self, seed: int, workdir: Path, *, verbose: bool = False) -> None:
-        self.seed, self.verbose = seed, verbose
+    def __init__(self, seed: int, workdir: Path, *, size: str = "full", verbose: bool = False) -> None:
+        self.seed, self.size, self.verbose = seed, size, verbose
         self.rng = random.Random(seed)
         self._ids = random.Random(seed ^ 0x5EED)
         self.template = template()
-        self.plan = draw_plan(self.rng)
+        self.plan = draw_plan(self.rng, size)
         self.faults = Faults.draw(self.rng)
         self.clock = Clock()
         self.step = 0
@@ -440,13 +541,17 @@ class World:
         return f"#{self.jobs.index(job_uuid)}" if job_uuid in self.jobs else job_uuid[:8]
 
     def fail(self, message: str) -> None:
-        raise InvariantBroken(self.seed, self.step, message, self.trace)
+        raise InvariantBroken(self.seed, self.size, self.step, message, self.trace)
 
     def partitioned(self, agent: str) -> bool:
         if self.healed or self.plan.partition is None:
             return False
         start, until, cut = self.plan.partition
         return start <= self.clock.now < until and any(self.agents[i].name == agent for i in cut)
+
+    def actor(self, username: str) -> Actor:
+        user_id, role, office = self.template.users[username]
+        return Actor(user_id, username, Role(role), office)
 
     def next_uuid(self) -> uuid.UUID:
         return uuid.UUID(int=self._ids.getrandbits(128), version=4)
@@ -456,14 +561,16 @@ class World:
         for office_index, number, speeds in self.plan.agents:
             office = offices[office_index]
             name = f"agent-{office_index}-{number}"
-            r = self.centre.call("POST", "/api/v1/agents", "admin", json={"name": name, "office": office})
-            assert r.status_code == 201, r.text
-            agent_id, code = int(r.json()["id"]), r.json()["enrollment_code"]
+            with unit_of_work(self.centre.engine) as s:
+                agent, code = agents_service.create(s, SYSTEM, name, office, self.settings)
+                agent_id = int(agent.id or 0)
             printer_ids = []
             for k, speed in enumerate(speeds):
                 printer_ids.append(self._printer(f"{name}-p{k}", office, agent_id, speed))
             data_dir = self.root / name
-            print_agent.enroll(SERVER, code, data_dir, allow_http=True, http=self.centre.client)
+            direct = httpx.Client(base_url=SERVER, transport=Direct(self.centre))
+            print_agent.enroll(SERVER, code, data_dir, allow_http=True, http=direct)
+            direct.close()
             self.agents.append(AgentBox(name, agent_id, office, data_dir, printer_ids))
         if self.plan.central_printer:
             self.central_printer = self._printer("central-1", offices[0], None, 0.0)
@@ -485,9 +592,10 @@ class World:
         }
         if agent_id is not None:
             body["agent_id"] = agent_id
-        r = self.centre.call("POST", "/api/v1/printers", "admin", json=body)
-        assert r.status_code == 201, r.text
-        printer_id = int(r.json()["id"])
+        with unit_of_work(self.centre.engine) as s:
+            printer_id = int(
+                printers_service.register(s, SYSTEM, PrinterCreate(**body), self.settings).id or 0
+            )
         self.printer_office[printer_id] = office
         return printer_id
 
@@ -496,7 +604,10 @@ class World:
             assert adapter == "simulator", adapter
             printer_id = int(config["name"].removeprefix("printer-"))
             real = SimulatorPrinter(
-                config["name"], state_dir=config["state_dir"], speed=float(config.get("speed", 0)), clock=self.clock
+                config["name"],
+                state_dir=config["state_dir"],
+                speed=float(config.get("speed", 0)),
+                clock=self.clock,
             )
             return SimPrinter(self, box.name, printer_id, real)
 
@@ -562,14 +673,15 @@ class World:
         original = print_jobs_service.uuid
         print_jobs_service.uuid = types.SimpleNamespace(uuid4=self.next_uuid)  # type: ignore[assignment]
         try:
-            r = self.centre.call(
-                "POST", "/api/v1/print-jobs", clerk, json={"nik": nik, "printer_id": printer, "reason": "baru"}
-            )
+            with unit_of_work(self.centre.engine) as s:
+                body = PrintJobCreate(nik=nik, printer_id=printer, reason="baru")
+                job, _ = print_jobs_service.create(
+                    s, self.actor(clerk), body, idempotency_key=None, settings=self.settings
+                )
         finally:
             print_jobs_service.uuid = original
-        assert r.status_code == 201, r.text
-        self.jobs.append(r.json()["id"])
-        self.note(f"clerk: job {self.short(r.json()['id'])} on printer {printer}")
+        self.jobs.append(job.uuid)
+        self.note(f"clerk: job {self.short(job.uuid)} on printer {printer}")
 
     def deliver_late(self) -> None:
         due = [m for m in self.in_flight if m.due <= self.step]
@@ -581,7 +693,9 @@ class World:
             self.note(f"  net: a late {message.method} {message.path} from {message.agent} is lost")
             return
         r = self.centre.deliver(message)
-        self.note(f"  net: late {message.method} {message.path} from {message.agent} -> {r.status_code} (unheard)")
+        self.note(
+            f"  net: late {message.method} {message.path} from {message.agent} -> {r.status_code} (unheard)"
+        )
 
     def central_worker(self) -> None:
         self.note("central worker pass")
@@ -590,7 +704,9 @@ class World:
     def toggle_printer(self) -> None:
         box = self.rng.choice(self.agents)
         printer = self.rng.choice(box.printer_ids)
-        control = SimulatorControl(f"printer-{printer}", state_dir=box.data_dir / "simulators", clock=self.clock)
+        control = SimulatorControl(
+            f"printer-{printer}", state_dir=box.data_dir / "simulators", clock=self.clock
+        )
         if "offline" in control.info().faults:
             control.clear_fault("offline")
             self.note(f"printer {printer} back online")
@@ -599,10 +715,18 @@ class World:
             self.note(f"printer {printer} offline")
 
     def run(self) -> None:
+        agents_service._render = _cached_render  # type: ignore[assignment]
+        try:
+            self._run()
+        finally:
+            agents_service._render = _real_render  # type: ignore[assignment]
+
+    def _run(self) -> None:
         rng, f = self.rng, self.faults
         try:
             self.check()
-            for self.step in range(1, self.plan.steps + 1):
+            for step in range(1, self.plan.steps + 1):
+                self.step = step
                 roll = rng.random()
                 if roll < 0.10 and len(self.jobs) < self.plan.jobs:
                     self.clerk_orders()
@@ -637,7 +761,9 @@ class World:
         self.note("--- healed: the link is back, no more faults ---")
         for box in self.agents:
             for printer in box.printer_ids:
-                control = SimulatorControl(f"printer-{printer}", state_dir=box.data_dir / "simulators", clock=self.clock)
+                control = SimulatorControl(
+                    f"printer-{printer}", state_dir=box.data_dir / "simulators", clock=self.clock
+                )
                 control.clear_fault("offline")
         for _ in range(80):
             self.step += 1
@@ -647,8 +773,9 @@ class World:
             for box in self.agents:
                 for step in STEPS:
                     self.agent_step(box, step)
-            self.central_worker()
-            self.clock.now += 60
+            if self.central_printer is not None:
+                self.central_worker()
+            self.clock.now += 300
             self.check()
             if self.quiet():
                 break
@@ -677,18 +804,23 @@ class World:
                 self.fail(f"job {self.short(job.uuid)} waits for a person, but no agent journaled it")
             reasons = set(held[2])
             if not reasons & DOCUMENTED_REASONS:
-                self.fail(f"job {self.short(job.uuid)} waits for a person for no documented reason: {reasons}")
+                self.fail(
+                    f"job {self.short(job.uuid)} waits for a person for no documented reason: {reasons}"
+                )
         # A supervisor decides each one from the printer's own record, as the README says a person does.
         taken = Counter(job for job, _, _ in self.fed)
         for job in waiting:
             outcome = "printed" if taken[job.uuid] else "spoiled"
             office = self.printer_office[job.printer_id]
             supervisor = "kalijambe.supervisor" if office == self.template.offices[0] else "second.supervisor"
-            r = self.centre.call(
-                "POST", f"/api/v1/print-jobs/{job.uuid}/confirm", supervisor, json={"outcome": outcome, "note": "sim"}
-            )
-            if r.status_code != 200:
-                self.fail(f"the supervisor could not resolve job {self.short(job.uuid)}: {r.text}")
+            decision = JobResolution(outcome=outcome, note="decided from the printer's record")
+            try:
+                with unit_of_work(self.centre.engine) as s:
+                    actor = self.actor(supervisor)
+                    row = print_jobs_service.get(s, actor, job.uuid, lock=True)
+                    print_jobs_service.resolve(s, actor, row, decision.outcome, decision.note)
+            except DomainError as exc:
+                self.fail(f"the supervisor could not resolve job {self.short(job.uuid)}: {exc}")
             self.note(f"supervisor: job {self.short(job.uuid)} {outcome}")
         self.check()
         jobs = self.centre_jobs()
@@ -714,19 +846,31 @@ class World:
         central_taken = self._central_counter()
         for job in jobs.values():
             if job.state == "completed" and taken[job.uuid] != 1 and job.printer_id != self.central_printer:
-                self.fail(f"job {self.short(job.uuid)} is completed but its card came out {taken[job.uuid]} times")
-        central_completed = sum(1 for j in jobs.values() if j.printer_id == self.central_printer and j.state == "completed")
+                self.fail(
+                    f"job {self.short(job.uuid)} is completed but its card came out {taken[job.uuid]} times"
+                )
+        central_completed = sum(
+            1 for j in jobs.values() if j.printer_id == self.central_printer and j.state == "completed"
+        )
         if self.central_printer is not None and central_taken != central_completed:
-            self.fail(f"the central printer counted {central_taken} cards for {central_completed} completed jobs")
+            self.fail(
+                f"the central printer counted {central_taken} cards for {central_completed} completed jobs"
+            )
         for box in self.agents:
             for printer in box.printer_ids:
-                counter = SimulatorControl(
-                    f"printer-{printer}", state_dir=box.data_dir / "simulators", clock=self.clock
-                ).info().card_counter
+                counter = (
+                    SimulatorControl(
+                        f"printer-{printer}", state_dir=box.data_dir / "simulators", clock=self.clock
+                    )
+                    .info()
+                    .card_counter
+                )
                 fed = sum(1 for _, p, _ in self.fed if p == printer)
                 if counter != fed:
                     self.fail(f"printer {printer} counted {counter} cards, {fed} were sent to it")
-        self.note(f"settled: {len(completed)} printed and billed once, {len(waiting)} decided by a supervisor")
+        self.note(
+            f"settled: {len(completed)} printed and billed once, {len(waiting)} decided by a supervisor"
+        )
 
     def _central_counter(self) -> int:
         if self.central_printer is None:
@@ -735,12 +879,15 @@ class World:
         return control.info().card_counter
 
     # -- invariants ------------------------------------------------------------------------------------------
-    def centre_jobs(self) -> dict[str, PrintJob]:
-        with Session(self.centre.engine) as s:
-            rows = list(s.exec(select(PrintJob).order_by(col(PrintJob.id))))
-            for row in rows:
-                s.expunge(row)
-        return {row.uuid: row for row in rows}
+    def centre_jobs(self) -> dict[str, JobRow]:
+        """The centre's jobs, read with plain SQL (this runs after every step)."""
+        t = PrintJob.__table__  # type: ignore[attr-defined]
+        query = sa.select(t.c.uuid, t.c.state, t.c.agent_id, t.c.claimed_by, t.c.printer_id).order_by(t.c.id)
+        with self.centre.engine.connect() as conn:
+            return {
+                r.uuid: JobRow(r.uuid, str(r.state), r.agent_id, r.claimed_by, r.printer_id)
+                for r in conn.execute(query)
+            }
 
     def journal_view(self) -> dict[str, tuple[str, str | None, list[str], str]]:
         """job -> (journal state, outcome, the outcome's reasons, agent name); fails on a job in two journals."""
@@ -749,12 +896,16 @@ class World:
             db = sqlite3.connect(f"file:{box.data_dir / print_agent.JOURNAL_FILE}?mode=ro", uri=True)
             try:
                 rows = list(db.execute("SELECT uuid, state, outcome FROM job"))
-                reasons = {(u, e): json.loads(r) for u, e, r in db.execute("SELECT uuid, event, reasons FROM report")}
+                reasons = {
+                    (u, e): json.loads(r) for u, e, r in db.execute("SELECT uuid, event, reasons FROM report")
+                }
             finally:
                 db.close()
             for job_uuid, state, outcome in rows:
                 if job_uuid in view:
-                    self.fail(f"job {self.short(job_uuid)} is held by two agents: {view[job_uuid][3]} and {box.name}")
+                    self.fail(
+                        f"job {self.short(job_uuid)} is held by two agents: {view[job_uuid][3]} and {box.name}"
+                    )
                 view[job_uuid] = (state, outcome, reasons.get((job_uuid, outcome), []), box.name)
         return view
 
@@ -763,8 +914,9 @@ class World:
         journals = self.journal_view()
         ids = {box.name: box.agent_id for box in self.agents}
         printers_of = {box.agent_id: set(box.printer_ids) for box in self.agents}
-        with Session(self.centre.engine) as s:
-            outbox = Counter(row for row in s.exec(select(CardPrintedEvent.job_uuid)))
+        outbox_table = CardPrintedEvent.__table__  # type: ignore[attr-defined]
+        with self.centre.engine.connect() as conn:
+            outbox = Counter(str(r[0]) for r in conn.execute(sa.select(outbox_table.c.job_uuid)))
         taken = Counter(job for job, _, _ in self.fed)
         # no card printed twice
         for job, count in taken.items():
@@ -773,7 +925,9 @@ class World:
         for job_uuid, printer, who in self.fed:
             row = jobs.get(job_uuid)
             if row is None or row.agent_id != ids[who] or printer not in printers_of[ids[who]]:
-                self.fail(f"agent {who} printed job {self.short(job_uuid)}, which the centre did not bind to it")
+                self.fail(
+                    f"agent {who} printed job {self.short(job_uuid)}, which the centre did not bind to it"
+                )
             held = journals.get(job_uuid)
             if held is None or held[3] != who or held[0] in ("held", "ready"):
                 self.fail(f"job {self.short(job_uuid)} reached a printer with no intent journaled ({held})")
@@ -789,14 +943,18 @@ class World:
                 if first != row.agent_id:
                     self.fail(f"job {self.short(job_uuid)} moved from agent {first} to agent {row.agent_id}")
                 if row.state == "processing" and row.claimed_by != f"agent:{row.agent_id}":
-                    self.fail(f"job {self.short(job_uuid)} bound to agent {row.agent_id} is claimed by {row.claimed_by}")
+                    self.fail(
+                        f"job {self.short(job_uuid)} bound to agent {row.agent_id} is claimed by {row.claimed_by}"
+                    )
                 if row.printer_id == self.central_printer:
                     self.fail(f"job {self.short(job_uuid)} of the central printer was given to an agent")
             elif job_uuid in self.bound:
                 self.fail(f"job {self.short(job_uuid)} lost its agent {self.bound[job_uuid]}")
             held = journals.get(job_uuid)
             if held is not None and ids[held[3]] != row.agent_id:
-                self.fail(f"{held[3]} journaled job {self.short(job_uuid)}, bound at the centre to {row.agent_id}")
+                self.fail(
+                    f"{held[3]} journaled job {self.short(job_uuid)}, bound at the centre to {row.agent_id}"
+                )
             # billed once, and only a printed card
             if outbox[job_uuid] > 1:
                 self.fail(f"job {self.short(job_uuid)} is billed {outbox[job_uuid]} times")
@@ -813,9 +971,13 @@ class World:
             if row.state == "completed" and outcome not in ("printed", "needs-confirmation"):
                 self.fail(f"job {self.short(job_uuid)} is completed at the centre, its journal says {held}")
             if row.state in ("aborted", "canceled") and outcome == "printed":
-                self.fail(f"job {self.short(job_uuid)} is {row.state} at the centre, its journal says printed")
-            if outcome == "printed" and row.state not in ("processing", "completed") and not (
-                row.state == "needs-confirmation"
+                self.fail(
+                    f"job {self.short(job_uuid)} is {row.state} at the centre, its journal says printed"
+                )
+            if (
+                outcome == "printed"
+                and row.state not in ("processing", "completed")
+                and row.state != "needs-confirmation"
             ):
                 self.fail(f"job {self.short(job_uuid)} printed at the agent is {row.state} at the centre")
         # a job in a journal is bound at the centre
@@ -835,12 +997,12 @@ class Outcome:
     trace: list[str] = field(default_factory=list)
 
 
-def run_seed(seed: int, *, verbose: bool = False, keep: Path | None = None) -> Outcome:
+def run_seed(seed: int, *, size: str = "full", verbose: bool = False, keep: bool = False) -> Outcome:
     """Run one world; raises :class:`InvariantBroken` naming the seed and the command to reproduce it."""
     workdir = Path(tempfile.mkdtemp(prefix=f"ktp-sim-{seed}-", dir=_scratch()))
     world: World | None = None
     try:
-        world = World(seed, workdir, verbose=verbose)
+        world = World(seed, workdir, size=size, verbose=verbose)
         world.run()
         printed = sum(1 for j in world.centre_jobs().values() if j.state == "completed")
         return Outcome(
@@ -855,7 +1017,9 @@ def run_seed(seed: int, *, verbose: bool = False, keep: Path | None = None) -> O
     finally:
         if world is not None:
             world.close()
-        if keep is None:
+        if keep:
+            print(f"the world is kept in {workdir}", file=sys.stderr)
+        else:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
@@ -870,13 +1034,68 @@ def fingerprint(outcome: Outcome) -> str:
     return hashlib.sha256("\n".join(outcome.trace).encode()).hexdigest()
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seed", type=int, required=True)
-    parser.add_argument("--verbose", action="store_true", help="print every step")
-    args = parser.parse_args(argv)
+def _worker_init(prepared: Template) -> None:
+    global _TEMPLATE
+    _TEMPLATE = prepared
+    logging.disable(logging.WARNING)  # the agents' "centre unreachable" lines: thousands of them
+
+
+def _one(seed: int, size: str) -> tuple[int, Outcome | None, str | None]:
     try:
-        outcome = run_seed(args.seed, verbose=args.verbose)
+        return seed, run_seed(seed, size=size), None
+    except InvariantBroken as broken:
+        return seed, None, str(broken)
+    except Exception as exc:  # a crash of the harness or of the code under test: a failing seed too
+        return (
+            seed,
+            None,
+            f"seed {seed}: {type(exc).__name__}: {exc}\n  reproduce: {reproduce_command(seed, size)}",
+        )
+
+
+@dataclass
+class Batch:
+    outcomes: list[Outcome]
+    failures: dict[int, str]
+
+
+def run_many(seeds: list[int], *, size: str = "full", workers: int = 1) -> Batch:
+    """Run ``seeds`` over ``workers`` processes (the template is built once, here, and shared)."""
+    prepared = template()
+    batch = Batch([], {})
+    if workers <= 1:
+        _worker_init(prepared)
+        results = [_one(seed, size) for seed in seeds]
+    else:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_worker_init, initargs=(prepared,)
+        ) as pool:
+            results = list(pool.map(_one, seeds, [size] * len(seeds), chunksize=4))
+    for seed, outcome, failure in results:
+        if outcome is not None:
+            outcome.trace = []
+            batch.outcomes.append(outcome)
+        else:
+            batch.failures[seed] = failure or ""
+    return batch
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seed", type=int, required=True)
+    parser.add_argument("--size", choices=sorted(SIZES), default="full")
+    parser.add_argument("--verbose", action="store_true", help="print every step")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the world's directory (databases, journals)"
+    )
+    args = parser.parse_args(argv)
+    if not args.verbose:
+        logging.disable(logging.WARNING)
+    try:
+        outcome = run_seed(args.seed, size=args.size, verbose=args.verbose, keep=args.keep)
     except InvariantBroken as broken:
         print(broken, file=sys.stderr)
         return 1
