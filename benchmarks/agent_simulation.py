@@ -45,7 +45,9 @@ def main() -> int:
     print(
         f"worlds: {sum(o.jobs for o in done)} jobs, {sum(o.printed for o in done)} cards printed and billed once, "
         f"{sum(o.steps for o in done)} steps checked, {sum(o.agent_crashes for o in done)} agent crashes, "
-        f"{sum(o.centre_crashes for o in done)} centre crashes"
+        f"{sum(o.centre_crashes for o in done)} centre crashes, {sum(o.decided for o in done)} jobs decided by a "
+        f"supervisor (the agent died between its intent and the printer's receipt), "
+        f"{sum(o.partitioned for o in done)} worlds with a long partition"
     )
     for seed in sorted(batch.failures):
         print(batch.failures[seed], file=sys.stderr)

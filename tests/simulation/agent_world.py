@@ -22,6 +22,7 @@ Run one seed: ``python -m tests.simulation.agent_world --seed 42 [--verbose]``; 
 from __future__ import annotations
 
 import argparse
+import atexit
 import hashlib
 import json
 import logging
@@ -217,7 +218,9 @@ def _cached_render(printer: Any, resident: Any, settings: Settings) -> Any:
 def template() -> Template:
     global _TEMPLATE
     if _TEMPLATE is None:
-        _TEMPLATE = build_template(Path(tempfile.mkdtemp(prefix="ktp-sim-template-")))
+        root = Path(tempfile.mkdtemp(prefix="ktp-sim-template-"))
+        atexit.register(shutil.rmtree, root, True)  # only where it was built (workers are handed it)
+        _TEMPLATE = build_template(root)
     return _TEMPLATE
 
 
@@ -519,6 +522,7 @@ class World:
         self.fed: list[tuple[str, int, str]] = []  # (job, printer, who printed it): every card taken
         self.bound: dict[str, int] = {}  # job -> the agent the centre first bound it to
         self.healed = False
+        self.decided = 0
         self.root = workdir
         shutil.copy(self.template.root / "ktp.sqlite3", workdir / "ktp.sqlite3")
         shutil.copytree(self.template.root / "data", workdir / "data")
@@ -845,9 +849,11 @@ class World:
             self.fail(f"the ledger holds {ledger_cards} transactions for {len(completed)} printed cards")
         central_taken = self._central_counter()
         for job in jobs.values():
-            if job.state == "completed" and taken[job.uuid] != 1 and job.printer_id != self.central_printer:
+            if job.printer_id == self.central_printer:
+                continue
+            if (job.state == "completed") != (taken[job.uuid] == 1):
                 self.fail(
-                    f"job {self.short(job.uuid)} is completed but its card came out {taken[job.uuid]} times"
+                    f"job {self.short(job.uuid)} ended {job.state}, its card came out {taken[job.uuid]} times"
                 )
         central_completed = sum(
             1 for j in jobs.values() if j.printer_id == self.central_printer and j.state == "completed"
@@ -868,6 +874,7 @@ class World:
                 fed = sum(1 for _, p, _ in self.fed if p == printer)
                 if counter != fed:
                     self.fail(f"printer {printer} counted {counter} cards, {fed} were sent to it")
+        self.decided = len(waiting)
         self.note(
             f"settled: {len(completed)} printed and billed once, {len(waiting)} decided by a supervisor"
         )
@@ -994,6 +1001,8 @@ class Outcome:
     agent_crashes: int
     centre_crashes: int
     steps: int
+    decided: int = 0  # jobs a supervisor decided (the agent could not know whether the card came out)
+    partitioned: bool = False
     trace: list[str] = field(default_factory=list)
 
 
@@ -1012,6 +1021,8 @@ def run_seed(seed: int, *, size: str = "full", verbose: bool = False, keep: bool
             sum(b.crashes for b in world.agents),
             world.centre.generation - 1,
             world.step,
+            world.decided,
+            world.plan.partition is not None,
             world.trace,
         )
     finally:
