@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
+from ktp_service.agent_journal import Journal
 from ktp_service.db import unit_of_work
 from ktp_service.models import PrintAgent, PrintJob
 from ktp_service.services import agents
@@ -87,3 +88,19 @@ def test_a_centre_that_re_offers_a_bound_job_is_caught(monkeypatch: pytest.Monke
         ), broken.detail
         text = str(broken)
         assert f"seed {broken.seed}:" in text and f"--seed {broken.seed} --size quick" in text
+
+
+def test_an_agent_that_sends_a_card_before_journaling_its_intent_is_caught(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The agent's rule broken: the intent to send is not journaled first (a crash after the printer took the
+    card then resends it)."""
+    monkeypatch.setattr(Journal, "intend", lambda self, uuid: None)
+
+    def first_failure() -> None:
+        for seed in range(40):
+            agent_world.run_seed(seed, size="quick")
+
+    with pytest.raises(agent_world.InvariantBroken) as caught:
+        first_failure()
+    assert "no intent journaled" in caught.value.detail or "came out of a printer" in caught.value.detail
