@@ -1053,7 +1053,9 @@ def _worker_init(prepared: Template) -> None:
 
 def _one(seed: int, size: str) -> tuple[int, Outcome | None, str | None]:
     try:
-        return seed, run_seed(seed, size=size), None
+        outcome = run_seed(seed, size=size)
+        outcome.trace = []  # not sent back: a failure carries its own last steps
+        return seed, outcome, None
     except InvariantBroken as broken:
         return seed, None, str(broken)
     except Exception as exc:  # a crash of the harness or of the code under test: a failing seed too
@@ -1085,7 +1087,6 @@ def run_many(seeds: list[int], *, size: str = "full", workers: int = 1) -> Batch
             results = list(pool.map(_one, seeds, [size] * len(seeds), chunksize=4))
     for seed, outcome, failure in results:
         if outcome is not None:
-            outcome.trace = []
             batch.outcomes.append(outcome)
         else:
             batch.failures[seed] = failure or ""
