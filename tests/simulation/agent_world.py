@@ -264,7 +264,7 @@ class Faults:
             centre_crash_in_request=p(0.03),
             agent_crash_after_answer=p(0.03),
             agent_crash_in_journal=p(0.03),
-            agent_crash_after_submit=p(0.15),
+            agent_crash_after_submit=p(0.5),
             crash_agent=p(0.05),
             crash_centre=p(0.03),
             printer_offline=p(0.05),
@@ -492,7 +492,7 @@ def draw_plan(rng: random.Random, size: str = "full") -> Plan:
     steps = rng.randint(*bounds["steps"])
     partition = None
     if rng.random() < 0.6:
-        start = EPOCH + rng.uniform(0, 3_000)
+        start = EPOCH + rng.uniform(600, 3_600)
         length = rng.uniform(2 * 3600, 8 * 3600)  # hours on the simulation's clock
         cut = sorted(rng.sample(range(len(agents)), rng.randint(1, len(agents))))
         partition = (start, start + length, cut)
@@ -736,7 +736,12 @@ class World:
                     self.clerk_orders()
                 elif roll < 0.60:
                     box = rng.choice(self.agents)
-                    self.agent_step(box, rng.choice(STEPS))
+                    # half the time a whole pass in the agent's own order, else one step out of it
+                    for name in STEPS if rng.random() < 0.5 else (rng.choice(STEPS),):
+                        crashes = box.crashes
+                        self.agent_step(box, name)
+                        if box.crashes != crashes:
+                            break
                 elif roll < 0.72:
                     self.deliver_late()
                 elif roll < 0.77:
