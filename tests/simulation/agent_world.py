@@ -2,9 +2,9 @@
 VOPR: one seed drives a whole world, and the invariants are checked after every step.
 
 The world is made of the REAL parts:
-- the centre: the FastAPI app (``create_app``) in this process on a SQLite database in a temporary
-  directory, reached through the Starlette test client; a crash of the centre throws the app and its
-  engine away and starts a new app with a new engine on the same database;
+- the centre: the app's own route functions (``ktp_service.api.routes.agents``) and services, called in this
+  process on a SQLite database in a temporary directory (see :class:`Centre` for why not through ASGI); a
+  crash of the centre drops its engine and starts a new one on the same database;
 - the agents: :class:`ktp_service.print_agent.PrintAgent` with its SQLite journal, several per world at
   two offices; a crash (before a journal commit, right after the printer took a card, right after the
   centre applied a request) throws the agent away and starts it again from its data directory;
