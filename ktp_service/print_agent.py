@@ -164,6 +164,8 @@ def rotate(data_dir: Path, *, http: httpx.Client | None = None) -> AgentConfig:
     _write_private(data_dir / CONFIG_FILE, json.dumps(new.__dict__, indent=2))
     pending.unlink()
     return new
+
+
 def lock_data_dir(data_dir: Path) -> int:
     """One running agent per data directory: a second ``ktp agent run`` on the same journal would send the
     same cards to the printers again. The lock (``flock``) lives as long as the returned descriptor."""
@@ -206,6 +208,15 @@ class Link:
         return self.call(method, path, body).json()
 
 
+AdapterFactory = Callable[[str, str, dict[str, Any], Path], PrinterAdapter]
+"""How the agent builds a printer's adapter: (adapter, uri, config, root). The default is the registry's;
+the seeded simulation passes its own (printers on the simulation's clock)."""
+
+
+def _registry_adapter(name: str, uri: str, config: dict[str, Any], root: Path) -> PrinterAdapter:
+    return create_adapter(name, uri, config, root=root)
+
+
 def _iso(at: datetime | None) -> str:
     return (at or datetime.now(UTC)).astimezone(UTC).isoformat()
 
@@ -220,8 +231,10 @@ class PrintAgent:
         timeout: float = 15,
         document_form: str = agent_documents.FORM,
         sync_seconds: float = 30,
+        adapter_factory: AdapterFactory = _registry_adapter,
     ) -> None:
         self.data_dir = data_dir.resolve()
+        self._make_adapter = adapter_factory
         self.config = load_config(self.data_dir)
         self.link = Link(self.config, http, timeout)
         self._http, self._timeout = http, timeout
@@ -264,8 +277,8 @@ class PrintAgent:
             uri=spec["uri"],
             config=spec["config"],
         )
-        adapter = create_adapter(
-            spec["adapter"], spec["uri"], adapter_config(row, self.local), root=self.data_dir
+        adapter = self._make_adapter(
+            spec["adapter"], spec["uri"], adapter_config(row, self.local), self.data_dir
         )
         self._adapters[printer_id] = (key, adapter)
         return adapter

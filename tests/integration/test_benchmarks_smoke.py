@@ -15,6 +15,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 SMOKE = {
+    "agent_simulation": (
+        ["--seeds", "2", "--size", "quick", "--workers", "1"],
+        [r"seeds/s: [\d.]+", r"failing seeds: none"],
+    ),
     "render_bench": (["--count", "3", "--dpi", "300"], [r"render \+ PNG\s+[\d.]+ cards/s", r"peak RSS"]),
     "render_vs_glabels": (
         ["--count", "2", "--reps", "1"],
