@@ -28,6 +28,7 @@ from billing.checkpoints import (
     CheckpointCheck,
     closed_month_problems,
     missing_from,
+    signed_by_ring,
     stored_checkpoints,
 )
 from billing.contracts import pricing_sha256
@@ -96,6 +97,37 @@ def verify_chain(
     in the database and those ``held`` outside it (where they come from -> checkpoints: the service's log
     file, a partner's copy), and every held checkpoint must still be in the database: a chain cut back,
     wiped, or rewritten before the newest checkpoint fails even when it is consistent in itself."""
+    return _verify(session, public_key_pem, held, None)
+
+
+def verify_from_checkpoint(
+    session: Session,
+    public_key_pem: str,
+    *,
+    held: Mapping[str, Sequence[Checkpoint]] | None = None,
+) -> VerificationResult:
+    """Verify the chain from the newest checkpoint signed by one of the regency's keys (in the database or
+    ``held``) to the head: every transaction after it re-hashed and linked, the first one to the hash the
+    checkpoint signs, so nothing at or before it can have changed either without breaking that link. The
+    other checks are those of :func:`verify_chain` for the stretch verified (balance, contract versions,
+    closed months' heads in it, every checkpoint the stretch holds, the head), and the closed months'
+    signed statements; the billed-card guard is counted over the whole ledger only by :func:`verify_chain`.
+    Without a signed checkpoint this is :func:`verify_chain`. ``transactions`` counts the stretch."""
+    ring = load_key_ring(public_key_pem)
+    candidates = [*stored_checkpoints(session), *(c for cs in (held or {}).values() for c in cs)]
+    signed = [c for c in candidates if signed_by_ring(c, ring)]
+    newest = max(signed, key=lambda c: c.seq, default=None)
+    return _verify(session, public_key_pem, held, newest)
+
+
+def _verify(
+    session: Session,
+    public_key_pem: str | None,
+    held: Mapping[str, Sequence[Checkpoint]] | None,
+    after: Checkpoint | None,
+) -> VerificationResult:
+    """:func:`verify_chain`, or from the checkpoint ``after`` (:func:`verify_from_checkpoint`)."""
+    start = 0 if after is None else after.seq  # transactions after ``start`` are re-hashed
     problems: list[str] = []
     first_bad: list[int] = []
 
@@ -109,7 +141,9 @@ def verify_chain(
     if public_key_pem is not None:
         for message in _check_signed_statements(periods, public_key_pem):
             bad(0, message)
-    closed = {p.head_seq: (p.month, p.head_hash) for p in periods if p.head_seq is not None}
+    closed = {
+        p.head_seq: (p.month, p.head_hash) for p in periods if p.head_seq is not None and p.head_seq > start
+    }
     for p in periods:
         if p.head_seq is None or p.statement_json is None or p.signature is None:
             bad(0, f"month {p.month} is marked closed without a signed statement and chain head")
@@ -119,7 +153,7 @@ def verify_chain(
     versions = _version_checks(session, lambda message: bad(0, message))
     signed_heads = stored_checkpoints(session)
     held_all = [c for cs in (held or {}).values() for c in cs]
-    pinned = CheckpointCheck([*signed_heads, *held_all], public_key_pem)
+    pinned = CheckpointCheck([*signed_heads, *held_all], public_key_pem, start + 1)
     genuine = {c.identity for c in pinned.valid}  # a held copy with a bad signature is reported as such
     for where, checkpoints in (held or {}).items():
         for message in missing_from(signed_heads, [c for c in checkpoints if c.identity in genuine], where):
@@ -130,13 +164,16 @@ def verify_chain(
 
     entries = _raw_rows(
         session,
-        "SELECT transaction_seq, account, debit, credit, id, line FROM billing_entry ORDER BY transaction_seq, line",
+        "SELECT transaction_seq, account, debit, credit, id, line FROM billing_entry "
+        f"WHERE transaction_seq > {int(start)} ORDER BY transaction_seq, line",
     )
     pending = next(entries, None)
     n_fields = len(HASHED_FIELDS)
     encode = canonical_json
-    prev_hash, expected, count, entry_count, billed = GENESIS_HASH, 1, 0, 0, 0
-    for row in _raw_rows(session, f"SELECT {HASHED_SQL}, hash FROM billing_transaction ORDER BY seq"):
+    prev_hash = GENESIS_HASH if after is None else after.hash
+    expected, count, entry_count, billed = start + 1, 0, 0, 0
+    rows = f"SELECT {HASHED_SQL}, hash FROM billing_transaction WHERE seq > {int(start)} ORDER BY seq"
+    for row in _raw_rows(session, rows):
         seq, stored_hash = row[0], row[n_fields]
         count += 1
         if seq != expected:
@@ -194,7 +231,13 @@ def verify_chain(
         bad(expected, f"the chain head records transaction {head_seq}, the ledger ends at {expected - 1}")
     for message in pinned.finish(expected - 1):
         bad(expected, message)
-    guarded = session.execute(select(func.count()).select_from(BILLED)).scalar_one()
+    if after is not None and expected - 1 < after.seq:
+        bad(expected, f"the chain ends at {expected - 1}, before the checkpoint at transaction {after.seq}")
+    guarded = (
+        billed
+        if after is not None
+        else session.execute(select(func.count()).select_from(BILLED)).scalar_one()
+    )
     if guarded != billed:
         bad(0, f"{guarded} cards are marked billed, the ledger bills {billed}")
     ok = not problems
