@@ -51,17 +51,32 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the project this script belongs to
 from benchmarks.machine import print_machine  # noqa: E402
 from billing.bundle import export_bundle  # noqa: E402
+from billing.canonical import canonical_bytes, parse_utc_text, utc_text  # noqa: E402
 from billing.chain import verify_chain, verify_from_checkpoint  # noqa: E402
 from billing.checkpoints import make_checkpoint  # noqa: E402
 from billing.config import BillingConfig  # noqa: E402
-from billing.contracts import add_contract_version, parse_terms  # noqa: E402
+from billing.contracts import (  # noqa: E402  # noqa: E402
+    add_contract_version,
+    list_contract_versions,
+    parse_terms,
+    price_card,
+    pricing_sha256,
+    terms_of,
+)
 from billing.corrections import post_correction  # noqa: E402
-from billing.ledger import HASHED_FIELDS  # noqa: E402
+from billing.ledger import (  # noqa: E402
+    HASHED_FIELDS,  # noqa: E402
+    Appender,
+    card_lines,
+)
+from billing.lock import lock_billing  # noqa: E402
 from billing.models import billing_tables, create_billing_tables  # noqa: E402
-from billing.posting import CardPrintedEvent, post_card_printed, post_events  # noqa: E402
+from billing.periods import ensure_periods, local_date, month_of  # noqa: E402
+from billing.posting import CardPrintedEvent, net_billed_cards, post_card_printed  # noqa: E402
+from billing.privacy import mask_nik  # noqa: E402
 from billing.rollups import rollup_entry_rows  # noqa: E402
 from billing.statement import close_period, get_statement  # noqa: E402
-from billing.vocab import Reason  # noqa: E402
+from billing.vocab import Reason, TransactionKind  # noqa: E402
 from ktp_service.db import make_engine  # noqa: E402
 
 REASONS = tuple(Reason)
@@ -146,106 +161,187 @@ def _pg_exists(pg_url: str, name: str) -> bool:
     return found is not None
 
 
-def build_month(engine: Engine, config: BillingConfig, cards: int, batch: int, singles: int,
-                corrections: int) -> dict[str, Any]:  # fmt: skip
-    """Post the month through the service's posting code (see the module's docstring)."""
-    built: dict[str, Any] = {}
-    with Session(engine) as s:
-        terms = {
-            "number": "027/PKS/2026",
-            "partner_name": "PT Kartu Nusantara",
-            "effective_from": "2026-11-01",
-            "fees": {r: {"amount": 10001, "payer": "citizen"} for r in Reason},
-            "partner_share": {"type": "percent", "basis_points": 3500},
-            "rounding": "per_period",
-            "pph23_basis_points": 200,
-            "ppn": {"pkp": True},
+TERMS = {
+    "number": "027/PKS/2026",
+    "partner_name": "PT Kartu Nusantara",
+    "effective_from": "2026-11-01",
+    "fees": {r: {"amount": 10001, "payer": "citizen"} for r in Reason},
+    "partner_share": {"type": "percent", "basis_points": 3500},
+    "rounding": "per_period",
+    "pph23_basis_points": 200,
+    "ppn": {"pkp": True},
+}
+
+
+def event_content(n: int, total: int) -> dict[str, Any]:
+    """Card ``n`` of ``total`` as :func:`events` gives it, as ``CardPrintedEvent.canonical`` encodes it."""
+    return {
+        "event_key": f"job-{n:08d}:printed",
+        "card_serial": f"KTP-{n:09d}",
+        "nik": f"3314{n % 10**12:012d}",
+        "office_code": OFFICES[n % len(OFFICES)],
+        "reason": str(REASONS[n % len(REASONS)]),
+        "printer_id": PRINTERS[n % len(PRINTERS)],
+        "completed_at": utc_text(MONTH_START + timedelta(seconds=n * (MONTH_SECONDS - 1) // total)),
+        "template_version": "ktp-front-sragen@1",
+        "is_fault_reprint": False,
+    }
+
+
+def bulk_post(sessions: list[Session], config: BillingConfig, first: int, count: int, total: int) -> None:
+    """Post cards ``first`` .. ``first + count - 1`` as ``post_events`` would post them as new events of the
+    open month (``tests/integration/test_benchmarks_smoke.py`` checks the ledgers are the same, hash for
+    hash), computed once and written to every session: the posting's own pricing (``price_card``), lines,
+    chaining and hashing (``Appender``), roll-ups and writes (``Appender.write``); what is left out is what a
+    new event of the open month does not need (looking up its key and serial, the conflict and rejection
+    paths, the event's pydantic model)."""
+    zone = config.zone
+    heads = [lock_billing(s) for s in sessions]
+    assert len(set(heads)) == 1, heads
+    version = list_contract_versions(sessions[0])[0]
+    terms, pricing = terms_of(version), pricing_sha256(version.terms_json)
+    ordinal = net_billed_cards(sessions[0], MONTH)
+    appender = Appender(heads[0], NOW)
+    for n in range(first, first + count):
+        data = event_content(n, total)
+        completed = parse_utc_text(data["completed_at"])
+        reason = REASONS[n % len(REASONS)]
+        ordinal += 1
+        price = price_card(terms, reason, ordinal)
+        row: dict[str, Any] = {
+            "kind": TransactionKind.CARD,
+            "event_key": data["event_key"],
+            "event_digest": config.keys.event_digest(canonical_bytes(data)),
+            "period": MONTH,
+            "event_period": month_of(completed, zone),
+            "prior_period": False,
+            "event_at": data["completed_at"],
+            "event_date": local_date(completed, zone).isoformat(),
+            "contract_version_id": version.id,
+            "pricing_sha256": pricing,
+            "card_serial": data["card_serial"],
+            "nik_masked": mask_nik(data["nik"]),
+            "office_code": data["office_code"],
+            "reason": reason,
+            "printer_id": data["printer_id"],
+            "template_version": data["template_version"],
+            "fault_reprint": False,
+            "billed": True,
+            "payer": price.payer,
+            "fee": price.fee,
+            "cards": 1,
+            "partner": price.partner,
+            "regency": price.regency,
+            "rate_bp": price.rate_bp,
+            "period_ordinal": ordinal,
         }
-        add_contract_version(s, parse_terms(terms), now=NOW)
-        s.commit()
+        appender.append(row, card_lines(price.payer, price.fee, price.partner, price.regency))
+    for s in sessions:
+        ensure_periods(s, {MONTH})
+        appender.write(s)
+        s.flush()
+
+
+def build_month(engines: list[Engine], config: BillingConfig, args: argparse.Namespace) -> dict[str, Any]:
+    """Build the month on every engine at once (see the module's docstring); seconds per step."""
+    cards, singles, corrections = args.cards, args.singles, args.corrections
+    built: dict[str, Any] = {}
+    for engine in engines:
+        with Session(engine) as s:
+            add_contract_version(s, parse_terms(TERMS), now=NOW)
+            s.commit()
     bulk = cards - singles
-    posting = 0.0
-    for first in range(0, bulk, batch):
-        chunk = list(events(first, min(batch, bulk - first), cards))
-        t0 = time.perf_counter()
-        with Session(engine) as s:
-            report = post_events(s, chunk, config=config, now=NOW)
-            s.commit()
-        posting += time.perf_counter() - t0
-        assert report.count("posted") == len(chunk), report.outcomes[:3]
-        print(f"  posted {first + len(chunk):,} ({(first + len(chunk)) / posting:,.0f} cards/s)", flush=True)
-    built["post_batch_cards_per_s"] = round(bulk / posting) if posting else 0
-    with Session(engine) as s:  # the newest checkpoint before the last stretch of the month
-        make_checkpoint(s, config, now=NOW - timedelta(minutes=5))
-        s.commit()
     t0 = time.perf_counter()
-    for e in events(bulk, singles, cards):
-        with Session(engine) as s:
-            post_card_printed(s, e, config=config, now=NOW)
+    for first in range(0, bulk, args.batch):
+        sessions = [Session(e) for e in engines]
+        try:
+            bulk_post(sessions, config, first, min(args.batch, bulk - first), cards)
+            for s in sessions:
+                s.commit()
+        finally:
+            for s in sessions:
+                s.close()
+        done = first + min(args.batch, bulk - first)
+        print(
+            f"  posted {done:,} ({done / (time.perf_counter() - t0):,.0f} cards/s to {len(engines)} db)",
+            flush=True,
+        )
+    built["bulk_s"] = round(time.perf_counter() - t0, 1)
+    for engine in engines:
+        with Session(engine) as s:  # the newest checkpoint before the last stretch of the month
+            make_checkpoint(s, config, now=NOW - timedelta(minutes=5))
             s.commit()
-    if singles:
-        built["post_single_cards_per_s"] = round(singles / (time.perf_counter() - t0))
-    step = max(cards // max(corrections, 1), 1)
-    for k in range(corrections):
-        with Session(engine) as s:
-            post_correction(
-                s,
-                corrects_seq=2 + k * step,
-                correction_key=f"fix-{k}",
-                note="spoiled",
-                config=config,
-                now=NOW,
+        t0 = time.perf_counter()
+        for e in events(bulk, singles, cards):
+            with Session(engine) as s:
+                post_card_printed(s, e, config=config, now=NOW)
+                s.commit()
+        if singles:
+            built[f"post_single_cards_per_s_{engine.dialect.name}"] = round(
+                singles / (time.perf_counter() - t0)
             )
-            s.commit()
+        step = max(cards // max(corrections, 1), 1)
+        for k in range(corrections):
+            with Session(engine) as s:
+                post_correction(
+                    s,
+                    corrects_seq=2 + k * step,
+                    correction_key=f"fix-{k}",
+                    note="spoiled",
+                    config=config,
+                    now=NOW,
+                )
+                s.commit()
     print(f"  built: {built}", flush=True)
     return built
 
 
+def _engine(backend: str, args: argparse.Namespace, workdir: Path, template: str | None = None) -> Engine:
+    if backend == "sqlite":
+        return make_engine(f"sqlite:///{workdir / 'bench.sqlite3'}")
+    _pg_recreate(args.pg_url, BENCH_DB, template=template)
+    return make_engine(_pg_db_url(args.pg_url, BENCH_DB))
+
+
 def prepare(
-    backend: str, args: argparse.Namespace, workdir: Path
-) -> tuple[Engine, BillingConfig, dict[str, Any]]:
-    """The month built, or copied from the cache when it was built before with the same schema."""
-    key = f"{backend}-{args.cards}-{args.singles}-{args.corrections}-{schema_fingerprint()}"
+    backends: list[str], args: argparse.Namespace, workdir: Path
+) -> tuple[dict[str, Engine], BillingConfig, dict[str, Any]]:
+    """The month on every backend: built (both at once), or copied from the cache when it was built before
+    with the same size and schema."""
+    key = f"{'+'.join(backends)}-{args.cards}-{args.singles}-{args.corrections}-{schema_fingerprint()}"
     cache = Path(args.cache) / key if args.cache else None
-    keys = workdir / f"keys-{backend}"
+    keys = workdir / "keys"
     cached_db = f"{BENCH_DB}_c{hashlib.sha256(key.encode()).hexdigest()[:12]}"
     hit = cache is not None and (cache / "done.json").exists()
-    if hit and backend == "postgresql":
+    if hit and "postgresql" in backends:
         hit = _pg_exists(args.pg_url, cached_db)
     if hit:
         assert cache is not None
-        print(f"  from the cache: {cache}", flush=True)
+        print(f"the month from the cache: {cache}", flush=True)
         shutil.copytree(cache / "keys", keys)
-        if backend == "sqlite":
+        if "sqlite" in backends:
             shutil.copy(cache / "bench.sqlite3", workdir / "bench.sqlite3")
-            engine = make_engine(f"sqlite:///{workdir / 'bench.sqlite3'}")
-        else:
-            _pg_recreate(args.pg_url, BENCH_DB, template=cached_db)
-            engine = make_engine(_pg_db_url(args.pg_url, BENCH_DB))
-        built = json.loads((cache / "done.json").read_text())
-        return engine, BillingConfig(key_dir=keys), built
-    if backend == "sqlite":
-        engine = make_engine(f"sqlite:///{workdir / 'bench.sqlite3'}")
-    else:
-        _pg_recreate(args.pg_url, BENCH_DB)
-        engine = make_engine(_pg_db_url(args.pg_url, BENCH_DB))
-    create_billing_tables(engine)
+        engines = {b: _engine(b, args, workdir, template=cached_db) for b in backends}
+        return engines, BillingConfig(key_dir=keys), json.loads((cache / "done.json").read_text())
+    engines = {b: _engine(b, args, workdir) for b in backends}
+    for engine in engines.values():
+        create_billing_tables(engine)
     config = BillingConfig(key_dir=keys)
     t0 = time.perf_counter()
-    built = build_month(engine, config, args.cards, args.batch, args.singles, args.corrections)
+    built = build_month(list(engines.values()), config, args)
     built["build_s"] = round(time.perf_counter() - t0, 1)
     if cache is not None:
         shutil.rmtree(cache, ignore_errors=True)
         cache.mkdir(parents=True)
         shutil.copytree(keys, cache / "keys")
-        if backend == "sqlite":
+        for backend, engine in engines.items():
             engine.dispose()
-            shutil.copy(workdir / "bench.sqlite3", cache / "bench.sqlite3")
-        else:
-            engine.dispose()
-            _pg_recreate(args.pg_url, cached_db, template=BENCH_DB)
+            if backend == "sqlite":
+                shutil.copy(workdir / "bench.sqlite3", cache / "bench.sqlite3")
+            else:
+                _pg_recreate(args.pg_url, cached_db, template=BENCH_DB)
         (cache / "done.json").write_text(json.dumps(built))
-    return engine, config, built
+    return engines, config, built
 
 
 def offline_verify(bundle: Path, key: Path) -> tuple[float, float, str]:
@@ -265,9 +361,9 @@ def offline_verify(bundle: Path, key: Path) -> tuple[float, float, str]:
     return seconds, usage.ru_maxrss / 1024, output.strip()
 
 
-def run(backend: str, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+def run(backend: str, engine: Engine, config: BillingConfig, built: dict[str, Any], args: argparse.Namespace,
+        workdir: Path) -> dict[str, Any]:  # fmt: skip
     print(f"{backend}: {args.cards:,} cards", flush=True)
-    engine, config, built = prepare(backend, args, workdir)
     results: dict[str, Any] = {"backend": backend, "cards": args.cards, **built}
     months = [f"2026-{m:02d}" for m in range(1, 13)] + [MONTH]
     with Session(engine) as s:
@@ -353,7 +449,8 @@ def main() -> None:
     print_machine()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     with tempfile.TemporaryDirectory(prefix="billing-bench-") as tmp:
-        all_results = [run(b, args, Path(tmp)) for b in backends]
+        engines, config, built = prepare(backends, args, Path(tmp))
+        all_results = [run(b, engines[b], config, built, args, Path(tmp)) for b in backends]
     print(json.dumps(all_results, indent=2))
     report(all_results)
 
