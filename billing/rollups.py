@@ -179,3 +179,12 @@ def rebuild_rollups(connection: sa.Connection) -> int:
     for i in range(0, len(values), 500):
         connection.execute(sa.insert(ROLLUP), values[i : i + 500])
     return len(values)
+
+
+def close_entry_rows(session: Session, month: str) -> int:
+    """The rows the month's entry listing shows for its closing transaction (none while it is open)."""
+    seq = session.execute(select(_TX.c.seq).where(_TX.c.event_key == f"close:{month}")).scalar()
+    if seq is None:
+        return 0
+    lines = session.execute(select(func.count()).where(_ENTRY.c.transaction_seq == seq)).scalar_one()
+    return max(int(lines), 1)
