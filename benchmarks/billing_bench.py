@@ -133,7 +133,8 @@ def schema_fingerprint() -> str:
     """Changes whenever the billing tables or the hashed record format change (a cached month is stale)."""
     from sqlalchemy.dialects import postgresql
 
-    ddl = "".join(str(CreateTable(t).compile(dialect=postgresql.dialect())) for t in billing_tables())
+    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+    ddl = "".join(str(CreateTable(t).compile(dialect=dialect)) for t in billing_tables())
     return hashlib.sha256((ddl + ",".join(HASHED_FIELDS)).encode()).hexdigest()[:10]
 
 

@@ -70,7 +70,8 @@ def _writer_slots(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _figures(statement: Any) -> dict[str, Any]:
-    return statement.model_dump(exclude={"generated_at"})
+    figures: dict[str, Any] = statement.model_dump(exclude={"generated_at"})
+    return figures
 
 
 def _post_cards(engine: Engine, config: BillingConfig, k: int, when: datetime, now: datetime) -> list[int]:
