@@ -1,12 +1,13 @@
 """Billing benchmark: a month of printed cards through the ledger, on SQLite and PostgreSQL (issue 13).
 
-Setup builds the month with the real posting code: ``post_events`` in large batches (one commit each, as an
-outbox consumer does, but bigger), then ``--singles`` cards one per transaction through
-``post_card_printed`` (as inside a print job's transaction), with a signed checkpoint taken between the two
-(checkpoints are signed every few minutes in service), and ``--corrections`` billed cards reversed through
-``post_correction``. Every row, hash and roll-up is the service's own; only the batch size differs from a
-real month. The built month is kept (``--cache``, keyed by size and the ledger's schema), so a second run
-measures without building again: a copy of the SQLite file, or PostgreSQL's ``CREATE DATABASE ... TEMPLATE``.
+Setup builds the month with the posting code itself: ``bulk_post`` prices, chains, hashes, rolls up and
+writes each batch (``--batch``) with the posting's own functions, once for both databases
+(``tests/integration/billing/test_bench_shortcut.py`` checks it gives the ledger ``post_events`` gives, hash
+for hash); then a signed checkpoint (signed every few minutes in service), ``--singles`` cards one per
+transaction through ``post_card_printed`` (as inside a print job's transaction) and ``--corrections``
+reversals through ``post_correction``. The built month is kept (``--cache``, keyed by size and the tables'
+DDL), so a second run measures without building again: a copy of the SQLite file, or PostgreSQL's
+``CREATE DATABASE ... TEMPLATE``.
 
 Then, each against its aim:
 
