@@ -28,6 +28,8 @@ Public API (import from the submodules)::
     corrections.post_correction(session, corrects_seq=, correction_key=, note=, config=, now=)
     conflicts.list_conflicts(session) / resolve_conflict(session, id, resolution)
     chain.verify_chain(session, public_key_pem=None, held={where: [Checkpoint]}) -> VerificationResult
+    chain.verify_from_checkpoint(session, public_key_pem, held=) -> VerificationResult  # after the newest
+    rollups.rollup_groups(session, month) / rollup_differences(session, month=None)     # kept as cards post
     checkpoints.make_checkpoint(session, config, now=, reason=, month=, interval=) -> Checkpoint | None
     checkpoints.checkpoint_due(session, now, interval) / sync_log(session, path) / read_log(path)
     checkpoints.merge_held(path, fetched, public_key_pem) -> (added, problems)   # the partner's copy

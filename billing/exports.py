@@ -22,7 +22,7 @@ import io
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -245,7 +245,7 @@ ENTRY_COLUMNS = (
 )
 
 
-def raw_entry_rows(session: Session, month: str) -> Iterator[list[Any]]:
+def raw_entry_rows(session: Session, month: str) -> Generator[list[Any], None, None]:
     """One row per entry line of the month's transactions as the ledger stores it, columns
     :data:`ENTRY_COLUMNS` (a transaction without lines gives one row with empty line fields)."""
     keep = [i for i, f in enumerate(HASHED_FIELDS) if f not in ("event_digest", "prev_hash")]

@@ -20,6 +20,7 @@ from sqlmodel import Session
 from billing.canonical import utc_text
 from billing.lock import Head, move_head
 from billing.models import BilledCard, LedgerEntry, LedgerTransaction
+from billing.rollups import add_to_rollups
 from billing.vocab import TransactionKind
 from ktp_verify.book import (
     BOOL_COLUMNS,
@@ -73,6 +74,7 @@ class Appender:
         self.tx_rows: list[dict[str, Any]] = []
         self.entry_rows: list[dict[str, Any]] = []
         self.billed_rows: list[dict[str, Any]] = []
+        self.line_counts: list[int] = []
 
     def append(self, row: dict[str, Any], lines: Sequence[Line]) -> int:
         """Chain one transaction (``row``: its columns apart from the chain's) with its lines; its ``seq``."""
@@ -82,6 +84,7 @@ class Appender:
         full.update(row, seq=seq, recorded_at=self.recorded_at, prev_hash=self.head.hash)
         full["hash"] = content_hash(transaction_content(full, lines))
         self.tx_rows.append(full)
+        self.line_counts.append(len(lines))
         self.entry_rows.extend(
             {"transaction_seq": seq, "line": i, "account": a, "debit": d, "credit": c}
             for i, (a, d, c) in enumerate(lines, start=1)
@@ -92,17 +95,36 @@ class Appender:
         return seq
 
     def write(self, session: Session) -> None:
-        """Insert the appended transactions, their lines and billed cards, then move the chain head."""
+        """Insert the appended transactions, their lines and billed cards, add them to their months'
+        roll-ups (:mod:`billing.rollups`), then move the chain head."""
         connection = session.connection()
+        tables = ((TX, self.tx_rows), (ENTRY, self.entry_rows), (BILLED, self.billed_rows))
         if connection.dialect.name == "postgresql" and len(self.tx_rows) > 1:
             # COPY is several times faster than batched INSERTs for a batch of postings.
-            for table, rows in ((TX, self.tx_rows), (ENTRY, self.entry_rows), (BILLED, self.billed_rows)):
+            for table, rows in tables:
                 _copy_rows(connection.connection.driver_connection, table, rows)
+        elif len(self.tx_rows) > 1:
+            # The driver's own executemany: SQLAlchemy's per-row parameter processing doubled a batch's time.
+            for table, rows in tables:
+                _executemany_rows(connection, table, rows)
         else:
-            for table, rows in ((TX, self.tx_rows), (ENTRY, self.entry_rows), (BILLED, self.billed_rows)):
+            for table, rows in tables:
                 if rows:
                     session.execute(insert(table), rows)
+        add_to_rollups(session, self.tx_rows, self.line_counts)
         move_head(session, self.head)
+
+
+def _executemany_rows(connection: Any, table: Any, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    names = list(rows[0])
+    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})"
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.executemany(sql, [tuple(row[n] for n in names) for row in rows])
+    finally:
+        cursor.close()
 
 
 def _copy_rows(driver: Any, table: Any, rows: list[dict[str, Any]]) -> None:

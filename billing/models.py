@@ -158,6 +158,30 @@ class BilledCard(SQLModel, table=True):
     )
 
 
+class MonthRollup(SQLModel, table=True):
+    """The month's statement groups kept current as transactions are posted (:mod:`billing.rollups`): per
+    posting month, statement group (``group_key``, the canonical JSON of office, reason, contract version,
+    payer, rate, prior-period and billed) and writer ``slot``, the count of transactions, cards, fee and
+    shares, and the rows the month's entry listing shows for them. Each posting adds its batch's sums to its
+    own slot's rows with one atomic upsert (``n = n + excluded.n``), so no update is lost and no single
+    row is every writer's; reads add the slots up. A figure for pages only: verification and closing
+    recompute from the ledger."""
+
+    __tablename__ = "billing_month_rollup"
+    __table_args__ = (sa.UniqueConstraint("period", "group_key", "slot", name="uq_billing_month_rollup"),)
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True, autoincrement=True))
+    period: str = Field(max_length=7)
+    group_key: str = Field(max_length=400)
+    slot: int
+    n: int = Field(sa_column=_money())
+    cards: int = Field(sa_column=_money())
+    fee: int = Field(sa_column=_money())
+    partner: int = Field(sa_column=_money())
+    regency: int = Field(sa_column=_money())
+    entry_rows: int = Field(sa_column=_money())
+
+
 class EventConflictRecord(SQLModel, table=True):
     """An event that arrived under a key already posted with different content. Nothing was posted for it;
     it stays here until someone resolves it, and an unresolved conflict keeps its month from closing."""

@@ -1,9 +1,10 @@
 """The month's statement, as it stands (open) or as closed and signed.
 
-Figures come from one SQL aggregation over the month's transactions (grouped by office, reason, contract
-version, payer, rate...), then :func:`rollup` turns those groups into the statement; the partner's offline
-verifier (:mod:`ktp_verify`) runs the same roll-up on groups it builds from the exported entries, and also
-checks the totals against the sums of the entries' accounts.
+Figures come from the month's transactions grouped by office, reason, contract version, payer, rate...:
+while the month is open from its roll-up kept current as cards are posted (:mod:`billing.rollups`), and
+when it closes from one SQL aggregation over the ledger itself; then :func:`rollup` turns those groups into
+the statement; the partner's offline verifier (:mod:`ktp_verify`) runs the same roll-up on groups it builds
+from the exported entries, and also checks the totals against the sums of the entries' accounts.
 
 ``partner_share`` in the totals and per contract version includes the per-period rounding adjustment (see
 :mod:`billing.contracts`); the per-office and per-reason breakdowns show what the cards were posted with.
@@ -45,7 +46,8 @@ from billing.lock import lock_billing
 from billing.models import ContractVersion, Period
 from billing.periods import check_not_future, is_closed, month_bounds, open_months_before, parse_month
 from billing.posting import append_close_transaction
-from billing.vocab import PpnCollector, TransactionKind
+from billing.rollups import ledger_groups, rollup_groups
+from billing.vocab import PpnCollector
 from ktp_verify.rollup import ROUNDING_ROW, Group, rounding_row
 from ktp_verify.rollup import rollup as figures_of
 
@@ -156,33 +158,11 @@ def rollup(groups: list[Group], terms: Mapping[int, ContractTerms]) -> dict[str,
     return figures_of(groups, {vid: t.plain() for vid, t in terms.items()})
 
 
-def month_groups(session: Session, month: str) -> list[Group]:
-    """One SQL aggregation over the month's card and reversal transactions."""
-    keys = [
-        TX.c.office_code,
-        TX.c.reason,
-        TX.c.contract_version_id,
-        TX.c.payer,
-        TX.c.rate_bp,
-        TX.c.prior_period,
-        TX.c.billed,
-    ]
-    query = (
-        select(
-            *keys,
-            func.count(),
-            func.sum(TX.c.cards),
-            func.sum(TX.c.fee),
-            func.sum(TX.c.partner),
-            func.sum(TX.c.regency),
-        )
-        .where(TX.c.period == month, TX.c.kind != TransactionKind.PERIOD_CLOSE)
-        .group_by(*keys)
-    )
-    return [
-        Group(o, r, v, p, rate, bool(prior), bool(billed), int(n), int(c), int(f), int(pa), int(re))
-        for o, r, v, p, rate, prior, billed, n, c, f, pa, re in session.execute(query)
-    ]
+def month_groups(session: Session, month: str, *, from_ledger: bool = False) -> list[Group]:
+    """The month's card and reversal transactions grouped for its statement: from the monthly roll-up kept
+    as cards are posted (:mod:`billing.rollups`), or ``from_ledger`` recomputed from the transactions
+    themselves (closing signs those)."""
+    return ledger_groups(session, month) if from_ledger else rollup_groups(session, month)
 
 
 def snapshot(version: ContractVersion) -> ContractSnapshot:
@@ -197,9 +177,12 @@ def snapshot(version: ContractVersion) -> ContractSnapshot:
     )
 
 
-def build_statement(session: Session, month: str, config: BillingConfig, now: datetime) -> Statement:
-    """The month's figures computed from the ledger now (open or not; used by closing, too)."""
-    groups = month_groups(session, month)
+def build_statement(
+    session: Session, month: str, config: BillingConfig, now: datetime, *, from_ledger: bool = False
+) -> Statement:
+    """The month's figures as they stand now (open or not): from the monthly roll-up, or ``from_ledger``
+    grouped from the transactions themselves (closing signs those)."""
+    groups = month_groups(session, month, from_ledger=from_ledger)
     ids = sorted({g.contract_version_id for g in groups})
     versions = list(session.scalars(select(ContractVersion).where(col(ContractVersion.id).in_(ids))))
     versions.sort(key=lambda v: v.id or 0)
@@ -300,7 +283,7 @@ def close_period(
         )
     if on_checked is not None:
         on_checked()
-    statement = build_statement(session, month, config, now)
+    statement = build_statement(session, month, config, now, from_ledger=True)
     head = append_close_transaction(
         session,
         head,

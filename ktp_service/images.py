@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -153,3 +153,71 @@ def store_fitted(
         except CardError:
             continue  # the print reports it, naming the field
         write_atomically(path, fitted_png(fitted))
+
+
+@dataclass
+class FitReport:
+    """What :func:`fit_stored_images` did, in counts."""
+
+    images: int = 0  # stored images looked at
+    made: int = 0  # fitted copies written now
+    already: int = 0  # fitted copies that were there before
+    not_fittable: int = 0  # copies the renderer would refuse to make (e.g. a blank signature): none is kept
+    missing: int = 0  # images whose original is not in the data directory
+    refused: int = (
+        0  # names that are not a stored image's (not a SHA-256, an unknown format) or damaged files
+    )
+
+
+_FORMATS = ("jpeg", "png")
+
+
+def _stored_original(images_dir: Path, sha256: str, fmt: str) -> Path | None:
+    """The original's path, only when the name is a stored image's: 64 lowercase hex digits and a known
+    format, resolving inside ``images_dir`` (a value from the database never leads a write elsewhere)."""
+    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256) or fmt not in _FORMATS:
+        return None
+    root = images_dir.resolve()
+    path = image_path(images_dir, sha256, fmt).resolve()
+    return path if path.is_relative_to(root) else None
+
+
+def fit_stored_images(
+    images: Iterable[tuple[ImageKind, str, str]],
+    images_dir: Path,
+    boxes: dict[ImageKind, list[tuple[int, int]]],
+    max_pixels: int,
+    *,
+    on_image: Callable[[FitReport], None] | None = None,
+) -> FitReport:
+    """Make the fitted copies (:func:`store_fitted`) that stored images ``(kind, sha256, format)`` lack, for
+    each of ``boxes[kind]``: images uploaded before copies were made at upload. Idempotent and resumable:
+    a copy already there is kept, each copy is written whole or not at all, so a run stopped halfway is
+    simply run again. An original is read only from inside ``images_dir`` and only when its bytes still
+    hash to its name."""
+    report = FitReport()
+    for kind, sha256, fmt in images:
+        report.images += 1
+        path = _stored_original(images_dir, sha256, fmt)
+        if path is None:
+            report.refused += 1
+            continue
+        wanted = sorted(set(boxes[kind]))
+        lacking = [box for box in wanted if not fitted_path(images_dir, sha256, box).exists()]
+        report.already += len(wanted) - len(lacking)
+        if lacking:
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:
+                report.missing += 1
+                continue
+            if hashlib.sha256(data).hexdigest() != sha256:
+                report.refused += 1
+                continue
+            store_fitted(data, kind, sha256, images_dir, lacking, max_pixels)
+            made = sum(1 for box in lacking if fitted_path(images_dir, sha256, box).exists())
+            report.made += made
+            report.not_fittable += len(lacking) - made
+        if on_image is not None:
+            on_image(report)
+    return report

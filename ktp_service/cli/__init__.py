@@ -15,6 +15,7 @@ from ktp_service.cli import (
     billing_ledger,
     db,
     demo,
+    images,
     offices,
     printers,
     server,
@@ -32,6 +33,7 @@ app.command("backup")(backup.backup)
 app.command("restore")(backup.restore)
 app.add_typer(demo.app, name="demo")
 app.add_typer(offices.app, name="offices")
+app.add_typer(images.app, name="images")
 app.add_typer(users.app, name="users")
 app.add_typer(printers.app, name="printers")
 app.add_typer(agents.app, name="agents")

@@ -27,6 +27,7 @@ from billing import (
     posting,
     reconciliation,
     records,
+    rollups,
     statement,
 )
 from billing.bundle import export_bundle
@@ -285,12 +286,14 @@ def entries_page(
     session: Session, actor: Actor, month: str, offset: int, limit: int
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of the month's ledger lines and how many there are, streamed: a page never holds the whole
-    month in memory (a million cards are three million lines)."""
+    month in memory (a million cards are three million lines). The count comes from the month's roll-up
+    (:mod:`billing.rollups`) and its closing transaction, not from reading every line."""
     stream = exports.raw_entry_rows(session, month)
     rows = [
         dict(zip(exports.ENTRY_COLUMNS, row, strict=True)) for row in islice(stream, offset, offset + limit)
     ]
-    total = offset + len(rows) + sum(1 for _ in stream)
+    stream.close()
+    total = rollups.rollup_entry_rows(session, month) + rollups.close_entry_rows(session, month)
     audit.record(session, actor, "billing.entries.read", "period", month, offset=offset, rows=len(rows))
     return rows, total
 

@@ -209,6 +209,15 @@ def update(
     return resident, warnings
 
 
+def fitted_boxes(session: Session, settings: Settings) -> dict[ImageKind, list[tuple[int, int]]]:
+    """The pixel sizes fitted copies of photos and signatures are made for: the default template's boxes at
+    its base dpi and at every dpi an active printer prints at (at upload, and by ``ktp images fit``)."""
+    template = cards.template(settings.default_template, settings.templates_dir)
+    dpis = {template.page.base_dpi, *session.exec(select(Printer.dpi).where(col(Printer.active)).distinct())}
+    sizes = [cards.image_boxes(template, dpi) for dpi in sorted(dpis)]
+    return {"photo": [b["foto"] for b in sizes], "signature": [b["tanda_tangan"] for b in sizes]}
+
+
 def set_image(
     session: Session,
     actor: Actor,
@@ -223,11 +232,8 @@ def set_image(
         raw, kind, field="file", max_bytes=settings.max_image_bytes, max_pixels=settings.max_image_pixels
     )
     stored = store_image(data, fmt, settings.images_dir)
-    # The photo/signature at the card's pixel size, made now rather than at every print: for the default
-    # template at its base dpi and at every dpi an active printer prints at.
-    template = cards.template(settings.default_template, settings.templates_dir)
-    dpis = {template.page.base_dpi, *session.exec(select(Printer.dpi).where(col(Printer.active)).distinct())}
-    boxes = [cards.image_boxes(template, dpi)["foto" if kind == "photo" else "tanda_tangan"] for dpi in dpis]
+    # The photo/signature at the card's pixel size, made now rather than at every print.
+    boxes = fitted_boxes(session, settings)[kind]
     store_fitted(data, kind, stored.sha256, settings.images_dir, boxes, settings.max_image_pixels)
     field = "photo" if kind == "photo" else "signature"
     if getattr(resident, f"{field}_sha256") != stored.sha256:

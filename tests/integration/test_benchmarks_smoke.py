@@ -69,7 +69,14 @@ SMOKE = {
     ),
     "billing_bench": (
         ["--cards", "200", "--batch", "100", "--singles", "5", "--backend", "sqlite"],
-        [r'"statement', r'"verify'],
+        [
+            r'"statement',
+            r'"verify',
+            r"full chain verification\s+sqlite\s+[\d.]+ s\s+5\.0 s",
+            r"verification from the newest signed checkpoint\s+sqlite",
+            r"finance page: 13 months' statements\s+sqlite",
+            r"offline bundle verification, peak RSS\s+sqlite\s+\d+ MB",
+        ],
     ),
 }
 MACHINE = [
