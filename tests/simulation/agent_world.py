@@ -34,6 +34,7 @@ import sqlite3
 import sys
 import tempfile
 import types
+import urllib.parse
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -323,11 +324,12 @@ class Centre:
         """One agent request through the routes of ``ktp_service.api.routes.agents``, answered as the app
         answers it (a refusal: its status, ``{"error": code, "message"}``)."""
         settings = self.world.settings
-        path = message.path.removeprefix("/api/v1")
+        path, _, query = message.path.removeprefix("/api/v1").partition("?")
+        params = dict(urllib.parse.parse_qsl(query))
         body = json.loads(message.content) if message.content else {}
         token = message.headers.get("authorization", "").removeprefix("Bearer ") or None
         credential = HTTPAuthorizationCredentials(scheme="Bearer", credentials=token) if token else None
-        request = types.SimpleNamespace(app=self.app, method=message.method)
+        request = types.SimpleNamespace(app=self.app, method=message.method, headers={})
         out: Any
         try:
             if path == "/agent/enroll":
@@ -345,9 +347,11 @@ class Centre:
                     elif match and match[2] == "acknowledge":
                         out = routes.acknowledge_job(match[1], Acknowledge(**body), s, agent)
                     elif match and match[2] == "document":
-                        out = routes.job_document(match[1], s, agent, settings)
+                        out = routes.job_document(match[1], s, agent, settings, params.get("form", "whole"))  # type: ignore[arg-type]
                     elif match and match[2] == "status":
-                        out = routes.update_job_status(match[1], JobReport(**body), s, agent, settings)
+                        out = routes.update_job_status(
+                            match[1], JobReport(**body), s, agent, settings, request
+                        )  # type: ignore[arg-type]
                     else:
                         raise AssertionError(f"no route for {message.method} {path}")
         except DomainError as exc:
@@ -659,6 +663,9 @@ class World:
                 agent.recover()
                 box.needs_recover = False
             self.note(f"{box.name}: {step}")
+            # The agent's own pass stops talking once the link failed in it (run_once resets that); the world
+            # drives steps one by one, each an attempt of its own.
+            agent._link_failed = False
             if step in ("sync", "fetch", "download", "report"):
                 agent._talk(getattr(agent, f"_{step}"))
             else:
@@ -789,7 +796,22 @@ class World:
             if self.quiet():
                 break
         else:
-            self.fail("the world did not settle after healing (a job neither ended nor waits for a person)")
+            stuck = [
+                f"{self.short(j.uuid)} {j.state}"
+                for j in self.centre_jobs().values()
+                if j.state not in FINAL | {"needs-confirmation"}
+            ]
+            held = [
+                f"{box.name}: {self.short(j.uuid) if hasattr(j, 'uuid') else j} {getattr(j, 'state', '')}"
+                for box in self.agents
+                if box.agent is not None
+                for j in box.agent.journal.jobs()
+                if getattr(j, "state", "done") != "done"
+            ]
+            self.fail(
+                "the world did not settle after healing (a job neither ended nor waits for a person): "
+                f"centre {stuck}; journals {held}"
+            )
         self.check_settled()
 
     def quiet(self) -> bool:

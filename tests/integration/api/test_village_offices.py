@@ -56,6 +56,7 @@ def test_a_village_office_is_registered_under_its_kecamatan(
         "active": True,
         "parent": "33.14.01",
         "parent_name": "Kantor Kecamatan Kalijambe",
+        "low_stock_threshold": None,
     }
     listed = {o["code"]: o for o in client.get("/api/v1/offices", headers=as_user("admin")).json()}
     assert listed[KEDEN]["parent"] == "33.14.01" and listed["33.14.01"]["parent"] is None
