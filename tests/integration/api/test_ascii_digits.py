@@ -170,6 +170,9 @@ def test_every_billing_month_route_answers_a_bad_month_with_a_4xx(
     assert len(routes) >= 20
     for method, path in routes:
         r = client.request(method, _fill(path, month), headers=headers, follow_redirects=False)
+        if r.status_code == 303 and r.headers["location"].startswith("/shown"):
+            # a refused console form is shown again by a GET, with the refusal's own status (issue 12)
+            r = client.get(r.headers["location"], follow_redirects=False)
         assert 400 <= r.status_code < 500, (method, path, month, r.status_code, r.text[:200])
     r = client.get("/finance", params={"month": month}, follow_redirects=False)
     assert 400 <= r.status_code < 500, (month, r.status_code)
