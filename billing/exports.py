@@ -25,14 +25,13 @@ from collections import defaultdict
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import yaml
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlmodel import Session
 
 from billing.canonical import parse_utc_text
@@ -419,18 +418,21 @@ def summary_csv(statement: Statement, ctx: ExportContext) -> bytes:
     return csv_bytes(rows[1:], rows[0])
 
 
-_BOLD = Font(bold=True)
 _ROWS_PER_SHEET = 1_048_575  # Excel's rows per sheet, minus the header
 
 
 def _append(sheet: WriteOnlyWorksheet, row: Sequence[Any], *, bold: bool = False) -> None:
+    # openpyxl imported here, not at the top: only exports need it (6 MB a server need not hold, issue 13).
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     cells = []
     for value in row:
         cell = WriteOnlyCell(sheet, value=safe_text(value))
         if isinstance(value, int) and not isinstance(value, bool):
             cell.number_format = "#,##0"
         if bold:
-            cell.font = _BOLD
+            cell.font = Font(bold=True)
         cells.append(cell)
     sheet.append(cells)
 
@@ -438,6 +440,8 @@ def _append(sheet: WriteOnlyWorksheet, row: Sequence[Any], *, bold: bool = False
 def write_xlsx(statement: Statement, session: Session, path: Path, ctx: ExportContext) -> Path:
     """A workbook: the summary, every entry line of the month (more sheets past Excel's row limit) and the
     debits and credits per account. Amounts are integer cells formatted ``#,##0``."""
+    from openpyxl import Workbook  # here, not at the top: only exports need openpyxl (issue 13)
+
     wb = Workbook(write_only=True)
     summary = wb.create_sheet(word("summary", ctx.lang))
     rows = summary_rows(statement, ctx)

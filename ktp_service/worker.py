@@ -34,7 +34,7 @@ from typing import Literal
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
 
-from ktp_service import lifecycle, wakeups, worker_identity
+from ktp_service import lifecycle, memory, wakeups, worker_identity
 from ktp_service.billing_bridge import has_due_events
 from ktp_service.cards import CardError, RenderedCard, render_card
 from ktp_service.db import unit_of_work
@@ -129,6 +129,7 @@ class PrintWorker:
         beats.start()
         wakeups.subscribe(self.engine, self._bell)
         listener = wakeups.start_listener(self.engine, self._stop)
+        was_busy = False
         try:
             while not self._stop.is_set():
                 try:
@@ -137,7 +138,10 @@ class PrintWorker:
                     log.exception("print worker pass failed")
                     busy = False
                 if not busy:
+                    if was_busy:
+                        memory.trim()  # a burst of rendering ended: give its freed heap back
                     self._bell.wait(wait)
+                was_busy = busy
         finally:
             self._stop.set()
             beats.join(timeout=10)

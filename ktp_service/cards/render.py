@@ -105,9 +105,10 @@ def _make_stamp(
 
 Stamper = Callable[[Path, float, str, float, float, str], tuple[Image.Image, int, int]]
 # Labels: a few dozen per template and dpi. Values: bounded, since names and addresses rarely repeat
-# (512 stamps of a few kB to a few tens of kB at 600 dpi).
+# (stamps of a few kB to a few tens of kB at 600 dpi); 128 keep the values that do repeat (sex, religion,
+# blood group, places) and hold a few MB less in a long-running worker than 512 did (issue 13).
 _label_stamp: Stamper = lru_cache(maxsize=1024)(_make_stamp)
-_value_stamp: Stamper = lru_cache(maxsize=512)(_make_stamp)
+_value_stamp: Stamper = lru_cache(maxsize=128)(_make_stamp)
 
 
 def clear_caches() -> None:

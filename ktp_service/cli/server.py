@@ -23,6 +23,9 @@ def serve(
     ] = True,
 ) -> None:
     """Serve the API (OpenAPI docs at /docs)."""
+    from ktp_service import memory
+
+    memory.limit_arenas()  # before uvicorn's threads and processes start
     import uvicorn
 
     from ktp_service import logging_setup
@@ -47,8 +50,9 @@ def worker(
     status poll beside it: the poll is what notices a fault cleared at the printer."""
     import threading
 
-    from ktp_service import logging_setup
+    from ktp_service import logging_setup, memory
 
+    memory.limit_arenas()  # before the worker's threads start
     logging_setup.install(settings_of(ctx).log_level)
     with wired(ctx) as wiring:
         poller = wiring.status_poller()

@@ -11,7 +11,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
 from sqlmodel import Session
 
 from ktp_service import ikm
@@ -103,6 +102,8 @@ def to_csv(rows: list[IkmRow], total: IkmRow, lang: str, start: date, end: date)
 
 
 def to_xlsx(rows: list[IkmRow], total: IkmRow, lang: str, start: date, end: date) -> bytes:
+    from openpyxl import Workbook  # here, not at the top: only this export needs openpyxl (issue 13)
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None

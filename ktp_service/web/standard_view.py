@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
 from sqlmodel import Session, col, select
 
 from ktp_service.catalogue import translate
@@ -277,6 +276,8 @@ def to_csv(f: StandardFigures, lang: str, start: date, end: date) -> bytes:
 
 
 def to_xlsx(f: StandardFigures, lang: str, start: date, end: date) -> bytes:
+    from openpyxl import Workbook  # here, not at the top: only this export needs openpyxl (issue 13)
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None
