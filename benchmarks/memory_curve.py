@@ -29,13 +29,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, exists, text
+from sqlalchemy import exists
 from sqlmodel import Session, col, func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project this script belongs to
 from benchmarks.api_bench import _payload  # noqa: E402
 from benchmarks.machine import free_port, print_machine  # noqa: E402
-from benchmarks.print_bench import KTP, PG_ADMIN, _prepare, _wait_http  # noqa: E402
+from benchmarks.print_bench import KTP, _prepare, _wait_http, completed_since, fresh_database  # noqa: E402
 from ktp_service.db import make_engine  # noqa: E402
 from ktp_service.models import Printer, PrintJob, Resident  # noqa: E402
 from ktp_service.seed import DEMO_PASSWORD  # noqa: E402
@@ -162,12 +162,7 @@ def run(
     tmp = Path(tempfile.mkdtemp(prefix="ktp-memory-"))
     env = dict(os.environ, KTP_DATA_DIR=str(tmp), KTP_LOG_LEVEL="WARNING")
     if backend == "postgresql":
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)"))
-            conn.execute(text(f"CREATE DATABASE {PG_DB}"))
-        admin.dispose()
-        env["KTP_DATABASE_URL"] = PG_ADMIN.rsplit("/", 1)[0] + "/" + PG_DB
+        env["KTP_DATABASE_URL"] = fresh_database(PG_DB)
     needed = int(cards * minutes * 60) + 10
     db_url = _prepare(env, tmp, needed, "image/png")
     port = free_port()
@@ -194,13 +189,8 @@ def run(
         while (elapsed := time.monotonic() - start) < minutes * 60:
             if server.poll() is not None:
                 raise SystemExit(f"ktp serve exited with {server.returncode}")
-            with Session(engine) as s:
-                printed = s.exec(
-                    select(func.count())
-                    .select_from(PrintJob)
-                    .where(PrintJob.state == "completed", col(PrintJob.id) > before)
-                ).one()
-            sample = Sample(elapsed, rss_mb(server.pid), load.requests, load.errors, int(printed))
+            printed = completed_since(engine, before)
+            sample = Sample(elapsed, rss_mb(server.pid), load.requests, load.errors, printed)
             samples.append(sample)
             print(
                 f"  {elapsed / 60:6.1f} {sample.rss_mb:8.1f} {sample.requests:9d} {sample.errors:7d}"
@@ -225,10 +215,7 @@ def run(
             log.close()  # type: ignore[union-attr]
         shutil.rmtree(tmp, ignore_errors=True)
         if backend == "postgresql":
-            admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(text(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)"))
-            admin.dispose()
+            fresh_database(PG_DB, drop_only=True)
     return samples
 
 

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy import create_engine, exists, text
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project this script belongs to
@@ -122,16 +123,42 @@ def _wait_http(url: str) -> None:
     raise SystemExit(f"{url} did not answer")
 
 
+def fresh_database(name: str, *, drop_only: bool = False) -> str:
+    """Drop (and unless ``drop_only`` create again) the PostgreSQL database ``name``; its URL."""
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        if not drop_only:
+            conn.execute(text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+
+
+def completed_since(engine: Engine, before: int) -> int:
+    """Print jobs completed among those made after job id ``before`` (this run's)."""
+    with Session(engine) as s:
+        return int(
+            s.exec(
+                select(func.count())
+                .select_from(PrintJob)
+                .where(PrintJob.state == "completed", col(PrintJob.id) > before)
+            ).one()
+        )
+
+
+def wait_completed(engine: Engine, before: int, cards: int, start: float, limit: float) -> None:
+    """Wait until this run's ``cards`` jobs completed; give up ``limit`` seconds after ``start``."""
+    while (done := completed_since(engine, before)) < cards:
+        if time.monotonic() - start > limit:
+            raise SystemExit(f"only {done}/{cards} completed after {limit:g} s")
+        threading.Event().wait(0.05)
+
+
 def _run(backend: str, workers: int, cards: int, port: int, fmt: str, profile: bool = False) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="ktp-print-bench-"))
     env = dict(os.environ, KTP_DATA_DIR=str(tmp), KTP_LOG_LEVEL="WARNING", KTP_RUN_WORKER="false")
     if backend == "postgresql":
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)"))
-            conn.execute(text(f"CREATE DATABASE {PG_DB}"))
-        admin.dispose()
-        env["KTP_DATABASE_URL"] = PG_ADMIN.rsplit("/", 1)[0] + "/" + PG_DB
+        env["KTP_DATABASE_URL"] = fresh_database(PG_DB)
     db_url = _prepare(env, tmp, cards, FORMATS[fmt])
     procs = [
         subprocess.Popen(
@@ -181,18 +208,7 @@ def _run(backend: str, workers: int, cards: int, port: int, fmt: str, profile: b
         bad = [s for s in statuses if s != 201]
         if bad:
             raise SystemExit(f"{len(bad)} requests failed: {sorted(set(bad))}")
-        while True:
-            with Session(engine) as s:
-                done = s.exec(
-                    select(func.count())
-                    .select_from(PrintJob)
-                    .where(PrintJob.state == "completed", col(PrintJob.id) > before)
-                ).one()
-            if done >= cards:
-                break
-            if time.monotonic() - start > 600:
-                raise SystemExit(f"only {done}/{cards} completed after 600 s")
-            threading.Event().wait(0.05)
+        wait_completed(engine, before, cards, start, 600)
         elapsed = time.monotonic() - start
         with Session(engine) as s:
             jobs = list(s.exec(select(PrintJob).where(col(PrintJob.id) > before)))
@@ -219,10 +235,7 @@ def _run(backend: str, workers: int, cards: int, port: int, fmt: str, profile: b
                 _print_profile(path, cards // workers)
         shutil.rmtree(tmp, ignore_errors=True)
         if backend == "postgresql":
-            admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(text(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)"))
-            admin.dispose()
+            fresh_database(PG_DB, drop_only=True)
 
 
 # A worker under cProfile that writes its profile when terminated (the bench ends workers with SIGTERM).

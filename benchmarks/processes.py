@@ -28,28 +28,18 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, exists, text
+from sqlalchemy import exists
 from sqlmodel import Session, col, func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project this script belongs to
 from benchmarks.api_load import Step, _percentile, _step  # noqa: E402
 from benchmarks.machine import free_port, print_machine  # noqa: E402
-from benchmarks.print_bench import KTP, PG_ADMIN, _prepare, _wait_http  # noqa: E402
+from benchmarks.print_bench import KTP, _prepare, _wait_http, fresh_database, wait_completed  # noqa: E402
 from ktp_service.db import make_engine  # noqa: E402
 from ktp_service.models import Printer, PrintJob, Resident  # noqa: E402
 from ktp_service.seed import DEMO_PASSWORD  # noqa: E402
 
 PG_DB = f"ktp_processes_{os.getpid()}"
-
-
-def _database(drop_only: bool = False) -> str:
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)"))
-        if not drop_only:
-            conn.execute(text(f"CREATE DATABASE {PG_DB}"))
-    admin.dispose()
-    return PG_ADMIN.rsplit("/", 1)[0] + "/" + PG_DB
 
 
 async def _load(ports: list[int], token: str, niks: list[str], rate: float, seconds: float) -> Step:
@@ -75,7 +65,7 @@ async def _load(ports: list[int], token: str, niks: list[str], rate: float, seco
 def run(n: int, cards: int, rate: float, seconds: float) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="ktp-processes-"))
     env = dict(os.environ, KTP_DATA_DIR=str(tmp), KTP_LOG_LEVEL="WARNING", KTP_RUN_WORKER="false")
-    env["KTP_DATABASE_URL"] = _database()
+    env["KTP_DATABASE_URL"] = fresh_database(PG_DB)
     db_url = _prepare(env, tmp, cards, "image/png")
     ports = [free_port() for _ in range(n)]
     procs: list[subprocess.Popen[bytes]] = []
@@ -120,18 +110,7 @@ def run(n: int, cards: int, rate: float, seconds: float) -> None:
             statuses = list(pool.map(ask, range(cards)))
         if any(s != 201 for s in statuses):
             raise SystemExit(f"print requests failed: {sorted(set(statuses))}")
-        while True:
-            with Session(engine) as s:
-                done = s.exec(
-                    select(func.count())
-                    .select_from(PrintJob)
-                    .where(PrintJob.state == "completed", col(PrintJob.id) > before)
-                ).one()
-            if done >= cards:
-                break
-            if time.monotonic() - start > 900:
-                raise SystemExit(f"only {done}/{cards} completed after 900 s")
-            threading.Event().wait(0.05)
+        wait_completed(engine, before, cards, start, 900)
         elapsed = time.monotonic() - start
         loader.join()
         step = load_result[0]
@@ -153,7 +132,7 @@ def run(n: int, cards: int, rate: float, seconds: float) -> None:
             except subprocess.TimeoutExpired:
                 p.kill()
         shutil.rmtree(tmp, ignore_errors=True)
-        _database(drop_only=True)
+        fresh_database(PG_DB, drop_only=True)
 
 
 def main() -> None:
