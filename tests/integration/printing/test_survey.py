@@ -113,4 +113,5 @@ def test_a_complaint_reaches_the_supervisor_of_the_office(counter: Counter) -> N
         data={"csrf_token": _csrf(counter.client, "/complaints")},
         follow_redirects=False,
     )
-    assert r.status_code == 404
+    assert r.status_code == 303 and r.headers["location"].startswith("/shown")  # a refused form, kept
+    assert counter.client.get(r.headers["location"]).status_code == 404
