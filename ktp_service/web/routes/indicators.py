@@ -23,13 +23,9 @@ IndicatorPage = Annotated[Page, Depends(PageFor(IndicatorReader))]
 MAX_DAYS = 92
 
 
-@router.get("/indicators")
-def indicators_page(
-    page: IndicatorPage,
-    start: Annotated[str, Query(max_length=10, alias="from")] = "",
-    end: Annotated[str, Query(max_length=10, alias="to")] = "",
-    office: Annotated[str, Query(max_length=13)] = "",
-) -> HTMLResponse:
+def _period(page: Page, start: str, end: str, office: str) -> tuple[date, date, str]:
+    """The page's period (the last 14 days by default, at most ``MAX_DAYS``, never past today) and office
+    (an office-bound reader sees only their own), as the page and its exports read them."""
     today = cards.local_today(page.settings.timezone)
     to = forms.parse_date(end)
     to = to if isinstance(to, date) and to <= today else today
@@ -38,6 +34,17 @@ def indicators_page(
     since = max(since, to - timedelta(days=MAX_DAYS - 1))
     if page.me.role.office_bound:
         office = page.me.office_code or ""
+    return since, to, office
+
+
+@router.get("/indicators")
+def indicators_page(
+    page: IndicatorPage,
+    start: Annotated[str, Query(max_length=10, alias="from")] = "",
+    end: Annotated[str, Query(max_length=10, alias="to")] = "",
+    office: Annotated[str, Query(max_length=13)] = "",
+) -> HTMLResponse:
+    since, to, office = _period(page, start, end, office)
     with page.tx(writes=False) as session:
         standard = standard_view.compute(
             session, zone=page.settings.timezone, start=since, end=to, office_code=office or None
@@ -74,14 +81,7 @@ def indicators_page(
 
 
 def _standard_export(page: Page, start: str, end: str, office: str, kind: str) -> Response:
-    today = cards.local_today(page.settings.timezone)
-    to = forms.parse_date(end)
-    to = to if isinstance(to, date) and to <= today else today
-    since = forms.parse_date(start)
-    since = since if isinstance(since, date) and since <= to else to - timedelta(days=13)
-    since = max(since, to - timedelta(days=MAX_DAYS - 1))
-    if page.me.role.office_bound:
-        office = page.me.office_code or ""
+    since, to, office = _period(page, start, end, office)
     with page.tx(writes=False) as session:
         f = standard_view.compute(
             session, zone=page.settings.timezone, start=since, end=to, office_code=office or None
